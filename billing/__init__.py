@@ -1,0 +1,1 @@
+"""Plans, subscriptions, usage metering and platform invoices (public schema). Built by the billing issue."""

@@ -1,0 +1,38 @@
+"""Embedded PostgreSQL for development: nothing to install but Python.
+
+When ``DATABASE_URL`` is unset, the settings ask this module for a connection. The server lives
+under ``.data/postgres`` and is left running when the process exits, so ``manage.py`` commands,
+the autoreloader's child process and test runs all attach to the same instance instead of each
+starting their own.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+DATABASE_NAME = "duka"
+
+
+def embedded_database_config(base_dir: Path) -> dict[str, Any]:
+    data_dir = base_dir / ".data"
+    data_dir.mkdir(exist_ok=True)
+    # pgserver falls back to /tmp/runtime-<uid> when XDG_RUNTIME_DIR is unset, with a warning
+    # that our test run (warnings are errors) would trip over.
+    runtime_dir = data_dir / "run"
+    runtime_dir.mkdir(mode=0o700, exist_ok=True)
+    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+    import pgserver  # imported lazily: production never loads it
+    server = pgserver.get_server(data_dir / "postgres", cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{DATABASE_NAME}";')
+    return {
+        "NAME": DATABASE_NAME,
+        "USER": "postgres",
+        "PASSWORD": "",
+        # pgserver listens on a Unix socket only, so no port can clash with a local PostgreSQL.
+        "HOST": str(server.get_postmaster_info().socket_dir),
+        "PORT": "",
+    }

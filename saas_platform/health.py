@@ -1,0 +1,50 @@
+"""Liveness and readiness probes."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.migrations.executor import MigrationExecutor
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.http import require_GET
+
+
+@require_GET
+def healthz(request: HttpRequest) -> JsonResponse:
+    return JsonResponse({"status": "ok"})
+
+
+def _check_database() -> tuple[bool, str]:
+    try:
+        connection = connections[DEFAULT_DB_ALIAS]
+        connection.set_schema_to_public()  # type: ignore[attr-defined]
+        executor = MigrationExecutor(connection)
+        pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
+    except Exception as exc:
+        return False, f"database unreachable: {exc.__class__.__name__}"
+    if pending:
+        return False, f"{len(pending)} migrations not applied"
+    return True, "ok"
+
+
+def _check_redis() -> tuple[bool, str]:
+    if not settings.REDIS_URL:
+        return True, "not configured"
+    import redis
+
+    try:
+        redis.Redis.from_url(settings.REDIS_URL, socket_timeout=2).ping()
+    except redis.RedisError as exc:
+        return False, f"redis unreachable: {exc.__class__.__name__}"
+    return True, "ok"
+
+
+@require_GET
+def readyz(request: HttpRequest) -> JsonResponse:
+    checks = {"database": _check_database(), "redis": _check_redis()}
+    ready = all(ok for ok, _ in checks.values())
+    body = {
+        "status": "ready" if ready else "not_ready",
+        "checks": {name: detail for name, (_, detail) in checks.items()},
+    }
+    return JsonResponse(body, status=200 if ready else 503)

@@ -1,0 +1,17 @@
+"""Routes of the root domain: the public site, signup and (later) the platform console."""
+
+from django.urls import path
+
+from saas_platform.urls_common import api_docs_urlpatterns
+from shared_apps.tenants import views
+from shared_apps.tenants.api import SignupApi
+
+handler404 = "saas_platform.api.views.not_found"
+handler500 = "saas_platform.api.views.server_error"
+
+urlpatterns = [
+    path("", views.landing, name="landing"),
+    path("signup/", views.signup, name="signup"),
+    path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
+    *api_docs_urlpatterns,
+]

@@ -1,0 +1,20 @@
+"""Routes of a business's own host, ``<slug>.<PLATFORM_DOMAIN>``."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from saas_platform.urls_common import api_docs_urlpatterns
+from shared_apps.tenants.api import CurrentBusinessApi
+from tenant_apps.terminal import views as terminal_views
+
+handler404 = "saas_platform.api.views.not_found"
+handler500 = "saas_platform.api.views.server_error"
+
+urlpatterns = [
+    path("", terminal_views.home, name="home"),
+    path("login/", auth_views.LoginView.as_view(template_name="terminal/login.html"), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("api/v1/business/", CurrentBusinessApi.as_view(), name="api-business"),
+    path("api/v1/inventory/", include("tenant_apps.inventory.urls")),
+    *api_docs_urlpatterns,
+]

@@ -1,0 +1,63 @@
+"""Host-name routing: which schema and which URLconf serve a request."""
+
+from __future__ import annotations
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django_tenants.middleware.main import TenantMainMiddleware
+from django_tenants.utils import get_public_schema_name
+
+from saas_platform.api.exception_handler import error_body
+
+HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
+HEALTH_URLCONF = "saas_platform.urls_health"
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get(
+        "Accept", ""
+    )
+
+
+class TenantRoutingMiddleware(TenantMainMiddleware):
+    """django-tenants' routing, plus health probes on any host, clean 404s and status refusals."""
+
+    def process_request(self, request: HttpRequest) -> HttpResponse | None:
+        if request.path in HEALTH_PATHS:
+            # Probes come from load balancers that know no tenant; they never touch tenant data.
+            connection.set_schema_to_public()
+            request.urlconf = HEALTH_URLCONF
+            return None
+        response: HttpResponse | None = super().process_request(request)
+        if response is not None:
+            return response
+        tenant = getattr(request, "tenant", None)
+        if tenant is not None and tenant.schema_name != get_public_schema_name():
+            if tenant.is_blocked:
+                connection.set_schema_to_public()
+                return self.refuse(request, tenant)
+        return None
+
+    def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:
+        message = f"No business is registered at {hostname}."
+        if wants_json(request):
+            return JsonResponse(error_body("unknown_host", message), status=404)
+        return render(request, "tenants/unknown_host.html", {"hostname": hostname}, status=404)
+
+    @staticmethod
+    def refuse(request: HttpRequest, tenant: object) -> HttpResponse:
+        status = getattr(tenant, "status", "")
+        name = getattr(tenant, "name", "")
+        message = (
+            f"{name} is {status.replace('_', ' ')} on Duka and cannot be used right now. "
+            "The owner can contact Duka support to restore access."
+        )
+        if wants_json(request):
+            return JsonResponse(error_body(f"tenant_{status}", message), status=403)
+        return render(
+            request,
+            "tenants/unavailable.html",
+            {"business_name": name, "status": status, "message": message},
+            status=403,
+        )

@@ -1,0 +1,18 @@
+"""Back-office pages of a business's site."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from tenant_apps.inventory.selectors import location_list
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "terminal/home.html",
+        {"tenant": request.tenant, "locations": location_list(active_only=True)},  # type: ignore[attr-defined]
+    )
