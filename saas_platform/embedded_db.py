@@ -24,10 +24,11 @@ def embedded_database_config(base_dir: Path) -> dict[str, Any]:
     runtime_dir.mkdir(mode=0o700, exist_ok=True)
     os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
     import pgserver  # imported lazily: production never loads it
+
     server = pgserver.get_server(data_dir / "postgres", cleanup_mode=None)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{DATABASE_NAME}';")
+    exists = server.psql("SELECT 1 FROM pg_database WHERE datname = 'duka';")
     if "(1 row)" not in exists:
-        server.psql(f'CREATE DATABASE "{DATABASE_NAME}";')
+        server.psql("CREATE DATABASE duka;")
     return {
         "NAME": DATABASE_NAME,
         "USER": "postgres",

@@ -8,6 +8,8 @@ from django.db.migrations.executor import MigrationExecutor
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from saas_platform.tenancy import use_public_schema
+
 
 @require_GET
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -16,9 +18,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
 
 def _check_database() -> tuple[bool, str]:
     try:
-        connection = connections[DEFAULT_DB_ALIAS]
-        connection.set_schema_to_public()  # type: ignore[attr-defined]
-        executor = MigrationExecutor(connection)
+        use_public_schema()
+        executor = MigrationExecutor(connections[DEFAULT_DB_ALIAS])
         pending = executor.migration_plan(executor.loader.graph.leaf_nodes())
     except Exception as exc:
         return False, f"database unreachable: {exc.__class__.__name__}"

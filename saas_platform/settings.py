@@ -25,7 +25,11 @@ if not SECRET_KEY:
 
 PLATFORM_DOMAIN = env.str("PLATFORM_DOMAIN", default="localhost").lower()
 # The root domain serves the public site; every business lives on a subdomain of it.
-ALLOWED_HOSTS = [PLATFORM_DOMAIN, f".{PLATFORM_DOMAIN}", *env.list("EXTRA_ALLOWED_HOSTS", default=[])]
+ALLOWED_HOSTS = [
+    PLATFORM_DOMAIN,
+    f".{PLATFORM_DOMAIN}",
+    *env.list("EXTRA_ALLOWED_HOSTS", default=[]),
+]
 # Scheme and port used when we tell a new business where its site is.
 PLATFORM_URL_SCHEME = env.str("PLATFORM_URL_SCHEME", default="http" if DEBUG else "https")
 PLATFORM_URL_PORT = env.str("PLATFORM_URL_PORT", default="8000" if DEBUG else "")

@@ -12,7 +12,7 @@ from rest_framework import exceptions as drf
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
-from saas_platform.errors import DukaError, FieldErrors
+from saas_platform.errors import DukaError, FieldError, FieldErrors
 
 logger = logging.getLogger(__name__)
 
@@ -43,9 +43,9 @@ def _flatten_detail(detail: Any, prefix: str = "") -> FieldErrors:
     return fields
 
 
-def _one(item: Any) -> dict[str, str]:
+def _one(item: Any) -> FieldError:
     code = getattr(item, "code", None) or "invalid"
-    return {"code": str(code), "message": str(item)}
+    return FieldError(code=str(code), message=str(item))
 
 
 def _summary(fields: FieldErrors) -> str:
@@ -62,8 +62,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
 
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
-        fields = {
-            name: [{"code": "invalid", "message": m} for m in messages]
+        fields: FieldErrors = {
+            name: [FieldError(code="invalid", message=m) for m in messages]
             for name, messages in detail.items()
         }
         return Response(error_body("validation_error", _summary(fields), fields), status=400)
@@ -78,8 +78,8 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
         return None
 
     if isinstance(exc, drf.ValidationError):
-        fields = _flatten_detail(exc.detail)
-        response.data = error_body("validation_error", _summary(fields), fields)
+        flat = _flatten_detail(exc.detail)
+        response.data = error_body("validation_error", _summary(flat), flat)
     elif isinstance(exc, drf.APIException):
         code = exc.get_codes()
         code = code if isinstance(code, str) else exc.default_code

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
 from saas_platform.api.exception_handler import error_body
+from saas_platform.tenancy import use_public_schema
 
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
 HEALTH_URLCONF = "saas_platform.urls_health"
@@ -26,17 +26,18 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
     def process_request(self, request: HttpRequest) -> HttpResponse | None:
         if request.path in HEALTH_PATHS:
             # Probes come from load balancers that know no tenant; they never touch tenant data.
-            connection.set_schema_to_public()
+            use_public_schema()
             request.urlconf = HEALTH_URLCONF
             return None
         response: HttpResponse | None = super().process_request(request)
         if response is not None:
             return response
         tenant = getattr(request, "tenant", None)
-        if tenant is not None and tenant.schema_name != get_public_schema_name():
-            if tenant.is_blocked:
-                connection.set_schema_to_public()
-                return self.refuse(request, tenant)
+        if tenant is None or tenant.schema_name == get_public_schema_name():
+            return None
+        if tenant.is_blocked:
+            use_public_schema()
+            return self.refuse(request, tenant)
         return None
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:

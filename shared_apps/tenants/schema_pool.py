@@ -22,6 +22,8 @@ from django.db import connection, transaction
 from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
+from saas_platform.tenancy import use_public_schema
+
 logger = logging.getLogger(__name__)
 
 SPARE_PREFIX = "spare_"
@@ -37,7 +39,7 @@ def template_fingerprint() -> str | None:
         return None
     with connection.cursor() as cursor:
         cursor.execute(
-            f'SELECT md5(coalesce(string_agg(app || \'.\' || name, \',\' ORDER BY app, name), \'\')) '  # noqa: S608
+            f"SELECT md5(coalesce(string_agg(app || '.' || name, ',' ORDER BY app, name), '')) "  # noqa: S608
             f'FROM "{template_schema()}".django_migrations'
         )
         row = cursor.fetchone()
@@ -56,7 +58,7 @@ def ensure_template_migrated(*, verbosity: int = 1) -> None:
         interactive=False,
         verbosity=verbosity,
     )
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 def clone_template(target: str) -> None:
@@ -73,7 +75,7 @@ def migrate_new_schema(target: str) -> None:
     with connection.cursor() as cursor:
         cursor.execute(f'CREATE SCHEMA "{target}"')
     call_command("migrate_schemas", schema_name=target, tenant=True, interactive=False, verbosity=0)
-    connection.set_schema_to_public()
+    use_public_schema()
 
 
 def claim_spare(target: str) -> bool:

@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
 from saas_platform.errors import Conflict, FieldErrors, ValidationFailed
+from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.models import Domain, Tenant, TenantStatus
 from shared_apps.tenants.seed_hooks import registered_seed_hooks
@@ -79,7 +80,7 @@ def tenant_signup(
 ) -> Tenant:
     """Creates a business: tenant row, domain, schema, owner and seed data, all or nothing."""
     signup_validate(data=data, allow_reserved=allow_reserved)
-    connection.set_schema_to_public()
+    use_public_schema()
     schema_name = schema_name_for(data.slug)
     try:
         with transaction.atomic():
@@ -108,13 +109,17 @@ def tenant_signup(
     except IntegrityError as exc:
         # Two signups raced for the same slug; the unique constraint decided.
         if Tenant.objects.filter(slug=data.slug).exists():
-            raise Conflict.for_field("slug", "slug_taken", f"“{data.slug}” is already taken.") from exc
+            raise Conflict.for_field(
+                "slug", "slug_taken", f"“{data.slug}” is already taken."
+            ) from exc
         raise
     finally:
-        connection.set_schema_to_public()
+        use_public_schema()
     logger.info("provisioned tenant %s (schema %s, %s)", data.slug, schema_name, how)
-    if settings.TENANT_SCHEMA_POOL_SIZE > 0 and how in ("pool", "clone") and (
-        (strategy or settings.TENANT_PROVISIONING_STRATEGY) == "pool"
+    if (
+        settings.TENANT_SCHEMA_POOL_SIZE > 0
+        and how in ("pool", "clone")
+        and ((strategy or settings.TENANT_PROVISIONING_STRATEGY) == "pool")
     ):
         from shared_apps.tenants.tasks import refill_schema_pool
 
@@ -125,7 +130,7 @@ def tenant_signup(
 def tenant_set_status(*, tenant: Tenant, status: str, reason: str = "") -> Tenant:
     if status not in TenantStatus.values:
         raise ValidationFailed.for_field("status", "invalid_status", f"Unknown status {status!r}.")
-    connection.set_schema_to_public()
+    use_public_schema()
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
         locked.status = status

@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from celery import shared_task
-from django.db import connection
 
+from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants import schema_pool
 
 
 @shared_task(name="tenants.refill_schema_pool", ignore_result=True)
 def refill_schema_pool() -> int:
     """Clones spare tenant schemas so the next signups only need a rename."""
-    connection.set_schema_to_public()
+    use_public_schema()
     return schema_pool.refill_pool()

@@ -14,10 +14,8 @@ _NOT_COUNTRIES = frozenset({"EU", "EZ", "QO", "UN", "ZZ", "XA", "XB"})
 
 @cache
 def country_codes() -> frozenset[str]:
-    territories = Locale("en").territories
-    return frozenset(
-        code for code in territories if len(code) == 2 and code.isalpha()
-    ) - _NOT_COUNTRIES
+    codes = {str(code) for code in Locale("en").territories}
+    return frozenset(c for c in codes if len(c) == 2 and c.isalpha()) - _NOT_COUNTRIES
 
 
 @cache

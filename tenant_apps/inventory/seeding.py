@@ -16,6 +16,4 @@ if TYPE_CHECKING:
 @register_seed_hook("inventory.default_locations", order=10)
 def seed_default_locations(*, tenant: Tenant, owner: User) -> None:
     location_create(code="STORE", name="Main store", kind=LocationKind.STOREFRONT, is_default=True)
-    location_create(
-        code="WH", name="Main warehouse", kind=LocationKind.WAREHOUSE, is_default=True
-    )
+    location_create(code="WH", name="Main warehouse", kind=LocationKind.WAREHOUSE, is_default=True)

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 
+from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.public_tenant import ensure_public_tenant
 
@@ -23,7 +23,7 @@ class Command(MigrateSchemasCommand):
         super().handle(*args, **options)
         if options.get("schema_name") or options.get("app_label"):
             return  # a targeted run; leave the rest alone
-        connection.set_schema_to_public()
+        use_public_schema()
         if self.sync_public:
             ensure_public_tenant()
         if self.sync_tenant:

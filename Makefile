@@ -1,0 +1,53 @@
+# The only two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+UV_VERSION := 0.13.8
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
+# Development defaults; production sets DEBUG=false and a real SECRET_KEY.
+export DEBUG ?= true
+PORT ?= 8000
+
+.PHONY: install run migrate seed test lint format bench clean
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+	# --inexact keeps uv itself, which lives in the same environment.
+	$(BIN)/uv sync --frozen --inexact --quiet
+	@touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(BIN)/python manage.py migrate --noinput
+
+seed: migrate
+	$(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo ""
+	@echo "  Public site:    http://localhost:$(PORT)"
+	@echo "  Demo business:  http://demo.localhost:$(PORT)"
+	@echo ""
+	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+test: install
+	FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy .
+	$(BIN)/python manage.py makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	@set -e; for script in bench/*.py; do echo "== $$script"; $(BIN)/python $$script; done
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache
