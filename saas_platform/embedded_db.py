@@ -22,7 +22,8 @@ def embedded_database_config(base_dir: Path) -> dict[str, Any]:
     # that our test run (warnings are errors) would trip over.
     runtime_dir = data_dir / "run"
     runtime_dir.mkdir(mode=0o700, exist_ok=True)
-    os.environ.setdefault("XDG_RUNTIME_DIR", str(runtime_dir))
+    if not os.environ.get("XDG_RUNTIME_DIR"):
+        os.environ["XDG_RUNTIME_DIR"] = str(runtime_dir)
     import pgserver  # imported lazily: production never loads it
 
     server = pgserver.get_server(data_dir / "postgres", cleanup_mode=None)

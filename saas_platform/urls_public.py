@@ -13,5 +13,5 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
     path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
-    *api_docs_urlpatterns,
+    *api_docs_urlpatterns(__name__),
 ]

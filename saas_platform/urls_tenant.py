@@ -16,5 +16,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/business/", CurrentBusinessApi.as_view(), name="api-business"),
     path("api/v1/inventory/", include("tenant_apps.inventory.urls")),
-    *api_docs_urlpatterns,
+    *api_docs_urlpatterns(__name__),
 ]

@@ -68,6 +68,37 @@ def clone_template(target: str) -> None:
             f"The template schema {template_schema()!r} is missing; run `manage.py migrate`."
         )
     CloneSchema().clone_schema(template_schema(), target, "DATA")
+    _restore_unique_constraint_names(template_schema(), target)
+
+
+# django-tenants' clone_schema recreates multi-column UNIQUE constraints under PostgreSQL's
+# default names (<table>_<columns>_key) instead of the names Django's migrations gave them.
+# A later migration that drops or alters such a constraint by name would then fail on every
+# cloned tenant, so the clone takes the template's names back.
+_MISNAMED_UNIQUE_CONSTRAINTS = """
+SELECT tc.relname, tk.conname, sk.conname
+FROM pg_constraint sk
+JOIN pg_class sc ON sc.oid = sk.conrelid
+JOIN pg_namespace sn ON sn.oid = sc.relnamespace AND sn.nspname = %(source)s
+JOIN pg_namespace tn ON tn.nspname = %(target)s
+JOIN pg_class tc ON tc.relnamespace = tn.oid AND tc.relname = sc.relname
+JOIN pg_constraint tk ON tk.conrelid = tc.oid AND tk.contype = sk.contype
+    AND pg_get_constraintdef(tk.oid) = pg_get_constraintdef(sk.oid)
+WHERE sk.contype = 'u' AND tk.conname <> sk.conname
+    AND NOT EXISTS (
+        SELECT 1 FROM pg_constraint other
+        WHERE other.conrelid = tc.oid AND other.conname = sk.conname
+    )
+"""
+
+
+def _restore_unique_constraint_names(source: str, target: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(_MISNAMED_UNIQUE_CONSTRAINTS, {"source": source, "target": target})
+        for table, wrong, right in cursor.fetchall():
+            cursor.execute(
+                f'ALTER TABLE "{target}"."{table}" RENAME CONSTRAINT "{wrong}" TO "{right}"'
+            )
 
 
 def migrate_new_schema(target: str) -> None:

@@ -1,0 +1,85 @@
+"""Project-wide fixtures: businesses made through the real signup service, host-bound clients."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+
+from saas_platform.tenancy import use_public_schema
+from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.public_tenant import ensure_public_tenant
+from shared_apps.tenants.services import SignupData, tenant_domain_for, tenant_signup
+
+STRONG_PASSWORD = "Correct-Horse-Battery-42"
+
+_numbers = itertools.count(1)
+
+
+def signup_data(**overrides: str) -> SignupData:
+    number = next(_numbers)
+    values = {
+        "business_name": f"Shop {number}",
+        "slug": f"shop-{number}",
+        "owner_name": "Wanjiru Kamau",
+        "owner_email": f"owner{number}@example.com",
+        "password": STRONG_PASSWORD,
+        "country": "KE",
+        "currency": "KES",
+        "time_zone": "Africa/Nairobi",
+    }
+    values.update(overrides)
+    return SignupData(**values)
+
+
+@pytest.fixture(autouse=True)
+def _back_to_public_schema() -> Iterator[None]:
+    # A request leaves the connection on its tenant's schema; the next test starts from public.
+    yield
+    if connection.connection is not None or connection.in_atomic_block:
+        use_public_schema()
+
+
+@pytest.fixture
+def public_tenant(db: None) -> Tenant:
+    # Transactional tests flush public tables, so the root domain's row is restored on demand.
+    return ensure_public_tenant()
+
+
+@pytest.fixture
+def make_tenant(db: None) -> Callable[..., Tenant]:
+    def make(**overrides: str) -> Tenant:
+        return tenant_signup(data=signup_data(**overrides))
+
+    return make
+
+
+@pytest.fixture
+def tenant_client() -> Callable[[Tenant], Client]:
+    def make(tenant: Tenant) -> Client:
+        return Client(HTTP_HOST=tenant_domain_for(tenant.slug))
+
+    return make
+
+
+@pytest.fixture
+def root_client(public_tenant: Tenant) -> Client:
+    return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+
+
+def schema_exists(name: str) -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name])
+        return cursor.fetchone() is not None
+
+
+def schema_count() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_namespace")
+        row = cursor.fetchone()
+        assert row is not None
+        return int(row[0])

@@ -1,0 +1,57 @@
+"""The signup web page on the root domain."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from shared_apps.tenants.models import Tenant
+from tests.conftest import STRONG_PASSWORD, schema_exists
+
+pytestmark = pytest.mark.django_db
+
+FORM = {
+    "business_name": "Baraka Hardware",
+    "slug": "baraka-hardware",
+    "owner_name": "Baraka Otieno",
+    "owner_email": "baraka@example.com",
+    "password": STRONG_PASSWORD,
+    "country": "KE",
+    "currency": "KES",
+    "time_zone": "Africa/Nairobi",
+}
+
+
+def test_signup_page_shows_the_form(root_client: Client) -> None:
+    response = root_client.get("/signup/")
+
+    assert response.status_code == 200
+    for field in FORM:
+        assert f'name="{field}"'.encode() in response.content
+
+
+def test_signup_page_creates_the_business(root_client: Client) -> None:
+    response = root_client.post("/signup/", FORM)
+
+    assert response.status_code == 201
+    assert b"http://baraka-hardware.localhost:8000/login/" in response.content
+    assert Tenant.objects.filter(slug="baraka-hardware").exists()
+    assert schema_exists("t_baraka_hardware")
+
+
+def test_signup_page_shows_field_errors_and_creates_nothing(root_client: Client) -> None:
+    response = root_client.post("/signup/", {**FORM, "slug": "admin", "currency": "ZZZ"})
+
+    assert response.status_code == 400
+    assert "“admin” is reserved".encode() in response.content
+    assert b"is not an ISO 4217 currency code" in response.content
+    assert not Tenant.objects.filter(slug="admin").exists()
+
+
+def test_signup_page_is_protected_against_csrf(public_tenant: Tenant) -> None:
+    client = Client(HTTP_HOST="localhost", enforce_csrf_checks=True)
+
+    response = client.post("/signup/", FORM)
+
+    assert response.status_code == 403
+    assert not Tenant.objects.filter(slug="baraka-hardware").exists()

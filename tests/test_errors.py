@@ -1,0 +1,103 @@
+"""One error format for every failure the API can report."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions as drf
+
+from saas_platform.api.exception_handler import api_exception_handler
+from saas_platform.errors import Conflict, ValidationFailed
+
+
+def body(exc: Exception) -> tuple[int, dict[str, Any]]:
+    response = api_exception_handler(exc, {})
+    assert response is not None
+    return response.status_code, response.data
+
+
+def test_domain_error_keeps_its_code_status_and_fields() -> None:
+    status, data = body(Conflict.for_field("slug", "slug_taken", "Taken."))
+
+    assert status == 409
+    assert data == {
+        "error": {
+            "code": "conflict",
+            "message": "Taken.",
+            "fields": {"slug": [{"code": "slug_taken", "message": "Taken."}]},
+        }
+    }
+
+
+def test_nested_serializer_errors_are_flattened_with_paths() -> None:
+    exc = drf.ValidationError(
+        {"lines": [{"qty": [drf.ErrorDetail("Must be positive.", code="min_value")]}, {}]}
+    )
+
+    status, data = body(exc)
+
+    assert status == 400
+    assert data["error"]["fields"] == {
+        "lines[0].qty": [{"code": "min_value", "message": "Must be positive."}]
+    }
+    assert data["error"]["message"] == "lines[0].qty: Must be positive."
+
+
+def test_django_validation_error_becomes_a_400() -> None:
+    status, data = body(DjangoValidationError({"code": ["Already used."]}))
+
+    assert status == 400
+    assert data["error"]["fields"]["code"][0]["message"] == "Already used."
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "code"),
+    [
+        (Http404(), 404, "not_found"),
+        (drf.NotAuthenticated(), 401, "not_authenticated"),
+        (drf.MethodNotAllowed("PUT"), 405, "method_not_allowed"),
+        (drf.Throttled(wait=3), 429, "throttled"),
+        (ValidationFailed(), 400, "validation_error"),
+    ],
+)
+def test_framework_errors_share_the_format(exc: Exception, status: int, code: str) -> None:
+    got_status, data = body(exc)
+
+    assert got_status == status
+    assert data["error"]["code"] == code
+    assert data["error"]["message"]
+
+
+def test_unexpected_errors_are_not_disguised_as_client_errors() -> None:
+    assert api_exception_handler(RuntimeError("bug"), {}) is None
+
+
+@pytest.mark.django_db
+def test_unknown_api_route_is_json_404(root_client: Any) -> None:
+    response = root_client.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_openapi_schema_documents_signup(root_client: Any) -> None:
+    response = root_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+
+    assert response.status_code == 200
+    assert "/api/v1/signup/" in response.json()["paths"]
+
+
+@pytest.mark.django_db
+def test_business_host_documents_its_own_api(make_tenant: Any, tenant_client: Any) -> None:
+    client = tenant_client(make_tenant())
+
+    paths = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    docs = client.get("/api/docs/")
+
+    assert "/api/v1/inventory/locations/" in paths["paths"]
+    assert "/api/v1/signup/" not in paths["paths"]
+    assert docs.status_code == 200
