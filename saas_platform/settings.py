@@ -63,6 +63,7 @@ SHARED_APPS = [
     "django.contrib.staticfiles",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "djmoney",
 ]
 
@@ -82,6 +83,8 @@ DATABASE_ROUTERS = ["django_tenants.routers.TenantSyncRouter"]
 MIDDLEWARE = [
     "shared_apps.tenants.middleware.TenantRoutingMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    # Serves collected static files in production, where nothing else does.
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -200,6 +203,10 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Multi-tenant point of sale: each business at its own subdomain.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # Swagger UI and ReDoc assets served by us, not a CDN: tills often sit on poor networks.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Internationalisation, static files ---------------------------------------------------------
@@ -215,12 +222,27 @@ LOGOUT_REDIRECT_URL = "/login/"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+MEDIA_URL = "/media/"
+MEDIA_ROOT = env.str("MEDIA_ROOT", default=str(BASE_DIR / ".data" / "media"))
+MULTITENANT_RELATIVE_MEDIA_ROOT = "%s"
 
 EMAIL_BACKEND = env.str(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend",
 )
 
+STORAGES = {
+    # Each tenant's uploads live under MEDIA_ROOT/<schema>/, never in a shared folder.
+    "default": {"BACKEND": "django_tenants.files.storage.TenantFileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        if not DEBUG
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
+}
+
+# TLS ends at the ingress; it tells us the original scheme in this header.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 

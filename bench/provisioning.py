@@ -1,0 +1,85 @@
+"""Signup-to-ready time: migrating vs cloning vs a pool of pre-cloned spares.
+
+For each strategy it signs up 20 businesses through the real API on the root domain and stops the
+clock when the new business's own host answers. It does so with 0 and with 200 businesses
+already on the database. Spares are refilled between signups, outside the clock, as the Celery
+worker does in production.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+
+from _scratch import percentile, scratch_django
+
+SIGNUPS = 20
+POPULATIONS = (0, 200)
+STRATEGIES = ("migrate", "clone", "pool")
+
+
+def main() -> None:
+    with scratch_django("duka_bench_provisioning"):
+        from django.conf import settings
+        from django.test import Client
+
+        from shared_apps.tenants import schema_pool
+        from shared_apps.tenants.services import tenant_signup
+        from tests.conftest import signup_data
+
+        root = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+        results: dict[tuple[str, int], list[float]] = {}
+        existing = 0
+        counter = 0
+        for population in POPULATIONS:
+            while existing < population:  # filler businesses, not timed
+                tenant_signup(data=signup_data(slug=f"filler-{existing}"), strategy="clone")
+                existing += 1
+            for strategy in STRATEGIES:
+                settings.TENANT_PROVISIONING_STRATEGY = strategy
+                timings = []
+                for _ in range(SIGNUPS):
+                    if strategy == "pool":
+                        schema_pool.refill_pool(2)
+                    counter += 1
+                    slug = f"bench-{strategy}-{counter}"
+                    body = signup_data(slug=slug).__dict__
+                    started = time.perf_counter()
+                    response = root.post("/api/v1/signup/", body, content_type="application/json")
+                    assert response.status_code == 201, response.content
+                    ready = Client(HTTP_HOST=f"{slug}.{settings.PLATFORM_DOMAIN}")
+                    assert ready.get("/api/v1/business/").status_code == 200
+                    timings.append(time.perf_counter() - started)
+                results[(strategy, population)] = timings
+            existing += len(STRATEGIES) * SIGNUPS
+
+        tables = _tenant_table_count()
+        print(f"signup-to-ready over {SIGNUPS} signups; tenant schema has {tables} tables")
+        print(f"{'strategy':<10}{'existing':>10}{'median s':>11}{'p95 s':>9}{'vs migrate':>12}")
+        for population in POPULATIONS:
+            baseline = statistics.median(results[("migrate", population)])
+            for strategy in STRATEGIES:
+                timings = results[(strategy, population)]
+                median = statistics.median(timings)
+                print(
+                    f"{strategy:<10}{population:>10}{median:>11.3f}"
+                    f"{percentile(timings, 0.95):>9.3f}{baseline / median:>11.1f}x"
+                )
+
+
+def _tenant_table_count() -> int:
+    from django.db import connection
+
+    from shared_apps.tenants.schema_pool import template_schema
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s",
+            [template_schema()],
+        )
+        row = cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+if __name__ == "__main__":
+    main()
