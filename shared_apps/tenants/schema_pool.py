@@ -1,11 +1,11 @@
 """Making tenant schemas quickly: a migrated template, clones of it, and spares cloned ahead.
 
-Cloning costs time per table (about 13 ms each on our 2-core machine), so it grows with every
-tenant app we add. Renaming a ready schema costs under a millisecond at any size. We therefore
-keep a few spare clones of the template, named ``spare_<fingerprint>_<random>``; signup renames
-one to the tenant's schema name inside its own transaction (a rollback gives it back) and falls
-back to cloning when none is left. The fingerprint digests the template's applied migrations, so a
-spare made before a migration is never handed out; ``manage.py migrate`` drops stale ones.
+Cloning costs time per table (see ``schema_clone``), so it grows with every tenant app we add.
+Renaming a ready schema costs under a millisecond at any size. We therefore keep a few spare
+clones of the template, named ``spare_<fingerprint>_<random>``; signup renames one to the
+tenant's schema name inside its own transaction (a rollback gives it back) and falls back to
+cloning when none is left. The fingerprint digests the template's applied migrations, so a spare
+made before a migration is never handed out; ``manage.py migrate`` drops stale ones.
 
 No SQL stored in a schema may name the schema itself, or a renamed spare would point at the old
 name.
@@ -19,10 +19,10 @@ import secrets
 from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, transaction
-from django_tenants.clone import CloneSchema
 from django_tenants.utils import schema_exists
 
 from saas_platform.tenancy import use_public_schema
+from shared_apps.tenants.schema_clone import clone_schema
 
 logger = logging.getLogger(__name__)
 
@@ -67,38 +67,7 @@ def clone_template(target: str) -> None:
         raise RuntimeError(
             f"The template schema {template_schema()!r} is missing; run `manage.py migrate`."
         )
-    CloneSchema().clone_schema(template_schema(), target, "DATA")
-    _restore_unique_constraint_names(template_schema(), target)
-
-
-# django-tenants' clone_schema recreates multi-column UNIQUE constraints under PostgreSQL's
-# default names (<table>_<columns>_key) instead of the names Django's migrations gave them.
-# A later migration that drops or alters such a constraint by name would then fail on every
-# cloned tenant, so the clone takes the template's names back.
-_MISNAMED_UNIQUE_CONSTRAINTS = """
-SELECT tc.relname, tk.conname, sk.conname
-FROM pg_constraint sk
-JOIN pg_class sc ON sc.oid = sk.conrelid
-JOIN pg_namespace sn ON sn.oid = sc.relnamespace AND sn.nspname = %(source)s
-JOIN pg_namespace tn ON tn.nspname = %(target)s
-JOIN pg_class tc ON tc.relnamespace = tn.oid AND tc.relname = sc.relname
-JOIN pg_constraint tk ON tk.conrelid = tc.oid AND tk.contype = sk.contype
-    AND pg_get_constraintdef(tk.oid) = pg_get_constraintdef(sk.oid)
-WHERE sk.contype = 'u' AND tk.conname <> sk.conname
-    AND NOT EXISTS (
-        SELECT 1 FROM pg_constraint other
-        WHERE other.conrelid = tc.oid AND other.conname = sk.conname
-    )
-"""
-
-
-def _restore_unique_constraint_names(source: str, target: str) -> None:
-    with connection.cursor() as cursor:
-        cursor.execute(_MISNAMED_UNIQUE_CONSTRAINTS, {"source": source, "target": target})
-        for table, wrong, right in cursor.fetchall():
-            cursor.execute(
-                f'ALTER TABLE "{target}"."{table}" RENAME CONSTRAINT "{wrong}" TO "{right}"'
-            )
+    clone_schema(template_schema(), target)
 
 
 def migrate_new_schema(target: str) -> None:

@@ -17,6 +17,7 @@ from shared_apps.tenants.services import tenant_signup
 from shared_apps.users.models import User
 from tenant_apps.inventory.models import Location
 from tests.conftest import schema_exists, signup_data
+from tests.tenants.schema_structure import schema_structure
 
 pytestmark = pytest.mark.django_db
 
@@ -66,48 +67,12 @@ def test_validation_failure_touches_nothing() -> None:
     assert schema_pool.spare_schemas() == spares
 
 
-def _structure(schema: str) -> dict[str, Any]:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT table_name, column_name, data_type, is_nullable, is_identity "
-            "FROM information_schema.columns WHERE table_schema = %s "
-            "ORDER BY table_name, column_name",
-            [schema],
-        )
-        columns = cursor.fetchall()
-        cursor.execute(
-            "SELECT tablename, replace(indexdef, %s, 'S') FROM pg_indexes "
-            "WHERE schemaname = %s ORDER BY 1, 2",
-            [f"{schema}.", schema],
-        )
-        indexes = cursor.fetchall()
-        cursor.execute(
-            "SELECT c.relname, k.conname, k.contype, pg_get_constraintdef(k.oid) "
-            "FROM pg_constraint k JOIN pg_class c ON c.oid = k.conrelid "
-            "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = %s "
-            "ORDER BY 1, 2, 3, 4",
-            [schema],
-        )
-        constraints = [
-            (table, name, kind, definition.replace(f"{schema}.", "S."))
-            for table, name, kind, definition in cursor.fetchall()
-        ]
-        cursor.execute(f'SELECT app, name FROM "{schema}".django_migrations ORDER BY app, name')
-        migrations = cursor.fetchall()
-    return {
-        "columns": columns,
-        "indexes": indexes,
-        "constraints": constraints,
-        "migrations": migrations,
-    }
-
-
 def test_cloned_schema_matches_a_migrated_one() -> None:
     cloned = tenant_signup(data=signup_data(slug="cloned-shop"), strategy="clone")
     migrated = tenant_signup(data=signup_data(slug="migrated-shop"), strategy="migrate")
 
-    cloned_structure = _structure(cloned.schema_name)
-    migrated_structure = _structure(migrated.schema_name)
+    cloned_structure = schema_structure(cloned.schema_name)
+    migrated_structure = schema_structure(migrated.schema_name)
 
     assert cloned_structure["columns"], "the clone has no tables"
     assert ("users", "0001_initial") in cloned_structure["migrations"]
