@@ -17,6 +17,7 @@ copy and row order does not matter.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from django.db import connection
 
@@ -156,12 +157,17 @@ def clone_script(source: str, target: str) -> str:
         if kind == "f":
             # Point foreign keys inside the source at the copy; keep those into other schemas.
             ref = _q(target if ref_schema == source else ref_schema) + "." + _q(ref_table)
-            definition = _REFERENCES.sub(lambda _m, ref=ref: f"REFERENCES {ref}(", definition)
+            # A plain string replacement would read backslashes in names as escapes.
+            definition = _REFERENCES.sub(_constant(f"REFERENCES {ref}("), definition)
         statements.append(f"ALTER TABLE {dst}.{_q(table)} ADD CONSTRAINT {_q(name)} {definition}")
     on_source = re.compile(r" ON (ONLY )?" + re.escape(_ident(source)) + r"\.")
     for definition in indexes + triggers:
         statements.append(on_source.sub(lambda m: f" ON {m.group(1) or ''}{dst}.", definition, 1))
     return ";\n".join(statements)
+
+
+def _constant(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda _match: text
 
 
 def _ident(name: str) -> str:
