@@ -3,7 +3,8 @@
 For each strategy it signs up 20 businesses through the real API on the root domain and stops the
 clock when the new business's own host answers. It does so with 0 and with 200 businesses
 already on the database. Spares are refilled between signups, outside the clock, as the Celery
-worker does in production.
+worker does in production. It also times the bare copy of the template with our cloner and with
+django-tenants' clone_schema function, which ours replaced.
 """
 
 from __future__ import annotations
@@ -16,6 +17,40 @@ from _scratch import percentile, scratch_django
 SIGNUPS = 20
 POPULATIONS = (0, 200)
 STRATEGIES = ("migrate", "clone", "pool")
+BARE_CLONES = 5
+
+
+def time_bare_clones() -> dict[str, float]:
+    """Median seconds to copy the template, each copy rolled back."""
+    from django.db import transaction
+    from django_tenants.clone import CloneSchema
+
+    from shared_apps.tenants.schema_clone import clone_schema
+    from shared_apps.tenants.schema_pool import template_schema
+
+    class Rollback(Exception):
+        pass
+
+    def ours(target: str) -> None:
+        clone_schema(template_schema(), target)
+
+    def django_tenants(target: str) -> None:
+        CloneSchema().clone_schema(template_schema(), target, "DATA")
+
+    medians = {}
+    for name, clone in (("ours", ours), ("django-tenants", django_tenants)):
+        timings = []
+        for index in range(BARE_CLONES):
+            started = time.perf_counter()
+            try:
+                with transaction.atomic():
+                    clone(f"bare_clone_{index}")
+                    raise Rollback
+            except Rollback:
+                pass
+            timings.append(time.perf_counter() - started)
+        medians[name] = statistics.median(timings)
+    return medians
 
 
 def main() -> None:
@@ -29,12 +64,14 @@ def main() -> None:
 
         root = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
         results: dict[tuple[str, int], list[float]] = {}
+        bare: dict[int, dict[str, float]] = {}
         existing = 0
         counter = 0
         for population in POPULATIONS:
             while existing < population:  # filler businesses, not timed
                 tenant_signup(data=signup_data(slug=f"filler-{existing}"), strategy="clone")
                 existing += 1
+            bare[population] = time_bare_clones()
             for strategy in STRATEGIES:
                 settings.TENANT_PROVISIONING_STRATEGY = strategy
                 timings = []
@@ -65,6 +102,11 @@ def main() -> None:
                     f"{strategy:<10}{population:>10}{median:>11.3f}"
                     f"{percentile(timings, 0.95):>9.3f}{baseline / median:>11.1f}x"
                 )
+        print(f"bare template copy, median of {BARE_CLONES} (each rolled back)")
+        print(f"{'existing':>8}{'ours s':>10}{'django-tenants s':>18}{'ratio':>8}")
+        for population in POPULATIONS:
+            ours, theirs = bare[population]["ours"], bare[population]["django-tenants"]
+            print(f"{population:>8}{ours:>10.3f}{theirs:>18.3f}{theirs / ours:>7.1f}x")
 
 
 def _tenant_table_count() -> int:

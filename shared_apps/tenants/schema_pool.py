@@ -18,7 +18,7 @@ import secrets
 
 from django.conf import settings
 from django.core.management import call_command
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django_tenants.utils import schema_exists
 
 from saas_platform.tenancy import use_public_schema
@@ -83,25 +83,24 @@ def claim_spare(target: str) -> bool:
     fingerprint = template_fingerprint()
     if fingerprint is None:
         return False
-    pattern = f"{SPARE_PREFIX}{fingerprint}_%"
     with connection.cursor() as cursor:
-        # The advisory lock (released at commit or rollback) stops two signups from picking the
-        # same spare; the savepoint lets us fall back to cloning if a spare vanished under us.
-        cursor.execute(
-            "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s "
-            "AND pg_try_advisory_xact_lock(hashtext(nspname)) ORDER BY nspname LIMIT 1",
-            [pattern],
-        )
-        row = cursor.fetchone()
-        if row is None:
-            return False
-        try:
-            with transaction.atomic():
-                cursor.execute(f'ALTER SCHEMA "{row[0]}" RENAME TO "{target}"')
-        except Exception:  # a concurrent claim won the race; clone instead
-            logger.warning("spare schema %s vanished during claim", row[0])
-            return False
-    return True
+        for name in _spares_made_from(fingerprint):
+            # One advisory lock per attempt (held until commit or rollback) so that concurrent
+            # signups each take a different spare. Locking inside a multi-row query would lock
+            # every row the query looked at, starving the other signups.
+            cursor.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [name])
+            row = cursor.fetchone()
+            if not (row and row[0]):
+                continue
+            try:
+                with transaction.atomic():
+                    cursor.execute(f'ALTER SCHEMA "{name}" RENAME TO "{target}"')
+            except DatabaseError:
+                # Claimed and committed by another signup after we listed it.
+                logger.info("spare schema %s was taken meanwhile", name)
+                continue
+            return True
+    return False
 
 
 def spare_schemas() -> list[str]:
@@ -111,6 +110,10 @@ def spare_schemas() -> list[str]:
             [f"{SPARE_PREFIX}%"],
         )
         return [row[0] for row in cursor.fetchall()]
+
+
+def _spares_made_from(fingerprint: str) -> list[str]:
+    return [s for s in spare_schemas() if s.startswith(f"{SPARE_PREFIX}{fingerprint}_")]
 
 
 def drop_stale_spares() -> int:
@@ -131,8 +134,7 @@ def refill_pool(size: int | None = None) -> int:
         return 0
     drop_stale_spares()
     made = 0
-    current = [s for s in spare_schemas() if s.startswith(f"{SPARE_PREFIX}{fingerprint}_")]
-    for _ in range(max(0, target_size - len(current))):
+    for _ in range(max(0, target_size - len(_spares_made_from(fingerprint)))):
         with transaction.atomic():
             clone_template(f"{SPARE_PREFIX}{fingerprint}_{secrets.token_hex(4)}")
         made += 1
