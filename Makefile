@@ -31,7 +31,7 @@ run: seed
 	@echo "  Public site:    http://localhost:$(PORT)"
 	@echo "  Demo business:  http://demo.localhost:$(PORT)"
 	@echo ""
-	$(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+	PLATFORM_URL_PORT=$(PORT) $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 test: install
 	FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)

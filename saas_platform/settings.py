@@ -149,7 +149,7 @@ else:
         }
     }
 
-CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
 CELERY_RESULT_BACKEND = REDIS_URL or None
 # Without Redis there is no worker to hand work to: run tasks in-process.
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
