@@ -41,6 +41,9 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy .
 	$(BIN)/python manage.py makemigrations --check --dry-run
+	@# The API documents of both kinds of host must generate without a single warning.
+	$(BIN)/python manage.py spectacular --urlconf saas_platform.urls_tenant --fail-on-warn --file /dev/null
+	$(BIN)/python manage.py spectacular --urlconf saas_platform.urls_public --fail-on-warn --file /dev/null
 
 format: install
 	$(BIN)/ruff format .

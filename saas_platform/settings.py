@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -33,6 +34,11 @@ ALLOWED_HOSTS = [
 # Scheme and port used when we tell a new business where its site is.
 PLATFORM_URL_SCHEME = env.str("PLATFORM_URL_SCHEME", default="http" if DEBUG else "https")
 PLATFORM_URL_PORT = env.str("PLATFORM_URL_PORT", default="8000" if DEBUG else "")
+# The platform owner that `manage.py migrate` makes sure exists in the public schema (console
+# access). The password only bootstraps an account that has none; unset = set one with
+# `manage.py changepassword`.
+PLATFORM_OWNER_EMAIL = env.str("PLATFORM_OWNER_EMAIL", default="")
+PLATFORM_OWNER_PASSWORD = env.str("PLATFORM_OWNER_PASSWORD", default="")
 
 TENANT_MODEL = "tenants.Tenant"
 TENANT_DOMAIN_MODEL = "tenants.Domain"
@@ -56,6 +62,7 @@ SHARED_APPS = [
     "shared_apps.tenants",
     "django_tenants",
     "shared_apps.users",
+    "shared_apps.console",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -72,6 +79,8 @@ TENANT_APPS = [
     "django.contrib.auth",
     "django.contrib.sessions",
     "shared_apps.users",
+    "rest_framework_simplejwt.token_blacklist",
+    "tenant_apps.staff",
     "tenant_apps.inventory",
     "tenant_apps.terminal",
 ]
@@ -189,14 +198,45 @@ if env.bool("FAST_PASSWORD_HASHER", default=False):
 # --- API ----------------------------------------------------------------------------------------
 
 REST_FRAMEWORK = {
+    # JWT first: its WWW-Authenticate header makes unauthenticated requests a 401, not a 403.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "tenant_apps.staff.authentication.TenantJWTAuthentication",
+        "tenant_apps.staff.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.staff.permissions.HasAction"],
+    "DEFAULT_THROTTLE_CLASSES": ["tenant_apps.staff.throttles.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "saas_platform.api.schema.DukaAutoSchema",
     "EXCEPTION_HANDLER": "saas_platform.api.exception_handler.api_exception_handler",
+}
+
+# Requests per minute for an API key without a limit of its own.
+API_KEY_RATE_LIMIT_PER_MINUTE = env.int("API_KEY_RATE_LIMIT_PER_MINUTE", default=120)
+# Proxies in front of the app that append to X-Forwarded-For (the ingress: 1). With 0 the
+# header is ignored, since anyone could forge it to dodge the per-address login backoff.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+SIMPLE_JWT = {
+    "ACCESS_TOKEN_LIFETIME": timedelta(minutes=env.int("JWT_ACCESS_MINUTES", default=15)),
+    "REFRESH_TOKEN_LIFETIME": timedelta(days=env.int("JWT_REFRESH_DAYS", default=7)),
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+    "UPDATE_LAST_LOGIN": True,
+    "SIGNING_KEY": SECRET_KEY,
+    "TOKEN_REFRESH_SERIALIZER": "tenant_apps.staff.tokens.TenantTokenRefreshSerializer",
+}
+
+REST_AUTH = {
+    "USE_JWT": True,
+    "JWT_AUTH_HTTPONLY": False,  # the refresh token comes back in the body for API clients
+    "SESSION_LOGIN": False,
+    "TOKEN_MODEL": None,
+    "LOGIN_SERIALIZER": "tenant_apps.staff.api.auth.TenantLoginSerializer",
+    "JWT_TOKEN_CLAIMS_SERIALIZER": "tenant_apps.staff.tokens.TenantTokenObtainPairSerializer",
+    "USER_DETAILS_SERIALIZER": "tenant_apps.staff.api.auth.UserDetailsSerializer",
+    "OLD_PASSWORD_FIELD_ENABLED": True,
 }
 
 SPECTACULAR_SETTINGS = {

@@ -1,6 +1,6 @@
-"""Routes of the root domain: the public site, signup and (later) the platform console."""
+"""Routes of the root domain: the public site, signup and the platform console."""
 
-from django.urls import path
+from django.urls import include, path
 
 from saas_platform.urls_common import api_docs_urlpatterns
 from shared_apps.tenants import views
@@ -13,5 +13,7 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
     path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
+    path("console/", include("shared_apps.console.urls")),
+    path("api/v1/console/", include("shared_apps.console.api_urls")),
     *api_docs_urlpatterns(__name__),
 ]

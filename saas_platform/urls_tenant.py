@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from saas_platform.urls_common import api_docs_urlpatterns
 from shared_apps.tenants.api import CurrentBusinessApi
+from tenant_apps.staff import urls as staff_urls
 from tenant_apps.terminal import views as terminal_views
 
 handler404 = "saas_platform.api.views.not_found"
@@ -14,7 +15,18 @@ urlpatterns = [
     path("", terminal_views.home, name="home"),
     path("login/", auth_views.LoginView.as_view(template_name="terminal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "password-reset/confirm/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(
+            template_name="terminal/password_reset_confirm.html",
+            success_url="/login/",
+        ),
+        name="password_reset_confirm",
+    ),
     path("api/v1/business/", CurrentBusinessApi.as_view(), name="api-business"),
+    path("api/v1/auth/", include(staff_urls.auth_urlpatterns)),
+    path("api/v1/staff/", include(staff_urls.staff_urlpatterns)),
+    path("api/v1/api-keys/", include(staff_urls.api_key_urlpatterns)),
     path("api/v1/inventory/", include("tenant_apps.inventory.urls")),
     *api_docs_urlpatterns(__name__),
 ]

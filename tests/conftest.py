@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Callable, Iterator
 
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
-from django.test import Client
+from django.test import Client, override_settings
 
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.models import Tenant
@@ -36,6 +38,25 @@ def signup_data(**overrides: str) -> SignupData:
     return SignupData(**values)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _scratch_cache(django_test_environment: None) -> Iterator[None]:
+    """With Redis, tests use database 15 so that clearing it never touches real data."""
+    if not settings.REDIS_URL:
+        yield
+        return
+    location = re.sub(r"/\d+$", "", settings.REDIS_URL.rstrip("/")) + "/15"
+    caches = {"default": {**settings.CACHES["default"], "LOCATION": location}}
+    with override_settings(CACHES=caches):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache(_scratch_cache: None) -> None:
+    # Login-failure counters and rate-limit windows must not leak from one test (or run) into
+    # the next: schema names, and so cache keys, repeat between runs.
+    cache.clear()
+
+
 @pytest.fixture(autouse=True)
 def _back_to_public_schema() -> Iterator[None]:
     # A request leaves the connection on its tenant's schema; the next test starts from public.
@@ -51,11 +72,21 @@ def public_tenant(db: None) -> Tenant:
 
 
 @pytest.fixture
-def make_tenant(db: None) -> Callable[..., Tenant]:
-    def make(**overrides: str) -> Tenant:
-        return tenant_signup(data=signup_data(**overrides))
+def make_tenant(db: None, request: pytest.FixtureRequest) -> Iterator[Callable[..., Tenant]]:
+    made: list[str] = []
 
-    return make
+    def make(**overrides: str) -> Tenant:
+        tenant = tenant_signup(data=signup_data(**overrides))
+        made.append(tenant.schema_name)
+        return tenant
+
+    yield make
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        # Committed schemas outlive the table flush of transactional tests; drop them here.
+        with connection.cursor() as cursor:
+            for name in made:
+                cursor.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
 
 
 @pytest.fixture

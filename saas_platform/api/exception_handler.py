@@ -28,7 +28,10 @@ def _flatten_detail(detail: Any, prefix: str = "") -> FieldErrors:
     fields: FieldErrors = {}
     if isinstance(detail, dict):
         for key, value in detail.items():
-            name = f"{prefix}.{key}" if prefix else str(key)
+            if isinstance(key, int):  # ListField errors are keyed by the item's index
+                name = f"{prefix}[{key}]"
+            else:
+                name = f"{prefix}.{key}" if prefix else str(key)
             for field, errors in _flatten_detail(value, name).items():
                 fields.setdefault(field, []).extend(errors)
     elif isinstance(detail, list):
@@ -58,7 +61,11 @@ def _summary(fields: FieldErrors) -> str:
 
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     if isinstance(exc, DukaError):
-        return Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        refusal = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            refusal["Retry-After"] = str(int(retry_after))
+        return refusal
 
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}
@@ -72,10 +79,11 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     elif isinstance(exc, DjangoPermissionDenied):
         exc = drf.PermissionDenied()
 
-    response = drf_default_handler(exc, context)
-    if response is None:
+    handled = drf_default_handler(exc, context)
+    if handled is None:
         # Unhandled: Django turns it into a 500 and logs it; we never hide a bug as a 4xx.
         return None
+    response: Response = handled
 
     if isinstance(exc, drf.ValidationError):
         flat = _flatten_detail(exc.detail)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -10,15 +9,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from shared_apps.tenants.links import tenant_base_url
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import SignupData, tenant_signup
-
-
-def tenant_base_url(tenant: Tenant) -> str:
-    port = f":{settings.PLATFORM_URL_PORT}" if settings.PLATFORM_URL_PORT else ""
-    domain = tenant.get_primary_domain()
-    host = domain.domain if domain else tenant.slug
-    return f"{settings.PLATFORM_URL_SCHEME}://{host}{port}"
 
 
 class TenantOutputSerializer(serializers.ModelSerializer[Tenant]):

@@ -9,6 +9,7 @@ from django_tenants.utils import get_public_schema_name
 
 from saas_platform.api.exception_handler import error_body
 from saas_platform.tenancy import use_public_schema
+from shared_apps.tenants.activity import tenant_touch_activity
 
 HEALTH_PATHS = frozenset({"/healthz", "/readyz"})
 HEALTH_URLCONF = "saas_platform.urls_health"
@@ -38,6 +39,7 @@ class TenantRoutingMiddleware(TenantMainMiddleware):
         if tenant.is_blocked:
             use_public_schema()
             return self.refuse(request, tenant)
+        tenant_touch_activity(tenant)
         return None
 
     def no_tenant_found(self, request: HttpRequest, hostname: str) -> HttpResponse:

@@ -31,6 +31,8 @@ class Tenant(TenantMixin):
     owner_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Refreshed at most every few minutes by the routing middleware (see activity.py).
+    last_activity_at = models.DateTimeField(null=True, blank=True)
 
     # Provisioning makes the schema itself, inside the same transaction as this row.
     auto_create_schema = False
@@ -54,3 +56,20 @@ class Tenant(TenantMixin):
 
 class Domain(DomainMixin):
     """A host name routed to a tenant (``<slug>.<PLATFORM_DOMAIN>``, later custom domains)."""
+
+
+class TenantStatusChange(models.Model):
+    """Who changed a business's status, when and why (suspensions, reactivations, billing)."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="status_changes")
+    from_status = models.CharField(max_length=20, choices=TenantStatus.choices)
+    to_status = models.CharField(max_length=20, choices=TenantStatus.choices)
+    reason = models.CharField(max_length=500, blank=True)
+    actor_email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.from_status} -> {self.to_status}"

@@ -14,7 +14,7 @@ from django_tenants.utils import schema_context
 from saas_platform.errors import Conflict, FieldErrors, ValidationFailed
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants import schema_pool
-from shared_apps.tenants.models import Domain, Tenant, TenantStatus
+from shared_apps.tenants.models import Domain, Tenant, TenantStatus, TenantStatusChange
 from shared_apps.tenants.seed_hooks import registered_seed_hooks
 from shared_apps.tenants.slugs import SlugProblem, check_slug_shape, schema_name_for
 from shared_apps.tenants.validators import is_country, is_currency, is_time_zone
@@ -127,13 +127,26 @@ def tenant_signup(
     return tenant
 
 
-def tenant_set_status(*, tenant: Tenant, status: str, reason: str = "") -> Tenant:
+def tenant_set_status(
+    *, tenant: Tenant, status: str, reason: str = "", actor_email: str = ""
+) -> Tenant:
+    """Changes a business's status and records who did it and why."""
     if status not in TenantStatus.values:
         raise ValidationFailed.for_field("status", "invalid_status", f"Unknown status {status!r}.")
+    if tenant.schema_name == "public":
+        raise ValidationFailed("The platform itself has no status to change.")
     use_public_schema()
     with transaction.atomic():
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        previous = locked.status
         locked.status = status
         locked.status_reason = reason
         locked.save(update_fields=["status", "status_reason", "updated_at"])
+        TenantStatusChange.objects.create(
+            tenant=locked,
+            from_status=previous,
+            to_status=status,
+            reason=reason,
+            actor_email=actor_email,
+        )
     return locked

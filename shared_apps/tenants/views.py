@@ -7,8 +7,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_http_methods
 
 from saas_platform.errors import DukaError
-from shared_apps.tenants.api import tenant_base_url
 from shared_apps.tenants.forms import SignupForm
+from shared_apps.tenants.links import tenant_base_url
 from shared_apps.tenants.services import SignupData, tenant_signup
 
 

@@ -47,6 +47,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     full_name = models.CharField(max_length=150)
     # Meaningful in tenant schemas only; platform owners in the public schema have none.
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
+    # A short PIN for quick switching at a shared till (tenant schemas only), hashed.
+    pin_hash = models.CharField(max_length=128, blank=True)
+    # Platform owners live in the public schema and may use the super-admin console.
+    is_platform_owner = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)

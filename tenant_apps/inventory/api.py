@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from tenant_apps.inventory.models import Location
 from tenant_apps.inventory.selectors import location_list
+from tenant_apps.staff.access import Action
 
 
 class LocationOutputSerializer(serializers.ModelSerializer[Location]):
@@ -17,6 +18,8 @@ class LocationOutputSerializer(serializers.ModelSerializer[Location]):
 
 
 class LocationListApi(APIView):
+    required_action = Action.INVENTORY_VIEW
+
     @extend_schema(
         responses=inline_serializer(
             "LocationList", {"results": LocationOutputSerializer(many=True)}

@@ -72,7 +72,7 @@ def test_a_session_of_one_business_is_not_valid_at_another(
     response = attacker.get("/api/v1/inventory/locations/")
 
     # then beta does not know that session
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
@@ -81,7 +81,7 @@ def test_anonymous_api_request_is_refused(
 ) -> None:
     response = tenant_client(make_tenant()).get("/api/v1/inventory/locations/")
 
-    assert response.status_code == 403
+    assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
 
 

@@ -12,6 +12,7 @@ from typing import Any
 from django_tenants.management.commands.migrate_schemas import MigrateSchemasCommand
 
 from saas_platform.tenancy import use_public_schema
+from shared_apps.console.services import ensure_platform_owner
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.public_tenant import ensure_public_tenant
 
@@ -26,6 +27,7 @@ class Command(MigrateSchemasCommand):
         use_public_schema()
         if self.sync_public:
             ensure_public_tenant()
+            ensure_platform_owner()
         if self.sync_tenant:
             schema_pool.ensure_template_migrated(verbosity=int(options.get("verbosity", 1)))
             dropped = schema_pool.drop_stale_spares()

@@ -5,29 +5,71 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
+from django_tenants.utils import schema_context
 
+from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.selectors import tenant_by_slug
 from shared_apps.tenants.services import SignupData, tenant_signup
+from shared_apps.users.models import Role, User
+from tenant_apps.staff.services import staff_create, staff_set_pin
 
+# Published demo credentials: the demo business holds nothing worth protecting.
 DEMO = SignupData(
     business_name="Duka Demo Mini-Mart",
     slug="demo",
     owner_name="Amina Owner",
     owner_email="owner@demo.duka.test",
-    password="demo-owner-pass-2026",  # noqa: S106  (published demo credentials)
+    password="demo-owner-pass-2026",  # noqa: S106
     country="KE",
     currency="KES",
     time_zone="Africa/Nairobi",
 )
+DEMO_STAFF = [
+    (Role.MANAGER, "Baraka Manager"),
+    (Role.CASHIER, "Chebet Cashier"),
+    (Role.WAREHOUSE, "Daudi Warehouse"),
+    (Role.ACCOUNTANT, "Esther Accountant"),
+    (Role.ANALYST, "Faraji Analyst"),
+]
+DEMO_CASHIER_PIN = "2580"
+
+
+def demo_email(role: str) -> str:
+    return f"{role}@demo.duka.test"
+
+
+def demo_password(role: str) -> str:
+    return f"demo-{role}-pass-2026"
 
 
 class Command(BaseCommand):
-    help = "Creates the demo business if it does not exist yet, and prints its credentials."
+    help = "Creates the demo business and one user per role if missing; prints the credentials."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        if tenant_by_slug(DEMO.slug) is None:
-            tenant_signup(data=DEMO, allow_reserved=True, strategy="clone")
+        tenant = tenant_by_slug(DEMO.slug)
+        if tenant is None:
+            tenant = tenant_signup(data=DEMO, allow_reserved=True, strategy="clone")
             self.stdout.write(self.style.SUCCESS("Created the demo business."))
-        else:
-            self.stdout.write("The demo business already exists.")
-        self.stdout.write(f"  owner login: {DEMO.owner_email} / {DEMO.password}")
+        self._seed_staff(tenant)
+        self.stdout.write("Demo business logins (e-mail / password):")
+        self.stdout.write(f"  {'owner':<11} {DEMO.owner_email} / {DEMO.password}")
+        for role, _name in DEMO_STAFF:
+            self.stdout.write(f"  {role:<11} {demo_email(role)} / {demo_password(role)}")
+        self.stdout.write(f"  cashier PIN for quick switching: {DEMO_CASHIER_PIN}")
+
+    def _seed_staff(self, tenant: Tenant) -> None:
+        with schema_context(tenant.schema_name):
+            owner = User.objects.get(email=DEMO.owner_email)
+            for role, name in DEMO_STAFF:
+                if User.objects.filter(email=demo_email(role)).exists():
+                    continue
+                user = staff_create(
+                    actor=owner,
+                    tenant=tenant,
+                    email=demo_email(role),
+                    full_name=name,
+                    role=role,
+                    password=demo_password(role),
+                )
+                if role == Role.CASHIER:
+                    staff_set_pin(actor=owner, user_id=user.pk, pin=DEMO_CASHIER_PIN)

@@ -1,0 +1,76 @@
+"""Console API on the root domain, for platform owners only."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from shared_apps.console.access import IsPlatformOwner
+from shared_apps.console.selectors import (
+    CONSOLE_PAGE_SIZE,
+    ConsoleTenantRow,
+    console_tenant_list,
+    console_tenant_rows,
+)
+from shared_apps.tenants.models import TenantStatus
+
+
+class ConsoleTenantPagination(PageNumberPagination):
+    page_size = CONSOLE_PAGE_SIZE
+
+
+class ConsoleTenantListApi(APIView):
+    """Businesses on the platform with their status and aggregates, newest first."""
+
+    # Explicit, so that tenant-side authentication (JWTs, API keys) never reaches the console.
+    authentication_classes = [SessionAuthentication]
+    permission_classes = [IsPlatformOwner]
+
+    class FilterSerializer(serializers.Serializer[dict[str, str]]):
+        status = serializers.ChoiceField(choices=TenantStatus.choices, required=False)
+        search = serializers.CharField(max_length=100, required=False, allow_blank=True)
+
+    # Typed for both uses: one row, or a page of rows with many=True.
+    class OutputSerializer(serializers.Serializer[ConsoleTenantRow | Sequence[ConsoleTenantRow]]):
+        slug = serializers.CharField(source="tenant.slug")
+        name = serializers.CharField(source="tenant.name")
+        status = serializers.CharField(source="tenant.status")
+        status_reason = serializers.CharField(source="tenant.status_reason")
+        # Always null until billing exists; kept so that clients need not change then.
+        plan = serializers.CharField(allow_null=True)
+        created_at = serializers.DateTimeField(source="tenant.created_at")
+        last_activity_at = serializers.DateTimeField(
+            source="tenant.last_activity_at", allow_null=True
+        )
+        staff_count = serializers.IntegerField()
+
+    @extend_schema(
+        parameters=[FilterSerializer],
+        responses=inline_serializer(
+            "ConsoleTenantPage",
+            {
+                "count": serializers.IntegerField(),
+                "next": serializers.URLField(allow_null=True),
+                "previous": serializers.URLField(allow_null=True),
+                "results": OutputSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        tenants = console_tenant_list(
+            status=filters.validated_data.get("status", ""),
+            search=filters.validated_data.get("search", "").strip(),
+        )
+        paginator = ConsoleTenantPagination()
+        page = paginator.paginate_queryset(tenants, request, view=self) or []
+        rows = console_tenant_rows(page)
+        return paginator.get_paginated_response(self.OutputSerializer(rows, many=True).data)

@@ -1,0 +1,127 @@
+"""The permission matrix: what each role may do, and which API-key scope grants each action.
+
+Every permission check in the API goes through ``role_allows`` or ``scope_allows`` via the DRF
+permission class in ``permissions.py``; nothing else decides who may do what.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from shared_apps.users.models import Role
+
+
+class Action(StrEnum):
+    BUSINESS_VIEW = "business.view"
+    BUSINESS_MANAGE = "business.manage"
+    STAFF_VIEW = "staff.view"
+    STAFF_MANAGE = "staff.manage"
+    API_KEYS_MANAGE = "api_keys.manage"
+    CATALOG_VIEW = "catalog.view"
+    CATALOG_MANAGE = "catalog.manage"
+    INVENTORY_VIEW = "inventory.view"
+    INVENTORY_MANAGE = "inventory.manage"
+    PURCHASING_VIEW = "purchasing.view"
+    PURCHASING_MANAGE = "purchasing.manage"
+    SALES_SELL = "sales.sell"
+    SALES_REFUND = "sales.refund"
+    SALES_VIEW = "sales.view"
+    CUSTOMERS_VIEW = "customers.view"
+    CUSTOMERS_MANAGE = "customers.manage"
+    LEDGER_VIEW = "ledger.view"
+    LEDGER_MANAGE = "ledger.manage"
+    REPORTS_VIEW = "reports.view"
+    AUDIT_VIEW = "audit.view"
+
+
+A = Action
+
+_EVERYTHING = frozenset(Action)
+
+ROLE_ACTIONS: dict[str, frozenset[Action]] = {
+    Role.OWNER: _EVERYTHING,
+    Role.MANAGER: _EVERYTHING - {A.BUSINESS_MANAGE, A.API_KEYS_MANAGE, A.LEDGER_MANAGE},
+    Role.CASHIER: frozenset(
+        {A.BUSINESS_VIEW, A.CATALOG_VIEW, A.INVENTORY_VIEW, A.SALES_SELL, A.CUSTOMERS_VIEW}
+    ),
+    Role.WAREHOUSE: frozenset(
+        {
+            A.BUSINESS_VIEW,
+            A.CATALOG_VIEW,
+            A.INVENTORY_VIEW,
+            A.INVENTORY_MANAGE,
+            A.PURCHASING_VIEW,
+            A.PURCHASING_MANAGE,
+        }
+    ),
+    Role.ACCOUNTANT: frozenset(
+        {
+            A.BUSINESS_VIEW,
+            A.CATALOG_VIEW,
+            A.INVENTORY_VIEW,
+            A.PURCHASING_VIEW,
+            A.SALES_VIEW,
+            A.CUSTOMERS_VIEW,
+            A.LEDGER_VIEW,
+            A.LEDGER_MANAGE,
+            A.REPORTS_VIEW,
+            A.AUDIT_VIEW,
+        }
+    ),
+    Role.ANALYST: frozenset(
+        {
+            A.BUSINESS_VIEW,
+            A.CATALOG_VIEW,
+            A.INVENTORY_VIEW,
+            A.PURCHASING_VIEW,
+            A.SALES_VIEW,
+            A.CUSTOMERS_VIEW,
+            A.LEDGER_VIEW,
+            A.REPORTS_VIEW,
+        }
+    ),
+}
+
+# Roles only an owner may hand out or take away: a manager must not be able to promote
+# themselves or lock the owner out.
+PRIVILEGED_ROLES = frozenset({Role.OWNER, Role.MANAGER})
+
+# API keys act for integrations, not people: an action they can reach needs the matching scope.
+# Actions missing here (staff, keys, business settings) are never open to a key.
+ACTION_SCOPES: dict[Action, str] = {
+    A.BUSINESS_VIEW: "business:read",
+    A.CATALOG_VIEW: "catalog:read",
+    A.CATALOG_MANAGE: "catalog:write",
+    A.INVENTORY_VIEW: "inventory:read",
+    A.INVENTORY_MANAGE: "inventory:write",
+    A.PURCHASING_VIEW: "purchasing:read",
+    A.PURCHASING_MANAGE: "purchasing:write",
+    A.SALES_VIEW: "sales:read",
+    A.SALES_SELL: "sales:write",
+    A.SALES_REFUND: "sales:write",
+    A.CUSTOMERS_VIEW: "customers:read",
+    A.CUSTOMERS_MANAGE: "customers:write",
+    A.LEDGER_VIEW: "ledger:read",
+    A.LEDGER_MANAGE: "ledger:write",
+    A.REPORTS_VIEW: "reports:read",
+    A.AUDIT_VIEW: "audit:read",
+}
+
+SCOPES: frozenset[str] = frozenset(ACTION_SCOPES.values())
+
+
+def role_allows(role: str, action: Action) -> bool:
+    return action in ROLE_ACTIONS.get(role, frozenset())
+
+
+def scope_allows(scopes: list[str] | tuple[str, ...], action: Action) -> bool:
+    scope = ACTION_SCOPES.get(action)
+    if scope is None:
+        return False
+    # A write scope includes reading the same area.
+    area = scope.split(":")[0]
+    return scope in scopes or (scope.endswith(":read") and f"{area}:write" in scopes)
+
+
+def allowed_actions(role: str) -> list[str]:
+    return sorted(str(action) for action in ROLE_ACTIONS.get(role, frozenset()))

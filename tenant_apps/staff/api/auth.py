@@ -1,0 +1,143 @@
+"""Login, tokens, PIN switching and "who am I" on a business's host."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from dj_rest_auth.serializers import LoginSerializer
+from django.contrib.auth import authenticate
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.permissions import AllowAny
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenRefreshView
+
+from shared_apps.users import lockout
+from shared_apps.users.models import User
+from tenant_apps.staff.access import allowed_actions
+from tenant_apps.staff.selectors import staff_by_email
+from tenant_apps.staff.services import pin_matches
+from tenant_apps.staff.tokens import (
+    TenantTokenRefreshSerializer,
+    ensure_token_is_for_this_tenant,
+    refresh_token_for,
+)
+
+INVALID_CREDENTIALS = "The e-mail or password is wrong."
+
+
+class UserDetailsSerializer(serializers.ModelSerializer[User]):
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = User
+        fields = ["id", "email", "full_name", "role", "allowed_actions"]
+        read_only_fields = fields
+
+    def get_allowed_actions(self, user: User) -> list[str]:
+        return allowed_actions(user.role)
+
+
+class TenantLoginSerializer(LoginSerializer):
+    """dj-rest-auth's login by e-mail, behind the per-account and per-address backoff."""
+
+    username = None
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        request = self.context["request"]
+        email = str(attrs.get("email", "")).strip().lower()
+        address = lockout.client_address(request.META)
+        lockout.check_not_locked(kind="password", account=email, address=address)
+        user = authenticate(request, email=email, password=attrs.get("password"))
+        if user is None:
+            lockout.record_failure(kind="password", account=email, address=address)
+            raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS, code="invalid_credentials")
+        lockout.record_success(kind="password", account=email, address=address)
+        attrs["user"] = user
+        return attrs
+
+
+class TenantTokenRefreshView(TokenRefreshView):
+    serializer_class = TenantTokenRefreshSerializer
+
+
+def _token_pair(user: User) -> dict[str, Any]:
+    refresh = refresh_token_for(user)
+    return {
+        "access": str(refresh.access_token),
+        "refresh": str(refresh),
+        "user": UserDetailsSerializer(user).data,
+    }
+
+
+class CredentialsApi(APIView):
+    """Base of endpoints that take credentials in the body rather than a header."""
+
+    authentication_classes: list[type] = []
+    permission_classes = [AllowAny]
+
+    def get_authenticate_header(self, request: Request) -> str:
+        # Bad credentials are a 401 (DRF would answer 403 without a scheme to name).
+        return "Bearer"
+
+
+class LogoutApi(CredentialsApi):
+    """Blacklists a refresh token of this business so it can mint no more access tokens."""
+
+    class InputSerializer(serializers.Serializer[Any]):
+        refresh = serializers.CharField()
+
+    @extend_schema(request=InputSerializer, responses={200: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(serializer.validated_data["refresh"])
+        except Exception as exc:
+            raise exceptions.AuthenticationFailed(
+                "The refresh token is invalid or expired.", code="token_not_valid"
+            ) from exc
+        ensure_token_is_for_this_tenant(token)
+        token.blacklist()
+        return Response({"detail": "Logged out."})
+
+
+class PinLoginApi(CredentialsApi):
+    """Quick switching at a shared till: e-mail + PIN give the same tokens as a password login."""
+
+    class InputSerializer(serializers.Serializer[Any]):
+        email = serializers.EmailField()
+        pin = serializers.CharField(max_length=6)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer(
+            "TokenPair",
+            {
+                "access": serializers.CharField(),
+                "refresh": serializers.CharField(),
+                "user": UserDetailsSerializer(),
+            },
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"].lower()
+        address = lockout.client_address(request.META)
+        lockout.check_not_locked(kind="pin", account=email, address=address)
+        user = staff_by_email(email)
+        if (
+            user is None
+            or not user.is_active
+            or not pin_matches(user, serializer.validated_data["pin"])
+        ):
+            lockout.record_failure(kind="pin", account=email, address=address)
+            raise exceptions.AuthenticationFailed(
+                "The e-mail or PIN is wrong.", code="invalid_credentials"
+            )
+        lockout.record_success(kind="pin", account=email, address=address)
+        return Response(_token_pair(user), status=status.HTTP_200_OK)
