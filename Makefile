@@ -8,6 +8,9 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 # Development defaults; production sets DEBUG=false and a real SECRET_KEY.
 export DEBUG ?= true
 PORT ?= 8000
+# The development platform owner, for the console at http://localhost:$(PORT)/console/.
+export PLATFORM_OWNER_EMAIL ?= platform@duka.test
+export PLATFORM_OWNER_PASSWORD ?= platform-owner-pass-2026
 
 .PHONY: install run migrate seed test lint format bench clean
 
@@ -30,6 +33,7 @@ run: seed
 	@echo ""
 	@echo "  Public site:    http://localhost:$(PORT)"
 	@echo "  Demo business:  http://demo.localhost:$(PORT)"
+	@echo "  Console:        http://localhost:$(PORT)/console/  ($(PLATFORM_OWNER_EMAIL) / $(PLATFORM_OWNER_PASSWORD))"
 	@echo ""
 	PLATFORM_URL_PORT=$(PORT) $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 

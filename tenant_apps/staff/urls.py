@@ -3,7 +3,6 @@ from dj_rest_auth.views import (
     PasswordChangeView,
     PasswordResetConfirmView,
     PasswordResetView,
-    UserDetailsView,
 )
 from django.urls import path
 
@@ -14,7 +13,7 @@ auth_urlpatterns = [
     path("logout/", auth.LogoutApi.as_view(), name="rest_logout"),
     path("token/refresh/", auth.TenantTokenRefreshView.as_view(), name="token_refresh"),
     path("pin-login/", auth.PinLoginApi.as_view(), name="pin_login"),
-    path("user/", UserDetailsView.as_view(http_method_names=["get"]), name="rest_user_details"),
+    path("user/", auth.CurrentUserApi.as_view(), name="rest_user_details"),
     path("password/change/", PasswordChangeView.as_view(), name="rest_password_change"),
     path("password/reset/", PasswordResetView.as_view(), name="rest_password_reset"),
     path(

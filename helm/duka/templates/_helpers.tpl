@@ -46,6 +46,7 @@ DEBUG: "false"
 PLATFORM_URL_SCHEME: {{ .Values.config.urlScheme | quote }}
 TENANT_SCHEMA_POOL_SIZE: {{ .Values.config.tenantSchemaPoolSize | quote }}
 LOG_LEVEL: {{ .Values.config.logLevel | quote }}
+TRUSTED_PROXY_COUNT: {{ .Values.config.trustedProxyCount | quote }}
 {{- range $key, $value := .Values.config.extra }}
 {{ $key }}: {{ $value | quote }}
 {{- end }}

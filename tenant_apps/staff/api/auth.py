@@ -15,9 +15,11 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
+from saas_platform.errors import Forbidden
 from shared_apps.users import lockout
 from shared_apps.users.models import User
 from tenant_apps.staff.access import allowed_actions
+from tenant_apps.staff.authentication import is_api_key_request
 from tenant_apps.staff.selectors import staff_by_email
 from tenant_apps.staff.services import pin_matches
 from tenant_apps.staff.tokens import (
@@ -141,3 +143,15 @@ class PinLoginApi(CredentialsApi):
             )
         lockout.record_success(kind="pin", account=email, address=address)
         return Response(_token_pair(user), status=status.HTTP_200_OK)
+
+
+class CurrentUserApi(APIView):
+    """The signed-in person, their role and what they may do, so a UI can adapt."""
+
+    @extend_schema(responses=UserDetailsSerializer)
+    def get(self, request: Request) -> Response:
+        if is_api_key_request(request):
+            raise Forbidden(
+                "An API key acts for an integration, not a person.", code="not_a_person"
+            )
+        return Response(UserDetailsSerializer(request.user).data)
