@@ -154,4 +154,4 @@ class CurrentUserApi(APIView):
             raise Forbidden(
                 "An API key acts for an integration, not a person.", code="not_a_person"
             )
-        return Response(UserDetailsSerializer(request.user).data)
+        return Response(UserDetailsSerializer(request.user).data)  # type: ignore[arg-type]
