@@ -8,9 +8,12 @@ export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 # Development defaults; production sets DEBUG=false and a real SECRET_KEY.
 export DEBUG ?= true
 PORT ?= 8000
-# The development platform owner, for the console at http://localhost:$(PORT)/console/.
-export PLATFORM_OWNER_EMAIL ?= platform@duka.test
-export PLATFORM_OWNER_PASSWORD ?= platform-owner-pass-2026
+# The development platform owner, for the console at http://localhost:$(PORT)/console/;
+# made by `migrate` (and so by `make run`), never by the test database set-up.
+PLATFORM_OWNER_EMAIL ?= platform@duka.test
+PLATFORM_OWNER_PASSWORD ?= platform-owner-pass-2026
+migrate: export PLATFORM_OWNER_EMAIL := $(PLATFORM_OWNER_EMAIL)
+migrate: export PLATFORM_OWNER_PASSWORD := $(PLATFORM_OWNER_PASSWORD)
 
 .PHONY: install run migrate seed test lint format bench clean
 

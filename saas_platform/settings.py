@@ -81,6 +81,7 @@ TENANT_APPS = [
     "shared_apps.users",
     "rest_framework_simplejwt.token_blacklist",
     "tenant_apps.staff",
+    "tenant_apps.catalog",
     "tenant_apps.inventory",
     "tenant_apps.terminal",
 ]

@@ -1,0 +1,45 @@
+"""Money in the current business's currency, rounded once to that currency's minor unit."""
+
+from __future__ import annotations
+
+import math
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import moneyed
+from django.db import connection
+from djmoney.models.fields import MoneyField
+from moneyed import Money
+
+# Enough digits for any retail amount, and 4 decimals so that unit costs of bulk goods and
+# currencies with 3 minor digits keep their precision until a line is rounded.
+MAX_DIGITS = 18
+DECIMAL_PLACES = 4
+
+
+def money_field(**options: Any) -> MoneyField:
+    return MoneyField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **options)
+
+
+def tenant_currency() -> str:
+    tenant = getattr(connection, "tenant", None)
+    currency = getattr(tenant, "currency", None)
+    if not currency:
+        raise RuntimeError("No business is active on this connection; its currency is unknown.")
+    return str(currency)
+
+
+def minor_unit_exponent(currency: str) -> int:
+    sub_unit = moneyed.get_currency(currency).sub_unit or 1
+    return round(math.log10(sub_unit))
+
+
+def round_money(amount: Money) -> Money:
+    exponent = minor_unit_exponent(str(amount.currency))
+    quantum = Decimal(1).scaleb(-exponent)
+    return Money(amount.amount.quantize(quantum, rounding=ROUND_HALF_UP), amount.currency)
+
+
+def money(amount: Decimal | int | str) -> Money:
+    """An amount in the current business's currency."""
+    return Money(Decimal(amount), tenant_currency())

@@ -1,0 +1,77 @@
+"""Low-stock and expiring-batch alerts: raised once, resolved when the problem goes away."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from tenant_apps.catalog.models import Product
+from tenant_apps.inventory.models import (
+    AlertKind,
+    AlertStatus,
+    Batch,
+    Location,
+    StockAlert,
+    StockLevel,
+)
+
+EXPIRY_WARNING_DAYS = 14
+
+
+def stock_alerts_refresh(*, product: Product, location: Location) -> None:
+    """Raises or resolves the low-stock alert of one product at one location."""
+    level = StockLevel.objects.filter(product=product, location=location).first()
+    if level is None or level.low_stock_threshold is None:
+        return
+    low = level.quantity <= level.low_stock_threshold
+    active = StockAlert.objects.filter(
+        kind=AlertKind.LOW_STOCK, product=product, location=location, status=AlertStatus.ACTIVE
+    )
+    if low:
+        # ON CONFLICT DO NOTHING against the one-active-alert constraint.
+        StockAlert.objects.bulk_create(
+            [
+                StockAlert(
+                    kind=AlertKind.LOW_STOCK,
+                    product=product,
+                    location=location,
+                    message=(
+                        f"{product.name} at {location.name}: {level.quantity.normalize()} left "
+                        f"(threshold {level.low_stock_threshold.normalize()})."
+                    ),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    else:
+        active.update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())
+
+
+def expiring_batch_alerts_refresh(*, within_days: int = EXPIRY_WARNING_DAYS) -> int:
+    """Raises alerts for open batches expiring soon; resolves those sold out. Returns raised."""
+    horizon = timezone.localdate() + timedelta(days=within_days)
+    StockAlert.objects.filter(kind=AlertKind.EXPIRING, status=AlertStatus.ACTIVE).filter(
+        Q(batch__quantity_remaining=0)
+    ).update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())
+    expiring = Batch.objects.filter(
+        quantity_remaining__gt=0, expires_on__isnull=False, expires_on__lte=horizon
+    ).select_related("product", "location")
+    created = StockAlert.objects.bulk_create(
+        [
+            StockAlert(
+                kind=AlertKind.EXPIRING,
+                product=batch.product,
+                location=batch.location,
+                batch=batch,
+                message=(
+                    f"{batch.quantity_remaining.normalize()} of {batch.product.name} at "
+                    f"{batch.location.name} expire on {batch.expires_on:%Y-%m-%d}."
+                ),
+            )
+            for batch in expiring
+        ],
+        ignore_conflicts=True,
+    )
+    return len(created)

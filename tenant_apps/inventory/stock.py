@@ -1,0 +1,185 @@
+"""The only code that changes stock: every change is a conditional UPDATE plus a movement.
+
+Stock levels are never read, changed in Python and written back. Increases and decreases are
+single ``UPDATE … SET quantity = quantity ± n`` statements; a decrease carries the condition
+``quantity - reserved >= n`` and changes no row when stock is short, so concurrent sales can
+never oversell. Batches are consumed oldest first under row locks taken after the level's row
+lock, always in that order, so two operations on one product queue rather than deadlock.
+Callers that touch several products take them in (product id, location id) order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from moneyed import Money
+
+from saas_platform.errors import ValidationFailed
+from shared_apps.users.models import User
+from tenant_apps.catalog.models import Product
+from tenant_apps.inventory.alerts import stock_alerts_refresh
+from tenant_apps.inventory.errors import InsufficientStock
+from tenant_apps.inventory.models import Batch, Location, StockLevel, StockMovement
+
+
+def _positive(quantity: Decimal, field: str = "quantity") -> Decimal:
+    quantity = Decimal(quantity)
+    if quantity <= 0:
+        raise ValidationFailed.for_field(field, "not_positive", "The quantity must be above zero.")
+    return quantity
+
+
+def _tracked(product: Product) -> None:
+    if not product.is_tracked:
+        raise ValidationFailed.for_field(
+            "product", "not_stocked", f"{product.name} is a service and holds no stock."
+        )
+
+
+def ensure_level(product: Product, location: Location) -> None:
+    # INSERT … ON CONFLICT DO NOTHING: safe when two requests create the first row at once.
+    StockLevel.objects.bulk_create(
+        [StockLevel(product=product, location=location)], ignore_conflicts=True
+    )
+
+
+def _actor(actor: User | None) -> User | None:
+    return actor if isinstance(actor, User) else None
+
+
+@transaction.atomic
+def stock_receive(
+    *,
+    product: Product,
+    location: Location,
+    quantity: Decimal,
+    unit_cost: Money,
+    reason: str,
+    reference: str = "",
+    actor: User | None = None,
+    lot_code: str = "",
+    expires_on: date | None = None,
+    received_at: datetime | None = None,
+    note: str = "",
+) -> Batch:
+    """Adds stock as a new batch at ``unit_cost``."""
+    quantity = _positive(quantity)
+    _tracked(product)
+    if unit_cost.amount < 0:
+        raise ValidationFailed.for_field("unit_cost", "negative", "A cost cannot be negative.")
+    ensure_level(product, location)
+    StockLevel.objects.filter(product=product, location=location).update(
+        quantity=F("quantity") + quantity
+    )
+    batch = Batch.objects.create(
+        product=product,
+        location=location,
+        lot_code=lot_code,
+        received_at=received_at or timezone.now(),
+        expires_on=expires_on,
+        unit_cost=unit_cost,
+        quantity_received=quantity,
+        quantity_remaining=quantity,
+        reference=reference,
+    )
+    StockMovement.objects.create(
+        product=product,
+        location=location,
+        batch=batch,
+        quantity=quantity,
+        unit_cost=unit_cost,
+        reason=reason,
+        reference=reference,
+        note=note,
+        created_by=_actor(actor),
+    )
+    stock_alerts_refresh(product=product, location=location)
+    return batch
+
+
+@dataclass(frozen=True)
+class Consumed:
+    batch: Batch
+    quantity: Decimal
+
+    @property
+    def cost(self) -> Money:
+        return self.batch.unit_cost * self.quantity
+
+
+@transaction.atomic
+def stock_remove(
+    *,
+    product: Product,
+    location: Location,
+    quantity: Decimal,
+    reason: str,
+    reference: str = "",
+    actor: User | None = None,
+    note: str = "",
+    from_reserved: Decimal = Decimal(0),
+) -> list[Consumed]:
+    """Takes stock out, oldest batches first; refuses (changing nothing) when stock is short.
+
+    ``from_reserved`` is the part of ``quantity`` that fulfils a reservation, so it may use
+    reserved stock; the rest may only use what is not reserved.
+    """
+    quantity = _positive(quantity)
+    _tracked(product)
+    free_needed = quantity - from_reserved
+    updated = StockLevel.objects.filter(
+        product=product,
+        location=location,
+        quantity__gte=F("reserved") + free_needed,
+        reserved__gte=from_reserved,
+    ).update(quantity=F("quantity") - quantity, reserved=F("reserved") - from_reserved)
+    if not updated:
+        raise InsufficientStock(
+            f"Not enough {product.name} at {location.name} for {quantity.normalize()}."
+        )
+    consumed: list[Consumed] = []
+    remaining = quantity
+    batches = Batch.objects.select_for_update().filter(
+        product=product, location=location, quantity_remaining__gt=0
+    )
+    for batch in batches.order_by("received_at", "pk"):
+        take = min(batch.quantity_remaining, remaining)
+        Batch.objects.filter(pk=batch.pk).update(quantity_remaining=F("quantity_remaining") - take)
+        consumed.append(Consumed(batch=batch, quantity=take))
+        remaining -= take
+        if remaining == 0:
+            break
+    if remaining:
+        # The level said there was stock but the batches disagree: the books have drifted.
+        raise InsufficientStock(
+            f"The batches of {product.name} at {location.name} hold less than its stock level; "
+            "run `manage.py verify_stock`."
+        )
+    StockMovement.objects.bulk_create(
+        [
+            StockMovement(
+                product=product,
+                location=location,
+                batch=part.batch,
+                quantity=-part.quantity,
+                unit_cost=part.batch.unit_cost,
+                reason=reason,
+                reference=reference,
+                note=note,
+                created_by=_actor(actor),
+            )
+            for part in consumed
+        ]
+    )
+    stock_alerts_refresh(product=product, location=location)
+    return consumed
+
+
+def stock_available(product: Product, location: Location) -> Decimal:
+    level = StockLevel.objects.filter(product=product, location=location).first()
+    return (level.quantity - level.reserved) if level else Decimal(0)
