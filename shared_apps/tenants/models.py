@@ -28,6 +28,8 @@ class Tenant(TenantMixin):
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
     currency = models.CharField(max_length=3, help_text="ISO 4217")
     time_zone = models.CharField(max_length=64, help_text="IANA time zone")
+    # Whether catalog prices already include VAT (usual for retail) or have it added at the till.
+    prices_include_tax = models.BooleanField(default=True)
     owner_email = models.EmailField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
