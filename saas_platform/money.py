@@ -18,6 +18,9 @@ DECIMAL_PLACES = 4
 
 
 def money_field(**options: Any) -> MoneyField:
+    if options.get("null"):
+        # An empty amount has no currency either; djmoney needs to be told so.
+        options.setdefault("default_currency", None)
     return MoneyField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **options)
 
 

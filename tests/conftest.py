@@ -5,17 +5,20 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
+from django_tenants.utils import schema_context
 
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.public_tenant import ensure_public_tenant
 from shared_apps.tenants.services import SignupData, tenant_domain_for, tenant_signup
+from shared_apps.users.models import User
 
 STRONG_PASSWORD = "Correct-Horse-Battery-42"
 
@@ -114,3 +117,54 @@ def schema_count() -> int:
         row = cursor.fetchone()
         assert row is not None
         return int(row[0])
+
+
+# --- people and credentials inside a business ------------------------------------------------
+
+_staff_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def business(make_tenant: Callable[..., Tenant]) -> Tenant:
+    return make_tenant(business_name="Alpha Traders")
+
+
+@pytest.fixture
+def member() -> Callable[..., User]:
+    """A staff member with ``role`` in ``tenant``'s schema, password STRONG_PASSWORD."""
+
+    def make(tenant: Tenant, role: str, **fields: Any) -> User:
+        email = fields.pop("email", f"{role}{next(_staff_numbers)}@staff.example.com")
+        with schema_context(tenant.schema_name):
+            return User.objects.create_user(
+                email, STRONG_PASSWORD, full_name=f"{role.title()} Person", role=role, **fields
+            )
+
+    return make
+
+
+def owner_of(tenant: Tenant) -> User:
+    with schema_context(tenant.schema_name):
+        return User.objects.get(email=tenant.owner_email)
+
+
+def login(client: Client, email: str, password: str = STRONG_PASSWORD) -> Any:
+    return client.post(
+        "/api/v1/auth/login/",
+        {"email": email, "password": password},
+        content_type="application/json",
+    )
+
+
+@pytest.fixture
+def jwt_client(tenant_client: Callable[[Tenant], Client]) -> Callable[[Tenant, str], Client]:
+    """A client of ``tenant``'s host carrying an access token obtained by logging in."""
+
+    def make(tenant: Tenant, email: str) -> Client:
+        client = tenant_client(tenant)
+        response = login(client, email)
+        assert response.status_code == 200, response.content
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {response.json()['access']}"
+        return client
+
+    return make

@@ -55,10 +55,14 @@ def expiring_batch_alerts_refresh(*, within_days: int = EXPIRY_WARNING_DAYS) -> 
     StockAlert.objects.filter(kind=AlertKind.EXPIRING, status=AlertStatus.ACTIVE).filter(
         Q(batch__quantity_remaining=0)
     ).update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())
-    expiring = Batch.objects.filter(
-        quantity_remaining__gt=0, expires_on__isnull=False, expires_on__lte=horizon
-    ).select_related("product", "location")
-    created = StockAlert.objects.bulk_create(
+    expiring = list(
+        Batch.objects.filter(
+            quantity_remaining__gt=0, expires_on__isnull=False, expires_on__lte=horizon
+        )
+        .exclude(alerts__kind=AlertKind.EXPIRING, alerts__status=AlertStatus.ACTIVE)
+        .select_related("product", "location")
+    )
+    StockAlert.objects.bulk_create(
         [
             StockAlert(
                 kind=AlertKind.EXPIRING,
@@ -72,6 +76,7 @@ def expiring_batch_alerts_refresh(*, within_days: int = EXPIRY_WARNING_DAYS) -> 
             )
             for batch in expiring
         ],
+        # A concurrent run may have raised some meanwhile; the constraint keeps one each.
         ignore_conflicts=True,
     )
-    return len(created)
+    return len(expiring)

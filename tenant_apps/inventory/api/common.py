@@ -1,0 +1,45 @@
+"""Lookups and fields shared by the inventory views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from saas_platform.errors import ValidationFailed
+from tenant_apps.catalog.models import Product
+from tenant_apps.inventory.models import Location
+
+
+def product_or_400(product_id: int, field: str = "product") -> Product:
+    product = Product.objects.filter(pk=product_id).first()
+    if product is None:
+        raise ValidationFailed.for_field(field, "unknown_product", f"No product {product_id}.")
+    return product
+
+
+def location_or_400(location_id: int, field: str = "location") -> Location:
+    location = Location.objects.filter(pk=location_id).first()
+    if location is None:
+        raise ValidationFailed.for_field(field, "unknown_location", f"No location {location_id}.")
+    return location
+
+
+def quantity(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
+
+
+class ProductRefSerializer(serializers.ModelSerializer[Product]):
+    class Meta:
+        model = Product
+        fields = ["id", "sku", "name"]
+        read_only_fields = fields
+
+
+class LinesInputSerializer(serializers.Serializer[Any]):
+    product = serializers.IntegerField()
+    quantity = quantity(min_value=0)
+
+
+def actor_of(request: Any) -> Any:
+    return request.user

@@ -1,0 +1,296 @@
+"""Locations, stock levels, movements, thresholds, adjustments, valuation."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from moneyed import Money
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.api.fields import MoneyField, format_amount
+from saas_platform.money import round_money
+from tenant_apps.inventory.api.common import (
+    ProductRefSerializer,
+    location_or_400,
+    product_or_400,
+    quantity,
+)
+from tenant_apps.inventory.models import (
+    Location,
+    LocationKind,
+    StockLevel,
+    StockMovement,
+)
+from tenant_apps.inventory.selectors import (
+    location_list,
+    movement_list,
+    stock_level_list,
+    stock_valuation,
+)
+from tenant_apps.inventory.services import (
+    ADJUSTMENT_REASONS,
+    location_create,
+    location_update,
+    stock_adjust,
+    stock_opening_balance,
+    stock_threshold_set,
+)
+from tenant_apps.staff.access import Action
+
+PAGE_SIZE = 100
+
+
+def page_of(request: Request, queryset: Any) -> tuple[Any, dict[str, int]]:
+    try:
+        offset = max(0, int(request.query_params.get("offset", 0)))
+    except ValueError:
+        offset = 0
+    return queryset[offset : offset + PAGE_SIZE], {"offset": offset, "limit": PAGE_SIZE}
+
+
+class LocationOutputSerializer(serializers.ModelSerializer[Location]):
+    class Meta:
+        model = Location
+        fields = ["id", "code", "name", "kind", "is_default", "is_active", "created_at"]
+        read_only_fields = fields
+
+
+class LocationListCreateApi(APIView):
+    required_actions = {"GET": Action.INVENTORY_VIEW, "POST": Action.INVENTORY_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,20}$")
+        name = serializers.CharField(max_length=120)
+        kind = serializers.ChoiceField(choices=LocationKind.choices)
+        is_default = serializers.BooleanField(default=False)
+
+    @extend_schema(
+        operation_id="inventory_locations_list",
+        responses=inline_serializer(
+            "LocationList", {"results": LocationOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"results": LocationOutputSerializer(location_list(), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: LocationOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        location = location_create(**serializer.validated_data)
+        return Response(LocationOutputSerializer(location).data, status=status.HTTP_201_CREATED)
+
+
+class LocationDetailApi(APIView):
+    required_action = Action.INVENTORY_MANAGE
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=120, required=False)
+        is_active = serializers.BooleanField(required=False)
+
+    @extend_schema(request=InputSerializer, responses=LocationOutputSerializer)
+    def patch(self, request: Request, location_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        location = location_or_400(location_id)
+        return Response(
+            LocationOutputSerializer(
+                location_update(location=location, **serializer.validated_data)
+            ).data
+        )
+
+
+class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
+    product = ProductRefSerializer()
+    location = serializers.CharField(source="location.code")
+    available = serializers.SerializerMethodField()
+
+    class Meta:
+        model = StockLevel
+        fields = ["product", "location", "quantity", "reserved", "available", "low_stock_threshold"]
+        read_only_fields = fields
+
+    def get_available(self, level: StockLevel) -> str:
+        return str(level.quantity - level.reserved)
+
+
+class StockLevelListApi(APIView):
+    required_action = Action.INVENTORY_VIEW
+
+    @extend_schema(
+        operation_id="inventory_stock_list",
+        responses=inline_serializer(
+            "StockLevelList", {"results": StockLevelOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        levels = stock_level_list(
+            location_id=_int(params.get("location")),
+            product_id=_int(params.get("product")),
+            low_only=params.get("low") in ("1", "true"),
+        )
+        page, meta = page_of(request, levels)
+        return Response({**meta, "results": StockLevelOutputSerializer(page, many=True).data})
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):
+    product = ProductRefSerializer()
+    location = serializers.CharField(source="location.code")
+    unit_cost = MoneyField()
+    created_by = serializers.EmailField(source="created_by.email", default=None)
+
+    class Meta:
+        model = StockMovement
+        fields = [
+            "id", "product", "location", "batch", "quantity", "unit_cost", "reason",
+            "reference", "note", "created_by", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class MovementListApi(APIView):
+    required_action = Action.INVENTORY_VIEW
+
+    @extend_schema(
+        responses=inline_serializer(
+            "MovementList", {"results": MovementOutputSerializer(many=True)}
+        )
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        movements = movement_list(
+            product_id=_int(params.get("product")),
+            location_id=_int(params.get("location")),
+            reason=params.get("reason", ""),
+        )
+        page, meta = page_of(request, movements)
+        return Response({**meta, "results": MovementOutputSerializer(page, many=True).data})
+
+
+class ThresholdApi(APIView):
+    required_action = Action.INVENTORY_MANAGE
+
+    class InputSerializer(serializers.Serializer[Any]):
+        product = serializers.IntegerField()
+        location = serializers.IntegerField()
+        threshold = quantity(allow_null=True)
+
+    @extend_schema(request=InputSerializer, responses=StockLevelOutputSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        level = stock_threshold_set(
+            product=product_or_400(data["product"]),
+            location=location_or_400(data["location"]),
+            threshold=data["threshold"],
+        )
+        return Response(StockLevelOutputSerializer(level).data)
+
+
+class AdjustmentApi(APIView):
+    """Write-offs (damage, theft, expiry) and corrections, with a reason code."""
+
+    required_action = Action.INVENTORY_MANAGE
+
+    class InputSerializer(serializers.Serializer[Any]):
+        product = serializers.IntegerField()
+        location = serializers.IntegerField()
+        quantity = quantity(help_text="Negative to take stock out, positive for found stock.")
+        reason = serializers.ChoiceField(choices=sorted(ADJUSTMENT_REASONS))
+        note = serializers.CharField(max_length=500, required=False, default="")
+
+    @extend_schema(request=InputSerializer, responses={201: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        stock_adjust(
+            product=product_or_400(data["product"]),
+            location=location_or_400(data["location"]),
+            quantity=data["quantity"],
+            reason=data["reason"],
+            note=data["note"],
+            actor=request.user,
+        )
+        return Response({"detail": "Recorded."}, status=status.HTTP_201_CREATED)
+
+
+class OpeningBalanceApi(APIView):
+    required_action = Action.INVENTORY_MANAGE
+
+    class InputSerializer(serializers.Serializer[Any]):
+        product = serializers.IntegerField()
+        location = serializers.IntegerField()
+        quantity = quantity()
+
+    @extend_schema(request=InputSerializer, responses={201: None})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        stock_opening_balance(
+            product=product_or_400(data["product"]),
+            location=location_or_400(data["location"]),
+            quantity=data["quantity"],
+            actor=request.user,
+        )
+        return Response({"detail": "Recorded."}, status=status.HTTP_201_CREATED)
+
+
+class ValuationApi(APIView):
+    required_action = Action.INVENTORY_VIEW
+
+    @extend_schema(
+        responses=inline_serializer(
+            "Valuation",
+            {
+                "currency": serializers.CharField(),
+                "total": serializers.CharField(),
+                "results": inline_serializer(
+                    "ValuationRow",
+                    {
+                        "product": serializers.IntegerField(),
+                        "name": serializers.CharField(),
+                        "location": serializers.IntegerField(),
+                        "quantity": serializers.CharField(),
+                        "value": serializers.CharField(),
+                    },
+                    many=True,
+                ),
+            },
+        )
+    )
+    def get(self, request: Request) -> Response:
+        rows = stock_valuation(location_id=_int(request.query_params.get("location")))
+        currency = request.tenant.currency  # type: ignore[attr-defined]
+
+        def shown(amount: Decimal) -> str:
+            return format_amount(round_money(Money(amount, currency)))
+
+        return Response(
+            {
+                "currency": currency,
+                "total": shown(sum((row.value for row in rows), start=Decimal(0))),
+                "results": [
+                    {
+                        "product": row.product_id,
+                        "name": row.product_name,
+                        "location": row.location_id,
+                        "quantity": str(row.quantity),
+                        "value": shown(row.value),
+                    }
+                    for row in rows
+                ],
+            }
+        )
