@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import itertools
+import os
 import re
+import secrets
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +26,7 @@ from shared_apps.tenants.services import SignupData, tenant_domain_for, tenant_s
 from shared_apps.users.models import User
 
 STRONG_PASSWORD = "Correct-Horse-Battery-42"
+ROOT = Path(__file__).resolve().parent.parent
 
 _numbers = itertools.count(1)
 
@@ -168,3 +174,34 @@ def jwt_client(tenant_client: Callable[[Tenant], Client]) -> Callable[[Tenant, s
         return client
 
     return make
+
+
+# --- the Celery cluster ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def worker_queue() -> Iterator[str | None]:
+    """A Celery worker on a queue of its own, against the test database; None without Redis."""
+    if not settings.REDIS_URL:
+        # No broker configured: tasks run in-process, as in development.
+        yield None
+        return
+    queue = f"test-{secrets.token_hex(4)}"
+    env = {
+        **os.environ,
+        "DEBUG": "true",
+        "DATABASE_NAME_OVERRIDE": connection.settings_dict["NAME"],
+        "TENANT_SCHEMA_POOL_SIZE": "2",
+    }
+    worker = subprocess.Popen(  # noqa: S603
+        [sys.executable, "-m", "celery", "-A", "saas_platform", "worker", "--pool=solo",
+         "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle",
+         "-l", "warning"],
+        cwd=ROOT,
+        env=env,
+    )  # fmt: skip
+    try:
+        yield queue
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)

@@ -21,7 +21,7 @@ def refresh_expiry_alerts() -> int:
 
 
 @shared_task(name="inventory.fan_out")
-def fan_out(task_name: str) -> int:
+def fan_out(task_name: str, queue: str | None = None) -> int:
     """Queues ``task_name`` once per business, each run inside that business's schema."""
     task = {
         "expire_reservations": expire_reservations,
@@ -31,6 +31,6 @@ def fan_out(task_name: str) -> int:
     for tenant in tenant_list().exclude(status__in=["suspended", "cancelled"]):
         with tenant_context(tenant):
             # tenant-schemas-celery stamps the current schema on the message.
-            task.delay()
+            task.apply_async(queue=queue)
         queued += 1
     return queued

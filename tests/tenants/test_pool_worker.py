@@ -2,56 +2,19 @@
 
 from __future__ import annotations
 
-import os
-import secrets
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.tasks import refill_schema_pool
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _drop_spares() -> None:
     with connection.cursor() as cursor:
         for name in schema_pool.spare_schemas():
             cursor.execute(f'DROP SCHEMA "{name}" CASCADE')
-
-
-@pytest.fixture
-def worker_queue() -> Iterator[str | None]:
-    """A Celery worker on a queue of its own, against the test database; None without Redis."""
-    if not settings.REDIS_URL:
-        # No broker configured: tasks run in-process, as in development.
-        yield None
-        return
-    queue = f"test-{secrets.token_hex(4)}"
-    env = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_NAME_OVERRIDE": connection.settings_dict["NAME"],
-        "TENANT_SCHEMA_POOL_SIZE": "2",
-    }
-    worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "saas_platform", "worker", "--pool=solo",
-         "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "-l", "warning"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
-    try:
-        yield queue
-    finally:
-        worker.terminate()
-        worker.wait(timeout=30)
 
 
 @pytest.mark.django_db(transaction=True)

@@ -1,0 +1,80 @@
+"""Periodic inventory work fans out to every business and runs inside each one's schema."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+from django_tenants.utils import schema_context
+from moneyed import Money
+
+from shared_apps.tenants.models import Tenant
+from tenant_apps.catalog.models import Product, Unit
+from tenant_apps.inventory.models import Location, MovementReason, Reservation
+from tenant_apps.inventory.services import reservation_create
+from tenant_apps.inventory.stock import stock_receive
+from tenant_apps.inventory.tasks import fan_out
+
+
+def reservation_due_now(tenant: Tenant) -> int:
+    with schema_context(tenant.schema_name):
+        product = Product.objects.create(
+            name="Layaway TV",
+            sku="TV-1",
+            unit=Unit.objects.get(code="pc"),
+            price=Money(Decimal("100"), tenant.currency),
+            cost_price=Money(Decimal("80"), tenant.currency),
+        )
+        store = Location.objects.get(code="STORE")
+        stock_receive(
+            product=product,
+            location=store,
+            quantity=Decimal(2),
+            unit_cost=product.cost_price,
+            reason=MovementReason.RECEIPT,
+        )
+        reservation = reservation_create(
+            product=product,
+            location=store,
+            quantity=Decimal(1),
+            expires_at=timezone.now() + timedelta(seconds=1),
+        )
+        return reservation.pk
+
+
+def status_of(tenant: Tenant, reservation_id: int) -> str:
+    with schema_context(tenant.schema_name):
+        return Reservation.objects.get(pk=reservation_id).status
+
+
+@pytest.mark.django_db(transaction=True)
+def test_expired_reservations_are_released_in_every_business(
+    make_tenant: Callable[..., Tenant], worker_queue: str | None
+) -> None:
+    # given two businesses, each with a reservation about to expire
+    alpha, beta = make_tenant(), make_tenant()
+    holds = {alpha: reservation_due_now(alpha), beta: reservation_due_now(beta)}
+    time.sleep(1.1)
+
+    # when beat's fan-out runs (on the worker when there is a broker)
+    if worker_queue is None:
+        fan_out.delay("expire_reservations").get(timeout=60)
+    else:
+        fan_out.apply_async(args=["expire_reservations", worker_queue], queue=worker_queue).get(
+            timeout=60
+        )
+
+    # then each business's own reservation expires, in its own schema
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if all(status_of(t, pk) == "expired" for t, pk in holds.items()):
+            break
+        time.sleep(0.2)
+    assert {t.slug: status_of(t, pk) for t, pk in holds.items()} == {
+        alpha.slug: "expired",
+        beta.slug: "expired",
+    }
