@@ -83,6 +83,7 @@ TENANT_APPS = [
     "tenant_apps.staff",
     "tenant_apps.catalog",
     "tenant_apps.inventory",
+    "tenant_apps.purchasing",
     "tenant_apps.terminal",
 ]
 
@@ -172,6 +173,19 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# Beat runs these once; each fans out one task per business (beat knows nothing of tenants).
+CELERY_BEAT_SCHEDULE = {
+    "expire-reservations": {
+        "task": "inventory.fan_out",
+        "schedule": 60.0,
+        "args": ["expire_reservations"],
+    },
+    "refresh-expiry-alerts": {
+        "task": "inventory.fan_out",
+        "schedule": 6 * 3600.0,
+        "args": ["refresh_expiry_alerts"],
+    },
+}
 
 # --- Auth ---------------------------------------------------------------------------------------
 
@@ -249,6 +263,12 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a field called "kind"; each choice set gets a name of its own.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductKindEnum": "tenant_apps.catalog.models.ProductKind",
+        "LocationKindEnum": "tenant_apps.inventory.models.LocationKind",
+        "AlertKindEnum": "tenant_apps.inventory.models.AlertKind",
+    },
 }
 
 # --- Internationalisation, static files ---------------------------------------------------------

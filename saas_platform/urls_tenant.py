@@ -28,5 +28,7 @@ urlpatterns = [
     path("api/v1/staff/", include(staff_urls.staff_urlpatterns)),
     path("api/v1/api-keys/", include(staff_urls.api_key_urlpatterns)),
     path("api/v1/inventory/", include("tenant_apps.inventory.urls")),
+    path("api/v1/catalog/", include("tenant_apps.catalog.urls")),
+    path("api/v1/purchasing/", include("tenant_apps.purchasing.urls")),
     *api_docs_urlpatterns(__name__),
 ]

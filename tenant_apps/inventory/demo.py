@@ -28,8 +28,9 @@ def seed_demo_stock(*, actor: User) -> None:
     store = Location.objects.get(code="STORE")
     warehouse = Location.objects.get(code="WH")
     sellable = list(
-        Product.objects.filter(kind=ProductKind.STOCK, is_active=True, variants__isnull=True)
-        .order_by("pk")
+        Product.objects.filter(
+            kind=ProductKind.STOCK, is_active=True, variants__isnull=True
+        ).order_by("pk")
     )
     for product in sellable:
         stock_opening_balance(
@@ -38,7 +39,9 @@ def seed_demo_stock(*, actor: User) -> None:
         on_shelf = Decimal(rng.randint(0, 30))
         if on_shelf:
             stock_opening_balance(product=product, location=store, quantity=on_shelf, actor=actor)
-        stock_threshold_set(product=product, location=store, threshold=Decimal(rng.choice([5, 8, 10])))
+        stock_threshold_set(
+            product=product, location=store, threshold=Decimal(rng.choice([5, 8, 10]))
+        )
     if not sellable:
         return
     perishable = sellable[0]

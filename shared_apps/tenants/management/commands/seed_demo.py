@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.management.base import BaseCommand
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.selectors import tenant_by_slug
 from shared_apps.tenants.services import SignupData, tenant_signup
 from shared_apps.users.models import Role, User
+from tenant_apps.catalog.demo import seed_demo_catalog
+from tenant_apps.inventory.demo import seed_demo_stock
+from tenant_apps.purchasing.demo import seed_demo_purchasing
 from tenant_apps.staff.services import staff_create, staff_set_pin
 
 # Published demo credentials: the demo business holds nothing worth protecting.
@@ -51,6 +54,11 @@ class Command(BaseCommand):
             tenant = tenant_signup(data=DEMO, allow_reserved=True, strategy="clone")
             self.stdout.write(self.style.SUCCESS("Created the demo business."))
         self._seed_staff(tenant)
+        # The real tenant, not just its schema: money and "today" need its currency and zone.
+        with tenant_context(tenant):
+            seed_demo_catalog()
+            seed_demo_stock(actor=User.objects.get(email=DEMO.owner_email))
+            seed_demo_purchasing()
         self.stdout.write("Demo business logins (e-mail / password):")
         self.stdout.write(f"  {'owner':<11} {DEMO.owner_email} / {DEMO.password}")
         for role, _name in DEMO_STAFF:

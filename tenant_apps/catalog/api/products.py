@@ -1,0 +1,384 @@
+"""Products and variants, their barcodes, list prices and image; scanner lookup; CSV in and out."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpResponse
+from drf_spectacular.utils import (
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers, status
+from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.api.fields import MoneyField
+from saas_platform.errors import NotFound, ValidationFailed
+from saas_platform.money import round_money
+from tenant_apps.catalog import selectors, services
+from tenant_apps.catalog.api.reference import CATALOG_ACTIONS
+from tenant_apps.catalog.api.serializers import (
+    BarcodeOutputSerializer,
+    ProductOutputSerializer,
+    ProductPriceOutputSerializer,
+    TaxRateOutputSerializer,
+    UnitOutputSerializer,
+    amount_input,
+)
+from tenant_apps.catalog.csv_io import import_result_body, products_export_csv, products_import_csv
+from tenant_apps.catalog.models import Barcode, ProductKind
+from tenant_apps.staff.access import Action
+
+DEFAULT_LIMIT = 50
+MAX_IMPORT_BYTES = 10_000_000
+MAX_LIMIT = 200
+
+
+def _product_body(product_id: int) -> dict[str, Any]:
+    product = selectors.product_get(product_id)
+    if product is None:
+        raise NotFound("No such product.")
+    return dict(ProductOutputSerializer(product).data)
+
+
+class _ProductInput(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    sku = serializers.CharField(max_length=64)
+    description = serializers.CharField(required=False, allow_blank=True)
+    kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
+    sold_by_weight = serializers.BooleanField(required=False)
+    is_active = serializers.BooleanField(required=False)
+    category = serializers.IntegerField(required=False, allow_null=True)
+    brand = serializers.IntegerField(required=False, allow_null=True)
+    unit = serializers.IntegerField()
+    tax_rate = serializers.IntegerField(
+        required=False, allow_null=True, help_text="Left out: the default rate; null: no tax."
+    )
+    price = amount_input()
+    cost_price = amount_input(required=False)
+    variant_of = serializers.IntegerField(
+        required=False, allow_null=True, help_text="The parent product of a variant."
+    )
+    variant_attributes = serializers.DictField(required=False, help_text='e.g. {"size": "500 ml"}')
+
+
+_RENAMED = {
+    "category": "category_id",
+    "brand": "brand_id",
+    "unit": "unit_id",
+    "tax_rate": "tax_rate_id",
+    "variant_of": "variant_of_id",
+}
+
+
+def _fields(data: dict[str, Any]) -> services.ProductFields:
+    return {_RENAMED.get(key, key): value for key, value in data.items()}  # type: ignore[return-value]
+
+
+class ProductListCreateApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        q = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=200,
+            help_text="Words to prefix-match in name and SKU; an exact SKU or barcode ranks first.",
+        )
+        category = serializers.IntegerField(required=False, help_text="Includes subcategories.")
+        active = serializers.BooleanField(required=False, allow_null=True, default=None)
+        kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
+        limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
+        offset = serializers.IntegerField(required=False, min_value=0)
+
+    InputSerializer = _ProductInput
+
+    @extend_schema(
+        operation_id="catalog_product_list",
+        parameters=[FilterSerializer],
+        responses=inline_serializer(
+            "ProductPage",
+            {
+                "count": serializers.IntegerField(),
+                "limit": serializers.IntegerField(),
+                "offset": serializers.IntegerField(),
+                "results": ProductOutputSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        data = filters.validated_data
+        products = selectors.product_list(
+            q=data.get("q", ""),
+            category_id=data.get("category"),
+            is_active=data.get("active"),
+            kind=data.get("kind"),
+        )
+        limit = data.get("limit", DEFAULT_LIMIT)
+        offset = data.get("offset", 0)
+        page = list(products[offset : offset + limit])
+        count = products.count() if len(page) == limit or offset else len(page)
+        body = {
+            "count": count,
+            "limit": limit,
+            "offset": offset,
+            "results": ProductOutputSerializer(page, many=True).data,
+        }
+        return Response(body)
+
+    @extend_schema(request=_ProductInput, responses={201: ProductOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        product = services.product_create(fields=_fields(serializer.validated_data))
+        return Response(_product_body(product.pk), status=status.HTTP_201_CREATED)
+
+
+class ProductDetailApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(_ProductInput):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, partial=True, **kwargs)
+
+    @extend_schema(responses=ProductOutputSerializer)
+    def get(self, request: Request, product_id: int) -> Response:
+        return Response(_product_body(product_id))
+
+    @extend_schema(request=_ProductInput(partial=True), responses=ProductOutputSerializer)
+    def patch(self, request: Request, product_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.product_update(product_id=product_id, fields=_fields(serializer.validated_data))
+        return Response(_product_body(product_id))
+
+
+class ProductDeactivateApi(APIView):
+    required_action = Action.CATALOG_MANAGE
+
+    @extend_schema(request=None, responses=ProductOutputSerializer)
+    def post(self, request: Request, product_id: int) -> Response:
+        services.product_set_active(product_id=product_id, active=False)
+        return Response(_product_body(product_id))
+
+
+class ProductReactivateApi(APIView):
+    required_action = Action.CATALOG_MANAGE
+
+    @extend_schema(request=None, responses=ProductOutputSerializer)
+    def post(self, request: Request, product_id: int) -> Response:
+        services.product_set_active(product_id=product_id, active=True)
+        return Response(_product_body(product_id))
+
+
+class ProductImageApi(APIView):
+    required_action = Action.CATALOG_MANAGE
+    # The project default is JSON only; a file needs multipart.
+    parser_classes = [MultiPartParser, FormParser]
+
+    class InputSerializer(serializers.Serializer[Any]):
+        # Django's image field opens the upload with Pillow, so anything that is not a readable
+        # image (a PDF renamed .jpg, a truncated file) is refused here.
+        image = serializers.ImageField()
+
+    @extend_schema(
+        request={"multipart/form-data": InputSerializer}, responses=ProductOutputSerializer
+    )
+    def post(self, request: Request, product_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.product_image_set(product_id=product_id, image=serializer.validated_data["image"])
+        return Response(_product_body(product_id))
+
+
+class ProductBarcodeListCreateApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        code = serializers.CharField(max_length=100, trim_whitespace=False)
+        pack_quantity = serializers.DecimalField(
+            max_digits=12,
+            decimal_places=3,
+            required=False,
+            help_text="Units the code stands for, e.g. 24 for a crate; default 1.",
+        )
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ProductBarcodeList", {"results": BarcodeOutputSerializer(many=True)}
+        )
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        product = selectors.product_get(product_id)
+        if product is None:
+            raise NotFound("No such product.")
+        return Response(
+            {"results": BarcodeOutputSerializer(product.barcodes.all(), many=True).data}
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: BarcodeOutputSerializer})
+    def post(self, request: Request, product_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        barcode = services.barcode_add(product_id=product_id, **serializer.validated_data)
+        return Response(BarcodeOutputSerializer(barcode).data, status=status.HTTP_201_CREATED)
+
+
+class ProductBarcodeDeleteApi(APIView):
+    required_action = Action.CATALOG_MANAGE
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, product_id: int, barcode_id: int) -> Response:
+        services.barcode_remove(product_id=product_id, barcode_id=barcode_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ProductPriceListSetApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        price_list = serializers.IntegerField()
+        price = amount_input()
+        min_quantity = serializers.DecimalField(max_digits=12, decimal_places=3, required=False)
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ProductPriceList", {"results": ProductPriceOutputSerializer(many=True)}
+        )
+    )
+    def get(self, request: Request, product_id: int) -> Response:
+        product = selectors.product_get(product_id)
+        if product is None:
+            raise NotFound("No such product.")
+        prices = ProductPriceOutputSerializer(product.list_prices.all(), many=True).data
+        return Response({"results": prices})
+
+    @extend_schema(request=InputSerializer, responses={201: ProductPriceOutputSerializer})
+    def post(self, request: Request, product_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        listed = services.product_price_set(
+            product_id=product_id,
+            price_list_id=data["price_list"],
+            price=data["price"],
+            **({"min_quantity": data["min_quantity"]} if "min_quantity" in data else {}),
+        )
+        return Response(ProductPriceOutputSerializer(listed).data, status=status.HTTP_201_CREATED)
+
+
+class ProductPriceDeleteApi(APIView):
+    required_action = Action.CATALOG_MANAGE
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, product_id: int, product_price_id: int) -> Response:
+        services.product_price_delete(product_id=product_id, product_price_id=product_price_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class BarcodeLookupOutputSerializer(serializers.ModelSerializer[Barcode]):
+    pack_price = serializers.SerializerMethodField()
+    product = inline_serializer(
+        "ScannedProduct",
+        {
+            "id": serializers.IntegerField(),
+            "name": serializers.CharField(),
+            "sku": serializers.CharField(),
+            "price": MoneyField(),
+            "is_active": serializers.BooleanField(),
+            "kind": serializers.CharField(),
+            "sold_by_weight": serializers.BooleanField(),
+            "unit": UnitOutputSerializer(),
+            "tax_rate": TaxRateOutputSerializer(allow_null=True),
+        },
+    )
+
+    class Meta:
+        model = Barcode
+        fields = ["code", "symbology", "pack_quantity", "pack_price", "product"]
+        read_only_fields = fields
+
+    @extend_schema_field(MoneyField())
+    def get_pack_price(self, barcode: Barcode) -> dict[str, str] | None:
+        return MoneyField().to_representation(
+            round_money(barcode.product.price * barcode.pack_quantity)
+        )
+
+
+class BarcodeLookupApi(APIView):
+    """What the till needs when a code is scanned, in one indexed query."""
+
+    required_action = Action.CATALOG_VIEW
+
+    @extend_schema(
+        responses={
+            200: BarcodeLookupOutputSerializer,
+            404: OpenApiResponse(description="No product has this code."),
+        }
+    )
+    def get(self, request: Request, code: str) -> Response:
+        barcode = selectors.barcode_lookup(code)
+        if barcode is None:
+            raise NotFound(f"No product has the barcode {code}.", code="unknown_barcode")
+        return Response(BarcodeLookupOutputSerializer(barcode).data)
+
+
+class CsvParser(BaseParser):
+    """Takes a ``text/csv`` body as it is; the import decodes and checks it."""
+
+    media_type = "text/csv"
+
+    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
+        return stream.read()
+
+
+class ProductImportApi(APIView):
+    required_action = Action.CATALOG_MANAGE
+    parser_classes = [MultiPartParser, CsvParser]
+
+    class InputSerializer(serializers.Serializer[Any]):
+        file = serializers.FileField(help_text="The CSV file (or send the CSV as a text/csv body).")
+
+    @extend_schema(
+        request={
+            "multipart/form-data": InputSerializer,
+            "text/csv": {"type": "string", "format": "binary"},
+        },
+        responses=inline_serializer(
+            "ProductImportResult",
+            {"created": serializers.IntegerField(), "updated": serializers.IntegerField()},
+        ),
+    )
+    def post(self, request: Request) -> Response:
+        if isinstance(request.data, bytes | str):
+            content: bytes | str = request.data
+        else:
+            serializer = self.InputSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            upload = serializer.validated_data["file"]
+            if upload.size > MAX_IMPORT_BYTES:
+                raise ValidationFailed.for_field(
+                    "file", "too_large", f"At most {MAX_IMPORT_BYTES // 1_000_000} MB per file."
+                )
+            content = upload.read()
+        result = products_import_csv(content=content)
+        return Response(import_result_body(result))
+
+
+class ProductExportApi(APIView):
+    required_action = Action.CATALOG_VIEW
+
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(response=str, description="The catalog.")}
+    )
+    def get(self, request: Request) -> HttpResponse:
+        response = HttpResponse(products_export_csv(), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = 'attachment; filename="products.csv"'
+        return response

@@ -1,0 +1,360 @@
+"""Categories (a tree), brands, units, tax rates and price lists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.errors import NotFound
+from tenant_apps.catalog import selectors, services
+from tenant_apps.catalog.api.serializers import (
+    BrandOutputSerializer,
+    CategoryOutputSerializer,
+    PriceListOutputSerializer,
+    TaxRateOutputSerializer,
+    UnitOutputSerializer,
+)
+from tenant_apps.catalog.models import Brand, PriceList, TaxRate, Unit
+from tenant_apps.catalog.selectors import CategoryNode
+from tenant_apps.staff.access import Action
+
+# Reading the catalog is open to every role that sells; changing it needs catalog.manage.
+CATALOG_ACTIONS = {
+    "GET": Action.CATALOG_VIEW,
+    "POST": Action.CATALOG_MANAGE,
+    "PATCH": Action.CATALOG_MANAGE,
+    "DELETE": Action.CATALOG_MANAGE,
+}
+
+
+def _or_404(found: Any, what: str) -> Any:
+    if found is None:
+        raise NotFound(f"No such {what}.")
+    return found
+
+
+# --- Categories ---------------------------------------------------------------------------------
+
+
+def _category_body(category_id: int) -> dict[str, Any]:
+    categories = selectors.category_list()
+    category = _or_404(next((c for c in categories if c.pk == category_id), None), "category")
+    context = {"paths": selectors.category_paths(categories)}
+    return dict(CategoryOutputSerializer(category, context=context).data)
+
+
+def _tree_body(nodes: list[CategoryNode]) -> list[dict[str, Any]]:
+    return [
+        {
+            "id": node.category.pk,
+            "name": node.category.name,
+            "parent": node.category.parent_id,
+            "path": node.path,
+            "children": _tree_body(node.children),
+        }
+        for node in nodes
+    ]
+
+
+CategoryTreeNode = inline_serializer(
+    "CategoryTreeNode",
+    {
+        "id": serializers.IntegerField(),
+        "name": serializers.CharField(),
+        "parent": serializers.IntegerField(allow_null=True),
+        "path": serializers.CharField(),
+        "children": serializers.ListField(
+            child=serializers.DictField(), help_text="Nodes of the same shape."
+        ),
+    },
+)
+
+
+class CategoryListCreateApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=120)
+        # DRF's metaclass lifts declared fields off the class, so this does not shadow
+        # Field.parent at run time; only the type checker sees the clash.
+        parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+
+    @extend_schema(
+        operation_id="catalog_category_list",
+        parameters=[
+            OpenApiParameter(
+                "tree",
+                bool,
+                description="true: nested nodes with children; otherwise a flat list.",
+            )
+        ],
+        responses=inline_serializer(
+            "CategoryList",
+            {
+                "results": CategoryOutputSerializer(many=True),
+                "tree": serializers.ListField(child=CategoryTreeNode, required=False),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        if request.query_params.get("tree", "").lower() in {"1", "true", "yes"}:
+            return Response({"tree": _tree_body(selectors.category_tree())})
+        categories = selectors.category_list()
+        context = {"paths": selectors.category_paths(categories)}
+        rows = CategoryOutputSerializer(categories, many=True, context=context).data
+        return Response({"results": sorted(rows, key=lambda row: (row["path"].lower(), row["id"]))})
+
+    @extend_schema(request=InputSerializer, responses={201: CategoryOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        category = services.category_create(name=data["name"], parent_id=data.get("parent"))
+        return Response(_category_body(category.pk), status=status.HTTP_201_CREATED)
+
+
+class CategoryDetailApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=120, required=False)
+        # DRF's metaclass lifts declared fields off the class, so this does not shadow
+        # Field.parent at run time; only the type checker sees the clash.
+        parent = serializers.IntegerField(required=False, allow_null=True)  # type: ignore[assignment]
+
+    @extend_schema(responses=CategoryOutputSerializer)
+    def get(self, request: Request, category_id: int) -> Response:
+        return Response(_category_body(category_id))
+
+    @extend_schema(request=InputSerializer, responses=CategoryOutputSerializer)
+    def patch(self, request: Request, category_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        changes: services.CategoryChanges = {}
+        if "name" in data:
+            changes["name"] = data["name"]
+        if "parent" in data:
+            changes["parent_id"] = data["parent"]
+        services.category_update(category_id=category_id, changes=changes)
+        return Response(_category_body(category_id))
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, category_id: int) -> Response:
+        services.category_delete(category_id=category_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Brands -------------------------------------------------------------------------------------
+
+
+class BrandListCreateApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=120)
+
+    @extend_schema(
+        operation_id="catalog_brand_list",
+        responses=inline_serializer("BrandList", {"results": BrandOutputSerializer(many=True)}),
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"results": BrandOutputSerializer(selectors.brand_list(), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: BrandOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        brand = services.brand_create(name=serializer.validated_data["name"])
+        return Response(BrandOutputSerializer(brand).data, status=status.HTTP_201_CREATED)
+
+
+class BrandDetailApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=120)
+
+    @extend_schema(responses=BrandOutputSerializer)
+    def get(self, request: Request, brand_id: int) -> Response:
+        brand = _or_404(Brand.objects.filter(pk=brand_id).first(), "brand")
+        return Response(BrandOutputSerializer(brand).data)
+
+    @extend_schema(request=InputSerializer, responses=BrandOutputSerializer)
+    def patch(self, request: Request, brand_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        brand = services.brand_update(brand_id=brand_id, name=serializer.validated_data["name"])
+        return Response(BrandOutputSerializer(brand).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, brand_id: int) -> Response:
+        services.brand_delete(brand_id=brand_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Units --------------------------------------------------------------------------------------
+
+
+class UnitListCreateApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        code = serializers.CharField(max_length=12)
+        name = serializers.CharField(max_length=60)
+        is_fractional = serializers.BooleanField(default=False)
+
+    @extend_schema(
+        operation_id="catalog_unit_list",
+        responses=inline_serializer("UnitList", {"results": UnitOutputSerializer(many=True)}),
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"results": UnitOutputSerializer(selectors.unit_list(), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: UnitOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        unit = services.unit_create(**serializer.validated_data)
+        return Response(UnitOutputSerializer(unit).data, status=status.HTTP_201_CREATED)
+
+
+class UnitDetailApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        code = serializers.CharField(max_length=12, required=False)
+        name = serializers.CharField(max_length=60, required=False)
+        is_fractional = serializers.BooleanField(required=False)
+
+    @extend_schema(responses=UnitOutputSerializer)
+    def get(self, request: Request, unit_id: int) -> Response:
+        unit = _or_404(Unit.objects.filter(pk=unit_id).first(), "unit")
+        return Response(UnitOutputSerializer(unit).data)
+
+    @extend_schema(request=InputSerializer, responses=UnitOutputSerializer)
+    def patch(self, request: Request, unit_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        unit = services.unit_update(unit_id=unit_id, changes=serializer.validated_data)
+        return Response(UnitOutputSerializer(unit).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, unit_id: int) -> Response:
+        services.unit_delete(unit_id=unit_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Tax rates ----------------------------------------------------------------------------------
+
+
+class TaxRateListCreateApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=60)
+        rate = serializers.DecimalField(max_digits=6, decimal_places=3, help_text="Percent.")
+        is_default = serializers.BooleanField(default=False)
+
+    @extend_schema(
+        operation_id="catalog_tax_rate_list",
+        responses=inline_serializer("TaxRateList", {"results": TaxRateOutputSerializer(many=True)}),
+    )
+    def get(self, request: Request) -> Response:
+        rates = selectors.tax_rate_list()
+        return Response({"results": TaxRateOutputSerializer(rates, many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: TaxRateOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tax_rate = services.tax_rate_create(**serializer.validated_data)
+        return Response(TaxRateOutputSerializer(tax_rate).data, status=status.HTTP_201_CREATED)
+
+
+class TaxRateDetailApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=60, required=False)
+        rate = serializers.DecimalField(max_digits=6, decimal_places=3, required=False)
+        is_default = serializers.BooleanField(required=False)
+
+    @extend_schema(responses=TaxRateOutputSerializer)
+    def get(self, request: Request, tax_rate_id: int) -> Response:
+        tax_rate = _or_404(TaxRate.objects.filter(pk=tax_rate_id).first(), "tax rate")
+        return Response(TaxRateOutputSerializer(tax_rate).data)
+
+    @extend_schema(request=InputSerializer, responses=TaxRateOutputSerializer)
+    def patch(self, request: Request, tax_rate_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        tax_rate = services.tax_rate_update(
+            tax_rate_id=tax_rate_id,
+            changes=serializer.validated_data,
+        )
+        return Response(TaxRateOutputSerializer(tax_rate).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, tax_rate_id: int) -> Response:
+        services.tax_rate_delete(tax_rate_id=tax_rate_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+# --- Price lists --------------------------------------------------------------------------------
+
+
+class PriceListListCreateApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        code = serializers.SlugField(max_length=30)
+        name = serializers.CharField(max_length=80)
+
+    @extend_schema(
+        operation_id="catalog_price_list_list",
+        responses=inline_serializer(
+            "PriceListList", {"results": PriceListOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        lists = selectors.price_list_list()
+        return Response({"results": PriceListOutputSerializer(lists, many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: PriceListOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        price_list = services.price_list_create(**serializer.validated_data)
+        return Response(PriceListOutputSerializer(price_list).data, status=status.HTTP_201_CREATED)
+
+
+class PriceListDetailApi(APIView):
+    required_actions = CATALOG_ACTIONS
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=80)
+
+    @extend_schema(responses=PriceListOutputSerializer)
+    def get(self, request: Request, price_list_id: int) -> Response:
+        price_list = _or_404(PriceList.objects.filter(pk=price_list_id).first(), "price list")
+        return Response(PriceListOutputSerializer(price_list).data)
+
+    @extend_schema(request=InputSerializer, responses=PriceListOutputSerializer)
+    def patch(self, request: Request, price_list_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        price_list = services.price_list_update(
+            price_list_id=price_list_id, name=serializer.validated_data["name"]
+        )
+        return Response(PriceListOutputSerializer(price_list).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request: Request, price_list_id: int) -> Response:
+        services.price_list_delete(price_list_id=price_list_id)
+        return Response(status=status.HTTP_204_NO_CONTENT)

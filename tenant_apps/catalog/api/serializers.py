@@ -1,0 +1,127 @@
+"""Output shapes shared by the catalog's views.
+
+Money is ``{"amount": "12.50", "currency": "KES"}`` everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from saas_platform.api.fields import MoneyField
+from tenant_apps.catalog.models import (
+    Barcode,
+    Brand,
+    Category,
+    PriceList,
+    Product,
+    ProductPrice,
+    TaxRate,
+    Unit,
+)
+
+
+def amount_input(**kwargs: Any) -> serializers.DecimalField:
+    """An amount in the business's currency, as a decimal string or number."""
+    return serializers.DecimalField(
+        max_digits=18,
+        decimal_places=4,
+        help_text='A decimal amount in the business\'s currency, e.g. "12.50".',
+        **kwargs,
+    )
+
+
+class CategoryOutputSerializer(serializers.ModelSerializer[Category]):
+    path = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Category
+        fields = ["id", "name", "parent", "path", "created_at"]
+        read_only_fields = fields
+
+    def get_path(self, category: Category) -> str:
+        paths: dict[int, str] = self.context.get("paths", {})
+        return paths.get(category.pk, category.name)
+
+
+class BrandOutputSerializer(serializers.ModelSerializer[Brand]):
+    class Meta:
+        model = Brand
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class UnitOutputSerializer(serializers.ModelSerializer[Unit]):
+    class Meta:
+        model = Unit
+        fields = ["id", "code", "name", "is_fractional"]
+        read_only_fields = fields
+
+
+class TaxRateOutputSerializer(serializers.ModelSerializer[TaxRate]):
+    class Meta:
+        model = TaxRate
+        fields = ["id", "name", "rate", "is_default"]
+        read_only_fields = fields
+
+
+class PriceListOutputSerializer(serializers.ModelSerializer[PriceList]):
+    class Meta:
+        model = PriceList
+        fields = ["id", "code", "name"]
+        read_only_fields = fields
+
+
+class ProductPriceOutputSerializer(serializers.ModelSerializer[ProductPrice]):
+    price_list = PriceListOutputSerializer()
+    price = MoneyField()
+
+    class Meta:
+        model = ProductPrice
+        fields = ["id", "price_list", "price", "min_quantity"]
+        read_only_fields = fields
+
+
+class BarcodeOutputSerializer(serializers.ModelSerializer[Barcode]):
+    class Meta:
+        model = Barcode
+        fields = ["id", "code", "symbology", "pack_quantity"]
+        read_only_fields = fields
+
+
+class _RefSerializer(serializers.Serializer[Any]):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+
+
+class VariantOutputSerializer(serializers.ModelSerializer[Product]):
+    category = _RefSerializer(allow_null=True)
+    brand = _RefSerializer(allow_null=True)
+    unit = UnitOutputSerializer()
+    tax_rate = TaxRateOutputSerializer(allow_null=True)
+    price = MoneyField()
+    cost_price = MoneyField()
+    barcodes = BarcodeOutputSerializer(many=True)
+    prices = ProductPriceOutputSerializer(many=True, source="list_prices")
+    image = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Product
+        fields = [
+            "id", "name", "sku", "description", "image", "kind", "sold_by_weight", "is_active",
+            "category", "brand", "unit", "tax_rate", "price", "cost_price", "variant_of",
+            "variant_attributes", "barcodes", "prices", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    def get_image(self, product: Product) -> str | None:
+        return product.image.url if product.image else None
+
+
+class ProductOutputSerializer(VariantOutputSerializer):
+    variants = VariantOutputSerializer(many=True)
+
+    class Meta(VariantOutputSerializer.Meta):
+        fields = [*VariantOutputSerializer.Meta.fields, "variants"]
+        read_only_fields = fields

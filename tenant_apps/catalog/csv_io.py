@@ -1,0 +1,502 @@
+"""Product CSV export and all-or-nothing import.
+
+The import checks every row before writing anything and reports every problem, keyed
+``row N.column`` (the header is row 1); if any row is bad nothing is written. A good file is
+written in one transaction through the same services the API uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+
+from saas_platform.api.fields import format_amount
+from saas_platform.errors import DukaError, FieldErrors, ValidationFailed
+from tenant_apps.catalog.barcodes import classify
+from tenant_apps.catalog.models import Barcode, Brand, Product, ProductKind, TaxRate, Unit
+from tenant_apps.catalog.selectors import category_list, category_paths, products_for_export
+from tenant_apps.catalog.services import (
+    ProductFields,
+    barcode_add,
+    brand_create,
+    category_ensure_path,
+    product_create,
+    product_update,
+)
+
+COLUMNS = [
+    "sku",
+    "name",
+    "description",
+    "category",
+    "brand",
+    "unit",
+    "kind",
+    "sold_by_weight",
+    "price",
+    "cost_price",
+    "tax_rate",
+    "barcodes",
+    "active",
+    "variant_of",
+    "variant_attributes",
+]
+REQUIRED_COLUMNS = ("sku", "name")
+BARCODE_SEPARATOR = "|"
+PACK_SEPARATOR = "*"
+# Written for a product without any tax rate, since a blank cell means "the default rate".
+NO_TAX = "none"
+MAX_ROWS = 20_000
+TRUE_WORDS = {"true", "yes", "1", "y"}
+FALSE_WORDS = {"false", "no", "0", "n"}
+
+
+# --- Export -------------------------------------------------------------------------------------
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _barcode_cell(barcodes: Iterable[Barcode]) -> str:
+    cells = []
+    for barcode in sorted(barcodes, key=lambda b: b.code):
+        quantity = barcode.pack_quantity
+        cells.append(
+            barcode.code
+            if quantity == 1
+            else f"{barcode.code}{PACK_SEPARATOR}{quantity.normalize():f}"
+        )
+    return BARCODE_SEPARATOR.join(cells)
+
+
+def products_export_csv() -> str:
+    paths = category_paths(category_list())
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(COLUMNS)
+    for product in products_for_export():
+        writer.writerow(
+            [
+                product.sku,
+                product.name,
+                product.description,
+                paths.get(product.category_id, "") if product.category_id else "",
+                product.brand.name if product.brand else "",
+                product.unit.code,
+                product.kind,
+                _flag(product.sold_by_weight),
+                format_amount(product.price),
+                format_amount(product.cost_price),
+                product.tax_rate.name if product.tax_rate else NO_TAX,
+                _barcode_cell(product.barcodes.all()),
+                _flag(product.is_active),
+                product.variant_of.sku if product.variant_of else "",
+                json.dumps(product.variant_attributes, sort_keys=True, ensure_ascii=False)
+                if product.variant_attributes
+                else "",
+            ]
+        )
+    return out.getvalue()
+
+
+# --- Import -------------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+
+
+@dataclass
+class _Row:
+    number: int
+    sku: str
+    fields: ProductFields = field(default_factory=lambda: ProductFields())
+    category_path: str | None = None  # None: column absent; "": no category
+    brand_name: str | None = None
+    barcodes: dict[str, Decimal] | None = None  # None: column absent
+    variant_of_sku: str | None = None
+
+
+class _Reader:
+    """Validates rows against the business's current catalog, collecting every problem."""
+
+    def __init__(self, header: list[str]) -> None:
+        self.header = header
+        self.errors: FieldErrors = {}
+        self.units = {u.code.lower(): u for u in Unit.objects.all()}
+        self.tax_rates = {t.name.lower(): t for t in TaxRate.objects.all()}
+        self.default_tax = next((t for t in self.tax_rates.values() if t.is_default), None)
+        self.products = {
+            sku: (pk, parent_id)
+            for sku, pk, parent_id in Product.objects.values_list("sku", "pk", "variant_of_id")
+        }
+        self.barcode_owner = dict(Barcode.objects.values_list("code", "product__sku"))
+
+    def error(self, number: int, column: str, code: str, message: str) -> None:
+        self.errors.setdefault(f"row {number}.{column}", []).append(
+            {"code": code, "message": message}
+        )
+
+    def amount(self, number: int, column: str, text: str) -> Decimal | None:
+        try:
+            value = Decimal(text.replace(",", ""))
+        except InvalidOperation:
+            self.error(number, column, "invalid", f"“{text}” is not a number.")
+            return None
+        if not value.is_finite():
+            self.error(number, column, "invalid", f"“{text}” is not a number.")
+            return None
+        if value < 0:
+            self.error(number, column, "negative", "An amount cannot be negative.")
+        if value.as_tuple().exponent < -4:  # type: ignore[operator]
+            self.error(number, column, "max_decimal_places", "At most 4 decimal places.")
+        return value
+
+    def flag(self, number: int, column: str, text: str) -> bool | None:
+        word = text.strip().lower()
+        if word in TRUE_WORDS:
+            return True
+        if word in FALSE_WORDS:
+            return False
+        self.error(number, column, "invalid", f"“{text}” is not true or false.")
+        return None
+
+    def barcodes(self, number: int, text: str) -> dict[str, Decimal]:
+        found: dict[str, Decimal] = {}
+        for part in (p.strip() for p in text.split(BARCODE_SEPARATOR)):
+            if not part:
+                continue
+            code, _, quantity_text = part.partition(PACK_SEPARATOR)
+            quantity = Decimal(1)
+            if quantity_text:
+                try:
+                    quantity = Decimal(quantity_text)
+                except InvalidOperation:
+                    quantity = Decimal(0)
+                if not quantity.is_finite() or quantity <= 0:
+                    self.error(
+                        number, "barcodes", "invalid_pack_quantity",
+                        f"“{quantity_text}” after {PACK_SEPARATOR} must be a quantity above zero.",
+                    )  # fmt: skip
+                    continue
+            try:
+                code, _symbology = classify(code, field="barcodes")
+            except ValidationFailed as invalid:
+                for problem in invalid.fields.get("barcodes", []):
+                    self.error(number, "barcodes", problem["code"], problem["message"])
+                continue
+            found[code] = quantity
+        return found
+
+    def row(self, number: int, cells: dict[str, str]) -> _Row:
+        sku = cells["sku"].strip()
+        row = _Row(number=number, sku=sku)
+        exists = sku in self.products
+        if not sku:
+            self.error(number, "sku", "blank", "Every row needs a SKU.")
+        name = cells["name"].strip()
+        if name:
+            row.fields["name"] = name
+        elif not exists:
+            self.error(number, "name", "blank", "A new product needs a name.")
+        if "sku" in cells:
+            row.fields["sku"] = sku
+        if "description" in cells:
+            row.fields["description"] = cells["description"].strip()
+        if "category" in cells:
+            row.category_path = cells["category"].strip().strip("/")
+        if "brand" in cells:
+            row.brand_name = cells["brand"].strip()
+
+        unit_code = cells.get("unit", "").strip().lower()
+        if unit_code:
+            unit = self.units.get(unit_code)
+            if unit is None:
+                known = ", ".join(sorted(self.units))
+                self.error(
+                    number, "unit", "unknown_unit", f"No unit “{unit_code}” (known: {known})."
+                )
+            else:
+                row.fields["unit_id"] = unit.pk
+        elif not exists:
+            if "pc" in self.units:
+                row.fields["unit_id"] = self.units["pc"].pk
+            else:
+                self.error(number, "unit", "blank", "A new product needs a unit.")
+
+        kind = cells.get("kind", "").strip().lower()
+        if kind:
+            if kind not in ProductKind.values:
+                self.error(
+                    number, "kind", "invalid_choice", f"Kind is {' or '.join(ProductKind.values)}."
+                )
+            row.fields["kind"] = kind
+        for column, key in (("sold_by_weight", "sold_by_weight"), ("active", "is_active")):
+            text = cells.get(column, "").strip()
+            if text:
+                value = self.flag(number, column, text)
+                if value is not None:
+                    row.fields[key] = value  # type: ignore[literal-required]
+
+        price_text = cells.get("price", "").strip()
+        if price_text:
+            price = self.amount(number, "price", price_text)
+            if price is not None:
+                row.fields["price"] = price
+        elif not exists:
+            self.error(number, "price", "blank", "A new product needs a price.")
+        cost_text = cells.get("cost_price", "").strip()
+        if cost_text:
+            cost = self.amount(number, "cost_price", cost_text)
+            if cost is not None:
+                row.fields["cost_price"] = cost
+
+        if "tax_rate" in cells:
+            tax_name = cells["tax_rate"].strip().lower()
+            if tax_name == NO_TAX:
+                row.fields["tax_rate_id"] = None
+            elif not tax_name:
+                row.fields["tax_rate_id"] = self.default_tax.pk if self.default_tax else None
+            elif tax_name in self.tax_rates:
+                row.fields["tax_rate_id"] = self.tax_rates[tax_name].pk
+            else:
+                known = ", ".join(t.name for t in self.tax_rates.values())
+                self.error(
+                    number, "tax_rate", "unknown_tax_rate",
+                    f"No tax rate “{cells['tax_rate'].strip()}” (known: {known}, or {NO_TAX}).",
+                )  # fmt: skip
+
+        if "barcodes" in cells:
+            row.barcodes = self.barcodes(number, cells["barcodes"])
+        if "variant_of" in cells:
+            row.variant_of_sku = cells["variant_of"].strip()
+        attributes_text = cells.get("variant_attributes", "").strip()
+        if attributes_text:
+            try:
+                attributes = json.loads(attributes_text)
+            except ValueError:
+                attributes = None
+            if not isinstance(attributes, dict):
+                self.error(
+                    number, "variant_attributes", "invalid",
+                    'Write variant attributes as a JSON object, e.g. {"size": "500 ml"}.',
+                )  # fmt: skip
+            else:
+                row.fields["variant_attributes"] = attributes
+        elif "variant_attributes" in cells:
+            row.fields["variant_attributes"] = {}
+        return row
+
+    def across_rows(self, rows: list[_Row]) -> None:
+        first_row_of: dict[str, int] = {}
+        for row in rows:
+            if row.sku and row.sku in first_row_of:
+                self.error(
+                    row.number, "sku", "duplicate",
+                    f"SKU {row.sku} is already on row {first_row_of[row.sku]}.",
+                )  # fmt: skip
+            first_row_of.setdefault(row.sku, row.number)
+        in_file = {row.sku: row for row in rows}
+
+        code_row: dict[str, int] = {}
+        for row in rows:
+            for code in row.barcodes or {}:
+                if code in code_row:
+                    self.error(
+                        row.number, "barcodes", "duplicate",
+                        f"Barcode {code} is already on row {code_row[code]}.",
+                    )  # fmt: skip
+                    continue
+                code_row[code] = row.number
+                owner = self.barcode_owner.get(code)
+                released = (
+                    owner in in_file
+                    and in_file[owner].barcodes is not None
+                    and code not in (in_file[owner].barcodes or {})
+                )
+                if owner is not None and owner != row.sku and not released:
+                    self.error(
+                        row.number, "barcodes", "duplicate",
+                        f"Barcode {code} already belongs to product {owner}.",
+                    )  # fmt: skip
+
+        for row in rows:
+            parent_sku = row.variant_of_sku
+            if not parent_sku:
+                continue
+            if parent_sku == row.sku:
+                self.error(
+                    row.number,
+                    "variant_of",
+                    "variant_of_self",
+                    "A product cannot be its own variant.",
+                )
+                continue
+            if parent_sku in in_file:
+                parent_parent = in_file[parent_sku].variant_of_sku
+                parent_is_variant = (
+                    bool(parent_parent)
+                    if parent_parent is not None
+                    else (self.products.get(parent_sku, (0, None))[1] is not None)
+                )
+            elif parent_sku in self.products:
+                parent_is_variant = self.products[parent_sku][1] is not None
+            else:
+                self.error(
+                    row.number, "variant_of", "does_not_exist",
+                    f"No product with SKU {parent_sku} in the file or the catalog.",
+                )  # fmt: skip
+                continue
+            if parent_is_variant:
+                self.error(
+                    row.number, "variant_of", "variant_of_variant",
+                    f"{parent_sku} is itself a variant; a variant's parent cannot be one.",
+                )  # fmt: skip
+
+
+def _decode(content: bytes | str) -> str:
+    if isinstance(content, str):
+        return content
+    try:
+        return content.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise ValidationFailed.for_field(
+            "file", "invalid_encoding", "Save the file as CSV UTF-8 and try again."
+        ) from error
+
+
+def _read(text: str) -> tuple[list[str], list[dict[str, str]]]:
+    try:
+        records = list(csv.reader(io.StringIO(text)))
+    except csv.Error as error:
+        raise ValidationFailed.for_field(
+            "file", "invalid_csv", f"Not a readable CSV file: {error}."
+        ) from error
+    records = [r for r in records if any(cell.strip() for cell in r)]
+    if not records:
+        raise ValidationFailed.for_field("file", "empty", "The file is empty.")
+    header = [name.strip().lower() for name in records[0]]
+    problems: FieldErrors = {}
+    missing = [c for c in REQUIRED_COLUMNS if c not in header]
+    if missing:
+        problems["file"] = [
+            {"code": "missing_columns", "message": f"The header lacks: {', '.join(missing)}."}
+        ]
+    unknown = [c for c in header if c not in COLUMNS]
+    if unknown:
+        problems.setdefault("file", []).append(
+            {
+                "code": "unknown_columns",
+                "message": f"Unknown columns: {', '.join(unknown)}. Known: {', '.join(COLUMNS)}.",
+            }
+        )
+    if len(set(header)) != len(header):
+        problems.setdefault("file", []).append(
+            {"code": "duplicate_columns", "message": "A column appears twice in the header."}
+        )
+    if len(records) - 1 > MAX_ROWS:
+        problems.setdefault("file", []).append(
+            {"code": "too_many_rows", "message": f"At most {MAX_ROWS} rows per file."}
+        )
+    if problems:
+        raise ValidationFailed(problems["file"][0]["message"], fields=problems)
+    rows = []
+    for record in records[1:]:
+        padded = record + [""] * (len(header) - len(record))
+        rows.append(dict(zip(header, padded, strict=False)))
+    return header, rows
+
+
+def _rekeyed(error: DukaError, number: int) -> DukaError:
+    error.fields = {f"row {number}.{name}": problems for name, problems in error.fields.items()}
+    error.message = f"row {number}: {error.message}"
+    return error
+
+
+@transaction.atomic
+def products_import_csv(*, content: bytes | str) -> ImportResult:
+    header, records = _read(_decode(content))
+    reader = _Reader(header)
+    rows = [reader.row(index + 2, cells) for index, cells in enumerate(records)]
+    if len(rows) == 0:
+        raise ValidationFailed.for_field("file", "empty", "The file has a header but no rows.")
+    reader.across_rows(rows)
+    if reader.errors:
+        count = len({key.split(".", 1)[0] for key in reader.errors})
+        raise ValidationFailed(
+            f"{count} row(s) have problems; nothing was imported.", fields=reader.errors
+        )
+
+    result = ImportResult()
+    brands = {b.name.lower(): b for b in Brand.objects.all()}
+    # Parents first, so a variant's parent exists when the variant is written.
+    ordered = sorted(rows, key=lambda r: (bool(r.variant_of_sku), r.number))
+    products: dict[str, Product] = {}
+    for row in ordered:
+        try:
+            fields: ProductFields = dict(row.fields)  # type: ignore[assignment]
+            if row.category_path is not None:
+                fields["category_id"] = (
+                    category_ensure_path(path=row.category_path).pk if row.category_path else None
+                )
+            if row.brand_name is not None:
+                if not row.brand_name:
+                    fields["brand_id"] = None
+                else:
+                    brand = brands.get(row.brand_name.lower()) or brand_create(name=row.brand_name)
+                    brands[brand.name.lower()] = brand
+                    fields["brand_id"] = brand.pk
+            if row.variant_of_sku is not None:
+                parent = (
+                    products.get(row.variant_of_sku)
+                    or Product.objects.filter(sku=row.variant_of_sku).first()
+                )
+                fields["variant_of_id"] = parent.pk if (row.variant_of_sku and parent) else None
+            existing = Product.objects.filter(sku=row.sku).values_list("pk", flat=True).first()
+            if existing is None:
+                products[row.sku] = product_create(fields=fields)
+                result.created += 1
+            else:
+                products[row.sku] = product_update(product_id=existing, fields=fields)
+                result.updated += 1
+        except DukaError as error:
+            raise _rekeyed(error, row.number) from error
+
+    _write_barcodes(rows, products)
+    return result
+
+
+def _write_barcodes(rows: list[_Row], products: dict[str, Product]) -> None:
+    listed = [row for row in rows if row.barcodes is not None]
+    # Drop codes that rows no longer list before adding any, so a code can move between
+    # products within one file.
+    for row in listed:
+        product = products[row.sku]
+        Barcode.objects.filter(product=product).exclude(code__in=list(row.barcodes or {})).delete()
+    for row in listed:
+        product = products[row.sku]
+        current = {b.code: b for b in Barcode.objects.filter(product=product)}
+        for code, quantity in (row.barcodes or {}).items():
+            try:
+                if code in current:
+                    if current[code].pack_quantity != quantity:
+                        current[code].pack_quantity = quantity
+                        current[code].save(update_fields=["pack_quantity"])
+                else:
+                    barcode_add(product_id=product.pk, code=code, pack_quantity=quantity)
+            except DukaError as error:
+                raise _rekeyed(error, row.number) from error
+
+
+def import_result_body(result: ImportResult) -> dict[str, Any]:
+    return {"created": result.created, "updated": result.updated}

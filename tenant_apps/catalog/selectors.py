@@ -1,0 +1,255 @@
+"""Reads of the catalog, with their eager loading."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+
+from tenant_apps.catalog.models import (
+    Barcode,
+    Brand,
+    Category,
+    PriceList,
+    Product,
+    ProductPrice,
+    TaxRate,
+    Unit,
+)
+
+PATH_SEPARATOR = "/"
+
+
+def catalog_currency() -> str:
+    """The currency of the business whose schema is active.
+
+    A request carries the full tenant; code run under ``schema_context`` (seeding, scripts) only
+    has the schema name, so the tenant row is looked up from it.
+    """
+    currency = getattr(getattr(connection, "tenant", None), "currency", None)
+    if currency:
+        return str(currency)
+    from shared_apps.tenants.models import Tenant
+
+    return str(
+        Tenant.objects.values_list("currency", flat=True).get(
+            schema_name=getattr(connection, "schema_name", "")
+        )
+    )
+
+
+# --- Categories ---------------------------------------------------------------------------------
+
+
+@dataclass
+class CategoryNode:
+    category: Category
+    path: str
+    children: list[CategoryNode] = field(default_factory=list)
+
+
+def category_list() -> list[Category]:
+    return list(Category.objects.order_by("name", "pk"))
+
+
+def category_paths(categories: Iterable[Category]) -> dict[int, str]:
+    """``{id: "Drinks/Soda"}`` for every category, from one list of rows (no queries)."""
+    by_id = {category.pk: category for category in categories}
+    paths: dict[int, str] = {}
+
+    def path_of(category: Category) -> str:
+        if category.pk in paths:
+            return paths[category.pk]
+        names = [category.name]
+        parent_id = category.parent_id
+        seen = {category.pk}
+        # The services refuse cycles; the guard only keeps a corrupt row from looping forever.
+        while parent_id is not None and parent_id in by_id and parent_id not in seen:
+            seen.add(parent_id)
+            parent = by_id[parent_id]
+            names.append(parent.name)
+            parent_id = parent.parent_id
+        paths[category.pk] = PATH_SEPARATOR.join(reversed(names))
+        return paths[category.pk]
+
+    for category in by_id.values():
+        path_of(category)
+    return paths
+
+
+def category_tree() -> list[CategoryNode]:
+    categories = category_list()
+    paths = category_paths(categories)
+    nodes = {c.pk: CategoryNode(category=c, path=paths[c.pk]) for c in categories}
+    roots: list[CategoryNode] = []
+    for category in categories:
+        node = nodes[category.pk]
+        if category.parent_id is None or category.parent_id not in nodes:
+            roots.append(node)
+        else:
+            nodes[category.parent_id].children.append(node)
+    return roots
+
+
+def category_get(category_id: int) -> Category | None:
+    return Category.objects.filter(pk=category_id).first()
+
+
+def category_path(category: Category) -> str:
+    return category_paths(category_list())[category.pk]
+
+
+def category_descendant_ids(category_id: int) -> set[int]:
+    """The category and everything below it."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in Category.objects.values_list("pk", "parent_id"):
+        children.setdefault(parent_id, []).append(pk)
+    found = {category_id}
+    stack = [category_id]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+# --- Reference data -----------------------------------------------------------------------------
+
+
+def brand_list() -> QuerySet[Brand]:
+    return Brand.objects.order_by("name", "pk")
+
+
+def unit_list() -> QuerySet[Unit]:
+    return Unit.objects.order_by("code", "pk")
+
+
+def tax_rate_list() -> QuerySet[TaxRate]:
+    return TaxRate.objects.order_by("name", "pk")
+
+
+def tax_rate_default() -> TaxRate | None:
+    return TaxRate.objects.filter(is_default=True).first()
+
+
+def price_list_list() -> QuerySet[PriceList]:
+    return PriceList.objects.order_by("code", "pk")
+
+
+# --- Products -----------------------------------------------------------------------------------
+
+
+def _product_base() -> QuerySet[Product]:
+    return Product.objects.select_related("category", "brand", "unit", "tax_rate").prefetch_related(
+        "barcodes",
+        Prefetch(
+            "list_prices",
+            queryset=ProductPrice.objects.select_related("price_list").order_by(
+                "price_list__code", "min_quantity", "pk"
+            ),
+        ),
+    )
+
+
+def _with_variants(products: QuerySet[Product]) -> QuerySet[Product]:
+    return products.prefetch_related(
+        Prefetch("variants", queryset=_product_base().order_by("name", "sku", "pk"))
+    )
+
+
+def product_get(product_id: int) -> Product | None:
+    return _with_variants(_product_base()).filter(pk=product_id).first()
+
+
+# Every character that means something in tsquery syntax (& | ! ( ) : * < > ' \ and blanks)
+# falls outside \w, so keeping only word characters leaves plain words to prefix-match.
+_WORD = re.compile(r"\w+")
+
+
+def prefix_tsquery(text: str) -> str:
+    """``"sug bro"`` → ``"sug:* & bro:*"``: every word must start some word of the product."""
+    words = _WORD.findall(text.lower())
+    return " & ".join(f"{word}:*" for word in words)
+
+
+def product_list(
+    *,
+    q: str = "",
+    category_id: int | None = None,
+    is_active: bool | None = None,
+    kind: str | None = None,
+) -> QuerySet[Product]:
+    """Products for the back office and the till's search box.
+
+    Without ``q``: standalone products and variant parents, each with its variants. With ``q``:
+    every product that matches, variants included, exact SKU or barcode matches first, then by
+    full-text rank. Ties break on name, SKU and id so that pages never overlap.
+    """
+    products = _product_base()
+    if category_id is not None:
+        products = products.filter(category_id__in=category_descendant_ids(category_id))
+    if is_active is not None:
+        products = products.filter(is_active=is_active)
+    if kind:
+        products = products.filter(kind=kind)
+
+    q = q.strip()
+    if not q:
+        return _with_variants(products.filter(variant_of__isnull=True)).order_by(
+            "name", "sku", "pk"
+        )
+
+    exact = Q(sku__iexact=q) | Q(Exists(Barcode.objects.filter(product=OuterRef("pk"), code=q)))
+    matches = exact
+    rank: F | SearchRank | Value = Value(0.0)
+    tsquery = prefix_tsquery(q)
+    if tsquery:
+        query = SearchQuery(tsquery, search_type="raw", config="simple")
+        matches = matches | Q(search_document=query)
+        rank = SearchRank(F("search_document"), query)
+    return (
+        _with_variants(products)
+        .filter(matches)
+        .annotate(
+            exact_match=Case(
+                When(exact, then=Value(1)), default=Value(0), output_field=IntegerField()
+            ),
+            rank=rank,
+        )
+        .order_by("-exact_match", "-rank", "name", "sku", "pk")
+    )
+
+
+def products_for_export() -> QuerySet[Product]:
+    # Parents before their variants so that an import of the file can resolve `variant_of`.
+    return (
+        Product.objects.select_related("category", "brand", "unit", "tax_rate", "variant_of")
+        .prefetch_related("barcodes")
+        .annotate(is_variant=Case(When(variant_of__isnull=True, then=Value(0)), default=Value(1)))
+        .order_by("is_variant", "sku")
+    )
+
+
+def barcode_lookup(code: str) -> Barcode | None:
+    """The scanner's query: one indexed lookup of the code, with what the till needs."""
+    return (
+        Barcode.objects.select_related("product__unit", "product__tax_rate")
+        .filter(code=code.strip())
+        .first()
+    )

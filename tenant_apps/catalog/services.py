@@ -1,0 +1,615 @@
+"""Writes on the catalog. Each function validates everything it can and reports every problem
+at once, then writes inside one transaction; database constraints back up the checks."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any, TypedDict, TypeVar
+
+from django.core.files.uploadedfile import UploadedFile
+from django.db import IntegrityError, models, transaction
+from moneyed import Money
+
+from saas_platform.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from tenant_apps.catalog.barcodes import classify
+from tenant_apps.catalog.models import (
+    Barcode,
+    Brand,
+    Category,
+    PriceList,
+    Product,
+    ProductKind,
+    ProductPrice,
+    TaxRate,
+    Unit,
+)
+from tenant_apps.catalog.selectors import PATH_SEPARATOR, catalog_currency, tax_rate_default
+
+M = TypeVar("M", bound=models.Model)
+T = TypeVar("T")
+
+
+def _add(errors: FieldErrors, field: str, code: str, message: str) -> None:
+    errors.setdefault(field, []).append({"code": code, "message": message})
+
+
+def _raise_if(errors: FieldErrors) -> None:
+    if errors:
+        first = next(iter(errors.items()))
+        raise ValidationFailed(f"{first[0]}: {first[1][0]['message']}", fields=errors)
+
+
+def _get(model: type[M], pk: int, label: str) -> M:
+    found = model._default_manager.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"No such {label}.")
+    return found
+
+
+def _ref(model: type[M], pk: int | None, field: str, errors: FieldErrors, label: str) -> M | None:
+    """A row a product points at; an unknown id is a field error, not a 404 of the request."""
+    if pk is None:
+        return None
+    found = model._default_manager.filter(pk=pk).first()
+    if found is None:
+        _add(errors, field, "does_not_exist", f"No {label} with id {pk}.")
+    return found
+
+
+def _saved(write: Callable[[], T], *, field: str, message: str) -> T:
+    """Runs ``write``; a unique-constraint violation (e.g. a concurrent duplicate) is a 409."""
+    try:
+        with transaction.atomic():
+            return write()
+    except IntegrityError as error:
+        if "unique" not in str(error).lower() and "duplicate" not in str(error).lower():
+            raise
+        raise Conflict(
+            message, code="duplicate", fields={field: [{"code": "duplicate", "message": message}]}
+        ) from error
+
+
+def _duplicate(field: str, message: str) -> Conflict:
+    return Conflict(
+        message, code="duplicate", fields={field: [{"code": "duplicate", "message": message}]}
+    )
+
+
+def _not_blank(value: str, field: str, errors: FieldErrors) -> str:
+    value = value.strip()
+    if not value:
+        _add(errors, field, "blank", "This field may not be blank.")
+    return value
+
+
+def _amount(value: Decimal, field: str, errors: FieldErrors) -> Decimal:
+    value = Decimal(value)
+    if value < 0:
+        _add(errors, field, "negative", "An amount cannot be negative.")
+    return value
+
+
+def _in_use(what: str) -> Conflict:
+    return Conflict(
+        f"{what} is still in use; change the products that use it first.", code="in_use"
+    )
+
+
+# --- Categories ---------------------------------------------------------------------------------
+
+
+def _check_category_name(name: str, errors: FieldErrors) -> str:
+    name = _not_blank(name, "name", errors)
+    if PATH_SEPARATOR in name:
+        _add(errors, "name", "invalid", f"A category name cannot contain “{PATH_SEPARATOR}”.")
+    return name
+
+
+def _check_sibling_free(*, name: str, parent_id: int | None, exclude: int | None = None) -> None:
+    siblings = Category.objects.filter(parent_id=parent_id, name__iexact=name)
+    if exclude is not None:
+        siblings = siblings.exclude(pk=exclude)
+    if siblings.exists():
+        raise _duplicate("name", f"There is already a category “{name}” here.")
+
+
+@transaction.atomic
+def category_create(*, name: str, parent_id: int | None = None) -> Category:
+    errors: FieldErrors = {}
+    name = _check_category_name(name, errors)
+    parent = _ref(Category, parent_id, "parent", errors, "category")
+    _raise_if(errors)
+    _check_sibling_free(name=name, parent_id=parent_id)
+    return _saved(
+        lambda: Category.objects.create(name=name, parent=parent),
+        field="name",
+        message=f"There is already a category “{name}” here.",
+    )
+
+
+class CategoryChanges(TypedDict, total=False):
+    name: str
+    parent_id: int | None
+
+
+@transaction.atomic
+def category_update(*, category_id: int, changes: CategoryChanges) -> Category:
+    # Moves are serialised by locking every category (a small table, and moves are rare): two
+    # moves at once could otherwise each pass the cycle check and together make a loop.
+    parents = dict(
+        Category.objects.select_for_update().order_by("pk").values_list("pk", "parent_id")
+    )
+    if category_id not in parents:
+        raise NotFound("No such category.")
+    category = Category.objects.get(pk=category_id)
+    errors: FieldErrors = {}
+    if "name" in changes:
+        category.name = _check_category_name(changes["name"], errors)
+    if "parent_id" in changes:
+        parent_id = changes["parent_id"]
+        if parent_id is not None and parent_id not in parents:
+            _add(errors, "parent", "does_not_exist", f"No category with id {parent_id}.")
+        else:
+            ancestor = parent_id
+            while ancestor is not None:
+                if ancestor == category_id:
+                    _add(
+                        errors,
+                        "parent",
+                        "category_cycle",
+                        "A category cannot be placed under itself or one of its subcategories.",
+                    )
+                    break
+                ancestor = parents.get(ancestor)
+            category.parent_id = parent_id
+    _raise_if(errors)
+    _check_sibling_free(name=category.name, parent_id=category.parent_id, exclude=category.pk)
+    _saved(
+        category.save, field="name", message=f"There is already a category “{category.name}” here."
+    )
+    return category
+
+
+@transaction.atomic
+def category_delete(*, category_id: int) -> None:
+    category = _get(Category, category_id, "category")
+    if category.children.exists() or category.products.exists():
+        raise _in_use(f"Category “{category.name}” has subcategories or products and")
+    category.delete()
+
+
+def category_ensure_path(*, path: str) -> Category:
+    """The category at ``Drinks/Soda``, creating any missing level."""
+    parent: Category | None = None
+    for name in (part.strip() for part in path.split(PATH_SEPARATOR)):
+        if not name:
+            raise ValidationFailed.for_field("category", "invalid", f"“{path}” has an empty level.")
+        existing = Category.objects.filter(parent=parent, name__iexact=name).first()
+        parent = existing or category_create(name=name, parent_id=parent.pk if parent else None)
+    if parent is None:
+        raise ValidationFailed.for_field("category", "blank", "A category path cannot be empty.")
+    return parent
+
+
+# --- Brands, units, tax rates, price lists -------------------------------------------------------
+
+
+@transaction.atomic
+def brand_create(*, name: str) -> Brand:
+    errors: FieldErrors = {}
+    name = _not_blank(name, "name", errors)
+    _raise_if(errors)
+    if Brand.objects.filter(name__iexact=name).exists():
+        raise _duplicate("name", f"There is already a brand “{name}”.")
+    return _saved(
+        lambda: Brand.objects.create(name=name), field="name", message=f"Brand “{name}” exists."
+    )
+
+
+@transaction.atomic
+def brand_update(*, brand_id: int, name: str) -> Brand:
+    brand = _get(Brand, brand_id, "brand")
+    errors: FieldErrors = {}
+    brand.name = _not_blank(name, "name", errors)
+    _raise_if(errors)
+    if Brand.objects.filter(name__iexact=brand.name).exclude(pk=brand.pk).exists():
+        raise _duplicate("name", f"There is already a brand “{brand.name}”.")
+    _saved(brand.save, field="name", message=f"Brand “{brand.name}” exists.")
+    return brand
+
+
+@transaction.atomic
+def brand_delete(*, brand_id: int) -> None:
+    brand = _get(Brand, brand_id, "brand")
+    if brand.products.exists():
+        raise _in_use(f"Brand “{brand.name}”")
+    brand.delete()
+
+
+@transaction.atomic
+def unit_create(*, code: str, name: str, is_fractional: bool = False) -> Unit:
+    errors: FieldErrors = {}
+    code = _not_blank(code, "code", errors)
+    name = _not_blank(name, "name", errors)
+    _raise_if(errors)
+    if Unit.objects.filter(code__iexact=code).exists():
+        raise _duplicate("code", f"There is already a unit “{code}”.")
+    return _saved(
+        lambda: Unit.objects.create(code=code, name=name, is_fractional=is_fractional),
+        field="code",
+        message=f"Unit “{code}” exists.",
+    )
+
+
+class UnitChanges(TypedDict, total=False):
+    code: str
+    name: str
+    is_fractional: bool
+
+
+@transaction.atomic
+def unit_update(*, unit_id: int, changes: UnitChanges) -> Unit:
+    unit = _get(Unit, unit_id, "unit")
+    errors: FieldErrors = {}
+    if "code" in changes:
+        unit.code = _not_blank(changes["code"], "code", errors)
+    if "name" in changes:
+        unit.name = _not_blank(changes["name"], "name", errors)
+    if "is_fractional" in changes:
+        if not changes["is_fractional"] and unit.products.filter(sold_by_weight=True).exists():
+            _add(
+                errors,
+                "is_fractional",
+                "in_use",
+                "Products sold by weight use this unit; it must stay fractional.",
+            )
+        unit.is_fractional = changes["is_fractional"]
+    _raise_if(errors)
+    if Unit.objects.filter(code__iexact=unit.code).exclude(pk=unit.pk).exists():
+        raise _duplicate("code", f"There is already a unit “{unit.code}”.")
+    _saved(unit.save, field="code", message=f"Unit “{unit.code}” exists.")
+    return unit
+
+
+@transaction.atomic
+def unit_delete(*, unit_id: int) -> None:
+    unit = _get(Unit, unit_id, "unit")
+    if unit.products.exists():
+        raise _in_use(f"Unit “{unit.code}”")
+    unit.delete()
+
+
+def _check_rate(rate: Decimal, errors: FieldErrors) -> Decimal:
+    rate = Decimal(rate)
+    if not Decimal(0) <= rate <= Decimal(100):
+        _add(errors, "rate", "out_of_range", "A tax rate is a percentage from 0 to 100.")
+    return rate
+
+
+def _make_sole_default(tax_rate: TaxRate) -> None:
+    # The partial unique index allows one default: clear the old one before setting the new.
+    TaxRate.objects.filter(is_default=True).exclude(pk=tax_rate.pk).update(is_default=False)
+
+
+@transaction.atomic
+def tax_rate_create(*, name: str, rate: Decimal, is_default: bool = False) -> TaxRate:
+    errors: FieldErrors = {}
+    name = _not_blank(name, "name", errors)
+    rate = _check_rate(rate, errors)
+    _raise_if(errors)
+    if TaxRate.objects.filter(name__iexact=name).exists():
+        raise _duplicate("name", f"There is already a tax rate “{name}”.")
+    tax_rate = TaxRate(name=name, rate=rate, is_default=is_default)
+    if is_default:
+        _make_sole_default(tax_rate)
+    _saved(tax_rate.save, field="name", message=f"Tax rate “{name}” exists.")
+    return tax_rate
+
+
+class TaxRateChanges(TypedDict, total=False):
+    name: str
+    rate: Decimal
+    is_default: bool
+
+
+@transaction.atomic
+def tax_rate_update(*, tax_rate_id: int, changes: TaxRateChanges) -> TaxRate:
+    tax_rate = _get(TaxRate, tax_rate_id, "tax rate")
+    errors: FieldErrors = {}
+    if "name" in changes:
+        tax_rate.name = _not_blank(changes["name"], "name", errors)
+    if "rate" in changes:
+        tax_rate.rate = _check_rate(changes["rate"], errors)
+    if changes.get("is_default") is False and tax_rate.is_default:
+        _add(
+            errors,
+            "is_default",
+            "default_required",
+            "Make another tax rate the default instead; there is always one default.",
+        )
+    _raise_if(errors)
+    if TaxRate.objects.filter(name__iexact=tax_rate.name).exclude(pk=tax_rate.pk).exists():
+        raise _duplicate("name", f"There is already a tax rate “{tax_rate.name}”.")
+    if changes.get("is_default"):
+        _make_sole_default(tax_rate)
+        tax_rate.is_default = True
+    _saved(tax_rate.save, field="name", message=f"Tax rate “{tax_rate.name}” exists.")
+    return tax_rate
+
+
+@transaction.atomic
+def tax_rate_delete(*, tax_rate_id: int) -> None:
+    tax_rate = _get(TaxRate, tax_rate_id, "tax rate")
+    if tax_rate.is_default:
+        raise Conflict("The default tax rate cannot be deleted.", code="default_tax_rate")
+    if tax_rate.products.exists():
+        raise _in_use(f"Tax rate “{tax_rate.name}”")
+    tax_rate.delete()
+
+
+@transaction.atomic
+def price_list_create(*, code: str, name: str) -> PriceList:
+    errors: FieldErrors = {}
+    code = _not_blank(code, "code", errors).lower()
+    name = _not_blank(name, "name", errors)
+    _raise_if(errors)
+    if PriceList.objects.filter(code=code).exists():
+        raise _duplicate("code", f"There is already a price list “{code}”.")
+    return _saved(
+        lambda: PriceList.objects.create(code=code, name=name),
+        field="code",
+        message=f"Price list “{code}” exists.",
+    )
+
+
+@transaction.atomic
+def price_list_update(*, price_list_id: int, name: str) -> PriceList:
+    price_list = _get(PriceList, price_list_id, "price list")
+    errors: FieldErrors = {}
+    price_list.name = _not_blank(name, "name", errors)
+    _raise_if(errors)
+    price_list.save(update_fields=["name"])
+    return price_list
+
+
+@transaction.atomic
+def price_list_delete(*, price_list_id: int) -> None:
+    price_list = _get(PriceList, price_list_id, "price list")
+    if price_list.prices.exists():
+        raise _in_use(f"Price list “{price_list.name}”")
+    price_list.delete()
+
+
+@transaction.atomic
+def product_price_set(
+    *, product_id: int, price_list_id: int, price: Decimal, min_quantity: Decimal = Decimal(1)
+) -> ProductPrice:
+    """Sets the product's price on a list from ``min_quantity`` up (creates or replaces)."""
+    product = _get(Product, product_id, "product")
+    errors: FieldErrors = {}
+    price_list = _ref(PriceList, price_list_id, "price_list", errors, "price list")
+    amount = _amount(price, "price", errors)
+    if Decimal(min_quantity) <= 0:
+        _add(errors, "min_quantity", "not_positive", "The minimum quantity must be above zero.")
+    _raise_if(errors)
+    listed, _created = ProductPrice.objects.update_or_create(
+        price_list=price_list,
+        product=product,
+        min_quantity=min_quantity,
+        defaults={"price": Money(amount, catalog_currency())},
+    )
+    return listed
+
+
+@transaction.atomic
+def product_price_delete(*, product_id: int, product_price_id: int) -> None:
+    deleted, _ = ProductPrice.objects.filter(pk=product_price_id, product_id=product_id).delete()
+    if not deleted:
+        raise NotFound("No such price on this product.")
+
+
+# --- Products -----------------------------------------------------------------------------------
+
+
+class ProductFields(TypedDict, total=False):
+    name: str
+    sku: str
+    description: str
+    kind: str
+    sold_by_weight: bool
+    is_active: bool
+    category_id: int | None
+    brand_id: int | None
+    unit_id: int
+    tax_rate_id: int | None
+    price: Decimal
+    cost_price: Decimal
+    variant_of_id: int | None
+    variant_attributes: dict[str, Any]
+
+
+def _apply(product: Product, fields: ProductFields, errors: FieldErrors) -> None:
+    currency = catalog_currency()
+    if "name" in fields:
+        product.name = _not_blank(fields["name"], "name", errors)
+    if "sku" in fields:
+        product.sku = _not_blank(fields["sku"], "sku", errors)
+    if "description" in fields:
+        product.description = fields["description"]
+    if "kind" in fields:
+        if fields["kind"] not in ProductKind.values:
+            _add(
+                errors, "kind", "invalid_choice", f"Kind is one of {', '.join(ProductKind.values)}."
+            )
+        product.kind = fields["kind"]
+    if "sold_by_weight" in fields:
+        product.sold_by_weight = fields["sold_by_weight"]
+    if "is_active" in fields:
+        product.is_active = fields["is_active"]
+    if "category_id" in fields:
+        product.category = _ref(Category, fields["category_id"], "category", errors, "category")
+    if "brand_id" in fields:
+        product.brand = _ref(Brand, fields["brand_id"], "brand", errors, "brand")
+    if "unit_id" in fields:
+        unit = _ref(Unit, fields["unit_id"], "unit", errors, "unit")
+        if unit is not None:
+            product.unit = unit
+    if "tax_rate_id" in fields:
+        product.tax_rate = _ref(TaxRate, fields["tax_rate_id"], "tax_rate", errors, "tax rate")
+    if "price" in fields:
+        product.price = Money(_amount(fields["price"], "price", errors), currency)
+    if "cost_price" in fields:
+        product.cost_price = Money(_amount(fields["cost_price"], "cost_price", errors), currency)
+    if "variant_of_id" in fields:
+        product.variant_of = _ref(Product, fields["variant_of_id"], "variant_of", errors, "product")
+    if "variant_attributes" in fields:
+        attributes = fields["variant_attributes"]
+        if not isinstance(attributes, dict) or not all(
+            isinstance(key, str) and isinstance(value, str | int | float | bool)
+            for key, value in attributes.items()
+        ):
+            _add(
+                errors,
+                "variant_attributes",
+                "invalid",
+                "Variant attributes are a flat object of names and values, "
+                'e.g. {"size": "500 ml"}.',
+            )
+        else:
+            product.variant_attributes = attributes
+
+
+def _check_product(product: Product, errors: FieldErrors) -> None:
+    if product.unit_id is None and "unit" not in errors:
+        _add(errors, "unit", "required", "A product needs a unit of measure.")
+    if product.sold_by_weight and product.unit_id is not None and not product.unit.is_fractional:
+        _add(
+            errors,
+            "sold_by_weight",
+            "unit_not_fractional",
+            f"Goods sold by weight need a fractional unit such as kg, not “{product.unit.code}”.",
+        )
+    parent = product.variant_of
+    if parent is not None:
+        if product.pk is not None and parent.pk == product.pk:
+            _add(errors, "variant_of", "variant_of_self", "A product cannot be its own variant.")
+        elif parent.variant_of_id is not None:
+            _add(
+                errors,
+                "variant_of",
+                "variant_of_variant",
+                f"{parent.sku} is itself a variant; choose its parent {parent.variant_of_id}.",
+            )
+        if product.pk is not None and product.variants.exists():
+            _add(
+                errors,
+                "variant_of",
+                "has_variants",
+                "This product has variants of its own, so it cannot become a variant.",
+            )
+    # A taken SKU is a conflict with existing data, reported once the input is otherwise fine.
+    taken = Product.objects.filter(sku=product.sku).exclude(pk=product.pk)
+    if product.sku and not errors and taken.exists():
+        raise _duplicate("sku", f"SKU {product.sku} is already used by another product.")
+
+
+@transaction.atomic
+def product_create(*, fields: ProductFields) -> Product:
+    """Creates a product. Without ``tax_rate_id`` it gets the default tax rate."""
+    product = Product(price=Money(0, catalog_currency()), cost_price=Money(0, catalog_currency()))
+    errors: FieldErrors = {}
+    for required in ("name", "sku", "unit_id"):
+        if required not in fields:
+            _add(errors, required.removesuffix("_id"), "required", "This field is required.")
+    if "tax_rate_id" not in fields:
+        product.tax_rate = tax_rate_default()
+    _apply(product, fields, errors)
+    _check_product(product, errors)
+    _raise_if(errors)
+    _saved(product.save, field="sku", message=f"SKU {product.sku} is already used.")
+    return product
+
+
+@transaction.atomic
+def product_update(*, product_id: int, fields: ProductFields) -> Product:
+    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("No such product.")
+    errors: FieldErrors = {}
+    _apply(product, fields, errors)
+    _check_product(product, errors)
+    _raise_if(errors)
+    _saved(product.save, field="sku", message=f"SKU {product.sku} is already used.")
+    return product
+
+
+@transaction.atomic
+def product_set_active(*, product_id: int, active: bool) -> Product:
+    """Products are deactivated, never deleted: sales, stock and purchases point at them."""
+    product = _get(Product, product_id, "product")
+    product.is_active = active
+    product.save(update_fields=["is_active", "updated_at"])
+    # A parent's variants follow it; reactivating the parent brings them all back.
+    product.variants.update(is_active=active)
+    return product
+
+
+@transaction.atomic
+def product_image_set(*, product_id: int, image: UploadedFile) -> Product:
+    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    if product is None:
+        raise NotFound("No such product.")
+    old_name = product.image.name if product.image else ""
+    extension = (
+        (image.name or "").rsplit(".", 1)[-1].lower() if "." in (image.name or "") else "img"
+    )
+    product.image.save(f"{product.sku}.{extension}", image, save=False)
+    product.save(update_fields=["image", "updated_at"])
+    if old_name and old_name != product.image.name:
+        storage = product.image.storage
+        transaction.on_commit(lambda: storage.delete(old_name))
+    return product
+
+
+# --- Barcodes -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def barcode_add(*, product_id: int, code: str, pack_quantity: Decimal = Decimal(1)) -> Barcode:
+    product = _get(Product, product_id, "product")
+    errors: FieldErrors = {}
+    try:
+        code, symbology = classify(code)
+    except ValidationFailed as invalid:
+        errors.update(invalid.fields)
+        symbology = None
+    if Decimal(pack_quantity) <= 0:
+        _add(errors, "pack_quantity", "not_positive", "A pack holds at least some quantity.")
+    if product.variants.exists():
+        _add(
+            errors,
+            "product",
+            "parent_not_sellable",
+            "This product is sold through its variants; put the barcode on a variant.",
+        )
+    _raise_if(errors)
+    if symbology is None:  # unreachable: classify() either answers or raised above
+        raise ValidationFailed.for_field("code", "invalid_barcode", "Not a barcode.")
+    owner = Barcode.objects.filter(code=code).select_related("product").first()
+    if owner is not None:
+        raise _duplicate("code", f"Barcode {code} already belongs to {owner.product.name}.")
+    return _saved(
+        lambda: Barcode.objects.create(
+            product=product, code=code, symbology=symbology, pack_quantity=pack_quantity
+        ),
+        field="code",
+        message=f"Barcode {code} is already used.",
+    )
+
+
+@transaction.atomic
+def barcode_remove(*, product_id: int, barcode_id: int) -> None:
+    deleted, _ = Barcode.objects.filter(pk=barcode_id, product_id=product_id).delete()
+    if not deleted:
+        raise NotFound("No such barcode on this product.")

@@ -1,0 +1,259 @@
+"""Supplier invoices (bills), payments against them, and accounts payable."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.api.fields import MoneyField
+from saas_platform.errors import NotFound
+from saas_platform.money import money
+from tenant_apps.purchasing.api.common import SupplierRefSerializer, amount, page_of
+from tenant_apps.purchasing.models import (
+    InvoiceStatus,
+    PaymentMethod,
+    SupplierInvoice,
+    SupplierPayment,
+)
+from tenant_apps.purchasing.selectors import (
+    AGING_BUCKETS,
+    business_today,
+    payables_summary,
+    supplier_invoice_get,
+    supplier_invoice_list,
+    supplier_payment_list,
+)
+from tenant_apps.purchasing.services import (
+    supplier_invoice_create,
+    supplier_invoice_void,
+    supplier_payment_record,
+)
+from tenant_apps.staff.access import Action
+
+
+class SupplierInvoiceOutputSerializer(serializers.ModelSerializer[SupplierInvoice]):
+    supplier = SupplierRefSerializer()
+    order = serializers.CharField(source="order.reference", allow_null=True, default=None)
+    total = MoneyField()
+    amount_paid = MoneyField()
+    outstanding = MoneyField()
+
+    class Meta:
+        model = SupplierInvoice
+        fields = [
+            "id", "supplier", "order", "number", "invoice_date", "due_date", "total",
+            "amount_paid", "outstanding", "status", "note", "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+def _invoice_or_404(invoice_id: int) -> SupplierInvoice:
+    invoice = supplier_invoice_get(invoice_id)
+    if invoice is None:
+        raise NotFound("No such supplier invoice.")
+    return invoice
+
+
+class SupplierInvoiceListCreateApi(APIView):
+    required_actions = {"GET": Action.PURCHASING_VIEW, "POST": Action.PURCHASING_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        supplier = serializers.IntegerField()
+        number = serializers.CharField(max_length=60, help_text="The supplier's invoice number.")
+        invoice_date = serializers.DateField()
+        due_date = serializers.DateField(
+            required=False,
+            allow_null=True,
+            help_text="Leave out: the invoice date plus the supplier's payment terms.",
+        )
+        total = amount(min_value=Decimal("0.0001"))
+        order = serializers.IntegerField(required=False, allow_null=True)
+        note = serializers.CharField(max_length=500, required=False, allow_blank=True)
+
+    @extend_schema(
+        operation_id="purchasing_invoices_list",
+        parameters=[
+            OpenApiParameter("status", str, enum=InvoiceStatus.values),
+            OpenApiParameter("supplier", int),
+            OpenApiParameter("offset", int),
+        ],
+        responses=inline_serializer(
+            "SupplierInvoiceList",
+            {
+                "results": SupplierInvoiceOutputSerializer(many=True),
+                "offset": serializers.IntegerField(),
+                "limit": serializers.IntegerField(),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        supplier = request.query_params.get("supplier", "")
+        invoices = supplier_invoice_list(
+            supplier_id=int(supplier) if supplier.isdigit() else None,
+            status=request.query_params.get("status") or None,
+        )
+        page, window = page_of(request, invoices)
+        return Response(
+            {"results": SupplierInvoiceOutputSerializer(page, many=True).data, **window}
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: SupplierInvoiceOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        invoice = supplier_invoice_create(
+            supplier_id=data["supplier"],
+            number=data["number"],
+            invoice_date=data["invoice_date"],
+            due_date=data.get("due_date"),
+            total=data["total"],
+            order_id=data.get("order"),
+            note=data.get("note", ""),
+            actor=request.user,
+        )
+        body = SupplierInvoiceOutputSerializer(_invoice_or_404(invoice.pk)).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class SupplierInvoiceDetailApi(APIView):
+    required_action = Action.PURCHASING_VIEW
+
+    @extend_schema(responses=SupplierInvoiceOutputSerializer)
+    def get(self, request: Request, invoice_id: int) -> Response:
+        return Response(SupplierInvoiceOutputSerializer(_invoice_or_404(invoice_id)).data)
+
+
+class SupplierInvoiceVoidApi(APIView):
+    required_action = Action.PURCHASING_MANAGE
+
+    @extend_schema(request=None, responses=SupplierInvoiceOutputSerializer)
+    def post(self, request: Request, invoice_id: int) -> Response:
+        invoice = supplier_invoice_void(invoice_id=invoice_id)
+        return Response(SupplierInvoiceOutputSerializer(_invoice_or_404(invoice.pk)).data)
+
+
+class SupplierPaymentOutputSerializer(serializers.ModelSerializer[SupplierPayment]):
+    amount = MoneyField()
+    created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
+
+    class Meta:
+        model = SupplierPayment
+        fields = [
+            "id", "invoice", "amount", "paid_on", "method", "reference", "created_by",
+            "created_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class SupplierPaymentListCreateApi(APIView):
+    required_actions = {"GET": Action.PURCHASING_VIEW, "POST": Action.PURCHASING_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        amount = amount()
+        method = serializers.ChoiceField(choices=PaymentMethod.choices)
+        paid_on = serializers.DateField(required=False, allow_null=True, help_text="Default today.")
+        reference = serializers.CharField(
+            max_length=100,
+            required=False,
+            allow_blank=True,
+            help_text="e.g. the M-Pesa confirmation code or cheque number.",
+        )
+
+    @extend_schema(
+        operation_id="purchasing_invoice_payments_list",
+        responses=inline_serializer(
+            "SupplierPaymentList", {"results": SupplierPaymentOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request, invoice_id: int) -> Response:
+        _invoice_or_404(invoice_id)
+        payments = supplier_payment_list(invoice_id=invoice_id)
+        return Response({"results": SupplierPaymentOutputSerializer(payments, many=True).data})
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={
+            201: inline_serializer(
+                "SupplierPaymentRecorded",
+                {
+                    "payment": SupplierPaymentOutputSerializer(),
+                    "invoice": SupplierInvoiceOutputSerializer(),
+                },
+            )
+        },
+    )
+    def post(self, request: Request, invoice_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        payment = supplier_payment_record(
+            invoice_id=invoice_id, actor=request.user, **serializer.validated_data
+        )
+        body = {
+            "payment": SupplierPaymentOutputSerializer(payment).data,
+            "invoice": SupplierInvoiceOutputSerializer(_invoice_or_404(invoice_id)).data,
+        }
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+def _buckets_serializer(name: str) -> serializers.Serializer[Any]:
+    return inline_serializer(name, {bucket: MoneyField() for bucket in AGING_BUCKETS})
+
+
+class PayablesApi(APIView):
+    """What the business owes its suppliers, per supplier, with the overdue part aged."""
+
+    required_action = Action.PURCHASING_VIEW
+
+    @extend_schema(
+        operation_id="purchasing_payables",
+        responses=inline_serializer(
+            "Payables",
+            {
+                "as_of": serializers.DateField(help_text="Today in the business's time zone."),
+                "outstanding": MoneyField(),
+                "aging": _buckets_serializer("PayablesAging"),
+                "suppliers": inline_serializer(
+                    "SupplierPayables",
+                    {
+                        "supplier": SupplierRefSerializer(),
+                        "invoice_count": serializers.IntegerField(),
+                        "oldest_due_date": serializers.DateField(),
+                        "outstanding": MoneyField(),
+                        "aging": _buckets_serializer("SupplierPayablesAging"),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        payables = payables_summary(today=business_today(request.tenant.time_zone))  # type: ignore[attr-defined]
+        field = MoneyField()
+
+        def shown(value: Decimal) -> dict[str, str] | None:
+            return field.to_representation(money(value))
+
+        return Response(
+            {
+                "as_of": payables.as_of.isoformat(),
+                "outstanding": shown(payables.outstanding),
+                "aging": {name: shown(value) for name, value in payables.buckets.items()},
+                "suppliers": [
+                    {
+                        "supplier": {"id": row.supplier_id, "name": row.supplier_name},
+                        "invoice_count": row.invoice_count,
+                        "oldest_due_date": row.oldest_due_date,
+                        "outstanding": shown(row.outstanding),
+                        "aging": {name: shown(value) for name, value in row.buckets.items()},
+                    }
+                    for row in payables.suppliers
+                ],
+            }
+        )

@@ -1,0 +1,106 @@
+"""Suppliers: list, add, read, change, deactivate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.errors import NotFound
+from tenant_apps.purchasing.api.common import page_of
+from tenant_apps.purchasing.models import Supplier
+from tenant_apps.purchasing.selectors import supplier_get, supplier_list
+from tenant_apps.purchasing.services import supplier_create, supplier_deactivate, supplier_update
+from tenant_apps.staff.access import Action
+
+
+class SupplierOutputSerializer(serializers.ModelSerializer[Supplier]):
+    class Meta:
+        model = Supplier
+        fields = [
+            "id", "name", "contact_name", "phone", "email", "address", "tax_id",
+            "payment_terms_days", "lead_time_days", "is_active", "created_at", "updated_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+class _SupplierFields(serializers.Serializer[Any]):
+    name = serializers.CharField(max_length=200)
+    contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
+    email = serializers.EmailField(required=False, allow_blank=True)
+    address = serializers.CharField(required=False, allow_blank=True)
+    tax_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
+    payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
+    lead_time_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
+
+
+class SupplierListCreateApi(APIView):
+    required_actions = {"GET": Action.PURCHASING_VIEW, "POST": Action.PURCHASING_MANAGE}
+
+    class InputSerializer(_SupplierFields):
+        pass
+
+    @extend_schema(
+        operation_id="purchasing_suppliers_list",
+        parameters=[
+            OpenApiParameter("active", bool, description="Only active (or inactive) suppliers."),
+            OpenApiParameter("search", str, description="Part of the name or contact, or phone."),
+            OpenApiParameter("offset", int),
+        ],
+        responses=inline_serializer(
+            "SupplierList",
+            {
+                "results": SupplierOutputSerializer(many=True),
+                "offset": serializers.IntegerField(),
+                "limit": serializers.IntegerField(),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        active_param = request.query_params.get("active")
+        active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
+        suppliers = supplier_list(active=active, search=request.query_params.get("search", ""))
+        page, window = page_of(request, suppliers)
+        return Response({"results": SupplierOutputSerializer(page, many=True).data, **window})
+
+    @extend_schema(request=InputSerializer, responses={201: SupplierOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        supplier = supplier_create(**serializer.validated_data)
+        return Response(SupplierOutputSerializer(supplier).data, status=status.HTTP_201_CREATED)
+
+
+class SupplierDetailApi(APIView):
+    required_actions = {"GET": Action.PURCHASING_VIEW, "PATCH": Action.PURCHASING_MANAGE}
+
+    class InputSerializer(_SupplierFields):
+        name = serializers.CharField(max_length=200, required=False)
+        is_active = serializers.BooleanField(required=False)
+
+    @extend_schema(responses=SupplierOutputSerializer)
+    def get(self, request: Request, supplier_id: int) -> Response:
+        supplier = supplier_get(supplier_id)
+        if supplier is None:
+            raise NotFound("No such supplier.")
+        return Response(SupplierOutputSerializer(supplier).data)
+
+    @extend_schema(request=InputSerializer, responses=SupplierOutputSerializer)
+    def patch(self, request: Request, supplier_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        supplier = supplier_update(supplier_id=supplier_id, data=dict(serializer.validated_data))
+        return Response(SupplierOutputSerializer(supplier).data)
+
+
+class SupplierDeactivateApi(APIView):
+    required_action = Action.PURCHASING_MANAGE
+
+    @extend_schema(request=None, responses=SupplierOutputSerializer)
+    def post(self, request: Request, supplier_id: int) -> Response:
+        return Response(SupplierOutputSerializer(supplier_deactivate(supplier_id=supplier_id)).data)
