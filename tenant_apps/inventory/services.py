@@ -16,7 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from shared_apps.users.models import User
+from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.alerts import stock_alerts_refresh
 from tenant_apps.inventory.errors import InsufficientStock
@@ -43,10 +43,6 @@ ADJUSTMENT_REASONS = {
     MovementReason.EXPIRY,
     MovementReason.CORRECTION,
 }
-
-
-def _actor(actor: object) -> User | None:
-    return actor if isinstance(actor, User) else None
 
 
 @transaction.atomic
@@ -129,7 +125,7 @@ def stock_adjust(
             unit_cost=product.cost_price,
             reason=reason,
             reference=reference,
-            actor=_actor(actor),
+            actor=person_or_none(actor),
             note=note,
         )
     else:
@@ -139,7 +135,7 @@ def stock_adjust(
             quantity=-quantity,
             reason=reason,
             reference=reference,
-            actor=_actor(actor),
+            actor=person_or_none(actor),
             note=note,
         )
 
@@ -157,7 +153,7 @@ def stock_opening_balance(
         unit_cost=product.cost_price,
         reason=MovementReason.OPENING,
         reference="OPENING",
-        actor=_actor(actor),
+        actor=person_or_none(actor),
     )
 
 
@@ -194,7 +190,7 @@ def transfer_create(
     _check_open_location(source)
     _check_open_location(destination)
     transfer = Transfer.objects.create(
-        source=source, destination=destination, note=note, created_by=_actor(actor)
+        source=source, destination=destination, note=note, created_by=person_or_none(actor)
     )
     TransferLine.objects.bulk_create(
         [
@@ -232,7 +228,7 @@ def transfer_dispatch(*, transfer_id: int, actor: object = None) -> Transfer:
             quantity=line.quantity,
             reason=MovementReason.TRANSFER_OUT,
             reference=f"TR-{transfer.pk}",
-            actor=_actor(actor),
+            actor=person_or_none(actor),
         )
         total_cost = sum((part.cost for part in consumed[1:]), consumed[0].cost)
         line.unit_cost = total_cost / line.quantity
@@ -280,7 +276,7 @@ def transfer_receive(
             unit_cost=line.unit_cost or line.product.cost_price,
             reason=MovementReason.TRANSFER_IN,
             reference=f"TR-{transfer.pk}",
-            actor=_actor(actor),
+            actor=person_or_none(actor),
         )
         TransferLine.objects.filter(pk=line.pk).update(
             quantity_received=F("quantity_received") + quantity
@@ -322,7 +318,7 @@ def count_open(
     if StockCount.objects.filter(location=location, status=CountStatus.OPEN).exists():
         raise Conflict(f"A count is already open at {location.name}.", code="count_already_open")
     count = StockCount.objects.create(
-        location=location, blind=blind, note=note, created_by=_actor(actor)
+        location=location, blind=blind, note=note, created_by=person_or_none(actor)
     )
     levels = StockLevel.objects.filter(location=location)
     if products is not None:
@@ -393,7 +389,7 @@ def count_complete(*, count_id: int, actor: object = None) -> StockCount:
                 unit_cost=line.product.cost_price,
                 reason=MovementReason.COUNT,
                 reference=reference,
-                actor=_actor(actor),
+                actor=person_or_none(actor),
             )
         elif variance < 0:
             # What is physically missing is missing, reserved or not.
@@ -404,7 +400,7 @@ def count_complete(*, count_id: int, actor: object = None) -> StockCount:
                 quantity=-variance,
                 reason=MovementReason.COUNT,
                 reference=reference,
-                actor=_actor(actor),
+                actor=person_or_none(actor),
                 from_reserved=max(Decimal(0), -variance - free),
             )
         StockCountLine.objects.filter(pk=line.pk).update(variance=variance)
@@ -452,7 +448,7 @@ def reservation_create(
         quantity=quantity,
         expires_at=expires_at,
         reference=reference,
-        created_by=_actor(actor),
+        created_by=person_or_none(actor),
     )
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import ValidationFailed
+from shared_apps.users.actors import person_or_none
 from shared_apps.users.models import User
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.alerts import stock_alerts_refresh
@@ -46,10 +47,6 @@ def ensure_level(product: Product, location: Location) -> None:
     StockLevel.objects.bulk_create(
         [StockLevel(product=product, location=location)], ignore_conflicts=True
     )
-
-
-def _actor(actor: User | None) -> User | None:
-    return actor if isinstance(actor, User) else None
 
 
 @transaction.atomic
@@ -96,7 +93,7 @@ def stock_receive(
         reason=reason,
         reference=reference,
         note=note,
-        created_by=_actor(actor),
+        created_by=person_or_none(actor),
     )
     stock_alerts_refresh(product=product, location=location)
     return batch
@@ -171,7 +168,7 @@ def stock_remove(
                 reason=reason,
                 reference=reference,
                 note=note,
-                created_by=_actor(actor),
+                created_by=person_or_none(actor),
             )
             for part in consumed
         ]

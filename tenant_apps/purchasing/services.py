@@ -20,7 +20,7 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from saas_platform.money import money, round_money
-from shared_apps.users.models import User
+from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import Product, ProductKind
 from tenant_apps.inventory.models import Location, MovementReason
 from tenant_apps.inventory.stock import stock_receive
@@ -40,11 +40,6 @@ from tenant_apps.purchasing.models import (
 from tenant_apps.purchasing.selectors import business_today
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def _actor(actor: Any) -> User | None:
-    # API keys act for integrations, not people: their documents have no author.
-    return actor if isinstance(actor, User) else None
 
 
 def _add(errors: FieldErrors, field: str, code: str, message: str) -> None:
@@ -264,7 +259,7 @@ def purchase_order_create(
         destination=destination,
         expected_on=expected_on,
         note=note,
-        created_by=_actor(actor),
+        created_by=person_or_none(actor),
     )
     for line in order_lines:
         line.order = order
@@ -452,7 +447,7 @@ def goods_receipt_create(
                 received_at=received_at or timezone.now(),
                 delivery_note=delivery_note,
                 idempotency_key=idempotency_key or "",
-                created_by=_actor(actor),
+                created_by=person_or_none(actor),
             )
     except IntegrityError:
         # The key was used at the same moment for another order (this order is locked).
@@ -469,7 +464,7 @@ def goods_receipt_create(
             unit_cost=cost,
             reason=MovementReason.RECEIPT,
             reference=receipt.reference,
-            actor=_actor(actor),
+            actor=person_or_none(actor),
             lot_code=item.lot_code,
             expires_on=item.expires_on,
             received_at=receipt.received_at,
@@ -546,7 +541,7 @@ def supplier_invoice_create(
                 total=amount,
                 amount_paid=money(0),
                 note=note,
-                created_by=_actor(actor),
+                created_by=person_or_none(actor),
             )
     except IntegrityError as error:  # recorded by a concurrent request
         raise ValidationFailed.for_field(
@@ -616,5 +611,5 @@ def supplier_payment_record(
         paid_on=paid_on or business_today(),
         method=method,
         reference=reference,
-        created_by=_actor(actor),
+        created_by=person_or_none(actor),
     )
