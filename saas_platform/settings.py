@@ -72,6 +72,9 @@ SHARED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "djmoney",
+    # The audit trail is kept in public (platform actions) as in every business's schema.
+    "auditlog",
+    "tenant_apps.audit",
 ]
 
 TENANT_APPS = [
@@ -84,6 +87,9 @@ TENANT_APPS = [
     "tenant_apps.catalog",
     "tenant_apps.inventory",
     "tenant_apps.purchasing",
+    "tenant_apps.ledger",
+    "auditlog",
+    "tenant_apps.audit",
     "tenant_apps.terminal",
 ]
 
@@ -100,6 +106,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Names the session user as the actor of audit entries; API credentials are added by the
+    # DRF authentication classes (tenant_apps/audit/context.py).
+    "tenant_apps.audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]

@@ -30,5 +30,7 @@ urlpatterns = [
     path("api/v1/inventory/", include("tenant_apps.inventory.urls")),
     path("api/v1/catalog/", include("tenant_apps.catalog.urls")),
     path("api/v1/purchasing/", include("tenant_apps.purchasing.urls")),
+    path("api/v1/audit/", include("tenant_apps.audit.urls")),
+    path("api/v1/ledger/", include("tenant_apps.ledger.urls")),
     *api_docs_urlpatterns(__name__),
 ]

@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from shared_apps.users.actors import person_or_none
@@ -36,6 +37,12 @@ from tenant_apps.inventory.models import (
     TransferStatus,
 )
 from tenant_apps.inventory.stock import ensure_level, stock_receive, stock_remove
+from tenant_apps.ledger.events import (
+    count_variances_posted,
+    opening_stock_posted,
+    stock_gain_posted,
+    stock_loss_posted,
+)
 
 ADJUSTMENT_REASONS = {
     MovementReason.DAMAGE,
@@ -118,7 +125,7 @@ def stock_adjust(
             raise ValidationFailed.for_field(
                 "quantity", "not_a_write_off", f"A {reason} write-off takes stock out."
             )
-        stock_receive(
+        batch = stock_receive(
             product=product,
             location=location,
             quantity=quantity,
@@ -128,8 +135,14 @@ def stock_adjust(
             actor=person_or_none(actor),
             note=note,
         )
+        stock_gain_posted(
+            costs=[batch.unit_cost * quantity],
+            memo=f"{reference}: {product.name} found at {location.name}",
+            source="stock_adjustment",
+            actor=actor,
+        )
     else:
-        stock_remove(
+        consumed = stock_remove(
             product=product,
             location=location,
             quantity=-quantity,
@@ -137,6 +150,12 @@ def stock_adjust(
             reference=reference,
             actor=person_or_none(actor),
             note=note,
+        )
+        stock_loss_posted(
+            costs=[part.cost for part in consumed],
+            memo=f"{reference}: {product.name} written off at {location.name} ({reason})",
+            source="stock_adjustment",
+            actor=actor,
         )
 
 
@@ -154,6 +173,11 @@ def stock_opening_balance(
         reason=MovementReason.OPENING,
         reference="OPENING",
         actor=person_or_none(actor),
+    )
+    opening_stock_posted(
+        cost=product.cost_price * quantity,
+        memo=f"Opening stock: {quantity.normalize():f} of {product.name} at {location.name}",
+        actor=actor,
     )
 
 
@@ -373,6 +397,8 @@ def count_complete(*, count_id: int, actor: object = None) -> StockCount:
     if count.status != CountStatus.OPEN:
         raise Conflict(f"This count is {count.status}.", code="count_not_open")
     reference = f"COUNT-{count.pk}"
+    losses: list[Money] = []
+    gains: list[Money] = []
     for line in count.lines.select_related("product").order_by("product_id"):
         if line.counted is None:
             continue
@@ -382,7 +408,7 @@ def count_complete(*, count_id: int, actor: object = None) -> StockCount:
         )
         variance = line.counted - level.quantity
         if variance > 0:
-            stock_receive(
+            batch = stock_receive(
                 product=line.product,
                 location=count.location,
                 quantity=variance,
@@ -391,10 +417,11 @@ def count_complete(*, count_id: int, actor: object = None) -> StockCount:
                 reference=reference,
                 actor=person_or_none(actor),
             )
+            gains.append(batch.unit_cost * variance)
         elif variance < 0:
             # What is physically missing is missing, reserved or not.
             free = level.quantity - level.reserved
-            stock_remove(
+            consumed = stock_remove(
                 product=line.product,
                 location=count.location,
                 quantity=-variance,
@@ -403,7 +430,15 @@ def count_complete(*, count_id: int, actor: object = None) -> StockCount:
                 actor=person_or_none(actor),
                 from_reserved=max(Decimal(0), -variance - free),
             )
+            losses.extend(part.cost for part in consumed)
         StockCountLine.objects.filter(pk=line.pk).update(variance=variance)
+    count_variances_posted(
+        losses=losses,
+        gains=gains,
+        memo=f"{reference}: stock count variances at {count.location.name}",
+        reference=reference,
+        actor=actor,
+    )
     count.status = CountStatus.COMPLETED
     count.completed_at = timezone.now()
     count.save(update_fields=["status", "completed_at"])

@@ -24,6 +24,8 @@ from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import Product, ProductKind
 from tenant_apps.inventory.models import Location, MovementReason
 from tenant_apps.inventory.stock import stock_receive
+from tenant_apps.ledger.business import local_date
+from tenant_apps.ledger.events import goods_receipt_posted, supplier_payment_posted
 from tenant_apps.purchasing.models import (
     PAYABLE_STATUSES,
     RECEIVABLE_STATUSES,
@@ -485,6 +487,13 @@ def goods_receipt_create(
             batch=batch,
         )
 
+    goods_receipt_posted(
+        reference=receipt.reference,
+        day=local_date(receipt.received_at),
+        costs=[cost * item.quantity for _line, item, cost in accepted],
+        memo=f"{receipt.reference}: goods received on {order.reference}",
+        actor=actor,
+    )
     complete = not order.lines.filter(quantity_received__lt=F("quantity_ordered")).exists()
     order.status = OrderStatus.RECEIVED if complete else OrderStatus.PARTIALLY_RECEIVED
     order.save(update_fields=["status", "updated_at"])
@@ -605,7 +614,7 @@ def supplier_payment_record(
             "exceeds_outstanding",
             f"Only {owed.currency} {owed.amount} is still owed on invoice {invoice.number}.",
         )
-    return SupplierPayment.objects.create(
+    payment = SupplierPayment.objects.create(
         invoice=invoice,
         amount=paid,
         paid_on=paid_on or business_today(),
@@ -613,3 +622,12 @@ def supplier_payment_record(
         reference=reference,
         created_by=person_or_none(actor),
     )
+    supplier_payment_posted(
+        payment_id=payment.pk,
+        day=payment.paid_on,
+        amount=paid,
+        method=method,
+        memo=f"Payment of invoice {invoice.number}" + (f" ({reference})" if reference else ""),
+        actor=actor,
+    )
+    return payment

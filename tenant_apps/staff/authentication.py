@@ -14,6 +14,7 @@ from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import Token
 
+from tenant_apps.audit.context import attribute_request_to
 from tenant_apps.staff.models import ApiKey
 from tenant_apps.staff.principals import ApiKeyPrincipal
 from tenant_apps.staff.tokens import ensure_token_is_for_this_tenant
@@ -30,6 +31,12 @@ class TenantJWTAuthentication(JWTAuthentication):
         token = super().get_validated_token(raw_token)
         ensure_token_is_for_this_tenant(token)
         return token
+
+    def authenticate(self, request: Request) -> tuple[Any, Token] | None:
+        result = super().authenticate(request)
+        if result is not None:
+            attribute_request_to(user=result[0])
+        return result
 
 
 def digest(secret: str) -> str:
@@ -73,6 +80,7 @@ class ApiKeyAuthentication(BaseAuthentication):
         ApiKey.objects.filter(pk=key.pk).exclude(
             last_used_at__gt=now - LAST_USED_RESOLUTION
         ).update(last_used_at=now)
+        attribute_request_to(api_key_prefix=key.prefix)
         return ApiKeyPrincipal(api_key=key), key
 
     def authenticate_header(self, request: Request) -> str:

@@ -1,0 +1,335 @@
+"""Accounts, journal entries, reversals, the lock date, expenses and budgets."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.api.fields import MoneyField
+from saas_platform.errors import NotFound
+from tenant_apps.ledger.api.common import AccountRefSerializer
+from tenant_apps.ledger.business import business_date
+from tenant_apps.ledger.models import Account, AccountType, Budget, Expense, JournalEntry
+from tenant_apps.ledger.posting import PostingLine, entry_reverse, lock_date, lock_date_set
+from tenant_apps.ledger.selectors import account_list, budget_list, entry_get, entry_list
+from tenant_apps.ledger.services import (
+    account_create,
+    account_update,
+    budget_set,
+    expense_record,
+    manual_entry_post,
+)
+from tenant_apps.staff.access import Action
+
+PAGE_SIZE = 100
+
+
+def _offset(request: Request) -> int:
+    try:
+        return max(0, int(request.query_params.get("offset", 0)))
+    except ValueError:
+        return 0
+
+
+class AccountOutputSerializer(serializers.ModelSerializer[Account]):
+    normal_balance = serializers.CharField(read_only=True)
+
+    class Meta:
+        model = Account
+        fields = ["id", "code", "name", "type", "role", "normal_balance", "is_active"]
+        read_only_fields = fields
+
+
+class AccountListCreateApi(APIView):
+    required_actions = {"GET": Action.LEDGER_VIEW, "POST": Action.LEDGER_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        code = serializers.RegexField(r"^[A-Za-z0-9._-]{1,20}$")
+        name = serializers.CharField(max_length=120)
+        type = serializers.ChoiceField(choices=AccountType.choices)
+
+    @extend_schema(
+        operation_id="ledger_accounts_list",
+        responses=inline_serializer(
+            "LedgerAccountList", {"results": AccountOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        active = request.query_params.get("active")
+        accounts = account_list(active=None if active is None else active in ("1", "true"))
+        return Response({"results": AccountOutputSerializer(accounts, many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: AccountOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        account = account_create(**serializer.validated_data)
+        return Response(AccountOutputSerializer(account).data, status=status.HTTP_201_CREATED)
+
+
+class AccountDetailApi(APIView):
+    required_action = Action.LEDGER_MANAGE
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=120, required=False)
+        is_active = serializers.BooleanField(required=False)
+
+    @extend_schema(request=InputSerializer, responses=AccountOutputSerializer)
+    def patch(self, request: Request, account_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        if not Account.objects.filter(pk=account_id).exists():
+            raise NotFound("No such account.")
+        account = account_update(account_id=account_id, **serializer.validated_data)
+        return Response(AccountOutputSerializer(account).data)
+
+
+class EntryLineOutputSerializer(serializers.Serializer[Any]):
+    account = AccountRefSerializer()
+    debit = MoneyField()
+    credit = MoneyField()
+
+
+class EntryOutputSerializer(serializers.ModelSerializer[JournalEntry]):
+    lines = EntryLineOutputSerializer(many=True)
+
+    class Meta:
+        model = JournalEntry
+        fields = [
+            "id",
+            "date",
+            "memo",
+            "source",
+            "reference",
+            "reversal_of",
+            "created_by",
+            "created_at",
+            "lines",
+        ]
+        read_only_fields = fields
+
+
+class EntryListCreateApi(APIView):
+    required_actions = {"GET": Action.LEDGER_VIEW, "POST": Action.LEDGER_MANAGE}
+
+    class FilterSerializer(serializers.Serializer[Any]):
+        start = serializers.DateField(required=False)
+        end = serializers.DateField(required=False)
+
+    class InputSerializer(serializers.Serializer[Any]):
+        class LineSerializer(serializers.Serializer[Any]):
+            account = serializers.CharField(help_text="An account's role or code.")
+            debit = serializers.DecimalField(
+                max_digits=18, decimal_places=4, required=False, allow_null=True
+            )
+            credit = serializers.DecimalField(
+                max_digits=18, decimal_places=4, required=False, allow_null=True
+            )
+
+        date = serializers.DateField(required=False)
+        memo = serializers.CharField(max_length=300)
+        reference = serializers.CharField(max_length=120, required=False, default="")
+        lines = LineSerializer(many=True)
+
+    @extend_schema(
+        operation_id="ledger_entries_list",
+        parameters=[
+            FilterSerializer,
+            OpenApiParameter("source", str, description="e.g. goods_receipt, expense, manual"),
+        ],
+        responses=inline_serializer(
+            "LedgerEntryList",
+            {
+                "offset": serializers.IntegerField(),
+                "limit": serializers.IntegerField(),
+                "results": EntryOutputSerializer(many=True),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        filters = self.FilterSerializer(data=request.query_params)
+        filters.is_valid(raise_exception=True)
+        offset = _offset(request)
+        entries = entry_list(**filters.validated_data, source=request.query_params.get("source"))[
+            offset : offset + PAGE_SIZE
+        ]
+        return Response(
+            {
+                "offset": offset,
+                "limit": PAGE_SIZE,
+                "results": EntryOutputSerializer(entries, many=True).data,
+            }
+        )
+
+    @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        entry = manual_entry_post(
+            date=data.get("date") or business_date(),
+            memo=data["memo"],
+            reference=data["reference"],
+            lines=[
+                PostingLine(line["account"], debit=line.get("debit"), credit=line.get("credit"))
+                for line in data["lines"]
+            ],
+            actor=request.user,
+        )
+        return Response(
+            EntryOutputSerializer(entry_get(entry.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class EntryDetailApi(APIView):
+    required_action = Action.LEDGER_VIEW
+
+    @extend_schema(responses=EntryOutputSerializer)
+    def get(self, request: Request, entry_id: int) -> Response:
+        entry = entry_get(entry_id)
+        if entry is None:
+            raise NotFound("No such journal entry.")
+        return Response(EntryOutputSerializer(entry).data)
+
+
+class EntryReverseApi(APIView):
+    required_action = Action.LEDGER_MANAGE
+
+    class InputSerializer(serializers.Serializer[Any]):
+        date = serializers.DateField(required=False)
+        memo = serializers.CharField(max_length=300, required=False, default="")
+
+    @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
+    def post(self, request: Request, entry_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        reversal = entry_reverse(
+            entry_id=entry_id,
+            date=serializer.validated_data.get("date") or business_date(),
+            memo=serializer.validated_data["memo"],
+            actor=request.user,
+        )
+        return Response(
+            EntryOutputSerializer(entry_get(reversal.pk)).data, status=status.HTTP_201_CREATED
+        )
+
+
+class LockDateApi(APIView):
+    required_actions = {"GET": Action.LEDGER_VIEW, "PUT": Action.LEDGER_MANAGE}
+
+    class LockSerializer(serializers.Serializer[Any]):
+        lock_date = serializers.DateField(allow_null=True)
+
+    @extend_schema(operation_id="ledger_lock_date_read", responses=LockSerializer)
+    def get(self, request: Request) -> Response:
+        return Response({"lock_date": lock_date()})
+
+    @extend_schema(request=LockSerializer, responses=LockSerializer)
+    def put(self, request: Request) -> Response:
+        serializer = self.LockSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        settings = lock_date_set(lock_date=serializer.validated_data["lock_date"])
+        return Response({"lock_date": settings.lock_date})
+
+
+class ExpenseOutputSerializer(serializers.ModelSerializer[Expense]):
+    category = AccountRefSerializer()
+    paid_from = AccountRefSerializer()
+    amount = MoneyField()
+
+    class Meta:
+        model = Expense
+        fields = [
+            "id",
+            "date",
+            "category",
+            "amount",
+            "paid_from",
+            "payee",
+            "note",
+            "entry",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class ExpenseListCreateApi(APIView):
+    required_actions = {"GET": Action.LEDGER_VIEW, "POST": Action.LEDGER_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        category = serializers.IntegerField(help_text="An expense account's id.")
+        paid_from = serializers.IntegerField(help_text="A cash, bank or mobile-money account.")
+        amount = serializers.DecimalField(max_digits=18, decimal_places=4)
+        date = serializers.DateField(required=False)
+        payee = serializers.CharField(max_length=200, required=False, default="")
+        note = serializers.CharField(max_length=500, required=False, default="")
+
+    @extend_schema(
+        operation_id="ledger_expenses_list",
+        responses=inline_serializer(
+            "LedgerExpenseList", {"results": ExpenseOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        offset = _offset(request)
+        expenses = Expense.objects.select_related("category", "paid_from").order_by("-date", "-pk")[
+            offset : offset + PAGE_SIZE
+        ]
+        return Response({"results": ExpenseOutputSerializer(expenses, many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: ExpenseOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        expense = expense_record(
+            category_id=data["category"],
+            paid_from_id=data["paid_from"],
+            amount=data["amount"],
+            date=data.get("date"),
+            payee=data["payee"],
+            note=data["note"],
+            actor=request.user,
+        )
+        return Response(ExpenseOutputSerializer(expense).data, status=status.HTTP_201_CREATED)
+
+
+class BudgetOutputSerializer(serializers.ModelSerializer[Budget]):
+    account = AccountRefSerializer()
+    amount = MoneyField()
+
+    class Meta:
+        model = Budget
+        fields = ["id", "account", "month", "amount"]
+        read_only_fields = fields
+
+
+class BudgetListSetApi(APIView):
+    required_actions = {"GET": Action.LEDGER_VIEW, "POST": Action.LEDGER_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        account = serializers.IntegerField()
+        month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
+        amount = serializers.DecimalField(max_digits=18, decimal_places=4)
+
+    @extend_schema(
+        operation_id="ledger_budgets_list",
+        responses=inline_serializer(
+            "LedgerBudgetList", {"results": BudgetOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"results": BudgetOutputSerializer(budget_list(), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses=BudgetOutputSerializer)
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        budget = budget_set(account_id=data["account"], month=data["month"], amount=data["amount"])
+        return Response(BudgetOutputSerializer(budget).data)

@@ -1,0 +1,118 @@
+"""Shared pieces of the ledger API: who may read reports, CSV output, period parameters."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from moneyed import Money
+from rest_framework import serializers
+from rest_framework.permissions import BasePermission
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+
+from saas_platform.api.fields import MoneyField, format_amount
+from saas_platform.errors import ValidationFailed
+from tenant_apps.ledger.business import business_date, current_business
+from tenant_apps.ledger.models import Account
+from tenant_apps.staff.access import Action, role_allows, scope_allows
+from tenant_apps.staff.authentication import is_api_key_request
+
+
+class CanReadReports(BasePermission):
+    """Financial reports are for the books' readers and for report readers (analysts)."""
+
+    message = "Your role does not allow reading financial reports."
+    actions = (Action.LEDGER_VIEW, Action.REPORTS_VIEW)
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if is_api_key_request(request):
+            scopes = request.auth.scopes  # type: ignore[union-attr]
+            return any(scope_allows(scopes, action) for action in self.actions)
+        return any(role_allows(getattr(user, "role", ""), action) for action in self.actions)
+
+
+class CSVRenderer(BaseRenderer):
+    """Writes a list of rows (the first is the header) as CSV for ``?format=csv``."""
+
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        if isinstance(data, dict) and "error" in data:  # a refusal, still readable as CSV
+            writer.writerow(["code", "message"])
+            writer.writerow([data["error"]["code"], data["error"]["message"]])
+        else:
+            writer.writerows(data or [])
+        return buffer.getvalue().encode("utf-8")
+
+
+REPORT_RENDERERS = [JSONRenderer, CSVRenderer]
+
+
+def wants_csv(request: Request) -> bool:
+    return getattr(request.accepted_renderer, "format", None) == "csv"
+
+
+def to_money(amount: Decimal) -> Money:
+    return Money(amount, current_business().currency)
+
+
+def plain(amount: Decimal) -> str:
+    """A CSV cell: the amount with the currency's minor digits."""
+    return format_amount(to_money(amount))
+
+
+class AccountRefSerializer(serializers.Serializer[Account]):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    type = serializers.CharField()
+    role = serializers.CharField(allow_null=True)
+
+
+class AmountLineSerializer(serializers.Serializer[Any]):
+    account = AccountRefSerializer()
+    amount = MoneyField()
+
+
+class PeriodSerializer(serializers.Serializer[Any]):
+    start = serializers.DateField(required=False)
+    end = serializers.DateField(required=False)
+
+
+class AsOfSerializer(serializers.Serializer[Any]):
+    as_of = serializers.DateField(required=False)
+
+
+def period(request: Request) -> tuple[date, date]:
+    """``?start=&end=``; by default this month so far, in the business's calendar."""
+    params = PeriodSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    today = business_date()
+    end = params.validated_data.get("end") or today
+    start = params.validated_data.get("start") or end.replace(day=1)
+    if start > end:
+        raise ValidationFailed.for_field("start", "after_end", "The period starts after it ends.")
+    return start, end
+
+
+def as_of(request: Request) -> date:
+    params = AsOfSerializer(data=request.query_params)
+    params.is_valid(raise_exception=True)
+    return params.validated_data.get("as_of") or business_date()

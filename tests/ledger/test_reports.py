@@ -1,0 +1,434 @@
+"""Reports over a small scripted month of trading, against figures worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from shared_apps.tenants.models import Tenant
+from shared_apps.users.models import User
+from tenant_apps.ledger.posting import PostingLine
+from tenant_apps.ledger.services import budget_set, expense_record, manual_entry_post
+from tenant_apps.purchasing.services import (
+    OrderLineInput,
+    ReceiptLineInput,
+    goods_receipt_create,
+    purchase_order_create,
+    purchase_order_place,
+    supplier_invoice_create,
+    supplier_payment_record,
+)
+from tenant_apps.staff.services import api_key_create
+from tests.conftest import owner_of
+from tests.ledger.conftest import Books, account
+
+NAIROBI = ZoneInfo("Africa/Nairobi")
+
+
+def _entry(day: date, memo: str, *lines: tuple[str, str, str]) -> None:
+    manual_entry_post(
+        date=day,
+        memo=memo,
+        lines=[
+            PostingLine(role, debit=Decimal(d) if d else None, credit=Decimal(c) if c else None)
+            for role, d, c in lines
+        ],
+        actor=None,
+    )
+
+
+def trade_june(books: Books) -> None:
+    """The month every figure below is computed from (KES)."""
+    with tenant_context(books.tenant):
+        _entry(
+            date(2026, 5, 28), "Float", ("cash_drawer", "1000", ""), ("owner_equity", "", "1000")
+        )
+        _entry(date(2026, 6, 1), "Capital", ("bank", "50000", ""), ("owner_equity", "", "50000"))
+        # Jun 2: 100 sugar at 120 and 20 rice at 250 received: 17,000 on credit
+        order = purchase_order_create(
+            supplier_id=books.supplier.pk,
+            destination_id=books.warehouse.pk,
+            lines=[
+                OrderLineInput(
+                    product_id=books.sugar.pk, quantity=Decimal(100), unit_cost=Decimal(120)
+                ),
+                OrderLineInput(
+                    product_id=books.rice.pk, quantity=Decimal(20), unit_cost=Decimal(250)
+                ),
+            ],
+            actor=None,
+        )
+        order = purchase_order_place(order_id=order.pk)
+        goods_receipt_create(
+            order_id=order.pk,
+            lines=[
+                ReceiptLineInput(line_id=x.pk, quantity=x.quantity_ordered)
+                for x in order.lines.all()
+            ],
+            actor=None,
+            received_at=datetime(2026, 6, 2, 10, 0, tzinfo=NAIROBI),
+        )
+        # Jun 5: takings of 11,600 including 16% VAT, on goods that cost 6,000
+        _entry(
+            date(2026, 6, 5),
+            "Takings",
+            ("cash_drawer", "11600", ""),
+            ("sales_revenue", "", "10000"),
+            ("vat_payable", "", "1600"),
+        )
+        _entry(
+            date(2026, 6, 5),
+            "Cost of takings",
+            ("cost_of_goods_sold", "6000", ""),
+            ("inventory", "", "6000"),
+        )
+        # Jun 10: the supplier's bill, 10,000 of it paid by bank transfer
+        invoice = supplier_invoice_create(
+            supplier_id=books.supplier.pk,
+            number="MW-881",
+            invoice_date=date(2026, 6, 10),
+            total=Decimal(17000),
+            actor=None,
+        )
+        supplier_payment_record(
+            invoice_id=invoice.pk,
+            amount=Decimal(10000),
+            method="bank_transfer",
+            paid_on=date(2026, 6, 10),
+            actor=None,
+        )
+        expense_record(
+            category_id=account("expense_rent").pk,
+            paid_from_id=account("bank").pk,
+            amount=Decimal(8000),
+            date=date(2026, 6, 15),
+            payee="Landlord",
+            actor=None,
+        )
+        expense_record(
+            category_id=account("expense_transport").pk,
+            paid_from_id=account("cash_drawer").pk,
+            amount=Decimal(1500),
+            date=date(2026, 6, 20),
+            actor=None,
+        )
+        # Jun 25: electricity bill with 320 input VAT
+        _entry(
+            date(2026, 6, 25),
+            "Electricity",
+            ("expense_utilities", "2000", ""),
+            ("vat_receivable", "320", ""),
+            ("bank", "", "2320"),
+        )
+        # July: outside the month
+        _entry(
+            date(2026, 7, 2),
+            "July takings",
+            ("cash_drawer", "5800", ""),
+            ("sales_revenue", "", "5000"),
+            ("vat_payable", "", "800"),
+        )
+        budget_set(
+            account_id=account("expense_rent").pk, month=date(2026, 6, 1), amount=Decimal(7500)
+        )
+        budget_set(
+            account_id=account("expense_transport").pk,
+            month=date(2026, 6, 17),
+            amount=Decimal(2000),
+        )
+
+
+@pytest.fixture
+def owner_api(books: Books, jwt_client: Callable[[Tenant, str], Client]) -> Client:
+    trade_june(books)
+    return jwt_client(books.tenant, books.tenant.owner_email)
+
+
+def _get(client: Client, path: str) -> Any:
+    response = client.get(f"/api/v1/ledger/{path}")
+    assert response.status_code == 200, response.content
+    return response.json()
+
+
+def _amounts(section: dict[str, Any]) -> dict[str, str]:
+    return {line["account"]["role"]: line["amount"]["amount"] for line in section["lines"]}
+
+
+JUNE = "start=2026-06-01&end=2026-06-30"
+
+
+def test_trial_balance_at_the_end_of_june(owner_api: Client) -> None:
+    report = _get(owner_api, "reports/trial-balance/?as_of=2026-06-30")
+    rows = {
+        r["account"]["role"]: (r["debit"]["amount"], r["credit"]["amount"]) for r in report["rows"]
+    }
+    assert rows == {
+        "cash_drawer": ("11100.00", "0.00"),  # 1,000 + 11,600 - 1,500
+        "bank": ("29680.00", "0.00"),  # 50,000 - 10,000 - 8,000 - 2,320
+        "inventory": ("11000.00", "0.00"),  # 17,000 - 6,000
+        "vat_receivable": ("320.00", "0.00"),
+        "accounts_payable": ("0.00", "7000.00"),
+        "vat_payable": ("0.00", "1600.00"),
+        "owner_equity": ("0.00", "51000.00"),
+        "sales_revenue": ("0.00", "10000.00"),
+        "cost_of_goods_sold": ("6000.00", "0.00"),
+        "expense_rent": ("8000.00", "0.00"),
+        "expense_utilities": ("2000.00", "0.00"),
+        "expense_transport": ("1500.00", "0.00"),
+    }
+    assert (
+        report["total_debit"] == report["total_credit"] == {"amount": "69600.00", "currency": "KES"}
+    )
+
+
+def test_profit_and_loss_for_june(owner_api: Client) -> None:
+    report = _get(owner_api, f"reports/profit-and-loss/?{JUNE}")
+    assert _amounts(report["income"]) == {"sales_revenue": "10000.00"}
+    assert _amounts(report["expenses"]) == {
+        "cost_of_goods_sold": "6000.00",
+        "expense_rent": "8000.00",
+        "expense_utilities": "2000.00",
+        "expense_transport": "1500.00",
+    }
+    assert report["expenses"]["total"]["amount"] == "17500.00"
+    assert report["net_profit"]["amount"] == "-7500.00"
+
+
+def test_balance_sheet_balances_with_the_period_result_in_equity(owner_api: Client) -> None:
+    report = _get(owner_api, "reports/balance-sheet/?as_of=2026-06-30")
+    assert report["assets"]["total"]["amount"] == "52100.00"
+    assert report["liabilities"]["total"]["amount"] == "8600.00"
+    assert _amounts(report["equity"]) == {"owner_equity": "51000.00"}
+    assert report["current_earnings"]["amount"] == "-7500.00"
+    assert report["total_equity"]["amount"] == "43500.00"
+    assert report["total_liabilities_and_equity"]["amount"] == "52100.00"
+
+
+def test_general_ledger_of_the_bank_with_running_balance(books: Books, owner_api: Client) -> None:
+    with tenant_context(books.tenant):
+        bank, cash = account("bank").pk, account("cash_drawer").pk
+    report = _get(owner_api, f"accounts/{bank}/ledger/?{JUNE}")
+    assert report["opening_balance"]["amount"] == "0.00"
+    assert [
+        (x["date"], x["debit"]["amount"], x["credit"]["amount"], x["balance"]["amount"])
+        for x in report["lines"]
+    ] == [
+        ("2026-06-01", "50000.00", "0.00", "50000.00"),
+        ("2026-06-10", "0.00", "10000.00", "40000.00"),
+        ("2026-06-15", "0.00", "8000.00", "32000.00"),
+        ("2026-06-25", "0.00", "2320.00", "29680.00"),
+    ]
+    assert report["closing_balance"]["amount"] == "29680.00"
+    cash_report = _get(owner_api, f"accounts/{cash}/ledger/?{JUNE}")
+    assert cash_report["opening_balance"]["amount"] == "1000.00"  # the May float
+    assert cash_report["closing_balance"]["amount"] == "11100.00"
+
+
+def test_day_book_lists_the_entries_of_one_day(owner_api: Client) -> None:
+    report = _get(owner_api, "reports/day-book/?date=2026-06-05")
+    assert [e["memo"] for e in report["entries"]] == ["Takings", "Cost of takings"]
+
+
+def test_vat_report_for_june(owner_api: Client) -> None:
+    report = _get(owner_api, f"reports/vat/?{JUNE}")
+    assert report["output_vat"]["amount"] == "1600.00"
+    assert report["input_vat"]["amount"] == "320.00"
+    assert report["net_payable"]["amount"] == "1280.00"
+
+
+def test_budget_versus_actual_for_june(owner_api: Client) -> None:
+    report = _get(owner_api, f"reports/budget-vs-actual/?{JUNE}")
+    assert [
+        (
+            r["account"]["role"],
+            r["budget"]["amount"],
+            r["actual"]["amount"],
+            r["variance"]["amount"],
+        )
+        for r in report["rows"]
+    ] == [
+        ("expense_rent", "7500.00", "8000.00", "500.00"),
+        ("expense_transport", "2000.00", "1500.00", "-500.00"),
+    ]
+
+
+def test_reports_come_as_csv(owner_api: Client) -> None:
+    response = owner_api.get("/api/v1/ledger/reports/trial-balance/?as_of=2026-06-30&format=csv")
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["code", "account", "debit", "credit"]
+    assert ["1010", "Bank", "29680.00", "0.00"] in rows
+    assert rows[-1] == ["", "Total", "69600.00", "69600.00"]
+    pnl = owner_api.get(f"/api/v1/ledger/reports/profit-and-loss/?{JUNE}&format=csv")
+    assert list(csv.reader(io.StringIO(pnl.content.decode())))[-1] == [
+        "net_profit",
+        "",
+        "Net profit",
+        "-7500.00",
+    ]
+
+
+def test_a_period_that_ends_before_it_starts_is_refused(owner_api: Client) -> None:
+    response = owner_api.get("/api/v1/ledger/reports/vat/?start=2026-07-01&end=2026-06-01")
+    assert response.status_code == 400
+    assert response.json()["error"]["fields"]["start"][0]["code"] == "after_end"
+
+
+# --- the API's writes and its permissions ---------------------------------------------------
+
+
+def test_manual_entry_and_reversal_through_the_api(
+    books: Books, jwt_client: Callable[[Tenant, str], Client]
+) -> None:
+    client = jwt_client(books.tenant, books.tenant.owner_email)
+    posted = client.post(
+        "/api/v1/ledger/entries/",
+        {
+            "date": "2026-06-03",
+            "memo": "Owner's drawings",
+            "lines": [
+                {"account": "owner_equity", "debit": "500"},
+                {"account": "1000", "credit": "500"},
+            ],
+        },
+        content_type="application/json",
+    )
+    assert posted.status_code == 201, posted.content
+    entry = posted.json()
+    assert [(x["account"]["role"], x["debit"]["amount"]) for x in entry["lines"]] == [
+        ("owner_equity", "500.00"),
+        ("cash_drawer", "0.00"),
+    ]
+    reversed_ = client.post(
+        f"/api/v1/ledger/entries/{entry['id']}/reverse/", {}, content_type="application/json"
+    )
+    assert reversed_.status_code == 201
+    assert reversed_.json()["reversal_of"] == entry["id"]
+    again = client.post(
+        f"/api/v1/ledger/entries/{entry['id']}/reverse/", {}, content_type="application/json"
+    )
+    assert again.status_code == 409
+    assert again.json()["error"]["code"] == "already_reversed"
+    unbalanced = client.post(
+        "/api/v1/ledger/entries/",
+        {
+            "memo": "x",
+            "lines": [
+                {"account": "bank", "debit": "5"},
+                {"account": "owner_equity", "credit": "4"},
+            ],
+        },
+        content_type="application/json",
+    )
+    assert unbalanced.status_code == 400
+    assert unbalanced.json()["error"]["fields"]["lines"][0]["code"] == "unbalanced"
+    assert len(client.get("/api/v1/ledger/entries/").json()["results"]) == 2
+
+
+def test_lock_date_through_the_api(
+    books: Books, jwt_client: Callable[[Tenant, str], Client]
+) -> None:
+    client = jwt_client(books.tenant, books.tenant.owner_email)
+    assert client.put(
+        "/api/v1/ledger/lock-date/", {"lock_date": "2026-06-30"}, content_type="application/json"
+    ).json() == {"lock_date": "2026-06-30"}
+    refused = client.post(
+        "/api/v1/ledger/entries/",
+        {
+            "date": "2026-06-30",
+            "memo": "late",
+            "lines": [
+                {"account": "bank", "debit": "5"},
+                {"account": "owner_equity", "credit": "5"},
+            ],
+        },
+        content_type="application/json",
+    )
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "period_locked"
+
+
+def test_expenses_and_budgets_through_the_api(
+    books: Books, jwt_client: Callable[[Tenant, str], Client]
+) -> None:
+    client = jwt_client(books.tenant, books.tenant.owner_email)
+    with tenant_context(books.tenant):
+        wages, mpesa = account("expense_wages").pk, account("mpesa_clearing").pk
+    made = client.post(
+        "/api/v1/ledger/expenses/",
+        {
+            "category": wages,
+            "paid_from": mpesa,
+            "amount": "3000",
+            "date": "2026-06-30",
+            "payee": "Otieno",
+        },
+        content_type="application/json",
+    )
+    assert made.status_code == 201, made.content
+    assert made.json()["amount"] == {"amount": "3000.00", "currency": "KES"}
+    budget = client.post(
+        "/api/v1/ledger/budgets/",
+        {"account": wages, "month": "2026-06-12", "amount": "2500"},
+        content_type="application/json",
+    )
+    assert budget.json()["month"] == "2026-06-01"
+    report = _get(client, f"reports/budget-vs-actual/?{JUNE}")
+    assert report["rows"][0]["variance"]["amount"] == "500.00"
+
+
+@pytest.mark.parametrize(
+    ("role", "read", "write"),
+    [
+        ("accountant", 200, 201),
+        ("manager", 200, 403),
+        ("analyst", 200, 403),
+        ("cashier", 403, 403),
+        ("warehouse", 403, 403),
+    ],
+)
+def test_who_may_read_and_post(
+    books: Books,
+    member: Callable[..., User],
+    jwt_client: Callable[[Tenant, str], Client],
+    role: str,
+    read: int,
+    write: int,
+) -> None:
+    client = jwt_client(books.tenant, member(books.tenant, role).email)
+    assert client.get("/api/v1/ledger/reports/trial-balance/").status_code == read
+    assert client.get("/api/v1/ledger/entries/").status_code == read
+    posted = client.post(
+        "/api/v1/ledger/entries/",
+        {
+            "memo": "x",
+            "lines": [
+                {"account": "bank", "debit": "5"},
+                {"account": "owner_equity", "credit": "5"},
+            ],
+        },
+        content_type="application/json",
+    )
+    assert posted.status_code == write
+
+
+def test_a_reports_only_key_reads_reports_but_not_the_journal(
+    books: Books, tenant_client: Callable[[Tenant], Client]
+) -> None:
+    with tenant_context(books.tenant):
+        issued = api_key_create(actor=owner_of(books.tenant), name="BI", scopes=["reports:read"])
+    client = tenant_client(books.tenant)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {issued.key}"
+    assert client.get("/api/v1/ledger/reports/profit-and-loss/").status_code == 200
+    assert client.get("/api/v1/ledger/entries/").status_code == 403
+    assert tenant_client(books.tenant).get("/api/v1/ledger/reports/vat/").status_code == 401
