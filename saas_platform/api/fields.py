@@ -42,3 +42,8 @@ def format_amount(value: Money) -> str:
     if isinstance(exponent, int) and -exponent < places:
         amount = amount.quantize(Decimal(1).scaleb(-places))
     return f"{amount:f}"
+
+
+def quantity(**kwargs: Any) -> serializers.DecimalField:
+    """A stock quantity: three decimals, since weighed goods are sold by the gram."""
+    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)

@@ -6,6 +6,7 @@ from typing import Any
 
 from rest_framework import serializers
 
+from saas_platform.api.fields import quantity
 from saas_platform.errors import ValidationFailed
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location
@@ -23,10 +24,6 @@ def location_or_400(location_id: int, field: str = "location") -> Location:
     if location is None:
         raise ValidationFailed.for_field(field, "unknown_location", f"No location {location_id}.")
     return location
-
-
-def quantity(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
 
 
 class ProductRefSerializer(serializers.ModelSerializer[Product]):

@@ -12,13 +12,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField, format_amount
+from saas_platform.api.fields import MoneyField, format_amount, quantity
+from saas_platform.api.pagination import page_of
 from saas_platform.money import round_money
 from tenant_apps.inventory.api.common import (
     ProductRefSerializer,
     location_or_400,
     product_or_400,
-    quantity,
 )
 from tenant_apps.inventory.models import (
     Location,
@@ -41,16 +41,6 @@ from tenant_apps.inventory.services import (
     stock_threshold_set,
 )
 from tenant_apps.staff.access import Action
-
-PAGE_SIZE = 100
-
-
-def page_of(request: Request, queryset: Any) -> tuple[Any, dict[str, int]]:
-    try:
-        offset = max(0, int(request.query_params.get("offset", 0)))
-    except ValueError:
-        offset = 0
-    return queryset[offset : offset + PAGE_SIZE], {"offset": offset, "limit": PAGE_SIZE}
 
 
 class LocationOutputSerializer(serializers.ModelSerializer[Location]):

@@ -13,14 +13,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
+from saas_platform.api.fields import MoneyField, quantity
 from saas_platform.errors import NotFound, ValidationFailed
 from tenant_apps.inventory.api.common import (
     LinesInputSerializer,
     ProductRefSerializer,
     location_or_400,
     product_or_400,
-    quantity,
 )
 from tenant_apps.inventory.models import (
     Reservation,

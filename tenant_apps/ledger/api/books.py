@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.pagination import PAGE_SIZE, requested_offset
 from saas_platform.errors import NotFound
 from tenant_apps.ledger.api.common import AccountRefSerializer
 from tenant_apps.ledger.business import business_date
@@ -25,15 +26,6 @@ from tenant_apps.ledger.services import (
     manual_entry_post,
 )
 from tenant_apps.staff.access import Action
-
-PAGE_SIZE = 100
-
-
-def _offset(request: Request) -> int:
-    try:
-        return max(0, int(request.query_params.get("offset", 0)))
-    except ValueError:
-        return 0
 
 
 class AccountOutputSerializer(serializers.ModelSerializer[Account]):
@@ -154,7 +146,7 @@ class EntryListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        offset = _offset(request)
+        offset = requested_offset(request)
         entries = entry_list(**filters.validated_data, source=request.query_params.get("source"))[
             offset : offset + PAGE_SIZE
         ]
@@ -276,7 +268,7 @@ class ExpenseListCreateApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        offset = _offset(request)
+        offset = requested_offset(request)
         expenses = Expense.objects.select_related("category", "paid_from").order_by("-date", "-pk")[
             offset : offset + PAGE_SIZE
         ]

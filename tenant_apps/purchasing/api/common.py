@@ -5,25 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from rest_framework import serializers
-from rest_framework.request import Request
 
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location
 from tenant_apps.purchasing.models import Supplier
-
-PAGE_SIZE = 100
-
-
-def page_of(request: Request, queryset: Any) -> tuple[Any, dict[str, int]]:
-    try:
-        offset = max(0, int(request.query_params.get("offset", 0)))
-    except ValueError:
-        offset = 0
-    return queryset[offset : offset + PAGE_SIZE], {"offset": offset, "limit": PAGE_SIZE}
-
-
-def quantity(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
 
 
 def amount(**kwargs: Any) -> serializers.DecimalField:

@@ -12,9 +12,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
 from saas_platform.money import money
-from tenant_apps.purchasing.api.common import SupplierRefSerializer, amount, page_of
+from tenant_apps.purchasing.api.common import SupplierRefSerializer, amount
 from tenant_apps.purchasing.models import (
     InvoiceStatus,
     PaymentMethod,

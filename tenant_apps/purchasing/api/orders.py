@@ -10,15 +10,14 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
+from saas_platform.api.fields import MoneyField, quantity
+from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
 from tenant_apps.purchasing.api.common import (
     LocationRefSerializer,
     OrderedProductSerializer,
     SupplierRefSerializer,
     amount,
-    page_of,
-    quantity,
 )
 from tenant_apps.purchasing.models import (
     GoodsReceipt,

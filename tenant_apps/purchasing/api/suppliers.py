@@ -10,8 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
-from tenant_apps.purchasing.api.common import page_of
 from tenant_apps.purchasing.models import Supplier
 from tenant_apps.purchasing.selectors import supplier_get, supplier_list
 from tenant_apps.purchasing.services import supplier_create, supplier_deactivate, supplier_update
