@@ -32,5 +32,8 @@ urlpatterns = [
     path("api/v1/purchasing/", include("tenant_apps.purchasing.urls")),
     path("api/v1/audit/", include("tenant_apps.audit.urls")),
     path("api/v1/ledger/", include("tenant_apps.ledger.urls")),
+    path("api/v1/customers/", include("tenant_apps.customers.urls")),
+    path("api/v1/payments/", include("tenant_apps.payments.urls")),
+    path("api/v1/sales/", include("tenant_apps.sales.urls")),
     *api_docs_urlpatterns(__name__),
 ]
