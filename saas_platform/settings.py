@@ -197,7 +197,25 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 6 * 3600.0,
         "args": ["refresh_expiry_alerts"],
     },
+    # Catches payments whose scheduled status query was lost (worker restart, broker flush).
+    "query-overdue-payments": {
+        "task": "payments.fan_out",
+        "schedule": 60.0,
+        "args": ["query_overdue"],
+    },
 }
+
+# --- Payments -----------------------------------------------------------------------------------
+
+# Seconds after a payment request before we first ask the provider for its status (a callback
+# usually comes first); later queries back off (x2, at most 5 min).
+PAYMENT_QUERY_AFTER = env.float("PAYMENT_QUERY_AFTER", default=30.0)
+# Seconds after a payment request with no final answer before it shows as "unknown".
+PAYMENT_UNKNOWN_AFTER = env.float("PAYMENT_UNKNOWN_AFTER", default=120.0)
+# The local provider sandbox that demo businesses' provider accounts point at ("" = none).
+PAYMENT_SANDBOX_URL = env.str("PAYMENT_SANDBOX_URL", default="")
+# Celery queue for payment status queries ("" = the default queue).
+PAYMENT_TASK_QUEUE = env.str("PAYMENT_TASK_QUEUE", default="")
 
 # --- Auth ---------------------------------------------------------------------------------------
 
@@ -280,6 +298,15 @@ SPECTACULAR_SETTINGS = {
         "ProductKindEnum": "tenant_apps.catalog.models.ProductKind",
         "LocationKindEnum": "tenant_apps.inventory.models.LocationKind",
         "AlertKindEnum": "tenant_apps.inventory.models.AlertKind",
+        "CustomerPaymentMethodEnum": "tenant_apps.customers.models.PaymentMethod",
+        "SupplierPaymentMethodEnum": "tenant_apps.purchasing.models.PaymentMethod",
+        "CreditKindEnum": "tenant_apps.customers.models.CreditKind",
+        "LoyaltyReasonEnum": "tenant_apps.customers.models.LoyaltyReason",
+        "CashMovementKindEnum": "tenant_apps.sales.models.CashMovementKind",
+        "CouponKindEnum": "tenant_apps.sales.models.CouponKind",
+        "SaleStatusEnum": "tenant_apps.sales.models.SaleStatus",
+        "TenderStatusEnum": "tenant_apps.sales.models.TenderStatus",
+        "ShiftStatusEnum": "tenant_apps.sales.models.ShiftStatus",
     },
 }
 

@@ -36,7 +36,7 @@ from tenant_apps.inventory.models import (
     TransferLine,
     TransferStatus,
 )
-from tenant_apps.inventory.stock import ensure_level, stock_receive, stock_remove
+from tenant_apps.inventory.stock import Consumed, ensure_level, stock_receive, stock_remove
 from tenant_apps.ledger.events import (
     count_variances_posted,
     opening_stock_posted,
@@ -507,6 +507,36 @@ def reservation_release(*, reservation_id: int) -> Reservation:
         raise Conflict(f"This reservation is {reservation.status}.", code="reservation_closed")
     _close_reservation(reservation, ReservationStatus.RELEASED)
     return reservation
+
+
+@transaction.atomic
+def reservation_fulfil(
+    *, reservation_id: int, reason: str, reference: str = "", actor: object = None
+) -> list[Consumed]:
+    """Takes a reserved quantity out of stock (the sale it was held for went through)."""
+    reservation = (
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("product", "location")
+        .filter(pk=reservation_id)
+        .first()
+    )
+    if reservation is None:
+        raise NotFound("No such reservation.")
+    if reservation.status != ReservationStatus.ACTIVE:
+        raise Conflict(f"This reservation is {reservation.status}.", code="reservation_closed")
+    consumed = stock_remove(
+        product=reservation.product,
+        location=reservation.location,
+        quantity=reservation.quantity,
+        from_reserved=reservation.quantity,
+        reason=reason,
+        reference=reference,
+        actor=person_or_none(actor),
+    )
+    reservation.status = ReservationStatus.FULFILLED
+    reservation.closed_at = timezone.now()
+    reservation.save(update_fields=["status", "closed_at"])
+    return consumed
 
 
 def reservations_expire(*, now: datetime | None = None) -> int:

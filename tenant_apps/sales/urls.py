@@ -1,3 +1,20 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from tenant_apps.sales.api import checkout, tills
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", checkout.SaleListApi.as_view(), name="sale-list"),
+    path("checkout/", checkout.CheckoutApi.as_view(), name="sale-checkout"),
+    path("parked/", checkout.ParkedSaleListApi.as_view(), name="sale-parked"),
+    path("registers/", tills.RegisterListCreateApi.as_view(), name="register-list"),
+    path("registers/<int:register_id>/", tills.RegisterDetailApi.as_view()),
+    path("registers/<int:register_id>/shifts/", tills.ShiftOpenApi.as_view(), name="shift-open"),
+    path("shifts/<int:shift_id>/", tills.ShiftDetailApi.as_view(), name="shift-detail"),
+    path("shifts/<int:shift_id>/cash/", tills.ShiftCashApi.as_view()),
+    path("shifts/<int:shift_id>/close/", tills.ShiftCloseApi.as_view()),
+    path("coupons/", tills.CouponListCreateApi.as_view(), name="coupon-list"),
+    path("<uuid:sale_uuid>/", checkout.SaleDetailApi.as_view(), name="sale-detail"),
+    path("<uuid:sale_uuid>/void/", checkout.SaleVoidApi.as_view()),
+    path("<uuid:sale_uuid>/returns/", checkout.SaleReturnApi.as_view()),
+    path("<uuid:sale_uuid>/tenders/<int:tender_id>/retry/", checkout.SaleTenderRetryApi.as_view()),
+]

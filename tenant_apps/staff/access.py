@@ -26,6 +26,10 @@ class Action(StrEnum):
     SALES_SELL = "sales.sell"
     SALES_REFUND = "sales.refund"
     SALES_VIEW = "sales.view"
+    # Selling below the list price and cancelling a finished sale are a manager's call.
+    SALES_OVERRIDE_PRICE = "sales.override_price"
+    SALES_VOID = "sales.void"
+    SALES_MANAGE = "sales.manage"  # registers and coupons
     CUSTOMERS_VIEW = "customers.view"
     CUSTOMERS_MANAGE = "customers.manage"
     LEDGER_VIEW = "ledger.view"
@@ -99,6 +103,9 @@ ACTION_SCOPES: dict[Action, str] = {
     A.SALES_VIEW: "sales:read",
     A.SALES_SELL: "sales:write",
     A.SALES_REFUND: "sales:write",
+    A.SALES_OVERRIDE_PRICE: "sales:write",
+    A.SALES_VOID: "sales:write",
+    A.SALES_MANAGE: "sales:write",
     A.CUSTOMERS_VIEW: "customers:read",
     A.CUSTOMERS_MANAGE: "customers:write",
     A.LEDGER_VIEW: "ledger:read",

@@ -56,6 +56,9 @@ class ProviderResult:
     amount: Decimal | None = None
     payer: str = ""
     redirect_url: str = ""  # hosted card page / UPI intent link, when there is one
+    # The currency the provider says ``amount`` is in, where it says so (card, UPI): the caller
+    # compares amount and currency with what it asked for before giving value.
+    currency: str = ""
     raw: dict[str, Any] = field(default_factory=dict)
 
 

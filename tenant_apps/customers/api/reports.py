@@ -1,0 +1,277 @@
+"""Statements (JSON, CSV, PDF), the overdue list, and the loyalty programme's settings."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.api.fields import MoneyField
+from saas_platform.errors import ValidationFailed
+from tenant_apps.customers.api.customers import (
+    CreditEntryOutputSerializer,
+    CustomerOutputSerializer,
+    amount,
+    as_money,
+    customer_or_404,
+    customer_out,
+)
+from tenant_apps.customers.selectors import (
+    AGING_BUCKETS,
+    loyalty_settings_get,
+    overdue_list,
+    statement,
+)
+from tenant_apps.customers.services import loyalty_settings_set
+from tenant_apps.customers.statements import statement_pdf, statement_rows
+from tenant_apps.ledger.business import business_date
+from tenant_apps.staff.access import Action
+
+
+def _refusal_as_json(data: Any, renderer_context: Mapping[str, Any] | None) -> bytes | None:
+    """An error body reaching a CSV or PDF renderer goes out as the JSON it is."""
+    if isinstance(data, dict) and "error" in data:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return json.dumps(data).encode("utf-8")
+    return None
+
+
+class StatementCSVRenderer(BaseRenderer):
+    media_type = "text/csv"
+    format = "csv"
+    charset = "utf-8"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        refusal = _refusal_as_json(data, renderer_context)
+        if refusal is not None:
+            return refusal
+        buffer = io.StringIO()
+        csv.writer(buffer).writerows(data or [])
+        return buffer.getvalue().encode("utf-8")
+
+
+class PDFRenderer(BaseRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+    charset = None
+    render_style = "binary"
+
+    def render(
+        self,
+        data: Any,
+        accepted_media_type: str | None = None,
+        renderer_context: Mapping[str, Any] | None = None,
+    ) -> bytes:
+        refusal = _refusal_as_json(data, renderer_context)
+        if refusal is not None:
+            return refusal
+        return bytes(data)
+
+
+class PeriodSerializer(serializers.Serializer[Any]):
+    start = serializers.DateField(required=False, help_text="Default: the 1st of this month.")
+    end = serializers.DateField(required=False, help_text="Default: today.")
+
+
+class CustomerStatementApi(APIView):
+    """The account over a period: opening balance, every entry, closing balance.
+
+    ``?format=csv`` gives a spreadsheet, ``?format=pdf`` a printable statement.
+    """
+
+    required_action = Action.CUSTOMERS_VIEW
+    renderer_classes = [JSONRenderer, StatementCSVRenderer, PDFRenderer]
+
+    @extend_schema(
+        operation_id="customers_statement",
+        parameters=[
+            PeriodSerializer,
+            OpenApiParameter("format", str, enum=["json", "csv", "pdf"]),
+        ],
+        responses={
+            200: OpenApiResponse(
+                inline_serializer(
+                    "CustomerStatement",
+                    {
+                        "customer": CustomerOutputSerializer(),
+                        "start": serializers.DateField(),
+                        "end": serializers.DateField(),
+                        "opening_balance": MoneyField(),
+                        "charges": MoneyField(),
+                        "credits": MoneyField(),
+                        "closing_balance": MoneyField(),
+                        "entries": CreditEntryOutputSerializer(many=True),
+                    },
+                ),
+                description="JSON; CSV or PDF with ?format=",
+            )
+        },
+    )
+    def get(self, request: Request, customer_id: int) -> Response:
+        customer = customer_or_404(customer_id)
+        params = PeriodSerializer(data=request.query_params)
+        params.is_valid(raise_exception=True)
+        end = params.validated_data.get("end") or business_date()
+        start = params.validated_data.get("start") or end.replace(day=1)
+        if start > end:
+            raise ValidationFailed.for_field(
+                "start", "after_end", "The period starts after it ends."
+            )
+        report = statement(customer=customer, start=start, end=end)
+        name = f"statement-{customer.code}-{start:%Y%m%d}-{end:%Y%m%d}"
+        renderer_format = getattr(request.accepted_renderer, "format", "json")
+        if renderer_format == "csv":
+            response = Response(statement_rows(report))
+            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+            return response
+        if renderer_format == "pdf":
+            response = Response(statement_pdf(report))
+            response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
+            return response
+        return Response(
+            {
+                "customer": customer_out(customer),
+                "start": start,
+                "end": end,
+                "opening_balance": MoneyField().to_representation(report.opening),
+                "charges": MoneyField().to_representation(report.charges),
+                "credits": MoneyField().to_representation(report.credits),
+                "closing_balance": MoneyField().to_representation(report.closing),
+                "entries": CreditEntryOutputSerializer(report.entries, many=True).data,
+            }
+        )
+
+
+def _money(value: Decimal) -> dict[str, str] | None:
+    return MoneyField().to_representation(as_money(value))
+
+
+def _buckets(name: str) -> Any:
+    return inline_serializer(name, {bucket: MoneyField() for bucket in AGING_BUCKETS})
+
+
+class OverdueApi(APIView):
+    """Customers with charges past due and unpaid (payments settle the oldest charges first),
+    aged by days past the due date."""
+
+    required_action = Action.CUSTOMERS_VIEW
+
+    @extend_schema(
+        operation_id="customers_overdue",
+        responses=inline_serializer(
+            "CustomersOverdue",
+            {
+                "as_of": serializers.DateField(help_text="Today in the business's time zone."),
+                "total_overdue": MoneyField(),
+                "buckets": _buckets("CustomersOverdueBuckets"),
+                "customers": inline_serializer(
+                    "CustomerOverdue",
+                    {
+                        "customer": inline_serializer(
+                            "CustomerOverdueRef",
+                            {
+                                "id": serializers.IntegerField(),
+                                "code": serializers.CharField(),
+                                "name": serializers.CharField(),
+                                "phone": serializers.CharField(),
+                            },
+                        ),
+                        "balance": MoneyField(),
+                        "overdue": MoneyField(),
+                        "not_yet_due": MoneyField(),
+                        "days_overdue": serializers.IntegerField(),
+                        "oldest_due_on": serializers.DateField(),
+                        "buckets": _buckets("CustomerOverdueBuckets"),
+                    },
+                    many=True,
+                ),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        report = overdue_list()
+        return Response(
+            {
+                "as_of": report.as_of,
+                "total_overdue": _money(report.total_overdue),
+                "buckets": {b: _money(v) for b, v in report.buckets.items()},
+                "customers": [
+                    {
+                        "customer": {
+                            "id": row.customer.pk,
+                            "code": row.customer.code,
+                            "name": row.customer.name,
+                            "phone": row.customer.phone,
+                        },
+                        "balance": _money(row.balance),
+                        "overdue": _money(row.overdue),
+                        "not_yet_due": _money(row.not_yet_due),
+                        "days_overdue": row.days_overdue,
+                        "oldest_due_on": row.oldest_due_on,
+                        "buckets": {b: _money(v) for b, v in row.buckets.items()},
+                    }
+                    for row in report.customers
+                ],
+            }
+        )
+
+
+class LoyaltySettingsApi(APIView):
+    required_actions = {"GET": Action.CUSTOMERS_VIEW, "PUT": Action.CUSTOMERS_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        enabled = serializers.BooleanField()
+        points_per_unit = serializers.DecimalField(
+            max_digits=10,
+            decimal_places=4,
+            min_value=Decimal(0),
+            help_text="Points per 1 unit of currency spent (0.01 = a point per 100).",
+        )
+        point_value = amount(min_value=Decimal(0), help_text="What one point is worth.")
+
+    class OutputSerializer(serializers.Serializer[Any]):
+        enabled = serializers.BooleanField()
+        points_per_unit = serializers.DecimalField(max_digits=10, decimal_places=4)
+        point_value = MoneyField()
+
+    @extend_schema(operation_id="customers_loyalty_settings_get", responses=OutputSerializer)
+    def get(self, request: Request) -> Response:
+        return Response(self.OutputSerializer(loyalty_settings_get()).data)
+
+    @extend_schema(
+        operation_id="customers_loyalty_settings_set",
+        request=InputSerializer,
+        responses=OutputSerializer,
+    )
+    def put(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        settings = loyalty_settings_set(
+            enabled=data["enabled"],
+            points_per_unit=data["points_per_unit"],
+            point_value=as_money(data["point_value"]),
+        )
+        return Response(self.OutputSerializer(settings).data)

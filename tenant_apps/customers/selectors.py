@@ -1,0 +1,209 @@
+"""Reads: customers, their account history, statements, overdue debts, loyalty settings."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.db.models import F, Q, QuerySet, Sum, Window
+from moneyed import Money
+
+from tenant_apps.customers.models import CreditEntry, Customer, LoyaltyEntry, LoyaltySettings
+from tenant_apps.ledger.business import business_date, current_business
+
+ZERO = Decimal(0)
+AGING_BUCKETS = ("days_0_30", "days_31_60", "days_61_90", "days_over_90")
+
+
+def loyalty_settings_get() -> LoyaltySettings:
+    """The saved settings, or the defaults (a point per 100 spent, worth 1.00) until saved."""
+    saved = LoyaltySettings.objects.filter(pk=1).first()
+    if saved is not None:
+        return saved
+    return LoyaltySettings(
+        pk=1,
+        enabled=True,
+        points_per_unit=Decimal("0.01"),
+        point_value=Money(Decimal("1.00"), current_business().currency),
+    )
+
+
+def _digits(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def customer_list(*, q: str = "", active: bool | None = None) -> QuerySet[Customer]:
+    """Customers by part of the name, the code, or part of the phone number (any spelling:
+    0712…, +254712… and 254712… all find 254712…)."""
+    customers = Customer.objects.select_related("price_list")
+    if active is not None:
+        customers = customers.filter(is_active=active)
+    q = q.strip()
+    if q:
+        match = Q(name__icontains=q) | Q(code__iexact=q) | Q(email__iexact=q)
+        digits = _digits(q)
+        if len(digits) >= 3:
+            # A national number's trunk 0 is not stored: match what follows it.
+            match |= Q(phone__contains=digits.lstrip("0") or digits)
+        customers = customers.filter(match)
+    return customers.order_by("name", "pk")
+
+
+def customer_get(customer_id: int) -> Customer | None:
+    return customer_list().filter(pk=customer_id).first()
+
+
+def customer_by_code(code: str) -> Customer | None:
+    code = code.strip()
+    if not code:
+        return None
+    return Customer.objects.filter(code__iexact=code).first()
+
+
+def credit_entries(*, customer_id: int) -> QuerySet[CreditEntry]:
+    """The account's history, newest first; each entry carries the balance after it."""
+    return (
+        CreditEntry.objects.filter(customer_id=customer_id)
+        .select_related("created_by")
+        .order_by("-pk")
+    )
+
+
+def loyalty_entries(*, customer_id: int) -> QuerySet[LoyaltyEntry]:
+    return LoyaltyEntry.objects.filter(customer_id=customer_id).order_by("-pk")
+
+
+# --- Statement -------------------------------------------------------------------------------
+
+
+def _day_start(day: date) -> datetime:
+    """Midnight starting ``day`` where the business trades."""
+    return datetime.combine(day, time.min, tzinfo=ZoneInfo(current_business().time_zone))
+
+
+@dataclass(frozen=True)
+class Statement:
+    customer: Customer
+    start: date
+    end: date
+    opening: Money
+    entries: list[CreditEntry]
+    closing: Money
+    charges: Money
+    credits: Money
+
+
+def statement(*, customer: Customer, start: date, end: date) -> Statement:
+    """The account between ``start`` and ``end`` (both included, the business's calendar)."""
+    currency = current_business().currency
+    begins, ends = _day_start(start), _day_start(end + timedelta(days=1))
+    history = CreditEntry.objects.filter(customer=customer)
+    before = history.filter(created_at__lt=begins).order_by("-pk").first()
+    entries = list(
+        history.filter(created_at__gte=begins, created_at__lt=ends)
+        .select_related("created_by")
+        .order_by("pk")
+    )
+    opening = before.balance_after.amount if before else ZERO
+    closing = entries[-1].balance_after.amount if entries else opening
+    return Statement(
+        customer=customer,
+        start=start,
+        end=end,
+        opening=Money(opening, currency),
+        entries=entries,
+        closing=Money(closing, currency),
+        charges=Money(
+            sum((e.amount.amount for e in entries if e.amount.amount > 0), ZERO), currency
+        ),
+        credits=Money(
+            sum((-e.amount.amount for e in entries if e.amount.amount < 0), ZERO), currency
+        ),
+    )
+
+
+# --- Overdue ---------------------------------------------------------------------------------
+
+
+@dataclass
+class OverdueCustomer:
+    customer: Customer
+    balance: Decimal
+    overdue: Decimal = ZERO
+    not_yet_due: Decimal = ZERO
+    days_overdue: int = 0  # of the oldest unpaid charge past its due date
+    oldest_due_on: date | None = None
+    buckets: dict[str, Decimal] = field(default_factory=lambda: dict.fromkeys(AGING_BUCKETS, ZERO))
+
+
+@dataclass
+class Overdue:
+    as_of: date
+    customers: list[OverdueCustomer]
+    total_overdue: Decimal
+    buckets: dict[str, Decimal]
+
+
+def _bucket(days: int) -> str:
+    if days <= 30:
+        return "days_0_30"
+    if days <= 60:
+        return "days_31_60"
+    if days <= 90:
+        return "days_61_90"
+    return "days_over_90"
+
+
+def overdue_list(*, today: date | None = None) -> Overdue:
+    """Customers with charges past their due date still unpaid, as of ``today``.
+
+    Payments, returns and write-offs pay the oldest charges first, so what a customer still
+    owes is made of their newest charges: walking the charges from the newest back, each is
+    unpaid by as much of the balance as the newer ones have not already covered. One query
+    does the walk for every customer with a window sum.
+    """
+    today = today or business_date()
+    zone = ZoneInfo(current_business().time_zone)
+    newer_or_same = Window(Sum("amount"), partition_by=[F("customer_id")], order_by=F("id").desc())
+    charges = (
+        CreditEntry.objects.filter(amount__gt=0, customer__balance__gt=0)
+        .annotate(newer_or_same=newer_or_same, owed=F("customer__balance"))
+        .values("customer_id", "amount", "due_on", "created_at", "newer_or_same", "owed")
+        .order_by("customer_id", "-id")
+    )
+    found: dict[int, OverdueCustomer] = {}
+    customers = Customer.objects.in_bulk(
+        Customer.objects.filter(balance__gt=0).values_list("pk", flat=True)
+    )
+    for row in charges:
+        amount, owed = row["amount"], row["owed"]
+        covered_by_newer = row["newer_or_same"] - amount
+        unpaid = min(amount, owed - covered_by_newer)
+        if unpaid <= 0:
+            continue
+        customer = customers.get(row["customer_id"])
+        if customer is None:  # its balance was paid off between the two reads
+            continue
+        report = found.setdefault(customer.pk, OverdueCustomer(customer=customer, balance=owed))
+        # A charge with no due date (an adjustment, store credit overspent) is due at once.
+        due = row["due_on"] or row["created_at"].astimezone(zone).date()
+        if due >= today:
+            report.not_yet_due += unpaid
+            continue
+        days = (today - due).days
+        report.overdue += unpaid
+        report.buckets[_bucket(days)] += unpaid
+        if days > report.days_overdue:
+            report.days_overdue, report.oldest_due_on = days, due
+    listed = sorted(
+        (r for r in found.values() if r.overdue > 0),
+        key=lambda r: (-r.days_overdue, -r.overdue, r.customer.name),
+    )
+    return Overdue(
+        as_of=today,
+        customers=listed,
+        total_overdue=sum((r.overdue for r in listed), ZERO),
+        buckets={b: sum((r.buckets[b] for r in listed), ZERO) for b in AGING_BUCKETS},
+    )

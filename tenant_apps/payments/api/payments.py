@@ -1,0 +1,271 @@
+"""Payments, provider accounts and C2B payments, for staff and integrations."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    extend_schema,
+    extend_schema_field,
+    inline_serializer,
+)
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.api.fields import MoneyField
+from saas_platform.api.pagination import page_of
+from saas_platform.errors import NotFound
+from tenant_apps.payments.models import (
+    ACCOUNT_PROVIDERS,
+    C2BPayment,
+    C2BStatus,
+    Payment,
+    PaymentRefund,
+    PaymentStatus,
+    ProviderAccount,
+)
+from tenant_apps.payments.selectors import c2b_list, payment_get, payment_list
+from tenant_apps.payments.services import (
+    c2b_urls,
+    payment_query,
+    payment_resolve,
+    provider_account_set,
+)
+from tenant_apps.staff.access import Action
+
+# --- payments ---------------------------------------------------------------------------------
+
+
+class RefundOutputSerializer(serializers.ModelSerializer[PaymentRefund]):
+    amount = MoneyField()
+
+    class Meta:
+        model = PaymentRefund
+        fields = ["reference", "amount", "status", "result_code", "result_message",
+                  "created_at", "settled_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class PaymentOutputSerializer(serializers.ModelSerializer[Payment]):
+    id = serializers.UUIDField(source="public_id")
+    amount = MoneyField()
+    refunded_amount = MoneyField()
+    refunds = RefundOutputSerializer(many=True)
+
+    class Meta:
+        model = Payment
+        fields = [
+            "id", "provider", "purpose", "purpose_ref", "amount", "payer", "account_reference",
+            "status", "provider_reference", "receipt", "redirect_url", "result_code",
+            "result_message", "refunded_amount", "refunds", "deadline_at", "next_query_at",
+            "resolution_note", "created_at", "settled_at",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+
+PAYMENT_FILTERS = [
+    OpenApiParameter("status", str, enum=PaymentStatus.values),
+    OpenApiParameter("purpose", str),
+    OpenApiParameter("purpose_ref", str),
+    OpenApiParameter("offset", int),
+]
+
+
+class PaymentListApi(APIView):
+    required_action = Action.SALES_VIEW
+
+    @extend_schema(
+        operation_id="payments_list",
+        parameters=PAYMENT_FILTERS,
+        responses=inline_serializer(
+            "PaymentPage",
+            {
+                "results": PaymentOutputSerializer(many=True),
+                "offset": serializers.IntegerField(),
+                "limit": serializers.IntegerField(),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        payments = payment_list(
+            status=params.get("status", ""),
+            purpose=params.get("purpose", ""),
+            purpose_ref=params.get("purpose_ref", ""),
+        )
+        page, meta = page_of(request, payments)
+        return Response({"results": PaymentOutputSerializer(page, many=True).data, **meta})
+
+
+class PaymentDetailApi(APIView):
+    """What the till polls while the customer confirms on their phone."""
+
+    required_action = Action.SALES_SELL
+
+    @extend_schema(operation_id="payments_retrieve", responses=PaymentOutputSerializer)
+    def get(self, request: Request, public_id: UUID) -> Response:
+        return Response(PaymentOutputSerializer(payment_get(public_id)).data)
+
+
+class PaymentQueryApi(APIView):
+    """Asks the provider now (the customer says they paid; the callback has not come)."""
+
+    required_action = Action.SALES_SELL
+
+    @extend_schema(request=None, responses=PaymentOutputSerializer)
+    def post(self, request: Request, public_id: UUID) -> Response:
+        payment = payment_query(payment_id=payment_get(public_id).pk)
+        return Response(PaymentOutputSerializer(payment_get(payment.public_id)).data)
+
+
+class PaymentResolveApi(APIView):
+    """A manager settles a payment whose outcome the provider never told us."""
+
+    required_action = Action.SALES_REFUND
+
+    class InputSerializer(serializers.Serializer[Any]):
+        outcome = serializers.ChoiceField(choices=["succeeded", "failed", "cancelled"])
+        note = serializers.CharField(max_length=500)
+
+    @extend_schema(request=InputSerializer, responses=PaymentOutputSerializer)
+    def post(self, request: Request, public_id: UUID) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        payment = payment_resolve(
+            payment_id=payment_get(public_id).pk,
+            outcome=data["outcome"],
+            note=data["note"],
+            actor=request.user,
+        )
+        return Response(PaymentOutputSerializer(payment_get(payment.public_id)).data)
+
+
+# --- provider accounts ------------------------------------------------------------------------
+
+
+def masked(value: Any) -> str:
+    """Enough to recognise which key is stored, never enough to use it."""
+    text = str(value)
+    return f"…{text[-4:]}" if len(text) >= 16 else "…"
+
+
+class ProviderAccountOutputSerializer(serializers.ModelSerializer[ProviderAccount]):
+    credentials = serializers.SerializerMethodField()
+    c2b_validation_url = serializers.SerializerMethodField()
+    c2b_confirmation_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ProviderAccount
+        fields = ["provider", "base_url", "is_active", "credentials", "c2b_validation_url",
+                  "c2b_confirmation_url", "created_at", "updated_at"]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_credentials(self, account: ProviderAccount) -> dict[str, str]:
+        return {str(key): masked(value) for key, value in (account.credentials or {}).items()}
+
+    def get_c2b_validation_url(self, account: ProviderAccount) -> str:
+        return c2b_urls(account)["validation_url"] if account.provider == "mpesa" else ""
+
+    def get_c2b_confirmation_url(self, account: ProviderAccount) -> str:
+        return c2b_urls(account)["confirmation_url"] if account.provider == "mpesa" else ""
+
+
+def _provider(provider: str) -> str:
+    if provider not in ACCOUNT_PROVIDERS:
+        raise NotFound(f"No provider {provider}.")
+    return provider
+
+
+class ProviderAccountApi(APIView):
+    """A provider account: secrets go in, never out (values come back masked)."""
+
+    # The C2B URLs carry the token that lets a caller post paybill payments: owners only.
+    required_action = Action.BUSINESS_MANAGE
+
+    class InputSerializer(serializers.Serializer[Any]):
+        base_url = serializers.URLField(max_length=300)
+        credentials = serializers.DictField(
+            child=serializers.CharField(allow_blank=True, max_length=8000, trim_whitespace=False),
+            required=False,
+            default=dict,
+            help_text="Keys to set; an empty value removes a key; keys not sent are kept.",
+        )
+        is_active = serializers.BooleanField(default=True)
+
+    @extend_schema(operation_id="payments_providers_retrieve",
+                   responses=ProviderAccountOutputSerializer)  # fmt: skip
+    def get(self, request: Request, provider: str) -> Response:
+        account = ProviderAccount.objects.filter(provider=_provider(provider)).first()
+        if account is None:
+            raise NotFound(f"No {provider} account is set up.")
+        return Response(ProviderAccountOutputSerializer(account).data)
+
+    @extend_schema(request=InputSerializer, responses=ProviderAccountOutputSerializer)
+    def put(self, request: Request, provider: str) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        account = provider_account_set(
+            provider=_provider(provider),
+            base_url=data["base_url"],
+            credentials=data["credentials"],
+            is_active=data["is_active"],
+            actor=request.user,
+        )
+        return Response(ProviderAccountOutputSerializer(account).data)
+
+
+class ProviderAccountListApi(APIView):
+    required_action = Action.BUSINESS_MANAGE
+
+    @extend_schema(
+        operation_id="payments_providers_list",
+        responses=inline_serializer(
+            "ProviderAccountList", {"results": ProviderAccountOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        accounts = ProviderAccount.objects.all()
+        return Response({"results": ProviderAccountOutputSerializer(accounts, many=True).data})
+
+
+# --- C2B --------------------------------------------------------------------------------------
+
+
+class C2BOutputSerializer(serializers.ModelSerializer[C2BPayment]):
+    amount = MoneyField()
+
+    class Meta:
+        model = C2BPayment
+        fields = ["id", "trans_id", "amount", "bill_ref", "msisdn", "payer_name", "trans_time",
+                  "status", "matched_by", "created_at"]  # fmt: skip
+        read_only_fields = fields
+
+
+class C2BListApi(APIView):
+    required_action = Action.SALES_VIEW
+
+    @extend_schema(
+        operation_id="payments_c2b_list",
+        parameters=[
+            OpenApiParameter("status", str, enum=C2BStatus.values),
+            OpenApiParameter("offset", int),
+        ],
+        responses=inline_serializer(
+            "C2BPage",
+            {
+                "results": C2BOutputSerializer(many=True),
+                "offset": serializers.IntegerField(),
+                "limit": serializers.IntegerField(),
+            },
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        page, meta = page_of(request, c2b_list(status=request.query_params.get("status", "")))
+        return Response({"results": C2BOutputSerializer(page, many=True).data, **meta})

@@ -1,0 +1,138 @@
+"""What every adapter needs from HTTP: one timeout policy, transport failures as GatewayError,
+and bearer tokens cached per credential set."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from django.core.cache import cache
+
+from tenant_apps.payments.gateways.base import CallbackRejected, GatewayError
+
+DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
+# A token is dropped this long before the provider says it expires, so that a request never
+# leaves with a token that dies on the way.
+TOKEN_MARGIN_SECONDS = 60
+
+
+def make_timeout(timeout: httpx.Timeout | float | None) -> httpx.Timeout:
+    if timeout is None:
+        return DEFAULT_TIMEOUT
+    if isinstance(timeout, httpx.Timeout):
+        return timeout
+    return httpx.Timeout(timeout)
+
+
+def send(
+    method: str,
+    url: str,
+    *,
+    timeout: httpx.Timeout,
+    headers: dict[str, str] | None = None,
+    json_body: Any = None,
+    auth: tuple[str, str] | None = None,
+    params: dict[str, str] | None = None,
+) -> httpx.Response:
+    """One request; a network failure is retryable because nothing says the provider acted."""
+    try:
+        return httpx.request(
+            method,
+            url,
+            headers=headers,
+            json=json_body,
+            auth=auth,
+            params=params,
+            timeout=timeout,
+        )
+    except httpx.TimeoutException as exc:
+        raise GatewayError(
+            f"The provider did not answer in time ({url}).", code="timeout", retryable=True
+        ) from exc
+    except httpx.TransportError as exc:
+        raise GatewayError(
+            f"The provider could not be reached ({url}).", code="unreachable", retryable=True
+        ) from exc
+
+
+def json_of(response: httpx.Response) -> dict[str, Any]:
+    try:
+        data = response.json()
+    except ValueError as exc:
+        raise GatewayError(
+            f"The provider answered HTTP {response.status_code} without JSON.",
+            code=f"http_{response.status_code}",
+            retryable=response.status_code >= 500,
+        ) from exc
+    if not isinstance(data, dict):
+        raise GatewayError("The provider answered with an unexpected body.", code="bad_body")
+    return data
+
+
+def load_callback(body: bytes) -> dict[str, Any]:
+    try:
+        data = json.loads(body)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise CallbackRejected("The callback body is not JSON.") from exc
+    if not isinstance(data, dict):
+        raise CallbackRejected("The callback body is not a JSON object.")
+    return data
+
+
+def lower_headers(headers: dict[str, str]) -> dict[str, str]:
+    return {key.lower(): value for key, value in headers.items()}
+
+
+def to_decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        # str() first: a JSON number arrives as float, and Decimal(float) keeps binary noise.
+        return Decimal(str(value))
+    except ArithmeticError:
+        return None
+
+
+def whole_units(amount: Decimal) -> int:
+    """Providers that take whole currency units only: refuse rather than round someone's money."""
+    if amount <= 0:
+        raise GatewayError("The amount must be positive.", code="invalid_amount")
+    if amount != amount.to_integral_value():
+        raise GatewayError(
+            f"This provider accepts whole amounts only; {amount} has a fraction.",
+            code="fractional_amount",
+        )
+    return int(amount)
+
+
+def token_cache_key(provider: str, base_url: str, client_id: str) -> str:
+    digest = hashlib.sha256(f"{base_url.rstrip('/')}{client_id}".encode()).hexdigest()
+    return f"payments:token:{provider}:{digest}"
+
+
+def cached_token(key: str, fetch: Callable[[], tuple[str, int]]) -> str:
+    """The cached token for ``key``, else a fresh one from ``fetch`` -> (token, expires_in)."""
+    token = cache.get(key)
+    if isinstance(token, str) and token:
+        return token
+    token, expires_in = fetch()
+    lifetime = expires_in - TOKEN_MARGIN_SECONDS
+    if lifetime > 0:
+        cache.set(key, token, timeout=lifetime)
+    return token
+
+
+def forget_token(key: str) -> None:
+    cache.delete(key)
+
+
+def expires_in_seconds(value: Any, default: int = 3599) -> int:
+    # Daraja and Airtel send expires_in as a string, others as a number.
+    try:
+        return int(str(value))
+    except (TypeError, ValueError):
+        return default

@@ -1,0 +1,241 @@
+"""Airtel Money Africa collections (USSD push), enquiry, callback and refund.
+
+Credential values: ``client_id``, ``client_secret``, ``country`` (ISO, e.g. ``KE``),
+``currency`` (e.g. ``KES``), ``country_code`` (dialling code, e.g. ``254``) and optionally
+``callback_secret`` (the key Airtel signs callbacks with when callback authentication is on).
+
+Callback hash: Airtel documents ``hash`` as base64(HMAC-SHA256(key, payload)) without saying
+which bytes are the payload. We hash the ``transaction`` object serialized compactly
+(``json.dumps(..., separators=(",", ":"))``), as community integrations do. Because that is
+unverified, a callback is never trusted on its own when no secret is configured: its outcome is
+then taken from an enquiry instead (see ``parse_callback``).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from decimal import Decimal
+from typing import Any
+
+import httpx
+
+from tenant_apps.payments.gateways import _http
+from tenant_apps.payments.gateways.base import (
+    CallbackRejected,
+    Credentials,
+    GatewayError,
+    InitiateRequest,
+    Outcome,
+    ProviderResult,
+)
+
+STATUS_OUTCOMES = {
+    "TS": Outcome.SUCCEEDED,
+    "TF": Outcome.FAILED,
+    "TE": Outcome.FAILED,
+    "TA": Outcome.UNKNOWN,
+    "TIP": Outcome.PENDING,
+}
+
+
+def callback_hash(secret: str, transaction: dict[str, Any]) -> str:
+    payload = json.dumps(transaction, separators=(",", ":")).encode()
+    digest = hmac.new(secret.encode(), payload, hashlib.sha256).digest()
+    return base64.b64encode(digest).decode()
+
+
+def _value(creds: Credentials, key: str) -> str:
+    value = creds.values.get(key, "")
+    if not value:
+        raise GatewayError(f"The Airtel credential {key!r} is missing.", code="missing_credential")
+    return value
+
+
+def local_msisdn(payer: str, country_code: str) -> str:
+    """Airtel wants the subscriber number without the country's dialling code."""
+    digits = "".join(ch for ch in payer if ch.isdigit())
+    if country_code and digits.startswith(country_code):
+        digits = digits[len(country_code) :]
+    return digits.lstrip("0")
+
+
+class AirtelGateway:
+    name = "airtel"
+
+    def __init__(self, *, timeout: httpx.Timeout | float | None = None) -> None:
+        self.timeout = _http.make_timeout(timeout)
+
+    def _url(self, creds: Credentials, path: str) -> str:
+        return creds.base_url.rstrip("/") + path
+
+    def _token_key(self, creds: Credentials) -> str:
+        return _http.token_cache_key(self.name, creds.base_url, _value(creds, "client_id"))
+
+    def _fetch_token(self, creds: Credentials) -> tuple[str, int]:
+        response = _http.send(
+            "POST",
+            self._url(creds, "/auth/oauth2/token"),
+            json_body={
+                "client_id": _value(creds, "client_id"),
+                "client_secret": _value(creds, "client_secret"),
+                "grant_type": "client_credentials",
+            },
+            timeout=self.timeout,
+        )
+        data = _http.json_of(response)
+        token = data.get("access_token")
+        if response.status_code >= 400 or not isinstance(token, str) or not token:
+            raise GatewayError(
+                f"Airtel refused the credentials: {data.get('error_description', '')}",
+                code=str(data.get("error") or f"http_{response.status_code}"),
+                retryable=response.status_code >= 500,
+            )
+        return token, _http.expires_in_seconds(data.get("expires_in"), default=180)
+
+    def _call(
+        self,
+        creds: Credentials,
+        method: str,
+        path: str,
+        *,
+        currency: str,
+        body: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        key = self._token_key(creds)
+        for attempt in (1, 2):
+            token = _http.cached_token(key, lambda: self._fetch_token(creds))
+            response = _http.send(
+                method,
+                self._url(creds, path),
+                headers={
+                    "Authorization": f"Bearer {token}",
+                    "X-Country": _value(creds, "country"),
+                    "X-Currency": currency,
+                    "Accept": "*/*",
+                },
+                json_body=body,
+                timeout=self.timeout,
+            )
+            if response.status_code == 401 and attempt == 1:
+                _http.forget_token(key)
+                continue
+            data = _http.json_of(response)
+            status = data.get("status") if isinstance(data.get("status"), dict) else {}
+            if response.status_code >= 400 or status.get("success") is False:
+                raise GatewayError(
+                    f"Airtel refused the request: {status.get('message', '')}",
+                    code=str(
+                        status.get("response_code")
+                        or status.get("result_code")
+                        or f"http_{response.status_code}"
+                    ),
+                    retryable=response.status_code >= 500,
+                )
+            return data
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def initiate(self, creds: Credentials, request: InitiateRequest) -> ProviderResult:
+        amount = _http.whole_units(request.amount)
+        country = _value(creds, "country")
+        body = {
+            "reference": (request.description or request.reference)[:64],
+            "subscriber": {
+                "country": country,
+                "currency": request.currency,
+                "msisdn": local_msisdn(request.payer, creds.values.get("country_code", "")),
+            },
+            "transaction": {
+                "amount": amount,
+                "country": country,
+                "currency": request.currency,
+                "id": request.reference,
+            },
+        }
+        data = self._call(
+            creds, "POST", "/merchant/v1/payments/", currency=request.currency, body=body
+        )
+        status = data.get("status") or {}
+        return ProviderResult(
+            outcome=Outcome.PENDING,
+            provider_reference=request.reference,
+            code=str(status.get("response_code", "")),
+            message=str(status.get("message", "")),
+            amount=Decimal(amount),
+            payer=request.payer,
+            raw=data,
+        )
+
+    def query(self, creds: Credentials, provider_reference: str, reference: str) -> ProviderResult:
+        transaction_id = provider_reference or reference
+        data = self._call(
+            creds,
+            "GET",
+            f"/standard/v1/payments/{transaction_id}",
+            currency=_value(creds, "currency"),
+        )
+        transaction = (data.get("data") or {}).get("transaction") or {}
+        status = str(transaction.get("status", ""))
+        return ProviderResult(
+            outcome=STATUS_OUTCOMES.get(status, Outcome.UNKNOWN),
+            provider_reference=str(transaction.get("id") or transaction_id),
+            receipt=str(transaction.get("airtel_money_id") or ""),
+            code=status,
+            message=str(transaction.get("message", "")),
+            raw=data,
+        )
+
+    def parse_callback(
+        self, creds: Credentials, body: bytes, headers: dict[str, str]
+    ) -> ProviderResult:
+        data = _http.load_callback(body)
+        transaction = data.get("transaction")
+        if not isinstance(transaction, dict):
+            raise CallbackRejected("The callback has no transaction object.")
+        transaction_id = transaction.get("id")
+        if not isinstance(transaction_id, str) or not transaction_id:
+            raise CallbackRejected("The callback has no transaction id.")
+        secret = creds.values.get("callback_secret", "")
+        if not secret:
+            # Nothing proves this body came from Airtel: ask Airtel itself what happened.
+            return self.query(creds, transaction_id, transaction_id)
+        given = data.get("hash")
+        expected = callback_hash(secret, transaction)
+        if not isinstance(given, str) or not hmac.compare_digest(given, expected):
+            raise CallbackRejected("The callback hash does not match.")
+        status = str(transaction.get("status_code", ""))
+        return ProviderResult(
+            outcome=STATUS_OUTCOMES.get(status, Outcome.UNKNOWN),
+            provider_reference=transaction_id,
+            receipt=str(transaction.get("airtel_money_id") or ""),
+            code=status,
+            message=str(transaction.get("message", "")),
+            raw=data,
+        )
+
+    def refund(
+        self, creds: Credentials, *, receipt: str, amount: Decimal, reference: str
+    ) -> ProviderResult:
+        data = self._call(
+            creds,
+            "POST",
+            "/standard/v1/payments/refund",
+            currency=_value(creds, "currency"),
+            body={"transaction": {"airtel_money_id": receipt}},
+        )
+        transaction = (data.get("data") or {}).get("transaction") or {}
+        state = str(transaction.get("status", "")).upper()
+        outcome = {"SUCCESS": Outcome.SUCCEEDED, "FAILED": Outcome.FAILED}.get(
+            state, Outcome.PENDING
+        )
+        return ProviderResult(
+            outcome=outcome,
+            provider_reference=reference,
+            receipt=str(transaction.get("airtel_money_id") or receipt),
+            code=state,
+            message=str((data.get("status") or {}).get("message", "")),
+            amount=amount,
+            raw=data,
+        )

@@ -1,0 +1,423 @@
+"""M-Pesa Daraja: STK push (Lipa na M-Pesa Online), STK query, C2B and reversals.
+
+Credential values: ``consumer_key``, ``consumer_secret``, ``shortcode``, ``passkey``,
+``transaction_type`` (``CustomerPayBillOnline`` by default, or ``CustomerBuyGoodsOnline`` with
+the till number in ``party_b``); for reversals ``initiator_name``, ``initiator_password``,
+``certificate_pem`` (Safaricom's public certificate), ``result_url`` and ``timeout_url``.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import httpx
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import padding
+from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+
+from tenant_apps.payments.gateways import _http
+from tenant_apps.payments.gateways.base import (
+    CallbackRejected,
+    Credentials,
+    GatewayError,
+    InitiateRequest,
+    Outcome,
+    ProviderResult,
+)
+
+NAIROBI = ZoneInfo("Africa/Nairobi")
+INVALID_TOKEN = "404.001.03"
+BEING_PROCESSED = "500.001.1001"
+PAYBILL = "CustomerPayBillOnline"
+BUY_GOODS = "CustomerBuyGoodsOnline"
+ACCOUNT_REFERENCE_MAX = 12
+TRANSACTION_DESC_MAX = 13
+
+FAILED_CODES = frozenset({"1", "17", "1019", "1025", "1032", "2001", "2028", "9999"})
+UNKNOWN_CODES = frozenset({"1037"})
+ALREADY_REVERSED = "R000001"
+
+# What the C2B endpoints answer Safaricom.
+C2B_ACCEPT = {"ResultCode": "0", "ResultDesc": "Accepted"}
+C2B_CONFIRMED = {"ResultCode": 0, "ResultDesc": "Success"}
+
+
+def stk_outcome(code: str) -> Outcome:
+    """Codes not listed are neither paid nor refused for certain: a person looks at them."""
+    if code == "0":
+        return Outcome.SUCCEEDED
+    if code in FAILED_CODES:
+        return Outcome.FAILED
+    return Outcome.UNKNOWN
+
+
+def stk_password(shortcode: str, passkey: str, timestamp: str) -> str:
+    return base64.b64encode(f"{shortcode}{passkey}{timestamp}".encode()).decode()
+
+
+def security_credential(initiator_password: str, certificate_pem: str) -> str:
+    """Daraja's SecurityCredential: the initiator password under the certificate's RSA key."""
+    try:
+        certificate = x509.load_pem_x509_certificate(certificate_pem.encode())
+    except ValueError as exc:
+        raise GatewayError(
+            "The M-Pesa certificate is not a PEM certificate.", code="bad_certificate"
+        ) from exc
+    public_key = certificate.public_key()
+    if not isinstance(public_key, RSAPublicKey):
+        raise GatewayError("The M-Pesa certificate has no RSA key.", code="bad_certificate")
+    encrypted = public_key.encrypt(initiator_password.encode(), padding.PKCS1v15())
+    return base64.b64encode(encrypted).decode()
+
+
+@dataclass(frozen=True)
+class C2BNotice:
+    """A customer paid the business's paybill or till directly (C2B validation/confirmation)."""
+
+    trans_id: str
+    amount: Decimal
+    bill_ref: str
+    msisdn: str
+    first_name: str
+    middle_name: str
+    last_name: str
+    business_short_code: str
+    trans_time: str
+    raw: dict[str, Any] = field(default_factory=dict)
+
+
+def _value(creds: Credentials, key: str) -> str:
+    value = creds.values.get(key, "")
+    if not value:
+        raise GatewayError(f"The M-Pesa credential {key!r} is missing.", code="missing_credential")
+    return value
+
+
+class DarajaGateway:
+    name = "mpesa"
+
+    def __init__(
+        self,
+        *,
+        timeout: httpx.Timeout | float | None = None,
+        now: Any = None,
+    ) -> None:
+        self.timeout = _http.make_timeout(timeout)
+        # A clock can be given so that the Timestamp is checkable; it must return aware datetimes.
+        self._now = now or (lambda: datetime.now(tz=NAIROBI))
+
+    # --- plumbing -----------------------------------------------------------------------
+
+    def _url(self, creds: Credentials, path: str) -> str:
+        return creds.base_url.rstrip("/") + path
+
+    def _token_key(self, creds: Credentials) -> str:
+        return _http.token_cache_key(self.name, creds.base_url, _value(creds, "consumer_key"))
+
+    def _fetch_token(self, creds: Credentials) -> tuple[str, int]:
+        response = _http.send(
+            "GET",
+            self._url(creds, "/oauth/v1/generate"),
+            params={"grant_type": "client_credentials"},
+            auth=(_value(creds, "consumer_key"), _value(creds, "consumer_secret")),
+            timeout=self.timeout,
+        )
+        data = self._checked(response)
+        token = data.get("access_token")
+        if not isinstance(token, str) or not token:
+            raise GatewayError("M-Pesa gave no access token.", code="no_token")
+        return token, _http.expires_in_seconds(data.get("expires_in"))
+
+    def _timestamp(self) -> str:
+        return self._now().astimezone(NAIROBI).strftime("%Y%m%d%H%M%S")
+
+    @staticmethod
+    def _error(response: httpx.Response, data: dict[str, Any]) -> GatewayError:
+        code = str(data.get("errorCode") or f"http_{response.status_code}")
+        message = str(data.get("errorMessage") or data.get("ResponseDescription") or "")
+        return GatewayError(
+            f"M-Pesa refused the request: {message or response.reason_phrase}",
+            code=code,
+            retryable=response.status_code >= 500 or response.status_code == 429,
+        )
+
+    def _checked(self, response: httpx.Response) -> dict[str, Any]:
+        data = _http.json_of(response)
+        if response.status_code >= 400 or "errorCode" in data:
+            raise self._error(response, data)
+        return data
+
+    def _post(self, creds: Credentials, path: str, body: dict[str, Any]) -> httpx.Response:
+        """POSTs with the cached token; a token the provider has dropped is replaced once."""
+        key = self._token_key(creds)
+        for attempt in (1, 2):
+            token = _http.cached_token(key, lambda: self._fetch_token(creds))
+            response = _http.send(
+                "POST",
+                self._url(creds, path),
+                headers={"Authorization": f"Bearer {token}"},
+                json_body=body,
+                timeout=self.timeout,
+            )
+            if attempt == 1 and self._is_invalid_token(response):
+                # Another process fetched a newer token, which invalidated ours.
+                _http.forget_token(key)
+                continue
+            return response
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    @staticmethod
+    def _is_invalid_token(response: httpx.Response) -> bool:
+        if response.status_code < 400:
+            return False
+        try:
+            data = response.json()
+        except ValueError:
+            return False
+        return isinstance(data, dict) and data.get("errorCode") == INVALID_TOKEN
+
+    # --- STK push -----------------------------------------------------------------------
+
+    def initiate(self, creds: Credentials, request: InitiateRequest) -> ProviderResult:
+        amount = _http.whole_units(request.amount)
+        shortcode = _value(creds, "shortcode")
+        transaction_type = creds.values.get("transaction_type") or PAYBILL
+        if transaction_type not in (PAYBILL, BUY_GOODS):
+            raise GatewayError(
+                f"Unknown M-Pesa transaction type {transaction_type!r}.", code="bad_credential"
+            )
+        party_b = _value(creds, "party_b") if transaction_type == BUY_GOODS else shortcode
+        timestamp = self._timestamp()
+        body = {
+            "BusinessShortCode": shortcode,
+            "Password": stk_password(shortcode, _value(creds, "passkey"), timestamp),
+            "Timestamp": timestamp,
+            "TransactionType": transaction_type,
+            "Amount": amount,
+            "PartyA": request.payer,
+            "PartyB": party_b,
+            "PhoneNumber": request.payer,
+            "CallBackURL": request.callback_url,
+            "AccountReference": (request.account_reference or request.reference)[
+                :ACCOUNT_REFERENCE_MAX
+            ],
+            "TransactionDesc": (request.description or "Payment")[:TRANSACTION_DESC_MAX],
+        }
+        data = self._checked(self._post(creds, "/mpesa/stkpush/v1/processrequest", body))
+        code = str(data.get("ResponseCode", ""))
+        checkout_id = data.get("CheckoutRequestID")
+        if code != "0" or not isinstance(checkout_id, str) or not checkout_id:
+            raise GatewayError(
+                f"M-Pesa did not accept the push: {data.get('ResponseDescription', '')}",
+                code=code or "not_accepted",
+            )
+        return ProviderResult(
+            outcome=Outcome.PENDING,
+            provider_reference=checkout_id,
+            code=code,
+            message=str(data.get("CustomerMessage") or data.get("ResponseDescription") or ""),
+            amount=Decimal(amount),
+            payer=request.payer,
+            raw=data,
+        )
+
+    def query(self, creds: Credentials, provider_reference: str, reference: str) -> ProviderResult:
+        shortcode = _value(creds, "shortcode")
+        timestamp = self._timestamp()
+        body = {
+            "BusinessShortCode": shortcode,
+            "Password": stk_password(shortcode, _value(creds, "passkey"), timestamp),
+            "Timestamp": timestamp,
+            "CheckoutRequestID": provider_reference,
+        }
+        response = self._post(creds, "/mpesa/stkpushquery/v1/query", body)
+        data = _http.json_of(response)
+        error_code = str(data.get("errorCode", ""))
+        # 500.001.1001 also means "wrong credentials": only the message tells "ask again later".
+        if error_code == BEING_PROCESSED and "being processed" in str(
+            data.get("errorMessage", "")
+        ).lower():
+            return ProviderResult(
+                outcome=Outcome.PENDING,
+                provider_reference=provider_reference,
+                code=error_code,
+                message=str(data.get("errorMessage", "")),
+                raw=data,
+            )
+        if response.status_code >= 400 or error_code:
+            raise self._error(response, data)
+        code = str(data.get("ResultCode", ""))
+        if not code:
+            raise GatewayError("The M-Pesa query answer has no ResultCode.", code="bad_body")
+        return ProviderResult(
+            outcome=stk_outcome(code),
+            provider_reference=provider_reference,
+            code=code,
+            message=str(data.get("ResultDesc", "")),
+            raw=data,
+        )
+
+    def parse_callback(
+        self, creds: Credentials, body: bytes, headers: dict[str, str]
+    ) -> ProviderResult:
+        """The STK callback is unsigned: the unguessable per-payment URL authenticates it, and
+        the caller compares CheckoutRequestID with the one it stored."""
+        data = _http.load_callback(body)
+        stk = data.get("Body", {}).get("stkCallback") if isinstance(data.get("Body"), dict) else None
+        if not isinstance(stk, dict):
+            raise CallbackRejected("The callback has no Body.stkCallback.")
+        checkout_id = stk.get("CheckoutRequestID")
+        if not isinstance(checkout_id, str) or not checkout_id.strip():
+            raise CallbackRejected("The callback has no CheckoutRequestID.")
+        raw_code = stk.get("ResultCode")
+        if isinstance(raw_code, bool) or not isinstance(raw_code, int | str) or raw_code == "":
+            raise CallbackRejected("The callback has no ResultCode.")
+        code = str(raw_code)
+        items = self._metadata(stk)
+        receipt = str(items.get("MpesaReceiptNumber") or "")
+        outcome = stk_outcome(code)
+        if outcome is Outcome.SUCCEEDED and not receipt:
+            raise CallbackRejected("A successful callback must carry an MpesaReceiptNumber.")
+        phone = items.get("PhoneNumber")
+        return ProviderResult(
+            outcome=outcome,
+            provider_reference=checkout_id,
+            receipt=receipt,
+            code=code,
+            message=str(stk.get("ResultDesc", "")),
+            amount=_http.to_decimal(items.get("Amount")),
+            payer="" if phone is None else str(phone),
+            raw=data,
+        )
+
+    @staticmethod
+    def _metadata(stk: dict[str, Any]) -> dict[str, Any]:
+        metadata = stk.get("CallbackMetadata")
+        if metadata is None:
+            return {}
+        items = metadata.get("Item") if isinstance(metadata, dict) else None
+        if not isinstance(items, list):
+            raise CallbackRejected("CallbackMetadata.Item is not a list.")
+        found: dict[str, Any] = {}
+        for item in items:
+            # Items are read by name: their order is not promised, and Balance has no Value.
+            if isinstance(item, dict) and isinstance(item.get("Name"), str):
+                found[item["Name"]] = item.get("Value")
+        return found
+
+    # --- C2B ----------------------------------------------------------------------------
+
+    def register_c2b_urls(
+        self, creds: Credentials, confirmation_url: str, validation_url: str
+    ) -> dict[str, Any]:
+        body = {
+            "ShortCode": _value(creds, "shortcode"),
+            # "Completed": if our validation URL cannot be reached, M-Pesa completes the payment
+            # (the customer has paid; refusing would only lose a sale we can still match).
+            "ResponseType": creds.values.get("c2b_response_type") or "Completed",
+            "ConfirmationURL": confirmation_url,
+            "ValidationURL": validation_url,
+        }
+        data = self._checked(self._post(creds, "/mpesa/c2b/v1/registerurl", body))
+        if str(data.get("ResponseCode", "0")) != "0":
+            raise GatewayError(
+                f"M-Pesa refused the URLs: {data.get('ResponseDescription', '')}",
+                code=str(data.get("ResponseCode")),
+            )
+        return data
+
+    @staticmethod
+    def parse_c2b(body: bytes) -> C2BNotice:
+        data = _http.load_callback(body)
+        trans_id = data.get("TransID")
+        amount = _http.to_decimal(data.get("TransAmount"))
+        shortcode = data.get("BusinessShortCode")
+        if not isinstance(trans_id, str) or not trans_id or amount is None or not shortcode:
+            raise CallbackRejected("A C2B notice needs TransID, TransAmount and BusinessShortCode.")
+
+        def text(key: str) -> str:
+            value = data.get(key)
+            return "" if value is None else str(value)
+
+        return C2BNotice(
+            trans_id=trans_id,
+            amount=amount,
+            bill_ref=text("BillRefNumber").strip(),
+            msisdn=text("MSISDN"),
+            first_name=text("FirstName"),
+            middle_name=text("MiddleName"),
+            last_name=text("LastName"),
+            business_short_code=str(shortcode),
+            trans_time=text("TransTime"),
+            raw=data,
+        )
+
+    # --- reversal -----------------------------------------------------------------------
+
+    def refund(
+        self, creds: Credentials, *, receipt: str, amount: Decimal, reference: str
+    ) -> ProviderResult:
+        """Daraja reverses a whole transaction; the answer comes later as a Result POST
+        (see ``parse_result``) to the ``result_url`` credential."""
+        whole = _http.whole_units(amount)
+        result_url = _value(creds, "result_url")
+        body = {
+            "Initiator": _value(creds, "initiator_name"),
+            "SecurityCredential": security_credential(
+                _value(creds, "initiator_password"), _value(creds, "certificate_pem")
+            ),
+            "CommandID": "TransactionReversal",
+            "TransactionID": receipt,
+            "Amount": whole,
+            "ReceiverParty": _value(creds, "shortcode"),
+            "RecieverIdentifierType": "11",
+            "ResultURL": result_url,
+            "QueueTimeOutURL": creds.values.get("timeout_url") or result_url,
+            "Remarks": f"Refund {reference}"[:100],
+            "Occasion": reference[:100],
+        }
+        data = self._checked(self._post(creds, "/mpesa/reversal/v1/request", body))
+        conversation = data.get("ConversationID")
+        if str(data.get("ResponseCode", "")) != "0" or not conversation:
+            raise GatewayError(
+                f"M-Pesa did not accept the reversal: {data.get('ResponseDescription', '')}",
+                code=str(data.get("ResponseCode", "not_accepted")),
+            )
+        return ProviderResult(
+            outcome=Outcome.PENDING,
+            provider_reference=str(conversation),
+            receipt=receipt,
+            code="0",
+            message=str(data.get("ResponseDescription", "")),
+            amount=Decimal(whole),
+            raw=data,
+        )
+
+    @staticmethod
+    def parse_result(body: bytes) -> ProviderResult:
+        """The asynchronous Result of a reversal (or transaction status) request."""
+        data = _http.load_callback(body)
+        result = data.get("Result")
+        if not isinstance(result, dict):
+            raise CallbackRejected("The result has no Result object.")
+        conversation = result.get("ConversationID")
+        if not isinstance(conversation, str) or not conversation:
+            raise CallbackRejected("The result has no ConversationID.")
+        code = str(result.get("ResultCode", ""))
+        if not code:
+            raise CallbackRejected("The result has no ResultCode.")
+        # Reversing twice answers R000001: the money is back either way.
+        outcome = Outcome.SUCCEEDED if code in ("0", ALREADY_REVERSED) else Outcome.FAILED
+        return ProviderResult(
+            outcome=outcome,
+            provider_reference=conversation,
+            receipt=str(result.get("TransactionID") or ""),
+            code=code,
+            message=str(result.get("ResultDesc", "")),
+            raw=data,
+        )

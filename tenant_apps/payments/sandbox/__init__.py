@@ -1,0 +1,12 @@
+"""A local fake of the payment providers (M-Pesa Daraja, Airtel Money, Flutterwave, Razorpay)
+for tests and development; see ``docs/payments-sandbox.md``."""
+
+from tenant_apps.payments.sandbox.server import (
+    SANDBOX_CREDENTIALS,
+    SCENARIOS,
+    Sandbox,
+    SandboxApp,
+    start_sandbox,
+)
+
+__all__ = ["SANDBOX_CREDENTIALS", "SCENARIOS", "Sandbox", "SandboxApp", "start_sandbox"]

@@ -1,0 +1,49 @@
+"""``python -m tenant_apps.payments.sandbox --port 8099``: the provider sandbox for development."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import threading
+
+from tenant_apps.payments.sandbox.server import SCENARIOS, start_sandbox
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="Local fake of the payment providers.")
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8099)
+    parser.add_argument("--callback-delay", type=float, default=2.0)
+    parser.add_argument("--no-deliver", action="store_true", help="record callbacks only")
+    parser.add_argument(
+        "--webhook",
+        action="append",
+        default=[],
+        metavar="PROVIDER=URL",
+        help="where airtel/card/upi webhooks go (set on the provider's dashboard in real life)",
+    )
+    args = parser.parse_args()
+    webhooks = dict(item.split("=", 1) for item in args.webhook)
+    sandbox = start_sandbox(
+        args.port,
+        host=args.host,
+        deliver=not args.no_deliver,
+        callback_delay=args.callback_delay,
+        webhook_urls=webhooks,
+    )
+    print(f"Payment sandbox on {sandbox.url}")  # noqa: T201
+    print("Scenarios by the payer's last digit:")  # noqa: T201
+    for number, scenario in sorted(SCENARIOS.items()):
+        print(f"  {number}: {scenario.label}")  # noqa: T201
+    print(f"Credentials: GET {sandbox.url}/__sandbox__/credentials")  # noqa: T201
+    print(json.dumps(webhooks or {"webhooks": "none configured"}))  # noqa: T201
+    stopped = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stopped.wait()
+    sandbox.stop()
+
+
+if __name__ == "__main__":
+    main()

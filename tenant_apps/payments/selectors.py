@@ -1,0 +1,41 @@
+"""Reads of the payments app."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from django.db.models import QuerySet
+
+from saas_platform.errors import NotFound
+from tenant_apps.payments.models import C2BPayment, Payment, ProviderAccount
+
+
+def payment_list(
+    *, status: str = "", purpose: str = "", purpose_ref: str = ""
+) -> QuerySet[Payment]:
+    payments = Payment.objects.all()
+    if status:
+        payments = payments.filter(status=status)
+    if purpose:
+        payments = payments.filter(purpose=purpose)
+    if purpose_ref:
+        payments = payments.filter(purpose_ref=purpose_ref)
+    return payments.prefetch_related("refunds")
+
+
+def payment_get(public_id: UUID | str) -> Payment:
+    payment = payment_list().filter(public_id=public_id).first()
+    if payment is None:
+        raise NotFound("No such payment.")
+    return payment
+
+
+def provider_account_list() -> QuerySet[ProviderAccount]:
+    return ProviderAccount.objects.all()
+
+
+def c2b_list(*, status: str = "") -> QuerySet[C2BPayment]:
+    payments = C2BPayment.objects.all()
+    if status:
+        payments = payments.filter(status=status)
+    return payments

@@ -1,0 +1,296 @@
+"""Checkout, the sales list, void, returns and paying again after a failed payment."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.api.fields import quantity
+from saas_platform.api.pagination import page_of
+from saas_platform.errors import NotFound
+from tenant_apps.sales.api.serializers import (
+    SaleOutputSerializer,
+    SaleReturnOutputSerializer,
+    SaleSummarySerializer,
+    sale_data,
+)
+from tenant_apps.sales.checkout import (
+    CheckoutRequest,
+    LineRequest,
+    TenderRequest,
+    sale_checkout,
+)
+from tenant_apps.sales.models import RefundMethod, SaleStatus, TenderMethod
+from tenant_apps.sales.returns import ReturnLineRequest, sale_return_create
+from tenant_apps.sales.selectors import sale_detail, sale_list
+from tenant_apps.sales.services import sale_void
+from tenant_apps.sales.settlement import sale_tender_retry
+from tenant_apps.staff.access import Action, role_allows, scope_allows
+from tenant_apps.staff.authentication import is_api_key_request
+
+
+def may(request: Request, action: Action) -> bool:
+    if is_api_key_request(request):
+        return scope_allows(request.auth.scopes, action)  # type: ignore[union-attr]
+    return role_allows(getattr(request.user, "role", ""), action)
+
+
+def _money_amount(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=4, **kwargs)
+
+
+class CheckoutApi(APIView):
+    required_action = Action.SALES_SELL
+
+    class LineSerializer(serializers.Serializer[Any]):
+        product = serializers.IntegerField()
+        quantity = quantity()
+        unit_price = _money_amount(required=False, allow_null=True, default=None)
+        discount = _money_amount(required=False, default=Decimal(0), min_value=Decimal(0))
+
+    class TenderSerializer(serializers.Serializer[Any]):
+        method = serializers.ChoiceField(choices=TenderMethod.choices)
+        amount = _money_amount(required=False, default=Decimal(0))
+        payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+        points = serializers.IntegerField(
+            required=False, allow_null=True, default=None, min_value=1
+        )
+
+    class InputSerializer(serializers.Serializer[Any]):
+        uuid = serializers.UUIDField()
+        register = serializers.IntegerField()
+        lines = serializers.ListField(
+            child=serializers.DictField(), allow_empty=False, max_length=500
+        )
+        tenders = serializers.ListField(
+            child=serializers.DictField(), required=False, default=list, max_length=10
+        )
+        customer = serializers.IntegerField(required=False, allow_null=True, default=None)
+        price_list = serializers.CharField(required=False, default="", allow_blank=True)
+        cart_discount = _money_amount(required=False, default=Decimal(0), min_value=Decimal(0))
+        cart_discount_percent = serializers.DecimalField(
+            max_digits=6,
+            decimal_places=3,
+            required=False,
+            default=Decimal(0),
+            min_value=Decimal(0),
+            max_value=Decimal(100),
+        )
+        coupon = serializers.CharField(required=False, default="", allow_blank=True, max_length=30)
+        note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
+        park = serializers.BooleanField(required=False, default=False)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: SaleOutputSerializer, 200: SaleOutputSerializer},
+        description="Idempotent on `uuid`: the same UUID and cart return the same sale (200).",
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lines = _nested(self.LineSerializer, data["lines"], "lines")
+        tenders = _nested(self.TenderSerializer, data["tenders"], "tenders")
+        checkout = CheckoutRequest(
+            uuid=data["uuid"],
+            register_id=data["register"],
+            lines=[
+                LineRequest(
+                    product_id=line["product"],
+                    quantity=line["quantity"],
+                    unit_price=line["unit_price"],
+                    discount=line["discount"],
+                )
+                for line in lines
+            ],
+            tenders=[
+                TenderRequest(
+                    method=t["method"], amount=t["amount"], payer=t["payer"], points=t["points"]
+                )
+                for t in tenders
+            ],
+            customer_id=data["customer"],
+            price_list=data["price_list"],
+            cart_discount=data["cart_discount"],
+            cart_discount_percent=data["cart_discount_percent"],
+            coupon=data["coupon"],
+            note=data["note"],
+            park=data["park"],
+        )
+        sale, created = sale_checkout(
+            request=checkout,
+            actor=request.user,
+            may_override_price=may(request, Action.SALES_OVERRIDE_PRICE),
+        )
+        fresh = sale_detail(str(sale.uuid))
+        return Response(
+            sale_data(fresh or sale),
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )
+
+
+def _nested(
+    serializer_class: type[serializers.Serializer[Any]], items: list[Any], name: str
+) -> list[dict[str, Any]]:
+    out = []
+    errors: dict[str, Any] = {}
+    for index, item in enumerate(items):
+        serializer = serializer_class(data=item)
+        if serializer.is_valid():
+            out.append(serializer.validated_data)
+        else:
+            for field, messages in serializer.errors.items():
+                errors[f"{name}[{index}].{field}"] = messages
+    if errors:
+        raise serializers.ValidationError(errors)
+    return out
+
+
+class SaleListApi(APIView):
+    required_action = Action.SALES_VIEW
+
+    @extend_schema(
+        operation_id="sales_list",
+        responses=inline_serializer("SaleList", {"results": SaleSummarySerializer(many=True)}),
+    )
+    def get(self, request: Request) -> Response:
+        params = request.query_params
+        sales = sale_list(
+            status=params.get("status") if params.get("status") in SaleStatus.values else None,
+            register_id=_int(params.get("register")),
+            shift_id=_int(params.get("shift")),
+            customer_id=_int(params.get("customer")),
+        )
+        page, meta = page_of(request, sales)
+        return Response({**meta, "results": SaleSummarySerializer(page, many=True).data})
+
+
+class ParkedSaleListApi(APIView):
+    required_action = Action.SALES_SELL
+
+    @extend_schema(
+        operation_id="sales_parked_list",
+        responses=inline_serializer("ParkedSaleList", {"results": SaleOutputSerializer(many=True)}),
+    )
+    def get(self, request: Request) -> Response:
+        sales = sale_list(
+            status=SaleStatus.PARKED, register_id=_int(request.query_params.get("register"))
+        ).prefetch_related("lines__product", "tenders")
+        page, meta = page_of(request, sales)
+        return Response({**meta, "results": SaleOutputSerializer(page, many=True).data})
+
+
+def _int(value: str | None) -> int | None:
+    return int(value) if value and value.isdigit() else None
+
+
+def _sale_or_404(uuid: str) -> Any:
+    sale = sale_detail(uuid)
+    if sale is None:
+        raise NotFound("No such sale.")
+    return sale
+
+
+class SaleDetailApi(APIView):
+    # A cashier watches the sale they are ringing up (e.g. waiting for M-Pesa).
+    required_action = Action.SALES_SELL
+
+    @extend_schema(responses=SaleOutputSerializer)
+    def get(self, request: Request, sale_uuid: Any) -> Response:
+        return Response(sale_data(_sale_or_404(sale_uuid)))
+
+
+class SaleVoidApi(APIView):
+    required_action = Action.SALES_VOID
+
+    class InputSerializer(serializers.Serializer[Any]):
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(request=InputSerializer, responses=SaleOutputSerializer)
+    def post(self, request: Request, sale_uuid: Any) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _sale_or_404(sale_uuid)
+        sale_void(
+            sale_uuid=sale_uuid, reason=serializer.validated_data["reason"], actor=request.user
+        )
+        return Response(sale_data(_sale_or_404(sale_uuid)))
+
+
+class SaleTenderRetryApi(APIView):
+    required_action = Action.SALES_SELL
+
+    class InputSerializer(serializers.Serializer[Any]):
+        method = serializers.ChoiceField(
+            choices=[
+                TenderMethod.CASH,
+                TenderMethod.CARD,
+                TenderMethod.MPESA,
+                TenderMethod.AIRTEL,
+                TenderMethod.UPI,
+            ]
+        )
+        payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses=SaleOutputSerializer)
+    def post(self, request: Request, sale_uuid: Any, tender_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        _sale_or_404(sale_uuid)
+        sale_tender_retry(
+            sale_uuid=sale_uuid,
+            tender_id=tender_id,
+            actor=request.user,
+            **serializer.validated_data,
+        )
+        return Response(sale_data(_sale_or_404(sale_uuid)))
+
+
+class SaleReturnApi(APIView):
+    required_action = Action.SALES_REFUND
+
+    class LineSerializer(serializers.Serializer[Any]):
+        line = serializers.IntegerField()
+        quantity = quantity()
+        restock = serializers.BooleanField(default=True)
+
+    class InputSerializer(serializers.Serializer[Any]):
+        uuid = serializers.UUIDField()
+        lines = serializers.ListField(
+            child=serializers.DictField(), allow_empty=False, max_length=500
+        )
+        refund_method = serializers.ChoiceField(choices=RefundMethod.choices)
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={201: SaleReturnOutputSerializer, 200: SaleReturnOutputSerializer},
+    )
+    def post(self, request: Request, sale_uuid: Any) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        lines = _nested(self.LineSerializer, data["lines"], "lines")
+        sale_return, created = sale_return_create(
+            sale_uuid=sale_uuid,
+            return_uuid=data["uuid"],
+            lines=[
+                ReturnLineRequest(
+                    line_id=line["line"], quantity=line["quantity"], restock=line["restock"]
+                )
+                for line in lines
+            ],
+            refund_method=data["refund_method"],
+            reason=data["reason"],
+            actor=request.user,
+        )
+        return Response(
+            SaleReturnOutputSerializer(sale_return).data,
+            status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
+        )

@@ -1,0 +1,231 @@
+"""Output shapes shared by the sales views."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rest_framework import serializers
+
+from saas_platform.api.fields import MoneyField
+from tenant_apps.sales.models import (
+    CashMovement,
+    Coupon,
+    Register,
+    ReturnLine,
+    Sale,
+    SaleLine,
+    SaleReturn,
+    Shift,
+    Tender,
+)
+
+
+class RegisterOutputSerializer(serializers.ModelSerializer[Register]):
+    location = serializers.CharField(source="location.code")
+
+    class Meta:
+        model = Register
+        fields = ["id", "code", "name", "location", "receipt_prefix", "is_active", "created_at"]
+        read_only_fields = fields
+
+
+class ShiftOutputSerializer(serializers.ModelSerializer[Shift]):
+    register = serializers.CharField(source="register.code")
+    opening_float = MoneyField()
+    expected_cash = MoneyField()
+    counted_cash = MoneyField()
+    variance = MoneyField()
+    opened_by = serializers.EmailField(source="opened_by.email")
+
+    class Meta:
+        model = Shift
+        fields = [
+            "id",
+            "register",
+            "status",
+            "opened_by",
+            "opened_at",
+            "opening_float",
+            "closed_at",
+            "expected_cash",
+            "counted_cash",
+            "variance",
+            "z_report",
+            "note",
+        ]
+        read_only_fields = fields
+
+
+class CashMovementOutputSerializer(serializers.ModelSerializer[CashMovement]):
+    amount = MoneyField()
+
+    class Meta:
+        model = CashMovement
+        fields = ["id", "kind", "amount", "account", "reason", "created_at"]
+        read_only_fields = fields
+
+
+class CouponOutputSerializer(serializers.ModelSerializer[Coupon]):
+    min_spend = MoneyField()
+
+    class Meta:
+        model = Coupon
+        fields = [
+            "id",
+            "code",
+            "description",
+            "kind",
+            "value",
+            "product",
+            "category",
+            "min_spend",
+            "valid_from",
+            "valid_until",
+            "max_uses",
+            "uses",
+            "is_active",
+        ]
+        read_only_fields = fields
+
+
+class SaleLineOutputSerializer(serializers.ModelSerializer[SaleLine]):
+    sku = serializers.CharField(source="product.sku")
+    unit_price = MoneyField()
+    discount = MoneyField()
+    net = MoneyField()
+    tax = MoneyField()
+    gross = MoneyField()
+
+    class Meta:
+        model = SaleLine
+        fields = [
+            "id",
+            "line_no",
+            "product",
+            "sku",
+            "description",
+            "quantity",
+            "unit_price",
+            "price_overridden",
+            "discount",
+            "tax_rate",
+            "net",
+            "tax",
+            "gross",
+            "returned_quantity",
+        ]
+        read_only_fields = fields
+
+
+class TenderOutputSerializer(serializers.ModelSerializer[Tender]):
+    amount = MoneyField()
+    tendered = MoneyField()
+    change = MoneyField()
+    payment = serializers.UUIDField(source="payment.public_id", default=None)
+    payment_status = serializers.CharField(source="payment.status", default=None)
+
+    class Meta:
+        model = Tender
+        fields = [
+            "id",
+            "method",
+            "amount",
+            "tendered",
+            "change",
+            "status",
+            "payer",
+            "points",
+            "payment",
+            "payment_status",
+        ]
+        read_only_fields = fields
+
+
+class ReturnLineOutputSerializer(serializers.ModelSerializer[ReturnLine]):
+    gross = MoneyField()
+    tax = MoneyField()
+
+    class Meta:
+        model = ReturnLine
+        fields = ["sale_line", "quantity", "restock", "gross", "tax"]
+        read_only_fields = fields
+
+
+class SaleReturnOutputSerializer(serializers.ModelSerializer[SaleReturn]):
+    sale = serializers.UUIDField(source="sale.uuid")
+    net = MoneyField()
+    tax = MoneyField()
+    total = MoneyField()
+    lines = ReturnLineOutputSerializer(many=True)
+
+    class Meta:
+        model = SaleReturn
+        fields = [
+            "uuid",
+            "sale",
+            "refund_method",
+            "reason",
+            "net",
+            "tax",
+            "total",
+            "lines",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class SaleSummarySerializer(serializers.ModelSerializer[Sale]):
+    register = serializers.CharField(source="register.code")
+    receipt = serializers.CharField(source="receipt_label")
+    cashier = serializers.EmailField(source="cashier.email", default=None)
+    customer = serializers.IntegerField(source="customer_id", default=None)
+    total = MoneyField()
+
+    class Meta:
+        model = Sale
+        fields = [
+            "uuid",
+            "register",
+            "receipt",
+            "status",
+            "cashier",
+            "customer",
+            "total",
+            "created_at",
+            "completed_at",
+        ]
+        read_only_fields = fields
+
+
+class SaleOutputSerializer(SaleSummarySerializer):
+    subtotal = MoneyField()
+    discount_total = MoneyField()
+    tax_total = MoneyField()
+    paid_total = MoneyField()
+    change_due = MoneyField()
+    coupon = serializers.CharField(source="coupon.code", default=None)
+    lines = SaleLineOutputSerializer(many=True)
+    tenders = TenderOutputSerializer(many=True)
+
+    class Meta(SaleSummarySerializer.Meta):
+        fields = [
+            *SaleSummarySerializer.Meta.fields,
+            "receipt_number",
+            "prices_include_tax",
+            "subtotal",
+            "discount_total",
+            "tax_total",
+            "paid_total",
+            "change_due",
+            "coupon",
+            "note",
+            "lines",
+            "tenders",
+            "voided_at",
+            "void_reason",
+        ]
+        read_only_fields = fields
+
+
+def sale_data(sale: Sale) -> dict[str, Any]:
+    return dict(SaleOutputSerializer(sale).data)

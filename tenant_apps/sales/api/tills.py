@@ -1,0 +1,217 @@
+"""Registers, shifts (open, cash in and out, X report, close with the Z report), coupons."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from saas_platform.errors import NotFound
+from saas_platform.money import money
+from tenant_apps.sales.api.serializers import (
+    CashMovementOutputSerializer,
+    CouponOutputSerializer,
+    RegisterOutputSerializer,
+    ShiftOutputSerializer,
+)
+from tenant_apps.sales.models import CashMovementKind, CouponKind, Shift
+from tenant_apps.sales.selectors import coupon_list, register_list, shift_summary
+from tenant_apps.sales.services import (
+    DRAWER_ACCOUNTS,
+    coupon_create,
+    register_create,
+    register_update,
+    shift_cash_move,
+    shift_close,
+    shift_open,
+)
+from tenant_apps.staff.access import Action
+
+
+def _amount(**kwargs: Any) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=16, decimal_places=4, **kwargs)
+
+
+class RegisterListCreateApi(APIView):
+    required_actions = {"GET": Action.SALES_SELL, "POST": Action.SALES_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,20}$")
+        name = serializers.CharField(max_length=80)
+        location = serializers.IntegerField()
+        receipt_prefix = serializers.CharField(
+            max_length=12, required=False, default="", allow_blank=True
+        )
+
+    @extend_schema(
+        operation_id="sales_registers_list",
+        responses=inline_serializer(
+            "RegisterList", {"results": RegisterOutputSerializer(many=True)}
+        ),
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"results": RegisterOutputSerializer(register_list(), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: RegisterOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        register = register_create(
+            code=data["code"],
+            name=data["name"],
+            location_id=data["location"],
+            receipt_prefix=data["receipt_prefix"],
+        )
+        return Response(RegisterOutputSerializer(register).data, status=status.HTTP_201_CREATED)
+
+
+class RegisterDetailApi(APIView):
+    required_action = Action.SALES_MANAGE
+
+    class InputSerializer(serializers.Serializer[Any]):
+        name = serializers.CharField(max_length=80, required=False)
+        receipt_prefix = serializers.CharField(max_length=12, required=False, allow_blank=True)
+        is_active = serializers.BooleanField(required=False)
+
+    @extend_schema(request=InputSerializer, responses=RegisterOutputSerializer)
+    def patch(self, request: Request, register_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        register = register_update(register_id=register_id, **serializer.validated_data)
+        return Response(RegisterOutputSerializer(register).data)
+
+
+class ShiftOpenApi(APIView):
+    required_action = Action.SALES_SELL
+
+    class InputSerializer(serializers.Serializer[Any]):
+        opening_float = _amount(min_value=0)
+
+    @extend_schema(request=InputSerializer, responses={201: ShiftOutputSerializer})
+    def post(self, request: Request, register_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        shift = shift_open(
+            register_id=register_id,
+            opening_float=money(serializer.validated_data["opening_float"]),
+            actor=request.user,
+        )
+        return Response(ShiftOutputSerializer(shift).data, status=status.HTTP_201_CREATED)
+
+
+def _shift_or_404(shift_id: int) -> Shift:
+    shift = Shift.objects.select_related("register", "opened_by").filter(pk=shift_id).first()
+    if shift is None:
+        raise NotFound("No such shift.")
+    return shift
+
+
+class ShiftDetailApi(APIView):
+    """The shift and its X report (takings so far)."""
+
+    required_action = Action.SALES_SELL
+
+    @extend_schema(
+        responses=inline_serializer(
+            "ShiftWithReport",
+            {"shift": ShiftOutputSerializer(), "report": serializers.DictField()},
+        )
+    )
+    def get(self, request: Request, shift_id: int) -> Response:
+        shift = _shift_or_404(shift_id)
+        report = shift.z_report if shift.z_report else shift_summary(shift)
+        return Response({"shift": ShiftOutputSerializer(shift).data, "report": report})
+
+
+class ShiftCashApi(APIView):
+    required_action = Action.SALES_SELL
+
+    class InputSerializer(serializers.Serializer[Any]):
+        kind = serializers.ChoiceField(choices=CashMovementKind.choices)
+        amount = _amount()
+        account = serializers.ChoiceField(choices=sorted(DRAWER_ACCOUNTS), default="bank")
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(request=InputSerializer, responses={201: CashMovementOutputSerializer})
+    def post(self, request: Request, shift_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        movement = shift_cash_move(
+            shift_id=shift_id,
+            kind=data["kind"],
+            amount=money(data["amount"]),
+            reason=data["reason"],
+            account=data["account"],
+            actor=request.user,
+        )
+        return Response(CashMovementOutputSerializer(movement).data, status=status.HTTP_201_CREATED)
+
+
+class ShiftCloseApi(APIView):
+    required_action = Action.SALES_SELL
+
+    class InputSerializer(serializers.Serializer[Any]):
+        counted_cash = _amount(min_value=0)
+        note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
+
+    @extend_schema(request=InputSerializer, responses=ShiftOutputSerializer)
+    def post(self, request: Request, shift_id: int) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        shift = shift_close(
+            shift_id=shift_id,
+            counted_cash=money(serializer.validated_data["counted_cash"]),
+            note=serializer.validated_data["note"],
+            actor=request.user,
+        )
+        return Response(ShiftOutputSerializer(_shift_or_404(shift.pk)).data)
+
+
+class CouponListCreateApi(APIView):
+    required_actions = {"GET": Action.SALES_SELL, "POST": Action.SALES_MANAGE}
+
+    class InputSerializer(serializers.Serializer[Any]):
+        code = serializers.RegexField(r"^[A-Za-z0-9_-]{2,30}$")
+        kind = serializers.ChoiceField(choices=CouponKind.choices)
+        value = _amount()
+        description = serializers.CharField(max_length=200, required=False, default="")
+        product = serializers.IntegerField(required=False, allow_null=True, default=None)
+        category = serializers.IntegerField(required=False, allow_null=True, default=None)
+        min_spend = _amount(required=False, allow_null=True, default=None, min_value=0)
+        valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        max_uses = serializers.IntegerField(
+            required=False, allow_null=True, default=None, min_value=1
+        )
+
+    @extend_schema(
+        operation_id="sales_coupons_list",
+        responses=inline_serializer("CouponList", {"results": CouponOutputSerializer(many=True)}),
+    )
+    def get(self, request: Request) -> Response:
+        return Response({"results": CouponOutputSerializer(coupon_list(), many=True).data})
+
+    @extend_schema(request=InputSerializer, responses={201: CouponOutputSerializer})
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        coupon = coupon_create(
+            code=data["code"],
+            kind=data["kind"],
+            value=data["value"],
+            description=data["description"],
+            product_id=data["product"],
+            category_id=data["category"],
+            min_spend=data["min_spend"],
+            valid_from=data["valid_from"],
+            valid_until=data["valid_until"],
+            max_uses=data["max_uses"],
+        )
+        return Response(CouponOutputSerializer(coupon).data, status=status.HTTP_201_CREATED)

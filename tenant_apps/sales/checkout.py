@@ -1,0 +1,724 @@
+"""Checkout: one call turns a cart into a sale — priced, paid, stock taken, booked, numbered.
+
+Order inside the transaction, chosen for correctness first and short lock holds second:
+
+1. The sale row is inserted first. Its UUID is unique, so a second request with the same UUID
+   waits on the first one's index entry and then fails, before it has touched any stock; the
+   caller then answers with the sale the first request made.
+2. Stock is taken line by line in product order (a stable order, so two checkouts never
+   deadlock), each by a conditional UPDATE that refuses rather than oversells.
+3. The journal entry is posted, then the receipt number is taken from the register row last:
+   that row lock serialises the till's sales, so it is held for as little as possible, and a
+   sale that rolls back hands its number back — receipt numbers have no gaps.
+
+A sale paid (partly) by mobile money, card or UPI waits for the payment: its stock is reserved,
+not taken, and nothing is booked or numbered until the payment succeeds (``sale_complete``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Q
+from django.dispatch import Signal
+from django.utils import timezone
+from moneyed import Money
+
+from saas_platform.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
+from saas_platform.money import minor_unit_exponent, tenant_currency
+from shared_apps.users.actors import person_or_none
+from tenant_apps.catalog.models import PriceList, Product, ProductPrice
+from tenant_apps.customers.models import Customer
+from tenant_apps.customers.services import (
+    credit_charge,
+    loyalty_earn,
+    loyalty_redeem,
+    loyalty_value,
+)
+from tenant_apps.inventory.errors import InsufficientStock
+from tenant_apps.inventory.models import MovementReason, Reservation, ReservationStatus, StockLevel
+from tenant_apps.inventory.services import reservation_create, reservation_fulfil
+from tenant_apps.inventory.stock import stock_remove
+from tenant_apps.ledger.business import business_date
+from tenant_apps.ledger.events import sale_posted
+from tenant_apps.payments.services import payment_create
+from tenant_apps.sales.models import (
+    Coupon,
+    Register,
+    Sale,
+    SaleLine,
+    SaleStatus,
+    Shift,
+    ShiftStatus,
+    Tender,
+    TenderMethod,
+    TenderStatus,
+)
+from tenant_apps.sales.pricing import LineInput, PricingError, price_cart
+
+# Sent once per completed sale, after commit: the billing issue meters sales from it.
+sale_completed = Signal()
+
+PAYMENT_PURPOSE = "sale"
+# Gateways that answer later; the sale waits for them with its stock reserved.
+DEFERRED_METHODS = {TenderMethod.MPESA, TenderMethod.AIRTEL, TenderMethod.CARD, TenderMethod.UPI}
+# How long stock stays held for a sale waiting on a payment before the reservation lapses.
+PAYMENT_HOLD = timedelta(minutes=30)
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    product_id: int
+    quantity: Decimal
+    unit_price: Decimal | None = None
+    discount: Decimal = ZERO
+
+
+@dataclass(frozen=True)
+class TenderRequest:
+    method: str
+    amount: Decimal = ZERO
+    payer: str = ""
+    points: int | None = None
+
+
+@dataclass(frozen=True)
+class CheckoutRequest:
+    uuid: UUID
+    register_id: int
+    lines: list[LineRequest]
+    tenders: list[TenderRequest] = field(default_factory=list)
+    customer_id: int | None = None
+    price_list: str = ""
+    cart_discount: Decimal = ZERO
+    cart_discount_percent: Decimal = ZERO
+    coupon: str = ""
+    note: str = ""
+    park: bool = False
+
+    def digest(self) -> str:
+        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        return hashlib.sha256(payload.encode()).hexdigest()
+
+
+class ShortStock(InsufficientStock):
+    default_message = "Some lines are short of stock."
+
+
+def _field(errors: FieldErrors, name: str, code: str, message: str) -> None:
+    errors.setdefault(name, []).append({"code": code, "message": message})
+
+
+# --- entry point -------------------------------------------------------------------------------
+
+
+def sale_checkout(
+    *, request: CheckoutRequest, actor: Any, may_override_price: bool = False
+) -> tuple[Sale, bool]:
+    """Returns the sale and whether this call made it (False: the UUID was seen before)."""
+    digest = request.digest()
+    existing = _existing(request.uuid, digest)
+    if existing is not None:
+        return existing, False
+    try:
+        with transaction.atomic():
+            sale = _checkout(request, digest, actor, may_override_price)
+    except IntegrityError as error:
+        # Another request with this UUID committed while this one was in flight.
+        existing = _existing(request.uuid, digest)
+        if existing is None:
+            raise
+        del error
+        return existing, False
+    if sale.status == SaleStatus.COMPLETED:
+        _announce(sale)
+    return sale, True
+
+
+def _existing(uuid: UUID, digest: str) -> Sale | None:
+    sale = Sale.objects.filter(uuid=uuid).exclude(status=SaleStatus.PARKED).first()
+    if sale is None:
+        return None
+    if sale.request_digest != digest:
+        raise Conflict(
+            "A different sale was already made with this UUID; make a new UUID for a new sale.",
+            code="idempotency_mismatch",
+        )
+    return sale
+
+
+def _announce(sale: Sale) -> None:
+    schema: str = getattr(connection, "schema_name", "")
+    transaction.on_commit(lambda: sale_completed.send(sender=Sale, sale_id=sale.pk, schema=schema))
+
+
+# --- the transaction ---------------------------------------------------------------------------
+
+
+def _checkout(request: CheckoutRequest, digest: str, actor: Any, may_override: bool) -> Sale:
+    register = Register.objects.select_related("location").filter(pk=request.register_id).first()
+    if register is None or not register.is_active:
+        raise ValidationFailed.for_field("register", "unknown_register", "No such active till.")
+    shift = Shift.objects.filter(register=register, status=ShiftStatus.OPEN).first()
+    if shift is None and not request.park:
+        raise Conflict(f"Open a shift on {register.name} before selling.", code="no_open_shift")
+    if not request.lines:
+        raise ValidationFailed.for_field("lines", "empty", "A sale needs at least one line.")
+    currency = tenant_currency()
+    places = minor_unit_exponent(currency)
+    zero = Money(0, currency)
+    tenant = getattr(connection, "tenant", None)
+    include_tax = bool(getattr(tenant, "prices_include_tax", True))
+
+    sale = _claim_sale_row(request, register, shift, digest, actor, include_tax, zero)
+    customer = _customer(request.customer_id)
+    price_list = _price_list(request.price_list, customer)
+    products = _products(request.lines)
+    unit_prices, overridden = _unit_prices(request.lines, products, price_list, may_override)
+    coupon = _coupon(request.coupon, currency) if request.coupon else None
+
+    inputs = [
+        LineInput(
+            unit_price=unit_prices[i],
+            quantity=line.quantity,
+            tax_rate=_tax_rate(products[line.product_id]),
+            discount=line.discount,
+            cart_discountable=coupon is None or _coupon_applies(coupon, products[line.product_id]),
+        )
+        for i, line in enumerate(request.lines)
+    ]
+    if (request.cart_discount or request.cart_discount_percent) and not may_override:
+        raise Forbidden.for_field(
+            "cart_discount", "not_allowed", "Your role may not give discounts by hand."
+        )
+    if any(line.discount for line in request.lines) and not may_override:
+        raise Forbidden.for_field(
+            "lines", "not_allowed", "Your role may not give line discounts by hand."
+        )
+    percent = request.cart_discount_percent
+    fixed = request.cart_discount
+    try:
+        if coupon is not None:
+            undiscounted = price_cart(inputs, prices_include_tax=include_tax, places=places)
+            _check_min_spend(coupon, undiscounted.total, currency)
+            if coupon.kind == "percent":
+                percent += coupon.value
+            else:
+                fixed += coupon.value
+        amounts = price_cart(
+            inputs,
+            cart_discount=fixed,
+            cart_discount_percent=percent,
+            prices_include_tax=include_tax,
+            places=places,
+        )
+    except PricingError as error:
+        raise ValidationFailed.for_field(error.field, "invalid_discount", str(error)) from error
+
+    lines = [
+        SaleLine(
+            sale=sale,
+            line_no=i + 1,
+            product=products[line.product_id],
+            description=products[line.product_id].name,
+            quantity=line.quantity,
+            unit_price=Money(unit_prices[i], currency),
+            price_overridden=i in overridden,
+            discount=Money(a.discount, currency),
+            tax_rate=inputs[i].tax_rate,
+            list_net=Money(a.list_net, currency),
+            discount_net=Money(a.discount_net, currency),
+            net=Money(a.net, currency),
+            tax=Money(a.tax, currency),
+            gross=Money(a.gross, currency),
+            cost=zero,
+        )
+        for i, (line, a) in enumerate(zip(request.lines, amounts.lines, strict=True))
+    ]
+    SaleLine.objects.bulk_create(lines)
+    total = amounts.total
+    sale.customer = customer
+    sale.price_list = price_list
+    sale.coupon = coupon
+    sale.subtotal = Money(amounts.subtotal, currency)
+    sale.discount_total = Money(amounts.discount_total, currency)
+    sale.tax_total = Money(amounts.tax_total, currency)
+    sale.total = Money(total, currency)
+    sale.note = request.note
+
+    if request.park:
+        sale.status = SaleStatus.PARKED
+        sale.save()
+        return sale
+
+    if coupon is not None:
+        _use_coupon(coupon)
+    tenders = _tenders(sale, request.tenders, customer, total, currency)
+    deferred = any(t.status == TenderStatus.PENDING for t in tenders)
+    if deferred:
+        _reserve(sale, lines, register, actor)
+        sale.status = SaleStatus.AWAITING_PAYMENT
+        sale.save()
+        return sale
+    _take_stock(sale, lines, register, actor)
+    _finish(sale, lines, tenders, actor)
+    return sale
+
+
+def _claim_sale_row(
+    request: CheckoutRequest,
+    register: Register,
+    shift: Shift | None,
+    digest: str,
+    actor: Any,
+    include_tax: bool,
+    zero: Money,
+) -> Sale:
+    parked = (
+        Sale.objects.select_for_update(of=("self",))
+        .filter(uuid=request.uuid, status=SaleStatus.PARKED)
+        .first()
+    )
+    if parked is not None:
+        # Resuming a parked cart: the new request replaces what was parked.
+        parked.lines.all().delete()
+        parked.register = register
+        parked.shift = shift
+        parked.request_digest = digest
+        parked.cashier = person_or_none(actor) or parked.cashier
+        parked.prices_include_tax = include_tax
+        return parked
+    person = person_or_none(actor)
+    return Sale.objects.create(
+        uuid=request.uuid,
+        register=register,
+        shift=shift,
+        status=SaleStatus.AWAITING_PAYMENT,
+        cashier=person,
+        sold_via="" if person is not None else str(actor)[:60],
+        prices_include_tax=include_tax,
+        subtotal=zero,
+        discount_total=zero,
+        tax_total=zero,
+        total=zero,
+        paid_total=zero,
+        change_due=zero,
+        cost_total=zero,
+        request_digest=digest,
+    )
+
+
+def _customer(customer_id: int | None) -> Customer | None:
+    if customer_id is None:
+        return None
+    customer = Customer.objects.filter(pk=customer_id, is_active=True).first()
+    if customer is None:
+        raise ValidationFailed.for_field(
+            "customer", "unknown_customer", f"No active customer {customer_id}."
+        )
+    return customer
+
+
+def _price_list(code: str, customer: Customer | None) -> PriceList | None:
+    if code:
+        found = PriceList.objects.filter(code=code).first()
+        if found is None:
+            raise ValidationFailed.for_field("price_list", "unknown", f"No price list {code}.")
+        return found
+    if customer is not None and customer.price_list_id:
+        return PriceList.objects.filter(pk=customer.price_list_id).first()
+    return None
+
+
+def _products(lines: list[LineRequest]) -> dict[int, Product]:
+    ids = {line.product_id for line in lines}
+    found = {p.pk: p for p in Product.objects.select_related("tax_rate", "unit").filter(pk__in=ids)}
+    errors: FieldErrors = {}
+    parents = set(
+        Product.objects.filter(variant_of_id__in=ids).values_list("variant_of_id", flat=True)
+    )
+    for index, line in enumerate(lines):
+        product = found.get(line.product_id)
+        at = f"lines[{index}]"
+        if product is None or not product.is_active:
+            _field(errors, f"{at}.product", "unknown_product", f"No product {line.product_id}.")
+        elif product.pk in parents:
+            _field(errors, f"{at}.product", "has_variants", f"Choose a variant of {product.name}.")
+        if line.quantity <= 0:
+            _field(errors, f"{at}.quantity", "not_positive", "Sell more than zero.")
+        elif (
+            product is not None
+            and not product.unit.is_fractional
+            and (line.quantity != line.quantity.to_integral_value())
+        ):
+            _field(errors, f"{at}.quantity", "not_whole", f"{product.name} is sold whole.")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0]["message"], fields=errors)
+    return found
+
+
+def _tax_rate(product: Product) -> Decimal:
+    return product.tax_rate.rate if product.tax_rate is not None else ZERO
+
+
+def _unit_prices(
+    lines: list[LineRequest],
+    products: dict[int, Product],
+    price_list: PriceList | None,
+    may_override: bool,
+) -> tuple[list[Decimal], set[int]]:
+    list_prices: dict[int, list[ProductPrice]] = defaultdict(list)
+    if price_list is not None:
+        for row in ProductPrice.objects.filter(
+            price_list=price_list, product_id__in=products
+        ).order_by("-min_quantity"):
+            list_prices[row.product_id].append(row)
+    prices: list[Decimal] = []
+    overridden: set[int] = set()
+    for index, line in enumerate(lines):
+        product = products[line.product_id]
+        price = product.price.amount
+        for row in list_prices.get(product.pk, []):
+            if line.quantity >= row.min_quantity:
+                price = row.price.amount
+                break
+        if line.unit_price is not None and line.unit_price != price:
+            if not may_override:
+                raise Forbidden.for_field(
+                    f"lines[{index}].unit_price",
+                    "not_allowed",
+                    "Your role may not change prices; ask a manager.",
+                )
+            if line.unit_price < 0:
+                raise ValidationFailed.for_field(
+                    f"lines[{index}].unit_price", "negative", "A price cannot be negative."
+                )
+            price = line.unit_price
+            overridden.add(index)
+        prices.append(price)
+    return prices, overridden
+
+
+# --- coupons -----------------------------------------------------------------------------------
+
+
+def _coupon(code: str, currency: str) -> Coupon:
+    coupon = Coupon.objects.filter(code__iexact=code.strip()).first()
+    now = timezone.now()
+    if coupon is None or not coupon.is_active:
+        raise ValidationFailed.for_field("coupon", "unknown_coupon", f"No coupon {code}.")
+    if coupon.valid_from and now < coupon.valid_from:
+        raise ValidationFailed.for_field("coupon", "not_yet_valid", "This coupon is not valid yet.")
+    if coupon.valid_until and now > coupon.valid_until:
+        raise ValidationFailed.for_field("coupon", "expired", "This coupon has expired.")
+    if coupon.max_uses is not None and coupon.uses >= coupon.max_uses:
+        raise Conflict.for_field("coupon", "used_up", "This coupon has been used up.")
+    return coupon
+
+
+def _coupon_applies(coupon: Coupon, product: Product) -> bool:
+    if coupon.product_id is not None:
+        return product.pk == coupon.product_id or product.variant_of_id == coupon.product_id
+    if coupon.category_id is not None:
+        return product.category_id == coupon.category_id
+    return True
+
+
+def _check_min_spend(coupon: Coupon, total: Decimal, currency: str) -> None:
+    if coupon.min_spend is not None and total < coupon.min_spend.amount:
+        raise ValidationFailed.for_field(
+            "coupon",
+            "below_min_spend",
+            f"This coupon needs a spend of at least {coupon.min_spend.amount} {currency}.",
+        )
+
+
+def _use_coupon(coupon: Coupon) -> None:
+    used = Coupon.objects.filter(
+        Q(max_uses__isnull=True) | Q(uses__lt=F("max_uses")), pk=coupon.pk
+    ).update(uses=F("uses") + 1)
+    if not used:
+        raise Conflict.for_field("coupon", "used_up", "This coupon has been used up.")
+
+
+# --- tenders -----------------------------------------------------------------------------------
+
+
+def _tenders(
+    sale: Sale,
+    requested: list[TenderRequest],
+    customer: Customer | None,
+    total: Decimal,
+    currency: str,
+) -> list[Tender]:
+    errors: FieldErrors = {}
+    non_cash = ZERO
+    cash_given = ZERO
+    points_value: dict[int, Decimal] = {}
+    for index, tender in enumerate(requested):
+        at = f"tenders[{index}]"
+        if tender.method == TenderMethod.LOYALTY:
+            if customer is None:
+                _field(errors, at, "customer_required", "Points belong to a customer.")
+                continue
+            if not tender.points or tender.points <= 0:
+                _field(errors, f"{at}.points", "required", "Say how many points to use.")
+                continue
+            value = loyalty_value(tender.points).amount
+            points_value[index] = value
+            non_cash += value
+            continue
+        if tender.amount <= 0:
+            _field(errors, f"{at}.amount", "not_positive", "A payment must be above zero.")
+            continue
+        if tender.method == TenderMethod.CASH:
+            cash_given += tender.amount
+        else:
+            non_cash += tender.amount
+        if tender.method == TenderMethod.ACCOUNT and customer is None:
+            _field(errors, at, "customer_required", "Choose the customer whose account to use.")
+        if tender.method in DEFERRED_METHODS and not tender.payer and tender.method != "card":
+            _field(errors, f"{at}.payer", "required", "Give the payer's phone number or VPA.")
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0]["message"], fields=errors)
+    if non_cash > total:
+        raise ValidationFailed.for_field(
+            "tenders", "overpaid", "Only cash can be more than the amount due (it gets change)."
+        )
+    cash_due = total - non_cash
+    if cash_given < cash_due:
+        raise ValidationFailed.for_field(
+            "tenders",
+            "underpaid",
+            f"{cash_due - cash_given} {currency} is still to be paid.",
+        )
+    change = cash_given - cash_due
+    made: list[Tender] = []
+    for index, tender in enumerate(requested):
+        made.append(_tender(sale, index, tender, customer, currency, points_value, change))
+        if tender.method == TenderMethod.CASH:
+            change = ZERO  # all the change goes on the first cash tender
+    sale.paid_total = Money(
+        sum((t.amount.amount for t in made if t.status == TenderStatus.SETTLED), ZERO), currency
+    )
+    sale.change_due = Money(cash_given - cash_due, currency)
+    return made
+
+
+def _tender(
+    sale: Sale,
+    index: int,
+    request: TenderRequest,
+    customer: Customer | None,
+    currency: str,
+    points_value: dict[int, Decimal],
+    change: Decimal,
+) -> Tender:
+    method = request.method
+    amount = points_value.get(index, request.amount)
+    tender = Tender(
+        sale=sale,
+        method=method,
+        amount=Money(amount - (change if method == TenderMethod.CASH else 0), currency),
+        tendered=Money(amount, currency),
+        change=Money(change if method == TenderMethod.CASH else 0, currency),
+        status=TenderStatus.SETTLED,
+        payer=request.payer,
+        points=request.points if method == TenderMethod.LOYALTY else None,
+    )
+    if tender.amount.amount <= 0:
+        # Cash that only covered change (the rest was paid otherwise) is not a tender.
+        tender.amount = Money(0, currency)
+        return tender
+    reference = str(sale.uuid)
+    if method == TenderMethod.ACCOUNT:
+        credit_charge(
+            customer_id=_required(customer).pk,
+            amount=tender.amount,
+            reference=reference,
+            key=f"sale:{sale.uuid}:{index}",
+            actor=sale.cashier,
+        )
+    elif method == TenderMethod.LOYALTY:
+        loyalty_redeem(
+            customer_id=_required(customer).pk, points=request.points or 0, reference=reference
+        )
+    elif method in DEFERRED_METHODS:
+        tender.status = TenderStatus.PENDING
+        tender.payment = payment_create(
+            provider=method,
+            amount=tender.amount,
+            payer=request.payer,
+            purpose=PAYMENT_PURPOSE,
+            purpose_ref=reference,
+            account_reference=f"SALE{sale.pk}"[:12],
+            description="Duka sale",
+            actor=sale.cashier,
+        )
+    tender.save()
+    return tender
+
+
+def _required(customer: Customer | None) -> Customer:
+    if customer is None:  # _tenders refused this already; here for the type checker
+        raise ValidationFailed.for_field("customer", "required", "Choose a customer.")
+    return customer
+
+
+# --- stock ------------------------------------------------------------------------------------
+
+
+def _in_stock_order(lines: list[SaleLine]) -> list[SaleLine]:
+    return sorted(
+        (ln for ln in lines if ln.product.is_tracked), key=lambda ln: (ln.product_id, ln.line_no)
+    )
+
+
+def _take_stock(sale: Sale, lines: list[SaleLine], register: Register, actor: Any) -> None:
+    reference = str(sale.uuid)
+    for line in _in_stock_order(lines):
+        try:
+            consumed = stock_remove(
+                product=line.product,
+                location=register.location,
+                quantity=line.quantity,
+                reason=MovementReason.SALE,
+                reference=reference,
+                actor=person_or_none(actor),
+            )
+        except InsufficientStock as error:
+            raise _short_stock(lines, register) from error
+        line.cost = Money(sum((c.cost.amount for c in consumed), ZERO), line.cost.currency)
+
+
+def _reserve(sale: Sale, lines: list[SaleLine], register: Register, actor: Any) -> None:
+    expires = timezone.now() + PAYMENT_HOLD
+    for line in _in_stock_order(lines):
+        try:
+            reservation_create(
+                product=line.product,
+                location=register.location,
+                quantity=line.quantity,
+                expires_at=expires,
+                reference=f"sale:{sale.uuid}:{line.line_no}",
+                actor=person_or_none(actor),
+            )
+        except InsufficientStock as error:
+            raise _short_stock(lines, register) from error
+
+
+def _short_stock(lines: list[SaleLine], register: Register) -> ShortStock:
+    needed: dict[int, Decimal] = defaultdict(Decimal)
+    for line in lines:
+        if line.product.is_tracked:
+            needed[line.product_id] += line.quantity
+    free = {
+        level.product_id: level.quantity - level.reserved
+        for level in StockLevel.objects.filter(location=register.location, product_id__in=needed)
+    }
+    errors: FieldErrors = {}
+    for index, line in enumerate(lines):
+        have = free.get(line.product_id, ZERO)
+        if line.product.is_tracked and have < needed[line.product_id]:
+            _field(
+                errors,
+                f"lines[{index}].quantity",
+                "insufficient_stock",
+                f"Only {have.normalize():f} of {line.product.name} left at "
+                f"{register.location.name}.",
+            )
+    return ShortStock("Some lines are short of stock.", fields=errors)
+
+
+# --- completion --------------------------------------------------------------------------------
+
+
+def _finish(sale: Sale, lines: list[SaleLine], tenders: list[Tender], actor: Any) -> None:
+    """Books a fully paid sale, numbers it and marks it completed (stock is already taken)."""
+    currency = sale.total.currency
+    cost = sum((line.cost.amount for line in lines), ZERO)
+    SaleLine.objects.bulk_update(lines, ["cost"])
+    by_method: dict[str, Decimal] = defaultdict(Decimal)
+    for tender in tenders:
+        if tender.amount.amount > 0:
+            by_method[tender.method] += tender.amount.amount
+    sale_posted(
+        reference=str(sale.uuid),
+        day=business_date(),
+        memo=f"Sale at {sale.register.name}",
+        revenue=sale.subtotal.amount,
+        discounts=sale.discount_total.amount,
+        tax=sale.tax_total.amount,
+        tenders=dict(by_method),
+        cost=cost,
+        actor=actor,
+    )
+    if sale.customer_id is not None:
+        loyalty_earn(customer_id=sale.customer_id, spend=sale.total, reference=str(sale.uuid))
+    sale.cost_total = Money(cost, currency)
+    sale.paid_total = Money(sum(by_method.values(), ZERO), currency)
+    sale.status = SaleStatus.COMPLETED
+    sale.completed_at = timezone.now()
+    # Last, so the till's row is locked only for the few statements to the commit.
+    sale.receipt_number = _next_receipt_number(sale.register_id)
+    sale.save()
+
+
+def _next_receipt_number(register_id: int) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE sales_register SET next_receipt_number = next_receipt_number + 1 "
+            "WHERE id = %s RETURNING next_receipt_number - 1",
+            [register_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise NotFound("No such till.")
+    return int(row[0])
+
+
+def sale_complete(*, sale: Sale, actor: Any = None) -> Sale:
+    """Completes a sale whose pending payments have all succeeded (inside the caller's
+    transaction, with the sale row locked): takes the reserved stock, books, numbers."""
+    lines = list(sale.lines.select_related("product"))
+    tenders = list(sale.tenders.all())
+    if any(t.status != TenderStatus.SETTLED for t in tenders if t.amount.amount > 0):
+        return sale
+    reference = str(sale.uuid)
+    held = {
+        r.reference: r
+        for r in Reservation.objects.filter(
+            reference__startswith=f"sale:{sale.uuid}:", status=ReservationStatus.ACTIVE
+        )
+    }
+    for line in _in_stock_order(lines):
+        reservation = held.get(f"sale:{sale.uuid}:{line.line_no}")
+        if reservation is not None:
+            consumed = reservation_fulfil(
+                reservation_id=reservation.pk,
+                reason=MovementReason.SALE,
+                reference=reference,
+                actor=actor,
+            )
+        else:
+            # The hold lapsed while the customer paid: take the stock if it is still there.
+            consumed = stock_remove(
+                product=line.product,
+                location=sale.register.location,
+                quantity=line.quantity,
+                reason=MovementReason.SALE,
+                reference=reference,
+            )
+        line.cost = Money(sum((c.cost.amount for c in consumed), ZERO), line.cost.currency)
+    _finish(sale, lines, tenders, actor or sale.cashier)
+    _announce(sale)
+    return sale

@@ -1,0 +1,109 @@
+"""Reads: sales, a shift's X report, registers, coupons."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Count, QuerySet, Sum
+
+from tenant_apps.sales.models import (
+    CashMovement,
+    Coupon,
+    RefundMethod,
+    Register,
+    Sale,
+    SaleReturn,
+    SaleStatus,
+    Shift,
+    Tender,
+    TenderMethod,
+)
+
+ZERO = Decimal(0)
+
+
+def register_list() -> QuerySet[Register]:
+    return Register.objects.select_related("location").order_by("code")
+
+
+def coupon_list() -> QuerySet[Coupon]:
+    return Coupon.objects.order_by("code")
+
+
+def sale_list(
+    *,
+    status: str | None = None,
+    register_id: int | None = None,
+    shift_id: int | None = None,
+    customer_id: int | None = None,
+) -> QuerySet[Sale]:
+    sales = Sale.objects.select_related("register", "customer", "cashier").order_by(
+        "-created_at", "-pk"
+    )
+    if status:
+        sales = sales.filter(status=status)
+    if register_id:
+        sales = sales.filter(register_id=register_id)
+    if shift_id:
+        sales = sales.filter(shift_id=shift_id)
+    if customer_id:
+        sales = sales.filter(customer_id=customer_id)
+    return sales
+
+
+def sale_detail(uuid: str) -> Sale | None:
+    return (
+        Sale.objects.select_related("register__location", "customer", "cashier", "coupon")
+        .prefetch_related("lines__product", "tenders__payment", "returns__lines")
+        .filter(uuid=uuid)
+        .first()
+    )
+
+
+def _sum(queryset: QuerySet[Any], field: str) -> Decimal:
+    return queryset.aggregate(total=Sum(field))["total"] or ZERO
+
+
+def shift_summary(shift: Shift) -> dict[str, Any]:
+    """The X report: where a shift stands now (the Z report is this, frozen at close)."""
+    completed = Sale.objects.filter(shift=shift, status=SaleStatus.COMPLETED)
+    tenders = Tender.objects.filter(sale__in=completed, amount__gt=0)
+    by_method = {
+        row["method"]: row["total"]
+        for row in tenders.values("method").annotate(total=Sum("amount")).order_by("method")
+    }
+    returns = SaleReturn.objects.filter(shift=shift)
+    cash_refunds = _sum(returns.filter(refund_method=RefundMethod.CASH), "total")
+    movements = CashMovement.objects.filter(shift=shift)
+    cash_in = _sum(movements.filter(kind="cash_in"), "amount")
+    cash_out = _sum(movements.filter(kind="cash_out"), "amount")
+    cash_sales = by_method.get(TenderMethod.CASH, ZERO)
+    expected = shift.opening_float.amount + cash_sales + cash_in - cash_out - cash_refunds
+    totals = completed.aggregate(
+        count=Count("pk"),
+        gross=Sum("total"),
+        tax=Sum("tax_total"),
+        discounts=Sum("discount_total"),
+        cost=Sum("cost_total"),
+    )
+    return {
+        "shift": shift.pk,
+        "register": shift.register.code,
+        "opened_at": shift.opened_at.isoformat(),
+        "currency": str(shift.opening_float.currency),
+        "opening_float": str(shift.opening_float.amount),
+        "sales_count": totals["count"],
+        "sales_total": str(totals["gross"] or ZERO),
+        "tax_total": str(totals["tax"] or ZERO),
+        "discount_total": str(totals["discounts"] or ZERO),
+        "cost_total": str(totals["cost"] or ZERO),
+        "voided_count": Sale.objects.filter(shift=shift, status=SaleStatus.VOIDED).count(),
+        "tenders": {method: str(total) for method, total in by_method.items()},
+        "returns_count": returns.count(),
+        "returns_total": str(_sum(returns, "total")),
+        "cash_refunds": str(cash_refunds),
+        "cash_in": str(cash_in),
+        "cash_out": str(cash_out),
+        "expected_cash": str(expected),
+    }

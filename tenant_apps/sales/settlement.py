@@ -1,0 +1,97 @@
+"""What a sale does when one of its gateway payments is answered, or the cashier tries again.
+
+The payments app calls ``SalePayments`` inside the transaction that settles the payment, with
+the payment row locked; the sale row is locked here too, so a callback and a status query
+arriving together complete the sale once.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import transaction
+from moneyed import Money
+
+from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from tenant_apps.payments.models import Payment
+from tenant_apps.payments.services import payment_create
+from tenant_apps.sales.checkout import DEFERRED_METHODS, PAYMENT_PURPOSE, sale_complete
+from tenant_apps.sales.models import Sale, SaleStatus, Tender, TenderMethod, TenderStatus
+
+
+def _locked_sale(uuid: str) -> Sale | None:
+    return (
+        Sale.objects.select_for_update(of=("self",))
+        .select_related("register__location")
+        .filter(uuid=uuid)
+        .first()
+    )
+
+
+class SalePayments:
+    def succeeded(self, payment: Payment) -> None:
+        sale = _locked_sale(payment.purpose_ref)
+        tender = Tender.objects.filter(payment=payment).first()
+        if sale is None or tender is None:
+            return
+        tender.status = TenderStatus.SETTLED
+        tender.save(update_fields=["status"])
+        if sale.status == SaleStatus.AWAITING_PAYMENT:
+            sale_complete(sale=sale)
+
+    def failed(self, payment: Payment) -> None:
+        # The sale stays open with its stock held: the cashier asks for another payment.
+        Tender.objects.filter(payment=payment, status=TenderStatus.PENDING).update(
+            status=TenderStatus.FAILED
+        )
+
+
+def sale_tender_retry(
+    *, sale_uuid: str, tender_id: int, method: str, payer: str = "", actor: Any
+) -> Sale:
+    """Replaces a failed payment of an open sale by another (cash, or a new push)."""
+    with transaction.atomic():
+        sale = _locked_sale(sale_uuid)
+        if sale is None:
+            raise NotFound("No such sale.")
+        if sale.status != SaleStatus.AWAITING_PAYMENT:
+            raise Conflict(f"This sale is {sale.status}.", code="sale_not_open")
+        tender = Tender.objects.select_for_update().filter(pk=tender_id, sale=sale).first()
+        if tender is None:
+            raise NotFound("No such payment on this sale.")
+        if tender.status != TenderStatus.FAILED:
+            raise Conflict("Only a failed payment can be replaced.", code="tender_not_failed")
+        if method not in (TenderMethod.CASH, *DEFERRED_METHODS):
+            raise ValidationFailed.for_field(
+                "method", "invalid", "Pay the rest in cash, card, M-Pesa, Airtel or UPI."
+            )
+        if method in DEFERRED_METHODS and method != TenderMethod.CARD and not payer:
+            raise ValidationFailed.for_field("payer", "required", "Give the payer's number.")
+        amount: Money = tender.amount
+        replacement = Tender(
+            sale=sale,
+            method=method,
+            amount=amount,
+            tendered=amount,
+            change=Money(0, amount.currency),
+            status=TenderStatus.SETTLED,
+            payer=payer,
+        )
+        if method in DEFERRED_METHODS:
+            replacement.status = TenderStatus.PENDING
+            replacement.payment = payment_create(
+                provider=method,
+                amount=amount,
+                payer=payer,
+                purpose=PAYMENT_PURPOSE,
+                purpose_ref=str(sale.uuid),
+                account_reference=f"SALE{sale.pk}"[:12],
+                description="Duka sale",
+                actor=actor,
+            )
+        # The failed payment stays on record in the payments app; its tender gives way.
+        Tender.objects.filter(pk=tender.pk).delete()
+        replacement.save()
+        if replacement.status == TenderStatus.SETTLED:
+            sale_complete(sale=sale, actor=actor)
+        return sale

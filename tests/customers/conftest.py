@@ -1,0 +1,88 @@
+"""A business with customers, made through the real services, and staff clients for the API."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.test import Client
+from django_tenants.utils import tenant_context
+
+from saas_platform.money import money
+from shared_apps.tenants.models import Tenant
+from shared_apps.users.models import Role, User
+from tenant_apps.customers.models import CreditEntry, Customer
+from tenant_apps.customers.services import customer_create
+from tenant_apps.ledger.models import JournalEntry
+
+
+@pytest.fixture
+def shop(business: Tenant) -> Tenant:
+    return business
+
+
+@contextmanager
+def inside(tenant: Tenant) -> Iterator[None]:
+    with tenant_context(tenant):
+        yield
+
+
+@pytest.fixture
+def make_customer(shop: Tenant) -> Callable[..., Customer]:
+    def make(name: str = "Wanjiku Mwangi", limit: str = "0", **fields: Any) -> Customer:
+        with tenant_context(shop):
+            return customer_create(name=name, credit_limit=money(limit), **fields)
+
+    return make
+
+
+def reload(customer: Customer) -> Customer:
+    return Customer.objects.get(pk=customer.pk)
+
+
+def balance(customer: Customer) -> Decimal:
+    return Decimal(reload(customer).balance.amount)
+
+
+def entry_count() -> int:
+    return CreditEntry.objects.count()
+
+
+def journal_count() -> int:
+    return JournalEntry.objects.count()
+
+
+@pytest.fixture
+def owner_client(shop: Tenant, jwt_client: Callable[[Tenant, str], Client]) -> Client:
+    return jwt_client(shop, shop.owner_email)
+
+
+@pytest.fixture
+def staff_client(
+    shop: Tenant, member: Callable[..., User], jwt_client: Callable[[Tenant, str], Client]
+) -> Callable[[str], Client]:
+    def make(role: str) -> Client:
+        person = member(shop, role)
+        return jwt_client(shop, person.email)
+
+    return make
+
+
+@pytest.fixture
+def cashier_client(staff_client: Callable[[str], Client]) -> Client:
+    return staff_client(Role.CASHIER)
+
+
+def api_post(client: Client, path: str, body: dict[str, Any]) -> Any:
+    return client.post(f"/api/v1/customers/{path}", body, content_type="application/json")
+
+
+def api_patch(client: Client, path: str, body: dict[str, Any]) -> Any:
+    return client.patch(f"/api/v1/customers/{path}", body, content_type="application/json")
+
+
+def api_put(client: Client, path: str, body: dict[str, Any]) -> Any:
+    return client.put(f"/api/v1/customers/{path}", body, content_type="application/json")
