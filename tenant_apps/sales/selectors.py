@@ -6,6 +6,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, QuerySet, Sum
+from moneyed import Money
+
+from saas_platform.money import round_money
 
 from tenant_apps.sales.models import (
     CashMovement,
@@ -67,6 +70,11 @@ def _sum(queryset: QuerySet[Any], field: str) -> Decimal:
 
 def shift_summary(shift: Shift) -> dict[str, Any]:
     """The X report: where a shift stands now (the Z report is this, frozen at close)."""
+    currency = str(shift.opening_float.currency)
+
+    def fmt(value: Decimal | None) -> str:
+        return str(round_money(Money(value or ZERO, currency)).amount)
+
     completed = Sale.objects.filter(shift=shift, status=SaleStatus.COMPLETED)
     tenders = Tender.objects.filter(sale__in=completed, amount__gt=0)
     by_method = {
@@ -92,18 +100,18 @@ def shift_summary(shift: Shift) -> dict[str, Any]:
         "register": shift.register.code,
         "opened_at": shift.opened_at.isoformat(),
         "currency": str(shift.opening_float.currency),
-        "opening_float": str(shift.opening_float.amount),
+        "opening_float": fmt(shift.opening_float.amount),
         "sales_count": totals["count"],
-        "sales_total": str(totals["gross"] or ZERO),
-        "tax_total": str(totals["tax"] or ZERO),
-        "discount_total": str(totals["discounts"] or ZERO),
-        "cost_total": str(totals["cost"] or ZERO),
+        "sales_total": fmt(totals["gross"] or ZERO),
+        "tax_total": fmt(totals["tax"] or ZERO),
+        "discount_total": fmt(totals["discounts"] or ZERO),
+        "cost_total": fmt(totals["cost"] or ZERO),
         "voided_count": Sale.objects.filter(shift=shift, status=SaleStatus.VOIDED).count(),
-        "tenders": {method: str(total) for method, total in by_method.items()},
+        "tenders": {method: fmt(total) for method, total in by_method.items()},
         "returns_count": returns.count(),
-        "returns_total": str(_sum(returns, "total")),
-        "cash_refunds": str(cash_refunds),
-        "cash_in": str(cash_in),
-        "cash_out": str(cash_out),
-        "expected_cash": str(expected),
+        "returns_total": fmt(_sum(returns, "total")),
+        "cash_refunds": fmt(cash_refunds),
+        "cash_in": fmt(cash_in),
+        "cash_out": fmt(cash_out),
+        "expected_cash": fmt(expected),
     }

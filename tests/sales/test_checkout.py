@@ -157,7 +157,9 @@ def test_underpaid_and_bad_input_are_400_and_change_nothing(
     )
     unknown = checkout(cashier_client, cart(till, (999999, "1")))
     negative = checkout(cashier_client, cart(till, (jam.pk, "-1")))
-    junk = cashier_client.post("/api/v1/sales/checkout/", "{not json", content_type="application/json")
+    junk = cashier_client.post(
+        "/api/v1/sales/checkout/", "{not json", content_type="application/json"
+    )
 
     assert underpaid.status_code == 400
     assert underpaid.json()["error"]["fields"]["tenders"][0]["code"] == "underpaid"
@@ -212,9 +214,7 @@ def test_exclusive_tax_cart_discount_shares_add_up(
     receive(a, store, "3")
     receive(b, store, "3")
 
-    response = checkout(
-        owner_client, cart(till, (a.pk, "1"), (b.pk, "1"), cart_discount="10.00")
-    )
+    response = checkout(owner_client, cart(till, (a.pk, "1"), (b.pk, "1"), cart_discount="10.00"))
 
     assert response.status_code == 201, response.content
     sale = response.json()
