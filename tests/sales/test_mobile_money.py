@@ -1,0 +1,274 @@
+"""Sales paid by M-Pesa against the local Daraja sandbox: the acceptance scenarios."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from django.test import Client
+from django_tenants.utils import schema_context
+
+from shared_apps.tenants.models import Tenant
+from tenant_apps.catalog.models import Product
+from tenant_apps.inventory.models import Location
+from tenant_apps.ledger.models import JournalEntry
+from tenant_apps.payments.models import Payment, PaymentCallback
+from tenant_apps.payments.sandbox import Sandbox, start_sandbox
+from tenant_apps.payments.seeding import sandbox_accounts_install
+from tenant_apps.payments.services import payment_query
+from tenant_apps.sales.models import Register, Sale
+from tests.sales.conftest import amount, cart, checkout
+
+SUCCESS, CANCELLED, LATE = "254712345670", "254712345671", "254712345672"
+
+
+@pytest.fixture
+def daraja(business: Tenant) -> Iterator[Sandbox]:
+    server = start_sandbox(port=0, deliver=False)
+    with schema_context(business.schema_name):
+        sandbox_accounts_install(server.url)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def soda(
+    make_product: Callable[..., Product], store: Location, receive: Callable[..., None]
+) -> Product:
+    product = make_product(name="Soda", price="100", cost="60")
+    receive(product, store, "10", cost="60")
+    return product
+
+
+def _deliver(client: Client, callback: dict[str, Any], body: str | None = None) -> Any:
+    """Posts what the sandbox would have posted, to our host, as Safaricom would."""
+    return client.post(
+        urlsplit(callback["url"]).path,
+        body if body is not None else callback["body"],
+        content_type="application/json",
+    )
+
+
+def _sell(client: Client, body: dict[str, Any], capture: Any) -> dict[str, Any]:
+    with capture(execute=True):  # runs the push that is sent once the checkout commits
+        response = checkout(client, body)
+    assert response.status_code == 201, response.content
+    return dict(response.json())
+
+
+def _sale(business: Tenant, sale_uuid: str) -> Sale:
+    with schema_context(business.schema_name):
+        return Sale.objects.get(uuid=sale_uuid)
+
+
+def test_mpesa_success_completes_the_sale_once(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    store: Location,
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(
+        till, (soda.pk, "2"), tenders=[{"method": "mpesa", "amount": "200", "payer": "0712345670"}]
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    assert sale["status"] == "awaiting_payment"
+    assert sale["receipt"] == ""
+    assert sale["tenders"][0]["status"] == "pending"
+    assert stock_of(soda, store) == (Decimal(10), Decimal(2))  # held, not taken
+    [push] = daraja.requests("/mpesa/stkpush/v1/processrequest")
+    assert json.loads(push["body"])["PhoneNumber"] == SUCCESS
+    assert json.loads(push["body"])["Amount"] == 200
+    [callback] = daraja.callbacks("mpesa")
+
+    gateway = tenant_client(business)  # Safaricom carries no credentials of ours
+    first = _deliver(gateway, callback)
+    again = _deliver(gateway, callback)
+
+    assert first.status_code == 200
+    assert first.json()["ResultCode"] == 0
+    assert again.status_code == 200
+    done = _sale(business, sale["uuid"])
+    assert done.status == "completed"
+    assert done.receipt_number == 1
+    assert stock_of(soda, store) == (Decimal(8), Decimal(0))
+    with schema_context(business.schema_name):
+        entry = JournalEntry.objects.get(source="sale", reference=sale["uuid"])
+        lines = {
+            line.account.role: line.debit.amount for line in entry.lines.select_related("account")
+        }
+        assert lines["mpesa_clearing"] == Decimal("200.00")
+        assert list(PaymentCallback.objects.values_list("result", flat=True).order_by("pk")) == [
+            "accepted",
+            "duplicate",
+        ]
+        assert Payment.objects.get().receipt != ""
+
+
+def test_cancelled_push_keeps_the_sale_open_then_cash_finishes_it(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    store: Location,
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(
+        till, (soda.pk, "1"), tenders=[{"method": "mpesa", "amount": "100", "payer": "0712345671"}]
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    [callback] = daraja.callbacks("mpesa")
+
+    assert _deliver(tenant_client(business), callback).status_code == 200
+    failed = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    assert failed["status"] == "awaiting_payment"
+    assert failed["tenders"][0]["status"] == "failed"
+    assert failed["tenders"][0]["payment_status"] == "failed"
+    assert stock_of(soda, store) == (Decimal(10), Decimal(1))
+
+    retried = cashier_client.post(
+        f"/api/v1/sales/{sale['uuid']}/tenders/{failed['tenders'][0]['id']}/retry/",
+        {"method": "cash"},
+        content_type="application/json",
+    )
+
+    assert retried.status_code == 200, retried.content
+    assert retried.json()["status"] == "completed"
+    assert retried.json()["receipt"] == "T1-000001"
+    assert stock_of(soda, store) == (Decimal(9), Decimal(0))
+
+
+def test_lost_callback_is_resolved_by_a_status_query(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    daraja: Sandbox,
+    soda: Product,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(
+        till, (soda.pk, "1"), tenders=[{"method": "mpesa", "amount": "100", "payer": "0712345672"}]
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    assert daraja.callbacks("mpesa") == []  # Safaricom never calls back
+    with schema_context(business.schema_name):
+        payment = Payment.objects.get()
+        assert payment_query(payment_id=payment.pk).status == "pending"  # "being processed"
+        assert _sale(business, sale["uuid"]).status == "awaiting_payment"
+        assert payment_query(payment_id=payment.pk).status == "succeeded"
+    assert _sale(business, sale["uuid"]).status == "completed"
+
+
+def test_forged_or_broken_callbacks_change_nothing(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    store: Location,
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(
+        till, (soda.pk, "1"), tenders=[{"method": "mpesa", "amount": "100", "payer": "0712345670"}]
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    [callback] = daraja.callbacks("mpesa")
+    gateway = tenant_client(business)
+    forged_body = callback["body"].replace(urlsplit(callback["url"]).path, "/")
+
+    wrong_token = gateway.post(
+        "/api/v1/payments/callbacks/not-a-real-token/",
+        callback["body"],
+        content_type="application/json",
+    )
+    junk = _deliver(gateway, callback, body="{nope")
+    other_checkout = _deliver(
+        gateway,
+        callback,
+        body=forged_body.replace('"CheckoutRequestID": "', '"CheckoutRequestID": "X'),
+    )
+
+    assert wrong_token.status_code == 404
+    assert junk.status_code == 400
+    assert other_checkout.status_code == 400
+    assert _sale(business, sale["uuid"]).status == "awaiting_payment"
+    assert stock_of(soda, store) == (Decimal(10), Decimal(1))
+    with schema_context(business.schema_name):
+        assert Payment.objects.get().status == "pending"
+
+
+def test_split_tender_cash_and_mpesa_then_partial_refund_to_mpesa(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    owner_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    store: Location,
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(
+        till,
+        (soda.pk, "3"),
+        tenders=[
+            {"method": "cash", "amount": "150"},
+            {"method": "mpesa", "amount": "150", "payer": "+254712345670"},
+        ],
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    [callback] = daraja.callbacks("mpesa")
+    assert _deliver(tenant_client(business), callback).status_code == 200
+    done = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    assert done["status"] == "completed"
+    assert {t["method"]: amount(t["amount"]) for t in done["tenders"]} == {
+        "cash": Decimal("150.00"),
+        "mpesa": Decimal("150.00"),
+    }
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refund = owner_client.post(
+            f"/api/v1/sales/{sale['uuid']}/returns/",
+            {
+                "uuid": str(uuid.uuid4()),
+                "lines": [{"line": done["lines"][0]["id"], "quantity": "1"}],
+                "refund_method": "original",
+                "reason": "Flat",
+            },
+            content_type="application/json",
+        )
+
+    assert refund.status_code == 201, refund.content
+    assert amount(refund.json()["total"]) == Decimal("100.00")
+    assert stock_of(soda, store) == (Decimal(8), Decimal(0))
+    assert len(daraja.requests("/mpesa/reversal/v1/request")) == 1
+    with schema_context(business.schema_name):
+        payment = Payment.objects.get()
+        assert payment.refunded_amount.amount == Decimal("100")
+        entry = JournalEntry.objects.get(source="sale_return")
+        credits = {
+            line.account.role: line.credit.amount for line in entry.lines.select_related("account")
+        }
+        assert credits["mpesa_clearing"] == Decimal("100.00")
