@@ -21,9 +21,12 @@ EXPIRY_WARNING_DAYS = 14
 
 
 def stock_alerts_refresh(*, product: Product, location: Location) -> None:
-    """Raises or resolves the low-stock alert of one product at one location."""
+    """Raises or resolves the low-stock and below-zero alerts of one product at one place."""
     level = StockLevel.objects.filter(product=product, location=location).first()
-    if level is None or level.low_stock_threshold is None:
+    if level is None:
+        return
+    _negative_stock_refresh(level, product, location)
+    if level.low_stock_threshold is None:
         return
     low = level.quantity <= level.low_stock_threshold
     active = StockAlert.objects.filter(
@@ -40,6 +43,32 @@ def stock_alerts_refresh(*, product: Product, location: Location) -> None:
                     message=(
                         f"{product.name} at {location.name}: {level.quantity.normalize()} left "
                         f"(threshold {level.low_stock_threshold.normalize()})."
+                    ),
+                )
+            ],
+            ignore_conflicts=True,
+        )
+    else:
+        active.update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())
+
+
+def _negative_stock_refresh(level: StockLevel, product: Product, location: Location) -> None:
+    active = StockAlert.objects.filter(
+        kind=AlertKind.NEGATIVE_STOCK,
+        product=product,
+        location=location,
+        status=AlertStatus.ACTIVE,
+    )
+    if level.quantity < 0:
+        StockAlert.objects.bulk_create(
+            [
+                StockAlert(
+                    kind=AlertKind.NEGATIVE_STOCK,
+                    product=product,
+                    location=location,
+                    message=(
+                        f"{product.name} at {location.name} was sold below zero "
+                        f"({level.quantity.normalize()}); receive or count it."
                     ),
                 )
             ],

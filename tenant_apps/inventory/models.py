@@ -60,9 +60,13 @@ class StockLevel(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["product", "location"], name="stock_level_unique"),
-            models.CheckConstraint(condition=Q(quantity__gte=0), name="stock_not_negative"),
+            # Below zero only where the business sells ahead of its stock (the engine decides),
+            # and never with anything reserved.
             models.CheckConstraint(
-                condition=Q(reserved__gte=0) & Q(reserved__lte=F("quantity")),
+                condition=Q(quantity__gte=0) | Q(reserved=0), name="stock_negative_unreserved"
+            ),
+            models.CheckConstraint(
+                condition=Q(reserved__gte=0) & (Q(reserved__lte=F("quantity")) | Q(reserved=0)),
                 name="stock_reserved_within_on_hand",
             ),
         ]
@@ -83,6 +87,9 @@ class Batch(models.Model):
     quantity_received = quantity_field()
     quantity_remaining = quantity_field()
     reference = models.CharField(max_length=120, blank=True)
+    # Units sold that were not in stock (a business that allows it): a negative remainder,
+    # filled first by the next receipt, so that levels still equal the sum of batches.
+    is_deficit = models.BooleanField(default=False)
 
     class Meta:
         ordering = ["received_at", "pk"]
@@ -98,9 +105,18 @@ class Batch(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(quantity_remaining__gte=0)
-                & Q(quantity_remaining__lte=F("quantity_received")),
+                condition=(
+                    Q(is_deficit=False)
+                    & Q(quantity_remaining__gte=0)
+                    & Q(quantity_remaining__lte=F("quantity_received"))
+                )
+                | (Q(is_deficit=True) & Q(quantity_remaining__lte=0) & Q(quantity_received=0)),
                 name="batch_remaining_within_received",
+            ),
+            models.UniqueConstraint(
+                fields=["product", "location"],
+                condition=Q(is_deficit=True),
+                name="batch_one_deficit_per_place",
             ),
         ]
 
@@ -157,6 +173,7 @@ class StockMovement(models.Model):
 class AlertKind(models.TextChoices):
     LOW_STOCK = "low_stock", "Low stock"
     EXPIRING = "expiring", "Batch expiring"
+    NEGATIVE_STOCK = "negative_stock", "Sold below zero"
 
 
 class AlertStatus(models.TextChoices):

@@ -81,7 +81,7 @@ def stock_receive(
         expires_on=expires_on,
         unit_cost=unit_cost,
         quantity_received=quantity,
-        quantity_remaining=quantity,
+        quantity_remaining=quantity - _fill_deficit(product, location, quantity),
         reference=reference,
     )
     StockMovement.objects.create(
@@ -97,6 +97,20 @@ def stock_receive(
     )
     stock_alerts_refresh(product=product, location=location)
     return batch
+
+
+def _fill_deficit(product: Product, location: Location, quantity: Decimal) -> Decimal:
+    """Units sold below zero are owed to the deficit batch; a receipt pays them back first."""
+    deficit = (
+        Batch.objects.select_for_update()
+        .filter(product=product, location=location, is_deficit=True, quantity_remaining__lt=0)
+        .first()
+    )
+    if deficit is None:
+        return Decimal(0)
+    filled = min(-deficit.quantity_remaining, quantity)
+    Batch.objects.filter(pk=deficit.pk).update(quantity_remaining=F("quantity_remaining") + filled)
+    return filled
 
 
 @dataclass(frozen=True)
@@ -120,11 +134,15 @@ def stock_remove(
     actor: User | None = None,
     note: str = "",
     from_reserved: Decimal = Decimal(0),
+    allow_negative: bool = False,
 ) -> list[Consumed]:
     """Takes stock out, oldest batches first; refuses (changing nothing) when stock is short.
 
     ``from_reserved`` is the part of ``quantity`` that fulfils a reservation, so it may use
-    reserved stock; the rest may only use what is not reserved.
+    reserved stock; the rest may only use what is not reserved. With ``allow_negative`` (a
+    business that sells ahead of its deliveries) a shortfall takes the level below zero instead,
+    costed at the product's standard cost, and raises an alert — but never while anything at
+    that place is reserved for someone else.
     """
     quantity = _positive(quantity)
     _tracked(product)
@@ -135,6 +153,11 @@ def stock_remove(
         quantity__gte=F("reserved") + free_needed,
         reserved__gte=from_reserved,
     ).update(quantity=F("quantity") - quantity, reserved=F("reserved") - from_reserved)
+    if not updated and allow_negative and not from_reserved:
+        ensure_level(product, location)
+        updated = StockLevel.objects.filter(product=product, location=location, reserved=0).update(
+            quantity=F("quantity") - quantity
+        )
     if not updated:
         raise InsufficientStock(
             f"Not enough {product.name} at {location.name} for {quantity.normalize()}."
@@ -151,6 +174,9 @@ def stock_remove(
         remaining -= take
         if remaining == 0:
             break
+    if remaining and allow_negative:
+        consumed.append(_sell_short(product, location, remaining))
+        remaining = Decimal(0)
     if remaining:
         # The level said there was stock but the batches disagree: the books have drifted.
         raise InsufficientStock(
@@ -175,6 +201,32 @@ def stock_remove(
     )
     stock_alerts_refresh(product=product, location=location)
     return consumed
+
+
+def _sell_short(product: Product, location: Location, quantity: Decimal) -> Consumed:
+    Batch.objects.bulk_create(
+        [
+            Batch(
+                product=product,
+                location=location,
+                received_at=timezone.now(),
+                unit_cost=product.cost_price,
+                quantity_received=0,
+                quantity_remaining=0,
+                is_deficit=True,
+                reference="deficit",
+            )
+        ],
+        ignore_conflicts=True,
+    )
+    deficit = Batch.objects.select_for_update().get(
+        product=product, location=location, is_deficit=True
+    )
+    Batch.objects.filter(pk=deficit.pk).update(
+        quantity_remaining=F("quantity_remaining") - quantity, unit_cost=product.cost_price
+    )
+    deficit.unit_cost = product.cost_price
+    return Consumed(batch=deficit, quantity=quantity)
 
 
 def stock_available(product: Product, location: Location) -> Decimal:

@@ -61,6 +61,7 @@ from tenant_apps.sales.models import (
     Tender,
     TenderMethod,
     TenderStatus,
+    sales_settings,
 )
 from tenant_apps.sales.pricing import LineInput, PricingError, price_cart
 
@@ -585,6 +586,7 @@ def _in_stock_order(lines: list[SaleLine]) -> list[SaleLine]:
 
 def _take_stock(sale: Sale, lines: list[SaleLine], register: Register, actor: Any) -> None:
     reference = str(sale.uuid)
+    allow_negative = sales_settings().allow_negative_stock
     for line in _in_stock_order(lines):
         try:
             consumed = stock_remove(
@@ -594,6 +596,7 @@ def _take_stock(sale: Sale, lines: list[SaleLine], register: Register, actor: An
                 reason=MovementReason.SALE,
                 reference=reference,
                 actor=person_or_none(actor),
+                allow_negative=allow_negative,
             )
         except InsufficientStock as error:
             raise _short_stock(lines, register) from error
@@ -717,6 +720,7 @@ def sale_complete(*, sale: Sale, actor: Any = None) -> Sale:
                 quantity=line.quantity,
                 reason=MovementReason.SALE,
                 reference=reference,
+                allow_negative=sales_settings().allow_negative_stock,
             )
         line.cost = Money(sum((c.cost.amount for c in consumed), ZERO), line.cost.currency)
     _finish(sale, lines, tenders, actor or sale.cashier)

@@ -12,6 +12,23 @@ from saas_platform.money import money_field
 from tenant_apps.inventory.models import quantity_field
 
 
+class SalesSettings(models.Model):
+    """The business's selling policy (one row, pk=1)."""
+
+    # Some shops sell goods that arrived but were not yet received in the books; they would
+    # rather sell below zero (and be alerted) than turn a customer away.
+    allow_negative_stock = models.BooleanField(default=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return "sales settings"
+
+
+def sales_settings() -> SalesSettings:
+    found = SalesSettings.objects.filter(pk=1).first()
+    return found if found is not None else SalesSettings(pk=1)
+
+
 class Register(models.Model):
     """A till at a storefront. Its receipts are numbered 1, 2, 3… with no gaps."""
 
@@ -341,3 +358,22 @@ class ReturnLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} of line {self.sale_line_id}"
+
+
+class ReceiptSettings(models.Model):
+    """The one row (pk=1) of what every receipt prints besides the sale: the business's
+    address lines, VAT number, phone and a footer. Defaults (all blank) until first saved."""
+
+    header = models.TextField(blank=True, help_text="Lines under the name: address, branch…")
+    vat_number = models.CharField(max_length=40, blank=True, help_text="e.g. a KRA PIN")
+    phone = models.CharField(max_length=40, blank=True)
+    footer = models.TextField(blank=True, help_text="e.g. returns policy, thanks.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(pk=1), name="sales_receipt_settings_single"),
+        ]
+
+    def __str__(self) -> str:
+        return "Receipt settings"

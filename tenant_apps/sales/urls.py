@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from tenant_apps.sales.api import checkout, tills
+from tenant_apps.sales.api import checkout, receipts, reports, tills
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", checkout.SaleListApi.as_view(), name="sale-list"),
@@ -13,7 +13,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("shifts/<int:shift_id>/cash/", tills.ShiftCashApi.as_view()),
     path("shifts/<int:shift_id>/close/", tills.ShiftCloseApi.as_view()),
     path("coupons/", tills.CouponListCreateApi.as_view(), name="coupon-list"),
+    path("receipt-settings/", receipts.ReceiptSettingsApi.as_view(), name="receipt-settings"),
+    path("reports/summary/", reports.SalesSummaryApi.as_view(), name="sales-report-summary"),
+    path("reports/today/", reports.SalesTodayApi.as_view(), name="sales-report-today"),
     path("<uuid:sale_uuid>/", checkout.SaleDetailApi.as_view(), name="sale-detail"),
+    path("<uuid:sale_uuid>/receipt/", receipts.SaleReceiptApi.as_view(), name="sale-receipt"),
+    path("<uuid:sale_uuid>/receipt/email/", receipts.SaleReceiptEmailApi.as_view()),
     path("<uuid:sale_uuid>/void/", checkout.SaleVoidApi.as_view()),
     path("<uuid:sale_uuid>/returns/", checkout.SaleReturnApi.as_view()),
     path("<uuid:sale_uuid>/tenders/<int:tender_id>/retry/", checkout.SaleTenderRetryApi.as_view()),
