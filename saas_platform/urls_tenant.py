@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from saas_platform.urls_common import api_docs_urlpatterns
 from shared_apps.tenants.api import CurrentBusinessApi
+from tenant_apps.sales.receipts import views as receipt_views
 from tenant_apps.staff import urls as staff_urls
 from tenant_apps.terminal import views as terminal_views
 
@@ -23,6 +24,8 @@ urlpatterns = [
         ),
         name="password_reset_confirm",
     ),
+    # What a receipt's QR code opens: public, read only, behind an unguessable link.
+    path("r/<uuid:sale_uuid>/<str:token>/", receipt_views.receipt_page, name="receipt-page"),
     path("api/v1/business/", CurrentBusinessApi.as_view(), name="api-business"),
     path("api/v1/auth/", include(staff_urls.auth_urlpatterns)),
     path("api/v1/staff/", include(staff_urls.staff_urlpatterns)),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from saas_platform.money import money_field
 
@@ -90,7 +91,9 @@ class CreditEntry(models.Model):
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(auto_now_add=True)
+    # A default rather than auto_now_add: balances carried over from a paper book keep the day
+    # they were really incurred, and statements are cut by this date.
+    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-pk"]

@@ -131,6 +131,14 @@ def _credentials(provider: str) -> Credentials:
     return credentials_of(account)
 
 
+def _callback_credentials(provider: str) -> Credentials:
+    # An answer to a request we made is still read after the account is switched off.
+    account = ProviderAccount.objects.filter(provider=provider).first()
+    if account is None:
+        return _credentials(provider)
+    return credentials_of(account)
+
+
 def _current_tenant() -> Any:
     from shared_apps.tenants.models import Tenant
 
@@ -155,12 +163,15 @@ def refund_callback_url(refund: PaymentRefund) -> str:
     return _site_url(f"/api/v1/payments/refund-callbacks/{refund.callback_token}/")
 
 
-def c2b_urls(account: ProviderAccount) -> dict[str, str]:
-    base = f"/api/v1/payments/c2b/{account.c2b_token}"
-    return {
-        "validation_url": _site_url(f"{base}/validation/"),
-        "confirmation_url": _site_url(f"{base}/confirmation/"),
-    }
+def account_urls(account: ProviderAccount) -> dict[str, str]:
+    """The URLs to give the provider: C2B for M-Pesa, the result webhook for the others."""
+    if account.provider == Provider.MPESA:
+        base = f"/api/v1/payments/c2b/{account.c2b_token}"
+        return {
+            "c2b_validation_url": _site_url(f"{base}/validation/"),
+            "c2b_confirmation_url": _site_url(f"{base}/confirmation/"),
+        }
+    return {"webhook_url": _site_url(f"/api/v1/payments/webhooks/{account.c2b_token}/")}
 
 
 def _query_interval(attempts: int) -> float:
@@ -224,16 +235,19 @@ def _settle_final(payment: Payment, status: str, result: ProviderResult | None =
 
 def _keep_result(payment: Payment, result: ProviderResult) -> None:
     if result.provider_reference and not payment.provider_reference:
-        payment.provider_reference = result.provider_reference[:100]
+        payment.provider_reference = _text(result.provider_reference)[:100]
     if result.receipt:
-        payment.receipt = result.receipt[:100]
+        payment.receipt = _text(result.receipt)[:100]
     if result.code:
-        payment.result_code = result.code[:40]
+        payment.result_code = _text(result.code)[:40]
     if result.message:
-        payment.result_message = result.message[:500]
+        payment.result_message = _text(result.message)[:500]
 
 
 def _amount_matches(payment: Payment, result: ProviderResult) -> bool:
+    currency = str(getattr(result, "currency", "") or "")
+    if currency and currency != str(payment.amount.currency):
+        return False
     return result.amount is None or Decimal(result.amount) == payment.amount.amount
 
 
@@ -476,17 +490,22 @@ def _log(
         refund=refund,
         provider=provider,
         kind=kind,
-        headers={str(k): str(v)[:1000] for k, v in headers.items()},
-        body=body[:MAX_LOGGED_BODY].decode("utf-8", errors="replace"),
+        headers={_text(k): _text(v)[:1000] for k, v in headers.items()},
+        body=_text(body[:MAX_LOGGED_BODY].decode("utf-8", errors="replace")),
         result=result,
-        error=error[:2000],
+        error=_text(error[:2000]),
     )
+
+
+def _text(value: object) -> str:
+    # PostgreSQL text cannot hold NUL; a junk body must still be logged, not crash the log.
+    return str(value).replace("\x00", "\ufffd")
 
 
 def _parse(provider: str, body: bytes, headers: dict[str, str]) -> ProviderResult:
     """The adapter's reading of a callback; anything it chokes on is a rejection, never a 500."""
     try:
-        return gateway_for(provider).parse_callback(_credentials(provider), body, headers)
+        return gateway_for(provider).parse_callback(_callback_credentials(provider), body, headers)
     except CallbackRejected:
         raise
     except Exception as error:
@@ -501,7 +520,7 @@ def _reference_matches(payment: Payment, result: ProviderResult) -> bool:
 
 
 def payment_callback_handle(*, token: str, body: bytes, headers: dict[str, str]) -> CallbackOutcome:
-    """A provider's result for one payment, at that payment's unguessable URL."""
+    """A provider's result for one payment, at that payment's unguessable URL (M-Pesa STK)."""
     kind = CallbackKind.STK
     payment = Payment.objects.filter(callback_token=token).first() if token else None
     if payment is None:
@@ -512,13 +531,56 @@ def payment_callback_handle(*, token: str, body: bytes, headers: dict[str, str])
     try:
         result = _parse(provider, body, headers)
         if not _reference_matches(payment, result):
-            raise CallbackRejected(
-                f"Callback is for {result.provider_reference or 'no reference'}, not this payment."
-            )
+            reference = result.provider_reference or "no reference"
+            raise CallbackRejected(f"Callback is for {reference}, not this payment.")
     except CallbackRejected as rejected:
         _log(kind=kind, body=body, headers=headers, result=CallbackResult.REJECTED,
              provider=provider, payment=payment, error=str(rejected))  # fmt: skip
         return _error(400, "callback_rejected", str(rejected), CallbackResult.REJECTED)
+    return _settle_from_callback(payment, result, body, headers)
+
+
+def provider_webhook_handle(*, token: str, body: bytes, headers: dict[str, str]) -> CallbackOutcome:
+    """A signed result posted to the business's one webhook URL for a provider (Airtel, card,
+    UPI configure a URL per merchant account, not per payment)."""
+    kind = CallbackKind.STK
+    account = ProviderAccount.objects.filter(c2b_token=token).first() if token else None
+    if account is None:
+        _log(kind=kind, body=body, headers=headers, result=CallbackResult.REJECTED,
+             error="unknown token")  # fmt: skip
+        return _error(404, "not_found", "Not found.", CallbackResult.REJECTED)
+    provider = account.provider
+    try:
+        result = _parse(provider, body, headers)
+    except CallbackRejected as rejected:
+        _log(kind=kind, body=body, headers=headers, result=CallbackResult.REJECTED,
+             provider=provider, error=str(rejected))  # fmt: skip
+        return _error(400, "callback_rejected", str(rejected), CallbackResult.REJECTED)
+    payment = _payment_by_reference(provider, result.provider_reference)
+    if payment is None:
+        # Genuine (it verified) but not one of ours, e.g. a payment made elsewhere on the same
+        # merchant account: acknowledge, or the provider retries for a day.
+        _log(kind=kind, body=body, headers=headers, result=CallbackResult.REJECTED,
+             provider=provider, error="no payment with this reference")  # fmt: skip
+        return CallbackOutcome(200, {"status": "ignored"}, CallbackResult.REJECTED)
+    return _settle_from_callback(payment, result, body, headers)
+
+
+def _payment_by_reference(provider: str, reference: str) -> Payment | None:
+    if not reference:
+        return None
+    payments = Payment.objects.filter(provider=provider)
+    found = payments.filter(provider_reference=reference).first()
+    if found is None and re.fullmatch(r"[0-9a-f]{32}", reference):
+        found = payments.filter(public_id=reference).first()
+    return found
+
+
+def _settle_from_callback(
+    payment: Payment, result: ProviderResult, body: bytes, headers: dict[str, str]
+) -> CallbackOutcome:
+    kind = CallbackKind.STK
+    provider = payment.provider
     try:
         with transaction.atomic():
             payment = _lock(payment.pk)
@@ -534,7 +596,8 @@ def payment_callback_handle(*, token: str, body: bytes, headers: dict[str, str])
         # the scheduled query will try again. Say so, without a stack trace to the provider.
         logger.exception("Settling payment %s from a callback failed", payment.pk)
         _log(kind=kind, body=body, headers=headers, result=CallbackResult.REJECTED,
-             provider=provider, payment=payment, error=f"settlement failed: {error!r}")  # fmt: skip
+             provider=provider, payment=payment,
+             error=f"settlement failed: {error!r}")  # fmt: skip
         return _error(503, "unavailable", "Could not process now.", CallbackResult.REJECTED)
     return CallbackOutcome(200, _ack(provider), CallbackResult.ACCEPTED)
 
@@ -635,9 +698,9 @@ def _refund_apply(refund: PaymentRefund, result: ProviderResult) -> None:
     if refund.status != RefundStatus.PENDING:
         return
     if result.provider_reference and not refund.provider_reference:
-        refund.provider_reference = result.provider_reference[:100]
-    refund.result_code = result.code[:40] or refund.result_code
-    refund.result_message = result.message[:500] or refund.result_message
+        refund.provider_reference = _text(result.provider_reference)[:100]
+    refund.result_code = _text(result.code)[:40] or refund.result_code
+    refund.result_message = _text(result.message)[:500] or refund.result_message
     if result.outcome == Outcome.SUCCEEDED:
         refund.status = RefundStatus.SUCCEEDED
         refund.settled_at = timezone.now()
@@ -725,6 +788,9 @@ def c2b_validation_handle(*, token: str, body: bytes) -> dict[str, str]:
 
 
 def _c2b_notice(body: bytes) -> Any:
+    if b"\x00" in body or b"\\u0000" in body:
+        # PostgreSQL text and jsonb cannot hold NUL: no genuine notice has one.
+        raise ValidationFailed("The body holds a NUL character.", code="invalid_body")
     gateway: Any = gateway_for(Provider.MPESA)
     try:
         notice = gateway.parse_c2b(body)

@@ -10,6 +10,7 @@ urlpatterns = [
     path("c2b/<str:token>/validation/", callbacks.C2BValidationApi.as_view()),
     path("c2b/<str:token>/confirmation/", callbacks.C2BConfirmationApi.as_view()),
     path("callbacks/<str:token>/", callbacks.PaymentCallbackApi.as_view()),
+    path("webhooks/<str:token>/", callbacks.ProviderWebhookApi.as_view()),
     path("refund-callbacks/<str:token>/", callbacks.RefundCallbackApi.as_view()),
     path("<uuid:public_id>/", payments.PaymentDetailApi.as_view(), name="payment-detail"),
     path("<uuid:public_id>/query/", payments.PaymentQueryApi.as_view()),

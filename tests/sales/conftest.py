@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 from django.test import Client
 from django_tenants.utils import schema_context
-from shared_apps.users.models import Role
 
 from shared_apps.tenants.models import Tenant
+from shared_apps.users.models import Role
 from tenant_apps.sales.models import Register
-from tests.inventory.conftest import make_product, receive, stock_of, store  # noqa: F401
+from tests.inventory.conftest import make_product, receive, stock_of, store
 
 __all__ = ["make_product", "receive", "stock_of", "store"]
 

@@ -21,6 +21,7 @@ from tenant_apps.payments.services import (
     c2b_confirmation_handle,
     c2b_validation_handle,
     payment_callback_handle,
+    provider_webhook_handle,
     refund_callback_handle,
 )
 
@@ -60,6 +61,15 @@ class RefundCallbackApi(ProviderPostApi):
     @extend_schema(operation_id="payments_refund_callback", **CALLBACK_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
         outcome = refund_callback_handle(
+            token=token, body=_body(request), headers=_headers(request)
+        )
+        return Response(outcome.body, status=outcome.status)
+
+
+class ProviderWebhookApi(ProviderPostApi):
+    @extend_schema(operation_id="payments_provider_webhook", **CALLBACK_SCHEMA)
+    def post(self, request: Request, token: str) -> Response:
+        outcome = provider_webhook_handle(
             token=token, body=_body(request), headers=_headers(request)
         )
         return Response(outcome.body, status=outcome.status)

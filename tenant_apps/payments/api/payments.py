@@ -30,7 +30,7 @@ from tenant_apps.payments.models import (
 )
 from tenant_apps.payments.selectors import c2b_list, payment_get, payment_list
 from tenant_apps.payments.services import (
-    c2b_urls,
+    account_urls,
     payment_query,
     payment_resolve,
     provider_account_set,
@@ -156,24 +156,22 @@ def masked(value: Any) -> str:
 
 class ProviderAccountOutputSerializer(serializers.ModelSerializer[ProviderAccount]):
     credentials = serializers.SerializerMethodField()
-    c2b_validation_url = serializers.SerializerMethodField()
-    c2b_confirmation_url = serializers.SerializerMethodField()
+    urls = serializers.SerializerMethodField()
 
     class Meta:
         model = ProviderAccount
-        fields = ["provider", "base_url", "is_active", "credentials", "c2b_validation_url",
-                  "c2b_confirmation_url", "created_at", "updated_at"]  # fmt: skip
+        fields = ["provider", "base_url", "is_active", "credentials", "urls",
+                  "created_at", "updated_at"]  # fmt: skip
         read_only_fields = fields
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_credentials(self, account: ProviderAccount) -> dict[str, str]:
         return {str(key): masked(value) for key, value in (account.credentials or {}).items()}
 
-    def get_c2b_validation_url(self, account: ProviderAccount) -> str:
-        return c2b_urls(account)["validation_url"] if account.provider == "mpesa" else ""
-
-    def get_c2b_confirmation_url(self, account: ProviderAccount) -> str:
-        return c2b_urls(account)["confirmation_url"] if account.provider == "mpesa" else ""
+    @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
+    def get_urls(self, account: ProviderAccount) -> dict[str, str]:
+        """Where to point the provider (C2B URLs, or the result webhook)."""
+        return account_urls(account)
 
 
 def _provider(provider: str) -> str:

@@ -136,3 +136,8 @@ def expires_in_seconds(value: Any, default: int = 3599) -> int:
         return int(str(value))
     except (TypeError, ValueError):
         return default
+
+
+def obj(value: Any) -> dict[str, Any]:
+    """``value`` if it is a JSON object, else an empty one: provider bodies nest optionally."""
+    return value if isinstance(value, dict) else {}

@@ -123,7 +123,7 @@ class AirtelGateway:
                 _http.forget_token(key)
                 continue
             data = _http.json_of(response)
-            status = data.get("status") if isinstance(data.get("status"), dict) else {}
+            status = _http.obj(data.get("status"))
             if response.status_code >= 400 or status.get("success") is False:
                 raise GatewayError(
                     f"Airtel refused the request: {status.get('message', '')}",

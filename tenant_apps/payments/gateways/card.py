@@ -92,7 +92,7 @@ class HostedCardGateway:
             "customizations": {"title": request.description or "Payment"},
         }
         response, data = self._request(creds, "POST", "/v3/payments", body=body)
-        link = (data.get("data") or {}).get("link") if isinstance(data.get("data"), dict) else None
+        link = _http.obj(data.get("data")).get("link")
         if response.status_code >= 400 or data.get("status") != "success" or not link:
             raise self._error(response, data)
         return ProviderResult(
@@ -120,8 +120,11 @@ class HostedCardGateway:
             if response.status_code in (400, 404) and "no transaction" in message.lower():
                 # The payer has not reached the payment page yet: nothing to verify, keep waiting.
                 return ProviderResult(
-                    outcome=Outcome.PENDING, provider_reference=tx_ref, code="not_found",
-                    message=message, raw=data,
+                    outcome=Outcome.PENDING,
+                    provider_reference=tx_ref,
+                    code="not_found",
+                    message=message,
+                    raw=data,
                 )
             raise self._error(response, data)
         transaction = data.get("data")
@@ -130,7 +133,7 @@ class HostedCardGateway:
         status = str(transaction.get("status", ""))
         paid_amount = _http.to_decimal(transaction.get("amount"))
         paid_currency = str(transaction.get("currency", ""))
-        base = {
+        base: dict[str, Any] = {
             "provider_reference": str(transaction.get("tx_ref", "")),
             "receipt": str(transaction.get("id", "")),
             "amount": paid_amount,
@@ -141,23 +144,31 @@ class HostedCardGateway:
         if transaction.get("tx_ref") != tx_ref:
             # A verification of someone else's payment must never pay for this one.
             return ProviderResult(
-                outcome=Outcome.FAILED, code="tx_ref_mismatch",
-                message="The transaction belongs to another payment.", **base,
+                outcome=Outcome.FAILED,
+                code="tx_ref_mismatch",
+                message="The transaction belongs to another payment.",
+                **base,
             )
         outcome = STATUS_OUTCOMES.get(status, Outcome.UNKNOWN)
         if outcome is Outcome.SUCCEEDED:
             if amount is not None and paid_amount != amount:
                 return ProviderResult(
-                    outcome=Outcome.FAILED, code="amount_mismatch",
-                    message=f"Paid {paid_amount}, expected {amount}.", **base,
+                    outcome=Outcome.FAILED,
+                    code="amount_mismatch",
+                    message=f"Paid {paid_amount}, expected {amount}.",
+                    **base,
                 )
             if currency is not None and paid_currency != currency:
                 return ProviderResult(
-                    outcome=Outcome.FAILED, code="currency_mismatch",
-                    message=f"Paid in {paid_currency}, expected {currency}.", **base,
+                    outcome=Outcome.FAILED,
+                    code="currency_mismatch",
+                    message=f"Paid in {paid_currency}, expected {currency}.",
+                    **base,
                 )
         return ProviderResult(
-            outcome=outcome, code=status, message=str(transaction.get("processor_response", "")),
+            outcome=outcome,
+            code=status,
+            message=str(transaction.get("processor_response", "")),
             **base,
         )
 
@@ -174,7 +185,9 @@ class HostedCardGateway:
         ``tx_ref`` and, when given, the expected amount and currency (else FAILED with a
         ``*_mismatch`` code: the payer must be refunded by a person, not given goods)."""
         if transaction_id:
-            response, data = self._request(creds, "GET", f"/v3/transactions/{transaction_id}/verify")
+            response, data = self._request(
+                creds, "GET", f"/v3/transactions/{transaction_id}/verify"
+            )
         else:
             response, data = self._request(
                 creds, "GET", "/v3/transactions/verify_by_reference", params={"tx_ref": tx_ref}
@@ -209,7 +222,7 @@ class HostedCardGateway:
         )
         if response.status_code >= 400 or data.get("status") != "success":
             raise self._error(response, data)
-        refund = data.get("data") if isinstance(data.get("data"), dict) else {}
+        refund = _http.obj(data.get("data"))
         state = str(refund.get("status", "")).lower()
         outcome = {
             "completed": Outcome.SUCCEEDED,

@@ -31,7 +31,7 @@ from tenant_apps.payments.gateways.base import (
 )
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
-INVALID_TOKEN = "404.001.03"
+INVALID_TOKEN = "404.001.03"  # noqa: S105 (an error code, not a secret)
 BEING_PROCESSED = "500.001.1001"
 PAYBILL = "CustomerPayBillOnline"
 BUY_GOODS = "CustomerBuyGoodsOnline"
@@ -239,9 +239,10 @@ class DarajaGateway:
         data = _http.json_of(response)
         error_code = str(data.get("errorCode", ""))
         # 500.001.1001 also means "wrong credentials": only the message tells "ask again later".
-        if error_code == BEING_PROCESSED and "being processed" in str(
-            data.get("errorMessage", "")
-        ).lower():
+        if (
+            error_code == BEING_PROCESSED
+            and "being processed" in str(data.get("errorMessage", "")).lower()
+        ):
             return ProviderResult(
                 outcome=Outcome.PENDING,
                 provider_reference=provider_reference,
@@ -268,7 +269,9 @@ class DarajaGateway:
         """The STK callback is unsigned: the unguessable per-payment URL authenticates it, and
         the caller compares CheckoutRequestID with the one it stored."""
         data = _http.load_callback(body)
-        stk = data.get("Body", {}).get("stkCallback") if isinstance(data.get("Body"), dict) else None
+        stk = (
+            data.get("Body", {}).get("stkCallback") if isinstance(data.get("Body"), dict) else None
+        )
         if not isinstance(stk, dict):
             raise CallbackRejected("The callback has no Body.stkCallback.")
         checkout_id = stk.get("CheckoutRequestID")

@@ -75,7 +75,7 @@ class UpiGateway:
         )
         data = _http.json_of(response)
         if response.status_code >= 400 or isinstance(data.get("error"), dict):
-            error = data.get("error") if isinstance(data.get("error"), dict) else {}
+            error = _http.obj(data.get("error"))
             raise GatewayError(
                 f"The UPI gateway refused the request: {error.get('description', '')}",
                 code=str(error.get("code") or f"http_{response.status_code}"),
@@ -84,7 +84,9 @@ class UpiGateway:
         return data
 
     @staticmethod
-    def _from_payment(payment: dict[str, Any], outcome: Outcome, raw: dict[str, Any]) -> ProviderResult:
+    def _from_payment(
+        payment: dict[str, Any], outcome: Outcome, raw: dict[str, Any]
+    ) -> ProviderResult:
         amount = payment.get("amount")
         return ProviderResult(
             outcome=outcome,
@@ -172,7 +174,11 @@ class UpiGateway:
             creds,
             "POST",
             f"/v1/payments/{receipt}/refund",
-            {"amount": to_paise(amount), "receipt": reference[:40], "notes": {"reference": reference}},
+            {
+                "amount": to_paise(amount),
+                "receipt": reference[:40],
+                "notes": {"reference": reference},
+            },
         )
         state = str(refund.get("status", ""))
         outcome = {"processed": Outcome.SUCCEEDED, "failed": Outcome.FAILED}.get(

@@ -32,12 +32,12 @@ def main() -> None:
         callback_delay=args.callback_delay,
         webhook_urls=webhooks,
     )
-    print(f"Payment sandbox on {sandbox.url}")  # noqa: T201
-    print("Scenarios by the payer's last digit:")  # noqa: T201
+    print(f"Payment sandbox on {sandbox.url}")
+    print("Scenarios by the payer's last digit:")
     for number, scenario in sorted(SCENARIOS.items()):
-        print(f"  {number}: {scenario.label}")  # noqa: T201
-    print(f"Credentials: GET {sandbox.url}/__sandbox__/credentials")  # noqa: T201
-    print(json.dumps(webhooks or {"webhooks": "none configured"}))  # noqa: T201
+        print(f"  {number}: {scenario.label}")
+    print(f"Credentials: GET {sandbox.url}/__sandbox__/credentials")
+    print(json.dumps(webhooks or {"webhooks": "none configured"}))
     stopped = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stopped.set())
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())

@@ -25,13 +25,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from zoneinfo import ZoneInfo
 
 import httpx
-from socketserver import ThreadingMixIn
 
 from tenant_apps.payments.gateways.base import Credentials
 from tenant_apps.payments.sandbox.keys import sandbox_keys
@@ -149,8 +149,14 @@ def dumps(value: Any, *, compact: bool = False) -> bytes:
     return json.dumps(value, default=_encode, separators=separators).encode()
 
 
-def _random(prefix: str, length: int, alphabet: str = string.ascii_uppercase + string.digits) -> str:
+def _random(
+    prefix: str, length: int, alphabet: str = string.ascii_uppercase + string.digits
+) -> str:
     return prefix + "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def _obj(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
 
 
 def _amount(value: Any) -> Decimal | None:
@@ -209,17 +215,27 @@ def reply(status: int, value: Any) -> Response:
 
 
 def daraja_error(status: int, code: str, message: str) -> Response:
-    return reply(status, {"requestId": _random("", 20, string.digits), "errorCode": code,
-                          "errorMessage": message})
+    return reply(
+        status,
+        {"requestId": _random("", 20, string.digits), "errorCode": code, "errorMessage": message},
+    )
 
 
 def bad_request(field_name: str) -> Response:
     return daraja_error(400, "400.002.02", f"Bad Request - Invalid {field_name}")
 
 
-STATUS_TEXT = {200: "OK", 201: "Created", 302: "Found", 400: "Bad Request", 401: "Unauthorized",
-               404: "Not Found", 405: "Method Not Allowed", 415: "Unsupported Media Type",
-               500: "Internal Server Error"}
+STATUS_TEXT = {
+    200: "OK",
+    201: "Created",
+    302: "Found",
+    400: "Bad Request",
+    401: "Unauthorized",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    415: "Unsupported Media Type",
+    500: "Internal Server Error",
+}
 
 
 class SandboxApp:
@@ -300,7 +316,9 @@ class SandboxApp:
 
     # --- WSGI -----------------------------------------------------------------------------
 
-    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
         length = int(environ.get("CONTENT_LENGTH") or 0)
         body = environ["wsgi.input"].read(length) if length else b""
         headers = {
@@ -311,18 +329,30 @@ class SandboxApp:
         if environ.get("CONTENT_TYPE"):
             headers["content-type"] = environ["CONTENT_TYPE"]
         query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-        request = Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), query,
-                          headers, body)
+        request = Request(
+            environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), query, headers, body
+        )
         if not request.path.startswith("/__sandbox__/"):
             with self._lock:
-                self.requests.append({
-                    "method": request.method, "path": request.path, "query": query,
-                    "headers": headers, "body": body.decode("utf-8", "replace"),
-                })
+                self.requests.append(
+                    {
+                        "method": request.method,
+                        "path": request.path,
+                        "query": query,
+                        "headers": headers,
+                        "body": body.decode("utf-8", "replace"),
+                    }
+                )
         response = self._dispatch(request)
         status = f"{response.status} {STATUS_TEXT.get(response.status, 'Status')}"
-        start_response(status, [("Content-Type", response.content_type),
-                                ("Content-Length", str(len(response.body))), *response.headers])
+        start_response(
+            status,
+            [
+                ("Content-Type", response.content_type),
+                ("Content-Length", str(len(response.body))),
+                *response.headers,
+            ],
+        )
         return [response.body]
 
     def _dispatch(self, request: Request) -> Response:
@@ -352,14 +382,27 @@ class SandboxApp:
         number = int(digits[-1]) if digits else 0
         return number, SCENARIOS.get(number, SUCCESS)
 
-    def emit(self, provider: str, kind: str, url: str, body: bytes,
-             headers: dict[str, str], *, sync: bool = False) -> dict[str, Any]:
+    def emit(
+        self,
+        provider: str,
+        kind: str,
+        url: str,
+        body: bytes,
+        headers: dict[str, str],
+        *,
+        sync: bool = False,
+    ) -> dict[str, Any]:
         """Records a callback and, when delivering, posts it (later, or now when ``sync``)."""
         with self._lock:
-            record = {
-                "id": next(self._ids), "provider": provider, "kind": kind, "url": url,
+            record: dict[str, Any] = {
+                "id": next(self._ids),
+                "provider": provider,
+                "kind": kind,
+                "url": url,
                 "headers": {"Content-Type": JSON_TYPE, **headers},
-                "body": body.decode(), "status": "recorded", "response_status": None,
+                "body": body.decode(),
+                "status": "recorded",
+                "response_status": None,
                 "response_body": None,
             }
             self.callbacks.append(record)
@@ -379,8 +422,11 @@ class SandboxApp:
             url, headers, body = record["url"], dict(record["headers"]), record["body"].encode()
         try:
             response = httpx.post(url, content=body, headers=headers, timeout=10.0)
-            outcome = {"status": "delivered", "response_status": response.status_code,
-                       "response_body": response.text[:2000]}
+            outcome = {
+                "status": "delivered",
+                "response_status": response.status_code,
+                "response_body": response.text[:2000],
+            }
         except httpx.HTTPError as exc:
             outcome = {"status": "failed", "response_status": None, "response_body": repr(exc)}
         with self._lock:
@@ -445,9 +491,12 @@ class SandboxApp:
         if error:
             return error
         amount = body.get("Amount")
-        if isinstance(amount, bool) or not isinstance(amount, int | str) or not str(
-            amount
-        ).isdigit() or int(amount) < 1:
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, int | str)
+            or not str(amount).isdigit()
+            or int(amount) < 1
+        ):
             return bad_request("Amount")
         for name in ("PartyA", "PhoneNumber"):
             if not PHONE.fullmatch(str(body.get(name, ""))):
@@ -464,51 +513,77 @@ class SandboxApp:
         if transaction_type not in ("CustomerPayBillOnline", "CustomerBuyGoodsOnline"):
             return bad_request("TransactionType")
         creds = self.creds["mpesa"]
-        expected_b = creds["shortcode"] if transaction_type == "CustomerPayBillOnline" else (
-            creds.get("party_b", "")
+        expected_b = (
+            creds["shortcode"]
+            if transaction_type == "CustomerPayBillOnline"
+            else (creds.get("party_b", ""))
         )
         number, scenario = self.scenario_for(str(body["PhoneNumber"]))
         if str(body.get("PartyB")) != expected_b:
             scenario = Scenario("bad PartyB", "2028", ("2028",))
         merchant_id = f"{secrets.randbelow(90000) + 10000}-{secrets.randbelow(9 * 10**7) + 10**7}-1"
-        checkout_id = "ws_CO_" + datetime.now(tz=NAIROBI).strftime("%d%m%Y%H%M%S") + _random(
-            "", 12, string.digits
+        checkout_id = (
+            "ws_CO_"
+            + datetime.now(tz=NAIROBI).strftime("%d%m%Y%H%M%S")
+            + _random("", 12, string.digits)
         )
         receipt = _random("SBX", 7) if scenario.paid else ""
         with self._lock:
             self.stk[checkout_id] = {
-                "merchant_id": merchant_id, "scenario": scenario, "number": number,
-                "queries": 0, "amount": int(amount), "phone": str(body["PhoneNumber"]),
-                "receipt": receipt, "callback_url": body["CallBackURL"],
+                "merchant_id": merchant_id,
+                "scenario": scenario,
+                "number": number,
+                "queries": 0,
+                "amount": int(amount),
+                "phone": str(body["PhoneNumber"]),
+                "receipt": receipt,
+                "callback_url": body["CallBackURL"],
                 "account_reference": reference,
             }
             if receipt:
                 self.mpesa_receipts[receipt] = {"amount": int(amount), "reversed": False}
         if scenario.callback is not None:
-            self.emit("mpesa", "stk", str(body["CallBackURL"]),
-                      dumps(self._stk_callback(checkout_id, scenario.callback)), {})
+            self.emit(
+                "mpesa",
+                "stk",
+                str(body["CallBackURL"]),
+                dumps(self._stk_callback(checkout_id, scenario.callback)),
+                {},
+            )
         message = "Success. Request accepted for processing"
-        return reply(200, {
-            "MerchantRequestID": merchant_id, "CheckoutRequestID": checkout_id,
-            "ResponseCode": "0", "ResponseDescription": message, "CustomerMessage": message,
-        })
+        return reply(
+            200,
+            {
+                "MerchantRequestID": merchant_id,
+                "CheckoutRequestID": checkout_id,
+                "ResponseCode": "0",
+                "ResponseDescription": message,
+                "CustomerMessage": message,
+            },
+        )
 
     def _stk_callback(self, checkout_id: str, code: str) -> dict[str, Any]:
         with self._lock:
             stk = self.stk[checkout_id]
         callback: dict[str, Any] = {
-            "MerchantRequestID": stk["merchant_id"], "CheckoutRequestID": checkout_id,
-            "ResultCode": int(code), "ResultDesc": RESULT_DESCRIPTIONS.get(code, "Failed"),
+            "MerchantRequestID": stk["merchant_id"],
+            "CheckoutRequestID": checkout_id,
+            "ResultCode": int(code),
+            "ResultDesc": RESULT_DESCRIPTIONS.get(code, "Failed"),
         }
         if code == "0":
-            callback["CallbackMetadata"] = {"Item": [
-                {"Name": "Amount", "Value": stk["amount"]},
-                {"Name": "MpesaReceiptNumber", "Value": stk["receipt"]},
-                {"Name": "Balance"},
-                {"Name": "TransactionDate",
-                 "Value": int(datetime.now(tz=NAIROBI).strftime("%Y%m%d%H%M%S"))},
-                {"Name": "PhoneNumber", "Value": int(stk["phone"])},
-            ]}
+            callback["CallbackMetadata"] = {
+                "Item": [
+                    {"Name": "Amount", "Value": stk["amount"]},
+                    {"Name": "MpesaReceiptNumber", "Value": stk["receipt"]},
+                    {"Name": "Balance"},
+                    {
+                        "Name": "TransactionDate",
+                        "Value": int(datetime.now(tz=NAIROBI).strftime("%Y%m%d%H%M%S")),
+                    },
+                    {"Name": "PhoneNumber", "Value": int(stk["phone"])},
+                ]
+            }
         return {"Body": {"stkCallback": callback}}
 
     def daraja_stk_query(self, request: Request) -> Response:
@@ -527,12 +602,17 @@ class SandboxApp:
             stk["queries"] += 1
         if answer == PROCESSING:
             return daraja_error(500, "500.001.1001", "The transaction is being processed")
-        return reply(200, {
-            "ResponseCode": "0",
-            "ResponseDescription": "The service request has been accepted successsfully",
-            "MerchantRequestID": stk["merchant_id"], "CheckoutRequestID": checkout_id,
-            "ResultCode": answer, "ResultDesc": RESULT_DESCRIPTIONS.get(answer, "Failed"),
-        })
+        return reply(
+            200,
+            {
+                "ResponseCode": "0",
+                "ResponseDescription": "The service request has been accepted successsfully",
+                "MerchantRequestID": stk["merchant_id"],
+                "CheckoutRequestID": checkout_id,
+                "ResultCode": answer,
+                "ResultDesc": RESULT_DESCRIPTIONS.get(answer, "Failed"),
+            },
+        )
 
     def daraja_register_c2b(self, request: Request) -> Response:
         body, error = self._daraja_guard(request)
@@ -547,15 +627,30 @@ class SandboxApp:
                 return bad_request(name)
         with self._lock:
             self.c2b_urls[str(body["ShortCode"])] = {
-                "confirmation": body["ConfirmationURL"], "validation": body["ValidationURL"],
+                "confirmation": body["ConfirmationURL"],
+                "validation": body["ValidationURL"],
                 "response_type": body["ResponseType"],
             }
-        return reply(200, {"OriginatorCoversationID": _random("", 10, string.digits),
-                           "ResponseCode": "0", "ResponseDescription": "Success"})
+        return reply(
+            200,
+            {
+                "OriginatorCoversationID": _random("", 10, string.digits),
+                "ResponseCode": "0",
+                "ResponseDescription": "Success",
+            },
+        )
 
-    def simulate_c2b(self, *, amount: Decimal, bill_ref: str, msisdn: str = "254708374149",
-                     first_name: str = "John", middle_name: str = "", last_name: str = "Doe",
-                     shortcode: str | None = None) -> dict[str, Any]:
+    def simulate_c2b(
+        self,
+        *,
+        amount: Decimal,
+        bill_ref: str,
+        msisdn: str = "254708374149",
+        first_name: str = "John",
+        middle_name: str = "",
+        last_name: str = "Doe",
+        shortcode: str | None = None,
+    ) -> dict[str, Any]:
         shortcode = shortcode or self.creds["mpesa"]["shortcode"]
         with self._lock:
             urls = self.c2b_urls.get(shortcode)
@@ -563,20 +658,27 @@ class SandboxApp:
             return {"accepted": False, "reason": "no URLs registered for this shortcode"}
         trans_id = _random("SBX", 7)
         notice = {
-            "TransactionType": "Pay Bill", "TransID": trans_id,
+            "TransactionType": "Pay Bill",
+            "TransID": trans_id,
             "TransTime": datetime.now(tz=NAIROBI).strftime("%Y%m%d%H%M%S"),
-            "TransAmount": f"{amount:.2f}", "BusinessShortCode": shortcode,
-            "BillRefNumber": bill_ref, "InvoiceNumber": "", "OrgAccountBalance": "",
+            "TransAmount": f"{amount:.2f}",
+            "BusinessShortCode": shortcode,
+            "BillRefNumber": bill_ref,
+            "InvoiceNumber": "",
+            "OrgAccountBalance": "",
             "ThirdPartyTransID": "",
             # Daraja v2 masks the payer's number.
             "MSISDN": msisdn[:6] + "*****" + msisdn[-3:] if len(msisdn) > 9 else msisdn,
-            "FirstName": first_name, "MiddleName": middle_name, "LastName": last_name,
+            "FirstName": first_name,
+            "MiddleName": middle_name,
+            "LastName": last_name,
         }
         body = dumps(notice)
         result: dict[str, Any] = {"TransID": trans_id, "accepted": True}
         if urls.get("validation"):
-            validation = self.emit("mpesa", "c2b_validation", urls["validation"], body, {},
-                                   sync=True)
+            validation = self.emit(
+                "mpesa", "c2b_validation", urls["validation"], body, {}, sync=True
+            )
             result["validation"] = validation["id"]
             if validation["status"] == "delivered":
                 try:
@@ -592,8 +694,9 @@ class SandboxApp:
                 return result
         with self._lock:
             self.mpesa_receipts[trans_id] = {"amount": amount, "reversed": False}
-        confirmation = self.emit("mpesa", "c2b_confirmation", urls["confirmation"], body, {},
-                                 sync=True)
+        confirmation = self.emit(
+            "mpesa", "c2b_confirmation", urls["confirmation"], body, {}, sync=True
+        )
         result["confirmation"] = confirmation["id"]
         return result
 
@@ -618,9 +721,10 @@ class SandboxApp:
         receipt = str(body.get("TransactionID", ""))
         with self._lock:
             known = self.mpesa_receipts.get(receipt)
-            if body.get("Initiator") != creds["initiator_name"] or password != creds[
-                "initiator_password"
-            ]:
+            if (
+                body.get("Initiator") != creds["initiator_name"]
+                or password != creds["initiator_password"]
+            ):
                 code, desc = "2001", "The initiator information is invalid."
             elif known is None:
                 code, desc = "R000002", "The OriginalTransactionID is invalid."
@@ -629,32 +733,60 @@ class SandboxApp:
             else:
                 known["reversed"] = True
                 code, desc = "0", "The service request is processed successfully."
-        conversation = _random("AG_" + datetime.now(tz=NAIROBI).strftime("%Y%m%d") + "_", 20,
-                               string.ascii_lowercase + string.digits)
+        conversation = _random(
+            "AG_" + datetime.now(tz=NAIROBI).strftime("%Y%m%d") + "_",
+            20,
+            string.ascii_lowercase + string.digits,
+        )
         originator = _random("", 20, string.ascii_lowercase + string.digits)
-        result = {"Result": {
-            "ResultType": 0, "ResultCode": int(code) if code.isdigit() else code,
-            "ResultDesc": desc, "OriginatorConversationID": originator,
-            "ConversationID": conversation, "TransactionID": _random("SBR", 7),
-            "ResultParameters": {"ResultParameter": [
-                {"Key": "Amount", "Value": body.get("Amount")},
-                {"Key": "OriginalTransactionID", "Value": receipt},
-            ]},
-            "ReferenceData": {"ReferenceItem": {"Key": "QueueTimeoutURL",
-                                                "Value": body.get("QueueTimeOutURL")}},
-        }}
+        result = {
+            "Result": {
+                "ResultType": 0,
+                "ResultCode": int(code) if code.isdigit() else code,
+                "ResultDesc": desc,
+                "OriginatorConversationID": originator,
+                "ConversationID": conversation,
+                "TransactionID": _random("SBR", 7),
+                "ResultParameters": {
+                    "ResultParameter": [
+                        {"Key": "Amount", "Value": body.get("Amount")},
+                        {"Key": "OriginalTransactionID", "Value": receipt},
+                    ]
+                },
+                "ReferenceData": {
+                    "ReferenceItem": {
+                        "Key": "QueueTimeoutURL",
+                        "Value": body.get("QueueTimeOutURL"),
+                    }
+                },
+            }
+        }
         self.emit("mpesa", "reversal_result", result_url, dumps(result), {})
-        return reply(200, {"OriginatorConversationID": originator,
-                           "ConversationID": conversation, "ResponseCode": "0",
-                           "ResponseDescription": "Accept the service request successfully."})
+        return reply(
+            200,
+            {
+                "OriginatorConversationID": originator,
+                "ConversationID": conversation,
+                "ResponseCode": "0",
+                "ResponseDescription": "Accept the service request successfully.",
+            },
+        )
 
     # --- Airtel Money ---------------------------------------------------------------------
 
     @staticmethod
-    def _airtel_status(success: bool, code: str, message: str, response_code: str = "",
-                       ) -> dict[str, Any]:
-        status: dict[str, Any] = {"code": code, "message": message, "success": success,
-                                  "result_code": "ESB000010" if success else "ESB000001"}
+    def _airtel_status(
+        success: bool,
+        code: str,
+        message: str,
+        response_code: str = "",
+    ) -> dict[str, Any]:
+        status: dict[str, Any] = {
+            "code": code,
+            "message": message,
+            "success": success,
+            "result_code": "ESB000010" if success else "ESB000001",
+        }
         if response_code:
             status["response_code"] = response_code
         return status
@@ -669,8 +801,10 @@ class SandboxApp:
             or (body.get("client_id"), body.get("client_secret"))
             != (creds["client_id"], creds["client_secret"])
         ):
-            return reply(401, {"error": "invalid_client",
-                               "error_description": "Client authentication failed"})
+            return reply(
+                401,
+                {"error": "invalid_client", "error_description": "Client authentication failed"},
+            )
         token = _random("", 32, string.ascii_letters + string.digits)
         with self._lock:
             self.airtel_tokens[token] = time.monotonic() + 180
@@ -680,20 +814,27 @@ class SandboxApp:
         with self._lock:
             expiry = self.airtel_tokens.get(request.bearer())
         if expiry is None or expiry < time.monotonic():
-            return None, reply(401, {"status": self._airtel_status(False, "401",
-                                                                   "Invalid token")})
+            return None, reply(401, {"status": self._airtel_status(False, "401", "Invalid token")})
         creds = self.creds["airtel"]
-        if request.headers.get("x-country") != creds["country"] or request.headers.get(
-            "x-currency"
-        ) != creds["currency"]:
-            return None, reply(400, {"status": self._airtel_status(
-                False, "400", "X-Country or X-Currency is not this merchant's")})
+        if (
+            request.headers.get("x-country") != creds["country"]
+            or request.headers.get("x-currency") != creds["currency"]
+        ):
+            return None, reply(
+                400,
+                {
+                    "status": self._airtel_status(
+                        False, "400", "X-Country or X-Currency is not this merchant's"
+                    )
+                },
+            )
         if not needs_body:
             return None, None
         body = request.json()
         if request.content_type != JSON_TYPE or not isinstance(body, dict):
-            return None, reply(400, {"status": self._airtel_status(False, "400",
-                                                                   "Invalid request body")})
+            return None, reply(
+                400, {"status": self._airtel_status(False, "400", "Invalid request body")}
+            )
         return body, None
 
     def airtel_collect(self, request: Request) -> Response:
@@ -701,8 +842,8 @@ class SandboxApp:
         if error:
             return error
         creds = self.creds["airtel"]
-        subscriber = body.get("subscriber") if isinstance(body.get("subscriber"), dict) else {}
-        transaction = body.get("transaction") if isinstance(body.get("transaction"), dict) else {}
+        subscriber = _obj(body.get("subscriber"))
+        transaction = _obj(body.get("transaction"))
         msisdn = str(subscriber.get("msisdn", ""))
         amount = _amount(transaction.get("amount"))
         tid = transaction.get("id")
@@ -715,25 +856,34 @@ class SandboxApp:
             return refuse("Invalid MSISDN")
         if amount is None or amount <= 0:
             return refuse("Invalid amount")
-        if transaction.get("currency") != creds["currency"] or transaction.get(
-            "country"
-        ) != creds["country"]:
+        if (
+            transaction.get("currency") != creds["currency"]
+            or transaction.get("country") != creds["country"]
+        ):
             return refuse("Invalid country or currency")
         if not isinstance(tid, str) or not tid:
             return refuse("Invalid transaction id")
-        number, scenario = self.scenario_for(msisdn)
+        _number, scenario = self.scenario_for(msisdn)
         with self._lock:
             if tid in self.airtel:
                 return refuse("Duplicate transaction id")
-            self.airtel[tid] = {"scenario": scenario, "queries": 0, "amount": amount,
-                                "msisdn": msisdn, "money_id": _random("MP", 10, string.digits),
-                                "refunded": False}
+            self.airtel[tid] = {
+                "scenario": scenario,
+                "queries": 0,
+                "amount": amount,
+                "msisdn": msisdn,
+                "money_id": _random("MP", 10, string.digits),
+                "refunded": False,
+            }
         if scenario.callback is not None and scenario.callback != "1037":
             self._airtel_callback(tid, scenario.callback)
-        return reply(200, {
-            "data": {"transaction": {"id": tid, "status": "Success."}},
-            "status": self._airtel_status(True, "200", "Success.", "DP00800001006"),
-        })
+        return reply(
+            200,
+            {
+                "data": {"transaction": {"id": tid, "status": "Success."}},
+                "status": self._airtel_status(True, "200", "Success.", "DP00800001006"),
+            },
+        )
 
     def _airtel_callback(self, tid: str, code: str) -> None:
         status, _response_code, message = AIRTEL_STATUS.get(code, AIRTEL_STATUS["1032"])
@@ -741,13 +891,19 @@ class SandboxApp:
             entry = self.airtel[tid]
             secret = self.creds["airtel"].get("callback_secret", "")
             url = self.webhook_urls.get("airtel", "")
-        transaction = {"id": tid, "message": message, "status_code": status,
-                       "airtel_money_id": entry["money_id"] if status == "TS" else ""}
+        transaction = {
+            "id": tid,
+            "message": message,
+            "status_code": status,
+            "airtel_money_id": entry["money_id"] if status == "TS" else "",
+        }
         payload: dict[str, Any] = {"transaction": transaction}
         if secret:
-            digest = hmac.new(secret.encode(),
-                              json.dumps(transaction, separators=(",", ":")).encode(),
-                              hashlib.sha256).digest()
+            digest = hmac.new(
+                secret.encode(),
+                json.dumps(transaction, separators=(",", ":")).encode(),
+                hashlib.sha256,
+            ).digest()
             payload["hash"] = base64.b64encode(digest).decode()
         self.emit("airtel", "collection", url, dumps(payload), {})
 
@@ -758,8 +914,9 @@ class SandboxApp:
         with self._lock:
             entry = self.airtel.get(tid)
             if entry is None:
-                return reply(404, {"status": self._airtel_status(False, "404",
-                                                                 "Transaction not found")})
+                return reply(
+                    404, {"status": self._airtel_status(False, "404", "Transaction not found")}
+                )
             scenario: Scenario = entry["scenario"]
             if scenario.callback == "1037":
                 # Airtel's version of "no answer": ambiguous first, then settled.
@@ -770,11 +927,20 @@ class SandboxApp:
             if entry["refunded"]:
                 answer = "0"
         status, _response_code, message = AIRTEL_STATUS.get(answer, AIRTEL_STATUS["1032"])
-        return reply(200, {
-            "data": {"transaction": {"airtel_money_id": entry["money_id"] if status == "TS" else "",
-                                     "id": tid, "message": message, "status": status}},
-            "status": self._airtel_status(True, "200", "SUCCESS"),
-        })
+        return reply(
+            200,
+            {
+                "data": {
+                    "transaction": {
+                        "airtel_money_id": entry["money_id"] if status == "TS" else "",
+                        "id": tid,
+                        "message": message,
+                        "status": status,
+                    }
+                },
+                "status": self._airtel_status(True, "200", "SUCCESS"),
+            },
+        )
 
     def airtel_refund(self, request: Request) -> Response:
         body, error = self._airtel_guard(request, needs_body=True)
@@ -784,21 +950,27 @@ class SandboxApp:
         with self._lock:
             entry = next((e for e in self.airtel.values() if e["money_id"] == money_id), None)
             if entry is None or not entry["scenario"].paid or entry["refunded"]:
-                return reply(400, {"status": self._airtel_status(
-                    False, "400", "Transaction cannot be refunded")})
+                return reply(
+                    400,
+                    {"status": self._airtel_status(False, "400", "Transaction cannot be refunded")},
+                )
             entry["refunded"] = True
-        return reply(200, {
-            "data": {"transaction": {"airtel_money_id": money_id, "status": "SUCCESS"}},
-            "status": self._airtel_status(True, "200", "SUCCESS"),
-        })
+        return reply(
+            200,
+            {
+                "data": {"transaction": {"airtel_money_id": money_id, "status": "SUCCESS"}},
+                "status": self._airtel_status(True, "200", "SUCCESS"),
+            },
+        )
 
     # --- Flutterwave (hosted card) -----------------------------------------------------------
 
     def _flw_guard(self, request: Request) -> Response | None:
         expected = f"Bearer {self.creds['card']['secret_key']}"
         if not hmac.compare_digest(request.headers.get("authorization", ""), expected):
-            return reply(401, {"status": "error", "message": "Invalid authorization key",
-                               "data": None})
+            return reply(
+                401, {"status": "error", "message": "Invalid authorization key", "data": None}
+            )
         return None
 
     @staticmethod
@@ -814,7 +986,7 @@ class SandboxApp:
             return self._flw_error("Invalid request body")
         tx_ref = body.get("tx_ref")
         amount = _amount(body.get("amount"))
-        customer = body.get("customer") if isinstance(body.get("customer"), dict) else {}
+        customer = _obj(body.get("customer"))
         if not isinstance(tx_ref, str) or not tx_ref:
             return self._flw_error("tx_ref is required")
         if amount is None or amount <= 0:
@@ -829,39 +1001,65 @@ class SandboxApp:
             if tx_ref in self.card:
                 return self._flw_error("Duplicate tx_ref")
             self.card[tx_ref] = {
-                "tx_ref": tx_ref, "amount": amount, "currency": body["currency"],
-                "redirect_url": body["redirect_url"], "customer": customer, "id": None,
-                "status": "pending", "refunded": Decimal(0),
+                "tx_ref": tx_ref,
+                "amount": amount,
+                "currency": body["currency"],
+                "redirect_url": body["redirect_url"],
+                "customer": customer,
+                "id": None,
+                "status": "pending",
+                "refunded": Decimal(0),
             }
-        return reply(200, {"status": "success", "message": "Hosted Link",
-                           "data": {"link": f"{self.base_url}/__sandbox__/card/checkout/{tx_ref}"}})
+        return reply(
+            200,
+            {
+                "status": "success",
+                "message": "Hosted Link",
+                "data": {"link": f"{self.base_url}/__sandbox__/card/checkout/{tx_ref}"},
+            },
+        )
 
     def _flw_transaction(self, entry: dict[str, Any]) -> dict[str, Any]:
         return {
-            "id": entry["id"], "tx_ref": entry["tx_ref"], "flw_ref": entry["flw_ref"],
-            "amount": entry["paid_amount"], "currency": entry["paid_currency"],
-            "charged_amount": entry["paid_amount"], "app_fee": 0, "status": entry["status"],
+            "id": entry["id"],
+            "tx_ref": entry["tx_ref"],
+            "flw_ref": entry["flw_ref"],
+            "amount": entry["paid_amount"],
+            "currency": entry["paid_currency"],
+            "charged_amount": entry["paid_amount"],
+            "app_fee": 0,
+            "status": entry["status"],
             "payment_type": "card",
             "processor_response": "Approved" if entry["status"] == "successful" else "Declined",
             "created_at": entry["created_at"],
-            "customer": {"name": entry["customer"].get("name", ""),
-                         "email": entry["customer"].get("email", ""),
-                         "phone_number": entry["customer"].get("phonenumber", "")},
+            "customer": {
+                "name": entry["customer"].get("name", ""),
+                "email": entry["customer"].get("email", ""),
+                "phone_number": entry["customer"].get("phonenumber", ""),
+            },
         }
 
-    def pay_card(self, tx_ref: str, result: str = "success", *, amount: Decimal | None = None,
-                 currency: str | None = None) -> dict[str, Any]:
+    def pay_card(
+        self,
+        tx_ref: str,
+        result: str = "success",
+        *,
+        amount: Decimal | None = None,
+        currency: str | None = None,
+    ) -> dict[str, Any]:
         """The payer finishes the hosted page; ``amount``/``currency`` can make them differ."""
         with self._lock:
             entry = self.card.get(tx_ref)
             if entry is None:
                 raise KeyError(tx_ref)
             if entry["id"] is None:
-                entry["id"] = next(self._card_ids)
-                self.card_ids[entry["id"]] = tx_ref
+                card_id = next(self._card_ids)
+                entry["id"] = card_id
+                self.card_ids[card_id] = tx_ref
             entry.update(
                 status="successful" if result == "success" else "failed",
-                flw_ref=_random("FLW-SBX-", 12), paid_amount=amount or entry["amount"],
+                flw_ref=_random("FLW-SBX-", 12),
+                paid_amount=amount or entry["amount"],
                 paid_currency=currency or entry["currency"],
                 created_at=datetime.now(tz=NAIROBI).isoformat(),
             )
@@ -870,10 +1068,18 @@ class SandboxApp:
             hash_ = self.creds["card"]["webhook_hash"]
         payload = {"event": "charge.completed", "data": data}
         self.emit("card", "charge.completed", url, dumps(payload), {"verif-hash": hash_})
-        query = urlencode({"status": "successful" if result == "success" else "failed",
-                           "tx_ref": tx_ref, "transaction_id": data["id"]})
-        return {"transaction_id": data["id"], "status": data["status"],
-                "redirect": f"{entry['redirect_url']}?{query}"}
+        query = urlencode(
+            {
+                "status": "successful" if result == "success" else "failed",
+                "tx_ref": tx_ref,
+                "transaction_id": data["id"],
+            }
+        )
+        return {
+            "transaction_id": data["id"],
+            "status": data["status"],
+            "redirect": f"{entry['redirect_url']}?{query}",
+        }
 
     def flw_verify(self, request: Request, tid: str) -> Response:
         error = self._flw_guard(request)
@@ -885,8 +1091,9 @@ class SandboxApp:
             data = self._flw_transaction(entry) if entry else None
         if data is None:
             return self._flw_error("No transaction was found for this id")
-        return reply(200, {"status": "success", "message": "Transaction fetched successfully",
-                           "data": data})
+        return reply(
+            200, {"status": "success", "message": "Transaction fetched successfully", "data": data}
+        )
 
     def flw_verify_ref(self, request: Request) -> Response:
         error = self._flw_guard(request)
@@ -897,8 +1104,9 @@ class SandboxApp:
             data = self._flw_transaction(entry) if entry and entry["id"] else None
         if data is None:
             return self._flw_error("No transaction was found for this tx_ref")
-        return reply(200, {"status": "success", "message": "Transaction fetched successfully",
-                           "data": data})
+        return reply(
+            200, {"status": "success", "message": "Transaction fetched successfully", "data": data}
+        )
 
     def flw_refund(self, request: Request, tid: str) -> Response:
         error = self._flw_guard(request)
@@ -915,9 +1123,20 @@ class SandboxApp:
                 return self._flw_error("Refund amount exceeds the transaction amount")
             entry["refunded"] += amount
             refund_id = next(self._ids)
-        return reply(200, {"status": "success", "message": "Transaction refund initiated",
-                           "data": {"id": refund_id, "tx_id": int(tid), "flw_ref": entry["flw_ref"],
-                                    "amount_refunded": amount, "status": "completed"}})
+        return reply(
+            200,
+            {
+                "status": "success",
+                "message": "Transaction refund initiated",
+                "data": {
+                    "id": refund_id,
+                    "tx_id": int(tid),
+                    "flw_ref": entry["flw_ref"],
+                    "amount_refunded": amount,
+                    "status": "completed",
+                },
+            },
+        )
 
     def card_page(self, request: Request, ref: str) -> Response:
         with self._lock:
@@ -928,7 +1147,7 @@ class SandboxApp:
         page = f"""<!doctype html><html><head><meta charset="utf-8">
 <title>Sandbox card payment</title></head><body style="font-family:sans-serif;max-width:28em;
 margin:3em auto"><h1>Sandbox card payment</h1>
-<p>Pay <b>{html.escape(str(entry['currency']))} {html.escape(str(entry['amount']))}</b>
+<p>Pay <b>{html.escape(str(entry["currency"]))} {html.escape(str(entry["amount"]))}</b>
 for <code>{safe}</code>.</p>
 <form method="post"><button name="result" value="success">Pay</button>
 <button name="result" value="fail">Decline</button></form></body></html>"""
@@ -947,8 +1166,10 @@ for <code>{safe}</code>.</p>
     def _rzp_guard(self, request: Request, *, needs_body: bool) -> tuple[Any, Response | None]:
         creds = self.creds["upi"]
         if request.basic_auth() != (creds["key_id"], creds["key_secret"]):
-            return None, reply(401, {"error": {"code": "BAD_REQUEST_ERROR",
-                                               "description": "Authentication failed"}})
+            return None, reply(
+                401,
+                {"error": {"code": "BAD_REQUEST_ERROR", "description": "Authentication failed"}},
+            )
         if not needs_body:
             return None, None
         body = request.json()
@@ -958,9 +1179,19 @@ for <code>{safe}</code>.</p>
 
     @staticmethod
     def _rzp_error(description: str, field_name: str | None = None) -> Response:
-        return reply(400, {"error": {"code": "BAD_REQUEST_ERROR", "description": description,
-                                     "source": "business", "step": "payment_initiation",
-                                     "reason": "input_validation_failed", "field": field_name}})
+        return reply(
+            400,
+            {
+                "error": {
+                    "code": "BAD_REQUEST_ERROR",
+                    "description": description,
+                    "source": "business",
+                    "step": "payment_initiation",
+                    "reason": "input_validation_failed",
+                    "field": field_name,
+                }
+            },
+        )
 
     def rzp_order(self, request: Request) -> Response:
         body, error = self._rzp_guard(request, needs_body=True)
@@ -973,10 +1204,19 @@ for <code>{safe}</code>.</p>
             return self._rzp_error("The currency must be INR.", "currency")
         if len(str(body.get("receipt", ""))) > 40:
             return self._rzp_error("The receipt may have at most 40 characters.", "receipt")
-        order = {"id": _random("order_", 14, string.ascii_letters + string.digits),
-                 "entity": "order", "amount": amount, "amount_paid": 0, "amount_due": amount,
-                 "currency": "INR", "receipt": body.get("receipt"), "status": "created",
-                 "attempts": 0, "notes": body.get("notes") or {}, "created_at": int(time.time())}
+        order = {
+            "id": _random("order_", 14, string.ascii_letters + string.digits),
+            "entity": "order",
+            "amount": amount,
+            "amount_paid": 0,
+            "amount_due": amount,
+            "currency": "INR",
+            "receipt": body.get("receipt"),
+            "status": "created",
+            "attempts": 0,
+            "notes": body.get("notes") or {},
+            "created_at": int(time.time()),
+        }
         with self._lock:
             self.rzp_orders[order["id"]] = order
         return reply(200, order)
@@ -985,7 +1225,7 @@ for <code>{safe}</code>.</p>
         body, error = self._rzp_guard(request, needs_body=True)
         if error:
             return error
-        upi = body.get("upi") if isinstance(body.get("upi"), dict) else {}
+        upi = _obj(body.get("upi"))
         with self._lock:
             order = self.rzp_orders.get(str(body.get("order_id")))
         if order is None:
@@ -1001,22 +1241,36 @@ for <code>{safe}</code>.</p>
             return self._rzp_error("The email and contact fields are required.", "contact")
         expiry = upi.get("expiry_time", 5)
         if isinstance(expiry, bool) or not isinstance(expiry, int) or not 5 <= expiry <= 5760:
-            return self._rzp_error("expiry_time must be between 5 and 5760 minutes.",
-                                   "expiry_time")
+            return self._rzp_error("expiry_time must be between 5 and 5760 minutes.", "expiry_time")
         _number, scenario = self.scenario_for(vpa)
         payment = {
             "id": _random("pay_", 14, string.ascii_letters + string.digits),
-            "entity": "payment", "amount": order["amount"], "currency": "INR",
-            "status": "created", "order_id": order["id"], "method": "upi",
-            "amount_refunded": 0, "refund_status": None, "captured": False,
-            "description": body.get("description"), "vpa": vpa, "email": body.get("email"),
-            "contact": body.get("contact"), "notes": body.get("notes") or {},
-            "error_code": None, "error_description": None, "error_reason": None,
-            "acquirer_data": {"rrn": None}, "created_at": int(time.time()),
+            "entity": "payment",
+            "amount": order["amount"],
+            "currency": "INR",
+            "status": "created",
+            "order_id": order["id"],
+            "method": "upi",
+            "amount_refunded": 0,
+            "refund_status": None,
+            "captured": False,
+            "description": body.get("description"),
+            "vpa": vpa,
+            "email": body.get("email"),
+            "contact": body.get("contact"),
+            "notes": body.get("notes") or {},
+            "error_code": None,
+            "error_description": None,
+            "error_reason": None,
+            "acquirer_data": {"rrn": None},
+            "created_at": int(time.time()),
         }
         with self._lock:
-            self.rzp_payments[payment["id"]] = {"payment": payment, "scenario": scenario,
-                                               "queries": 0}
+            self.rzp_payments[payment["id"]] = {
+                "payment": payment,
+                "scenario": scenario,
+                "queries": 0,
+            }
         if scenario.callback == "0":
             self._rzp_settle(payment["id"], "0")
         elif scenario.callback == "1037":
@@ -1031,26 +1285,48 @@ for <code>{safe}</code>.</p>
         with self._lock:
             payment = self.rzp_payments[payment_id]["payment"]
             if code == "0":
-                payment.update(status="captured", captured=True, error_code=None,
-                               error_description=None, error_reason=None,
-                               acquirer_data={"rrn": _random("", 12, string.digits)})
+                payment.update(
+                    status="captured",
+                    captured=True,
+                    error_code=None,
+                    error_description=None,
+                    error_reason=None,
+                    acquirer_data={"rrn": _random("", 12, string.digits)},
+                )
                 event = "payment.captured"
             else:
                 error_code, reason, description = UPI_FAILURES.get(code, UPI_FAILURES["1032"])
-                payment.update(status="failed", error_code=error_code, error_reason=reason,
-                               error_description=description)
+                payment.update(
+                    status="failed",
+                    error_code=error_code,
+                    error_reason=reason,
+                    error_description=description,
+                )
                 event = "payment.failed"
             snapshot = json.loads(dumps(payment))
             url = self.webhook_urls.get("upi", "")
             secret = self.creds["upi"]["webhook_secret"]
-        body = dumps({"entity": "event", "account_id": "acc_DukaSandbox", "event": event,
-                      "contains": ["payment"], "payload": {"payment": {"entity": snapshot}},
-                      "created_at": int(time.time())})
+        body = dumps(
+            {
+                "entity": "event",
+                "account_id": "acc_DukaSandbox",
+                "event": event,
+                "contains": ["payment"],
+                "payload": {"payment": {"entity": snapshot}},
+                "created_at": int(time.time()),
+            }
+        )
         signature = hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-        self.emit("upi", event, url, body, {
-            "X-Razorpay-Signature": signature,
-            "X-Razorpay-Event-Id": _random("evt_", 14, string.ascii_letters + string.digits),
-        })
+        self.emit(
+            "upi",
+            event,
+            url,
+            body,
+            {
+                "X-Razorpay-Signature": signature,
+                "X-Razorpay-Event-Id": _random("evt_", 14, string.ascii_letters + string.digits),
+            },
+        )
 
     def rzp_payment(self, request: Request, pid: str) -> Response:
         _body, error = self._rzp_guard(request, needs_body=False)
@@ -1087,20 +1363,32 @@ for <code>{safe}</code>.</p>
             amount = body.get("amount", payment["amount"] - payment["amount_refunded"])
             if payment["status"] not in ("captured", "refunded"):
                 return self._rzp_error("The payment has not been captured.", "id")
-            if (isinstance(amount, bool) or not isinstance(amount, int) or amount <= 0
-                    or payment["amount_refunded"] + amount > payment["amount"]):
-                return self._rzp_error("The refund amount exceeds the payment amount.",
-                                       "amount")
+            if (
+                isinstance(amount, bool)
+                or not isinstance(amount, int)
+                or amount <= 0
+                or payment["amount_refunded"] + amount > payment["amount"]
+            ):
+                return self._rzp_error("The refund amount exceeds the payment amount.", "amount")
             payment["amount_refunded"] += amount
             full = payment["amount_refunded"] == payment["amount"]
             payment.update(refund_status="full" if full else "partial")
             if full:
                 payment["status"] = "refunded"
-        return reply(200, {"id": _random("rfnd_", 14, string.ascii_letters + string.digits),
-                           "entity": "refund", "amount": amount, "currency": "INR",
-                           "payment_id": pid, "receipt": body.get("receipt"),
-                           "notes": body.get("notes") or {}, "status": "processed",
-                           "created_at": int(time.time())})
+        return reply(
+            200,
+            {
+                "id": _random("rfnd_", 14, string.ascii_letters + string.digits),
+                "entity": "refund",
+                "amount": amount,
+                "currency": "INR",
+                "payment_id": pid,
+                "receipt": body.get("receipt"),
+                "notes": body.get("notes") or {},
+                "status": "processed",
+                "created_at": int(time.time()),
+            },
+        )
 
     # --- control endpoints ---------------------------------------------------------------
 
@@ -1122,7 +1410,7 @@ for <code>{safe}</code>.</p>
     def ctl_scenario(self, request: Request) -> Response:
         body = request.json()
         if not isinstance(body, dict) or not isinstance(body.get("payer"), str):
-            return reply(400, {"error": "send {\"payer\": \"2547...\", \"scenario\": 0-9|null}"})
+            return reply(400, {"error": 'send {"payer": "2547...", "scenario": 0-9|null}'})
         scenario = body.get("scenario")
         with self._lock:
             if scenario is None:
@@ -1139,13 +1427,18 @@ for <code>{safe}</code>.</p>
 
     def ctl_credentials(self, request: Request) -> Response:
         with self._lock:
-            return reply(200, {name: {"base_url": self.base_url, "values": values}
-                               for name, values in self.creds.items()})
+            return reply(
+                200,
+                {
+                    name: {"base_url": self.base_url, "values": values}
+                    for name, values in self.creds.items()
+                },
+            )
 
     def ctl_webhooks(self, request: Request) -> Response:
         body = request.json()
         if not isinstance(body, dict) or body.get("provider") not in ("airtel", "card", "upi"):
-            return reply(400, {"error": "send {\"provider\": airtel|card|upi, \"url\": ...}"})
+            return reply(400, {"error": 'send {"provider": airtel|card|upi, "url": ...}'})
         with self._lock:
             self.webhook_urls[body["provider"]] = str(body.get("url") or "")
         return reply(200, {"provider": body["provider"], "url": body.get("url")})
@@ -1154,9 +1447,10 @@ for <code>{safe}</code>.</p>
         body = request.json()
         amount = _amount(body.get("amount")) if isinstance(body, dict) else None
         if not isinstance(body, dict) or amount is None or amount <= 0:
-            return reply(400, {"error": "send {\"amount\", \"bill_ref\", \"msisdn\"?}"})
+            return reply(400, {"error": 'send {"amount", "bill_ref", "msisdn"?}'})
         result = self.simulate_c2b(
-            amount=amount, bill_ref=str(body.get("bill_ref", "")),
+            amount=amount,
+            bill_ref=str(body.get("bill_ref", "")),
             msisdn=str(body.get("msisdn") or "254708374149"),
             first_name=str(body.get("first_name") or "John"),
             middle_name=str(body.get("middle_name") or ""),
@@ -1168,11 +1462,14 @@ for <code>{safe}</code>.</p>
     def ctl_card_pay(self, request: Request) -> Response:
         body = request.json()
         if not isinstance(body, dict) or not isinstance(body.get("tx_ref"), str):
-            return reply(400, {"error": "send {\"tx_ref\", \"result\": success|fail}"})
+            return reply(400, {"error": 'send {"tx_ref", "result": success|fail}'})
         try:
-            done = self.pay_card(body["tx_ref"], str(body.get("result", "success")),
-                                 amount=_amount(body.get("amount")),
-                                 currency=body.get("currency"))
+            done = self.pay_card(
+                body["tx_ref"],
+                str(body.get("result", "success")),
+                amount=_amount(body.get("amount")),
+                currency=body.get("currency"),
+            )
         except KeyError:
             return reply(404, {"error": "no such tx_ref"})
         return reply(200, done)
@@ -1189,7 +1486,7 @@ class _ThreadingServer(ThreadingMixIn, WSGIServer):
 
 
 class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: Any) -> None:
         # The sandbox keeps its own request log; stderr noise would drown test output.
         pass
 
@@ -1202,6 +1499,7 @@ class Sandbox:
         self._server = server
         self._thread = thread
         host, port = server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else str(host)
         self.port = int(port)
         self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
         app.base_url = self.url
@@ -1219,11 +1517,16 @@ class Sandbox:
         with self.app._lock:
             return [dict(r) for r in self.app.requests if path is None or r["path"] == path]
 
-    def callbacks(self, provider: str | None = None, kind: str | None = None) -> list[dict[str, Any]]:
+    def callbacks(
+        self, provider: str | None = None, kind: str | None = None
+    ) -> list[dict[str, Any]]:
         with self.app._lock:
-            return [dict(r) for r in self.app.callbacks
-                    if (provider is None or r["provider"] == provider)
-                    and (kind is None or r["kind"] == kind)]
+            return [
+                dict(r)
+                for r in self.app.callbacks
+                if (provider is None or r["provider"] == provider)
+                and (kind is None or r["kind"] == kind)
+            ]
 
     def set_scenario(self, payer: str, scenario: int | None) -> None:
         with self.app._lock:
@@ -1239,8 +1542,14 @@ class Sandbox:
     def reset(self) -> None:
         self.app._reset_state()
 
-    def pay_card(self, tx_ref: str, result: str = "success", *, amount: Decimal | None = None,
-                 currency: str | None = None) -> dict[str, Any]:
+    def pay_card(
+        self,
+        tx_ref: str,
+        result: str = "success",
+        *,
+        amount: Decimal | None = None,
+        currency: str | None = None,
+    ) -> dict[str, Any]:
         return self.app.pay_card(tx_ref, result, amount=amount, currency=currency)
 
     def simulate_c2b(self, **kwargs: Any) -> dict[str, Any]:
@@ -1260,10 +1569,21 @@ def start_sandbox(
     webhook_urls: dict[str, str] | None = None,
 ) -> Sandbox:
     """Serves a fresh sandbox from a background thread; ``port=0`` picks a free port."""
-    app = SandboxApp(deliver=deliver, callback_delay=callback_delay, credentials=credentials,
-                     webhook_urls=webhook_urls)
-    server = make_server(host, port, app, server_class=_ThreadingServer,
-                         handler_class=_QuietHandler)
-    thread = threading.Thread(target=server.serve_forever, name="payments-sandbox", daemon=True)
+    app = SandboxApp(
+        deliver=deliver,
+        callback_delay=callback_delay,
+        credentials=credentials,
+        webhook_urls=webhook_urls,
+    )
+    server = make_server(
+        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
+    # A short poll keeps stop() quick: tests start and stop one sandbox each.
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="payments-sandbox",
+        daemon=True,
+    )
     thread.start()
     return Sandbox(app, server, thread)

@@ -12,6 +12,7 @@ from shared_apps.tenants.selectors import tenant_by_slug
 from shared_apps.tenants.services import SignupData, tenant_signup
 from shared_apps.users.models import Role, User
 from tenant_apps.catalog.demo import seed_demo_catalog
+from tenant_apps.customers.demo import seed_demo_customers
 from tenant_apps.inventory.demo import seed_demo_stock
 from tenant_apps.purchasing.demo import seed_demo_purchasing
 from tenant_apps.staff.services import staff_create, staff_set_pin
@@ -59,6 +60,7 @@ class Command(BaseCommand):
             seed_demo_catalog()
             seed_demo_stock(actor=User.objects.get(email=DEMO.owner_email))
             seed_demo_purchasing()
+            seed_demo_customers()
         self.stdout.write("Demo business logins (e-mail / password):")
         self.stdout.write(f"  {'owner':<11} {DEMO.owner_email} / {DEMO.password}")
         for role, _name in DEMO_STAFF:
