@@ -65,3 +65,8 @@ def register_models() -> None:
             "LedgerSettings",
         ):
             audit(get("ledger", name))
+    if apps.is_installed("tenant_apps.sales"):
+        # Sales, tenders and returns are permanent records with their author and a journal
+        # entry each; auditing them too would serialise every checkout on the audit chain.
+        for name in ("Register", "Shift", "CashMovement", "Coupon", "SalesSettings"):
+            audit(get("sales", name))

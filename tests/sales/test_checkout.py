@@ -244,3 +244,38 @@ def test_no_sale_without_an_open_shift(
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "no_open_shift"
+
+
+def test_a_completed_sale_is_announced_once_for_usage_billing(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    make_product: Callable[..., Product],
+    store: Location,
+    receive: Callable[..., None],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    from tenant_apps.sales.checkout import sale_completed
+
+    heard: list[tuple[int, str]] = []
+
+    def listener(sender: Any, sale_id: int, schema: str, **kwargs: Any) -> None:
+        heard.append((sale_id, schema))
+
+    gum = make_product(name="Gum", price="10")
+    receive(gum, store, "5")
+    body = cart(till, (gum.pk, "1"))
+    sale_completed.connect(listener)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert checkout(cashier_client, body).status_code == 201
+            assert checkout(cashier_client, body).status_code == 200
+            parked = cart(till, (gum.pk, "1"), tenders=[], park=True)
+            assert checkout(cashier_client, parked).status_code == 201
+    finally:
+        sale_completed.disconnect(listener)
+
+    with schema_context(business.schema_name):
+        sale_id = Sale.objects.get(uuid=body["uuid"]).pk
+    assert heard == [(sale_id, business.schema_name)]

@@ -27,7 +27,7 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from socketserver import ThreadingMixIn
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, urlencode, urlsplit, urlunsplit
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 from zoneinfo import ZoneInfo
 
@@ -135,6 +135,20 @@ JSON_TYPE = "application/json"
 PHONE = re.compile(r"^254\d{9}$")
 TIMESTAMP = re.compile(r"^\d{14}$")
 URL = re.compile(r"^https?://\S+$")
+
+
+def _loopback(url: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
+    """``demo.localhost`` names this machine, but only browsers resolve it: connect to the
+    loopback address and name the business in the Host header, as a browser would."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if host != "localhost" and not host.endswith(".localhost"):
+        return url, headers
+    port = f":{parts.port}" if parts.port else ""
+    return (
+        urlunsplit(parts._replace(netloc=f"127.0.0.1{port}")),
+        {**headers, "Host": parts.netloc},
+    )
 
 
 def _encode(value: Any) -> Any:
@@ -420,6 +434,7 @@ class SandboxApp:
         with self._lock:
             record = next(r for r in self.callbacks if r["id"] == callback_id)
             url, headers, body = record["url"], dict(record["headers"]), record["body"].encode()
+        url, headers = _loopback(url, headers)
         try:
             response = httpx.post(url, content=body, headers=headers, timeout=10.0)
             outcome = {
