@@ -561,7 +561,7 @@ def _tender(
             payer=request.payer,
             purpose=PAYMENT_PURPOSE,
             purpose_ref=reference,
-            account_reference=f"SALE{sale.pk}"[:12],
+            account_reference=sale.payment_reference[:12],
             description="Duka sale",
             actor=sale.cashier,
         )

@@ -231,6 +231,11 @@ class Sale(models.Model):
         return f"sale {self.receipt_label or self.uuid}"
 
     @property
+    def payment_reference(self) -> str:
+        """What a customer types as the account when paying an open sale by paybill."""
+        return f"SALE{self.pk}"
+
+    @property
     def receipt_label(self) -> str:
         if self.receipt_number is None:
             return ""
@@ -299,6 +304,9 @@ class Tender(models.Model):
     )
     points = models.PositiveIntegerField(null=True, blank=True)
     payer = models.CharField(max_length=40, blank=True)
+    # The provider's id of money that reached us without a payment of ours (an M-Pesa C2B
+    # TransID when the customer paid the paybill themselves).
+    reference = models.CharField(max_length=40, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

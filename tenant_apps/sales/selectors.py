@@ -9,7 +9,6 @@ from django.db.models import Count, QuerySet, Sum
 from moneyed import Money
 
 from saas_platform.money import round_money
-
 from tenant_apps.sales.models import (
     CashMovement,
     Coupon,

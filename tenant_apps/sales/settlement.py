@@ -13,7 +13,7 @@ from django.db import transaction
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from tenant_apps.payments.models import Payment
+from tenant_apps.payments.models import C2BPayment, Payment
 from tenant_apps.payments.services import payment_create
 from tenant_apps.sales.checkout import DEFERRED_METHODS, PAYMENT_PURPOSE, sale_complete
 from tenant_apps.sales.models import Sale, SaleStatus, Tender, TenderMethod, TenderStatus
@@ -85,7 +85,7 @@ def sale_tender_retry(
                 payer=payer,
                 purpose=PAYMENT_PURPOSE,
                 purpose_ref=str(sale.uuid),
-                account_reference=f"SALE{sale.pk}"[:12],
+                account_reference=sale.payment_reference[:12],
                 description="Duka sale",
                 actor=actor,
             )
@@ -95,3 +95,41 @@ def sale_tender_retry(
         if replacement.status == TenderStatus.SETTLED:
             sale_complete(sale=sale, actor=actor)
         return sale
+
+
+def match_open_sale_payment(c2b: C2BPayment) -> bool:
+    """A paybill payment whose account is an open sale's reference (``SALE<id>``) pays the
+    sale's failed mobile-money tender of exactly that amount, and completes the sale."""
+    reference = (c2b.bill_ref or "").strip().upper()
+    if not reference.startswith("SALE") or not reference[4:].isdigit():
+        return False
+    sale = (
+        Sale.objects.select_for_update(of=("self",))
+        .select_related("register__location")
+        .filter(pk=int(reference[4:]), status=SaleStatus.AWAITING_PAYMENT)
+        .first()
+    )
+    if sale is None:
+        return False
+    tender = (
+        Tender.objects.select_for_update()
+        .filter(sale=sale, status=TenderStatus.FAILED, amount=c2b.amount)
+        .order_by("pk")
+        .first()
+    )
+    if tender is None:
+        # A push is still pending (it may yet succeed) or the amount differs: a person decides.
+        return False
+    Tender.objects.filter(pk=tender.pk).delete()
+    Tender.objects.create(
+        sale=sale,
+        method=TenderMethod.MPESA,
+        amount=c2b.amount,
+        tendered=c2b.amount,
+        change=Money(0, c2b.amount.currency),
+        status=TenderStatus.SETTLED,
+        payer=c2b.msisdn[:40],
+        reference=c2b.trans_id,
+    )
+    sale_complete(sale=sale)
+    return True

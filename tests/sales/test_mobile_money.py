@@ -17,10 +17,10 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location
 from tenant_apps.ledger.models import JournalEntry
-from tenant_apps.payments.models import Payment, PaymentCallback
+from tenant_apps.payments.models import C2BPayment, Payment, PaymentCallback, ProviderAccount
 from tenant_apps.payments.sandbox import Sandbox, start_sandbox
 from tenant_apps.payments.seeding import sandbox_accounts_install
-from tenant_apps.payments.services import payment_query
+from tenant_apps.payments.services import account_urls, payment_query
 from tenant_apps.sales.models import Register, Sale
 from tests.sales.conftest import amount, cart, checkout
 
@@ -272,3 +272,61 @@ def test_split_tender_cash_and_mpesa_then_partial_refund_to_mpesa(
             line.account.role: line.credit.amount for line in entry.lines.select_related("account")
         }
         assert credits["mpesa_clearing"] == Decimal("100.00")
+
+
+def test_paybill_payment_naming_an_open_sale_completes_it(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    store: Location,
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(
+        till, (soda.pk, "1"), tenders=[{"method": "mpesa", "amount": "100", "payer": "0712345671"}]
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    [cancelled] = daraja.callbacks("mpesa")
+    gateway = tenant_client(business)
+    assert _deliver(gateway, cancelled).status_code == 200  # the customer cancelled the push
+    with schema_context(business.schema_name):
+        account = ProviderAccount.objects.get(provider="mpesa")
+        confirmation = account_urls(account)["c2b_confirmation_url"]
+
+    def paybill(trans_id: str, amount_paid: str) -> Any:
+        notice = {
+            "TransactionType": "Pay Bill",
+            "TransID": trans_id,
+            "TransTime": "20261121101500",
+            "TransAmount": amount_paid,
+            "BusinessShortCode": "174379",
+            "BillRefNumber": sale["payment_reference"].lower(),
+            "InvoiceNumber": "",
+            "OrgAccountBalance": "",
+            "ThirdPartyTransID": "",
+            "MSISDN": "2547 ***** 671",
+            "FirstName": "Wanjiku",
+            "MiddleName": "",
+            "LastName": "",
+        }
+        return gateway.post(urlsplit(confirmation).path, notice, content_type="application/json")
+
+    wrong_amount = paybill("SKL1AAAAAA", "90.00")
+    paid = paybill("SKL1BBBBBB", "100.00")
+    again = paybill("SKL1BBBBBB", "100.00")
+
+    assert (wrong_amount.status_code, paid.status_code, again.status_code) == (200, 200, 200)
+    done = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    assert done["status"] == "completed"
+    assert [(t["method"], t["status"], t["reference"]) for t in done["tenders"]] == [
+        ("mpesa", "settled", "SKL1BBBBBB")
+    ]
+    assert stock_of(soda, store) == (Decimal(9), Decimal(0))
+    with schema_context(business.schema_name):
+        statuses = dict(C2BPayment.objects.values_list("trans_id", "status"))
+        assert statuses == {"SKL1AAAAAA": "unmatched", "SKL1BBBBBB": "matched"}
+        assert JournalEntry.objects.filter(source="sale", reference=sale["uuid"]).count() == 1

@@ -94,7 +94,7 @@ def pdf_text(data: bytes) -> str:
     for stream in re.findall(rb"stream\r?\n(.*?)endstream", data, re.S):
         try:
             out.append(
-                zlib.decompress(base64.a85decode(stream.strip(), adobe=False)).decode("latin-1")
+                zlib.decompress(base64.a85decode(stream.strip(), adobe=True)).decode("latin-1")
             )
         except (ValueError, zlib.error):
             continue  # an image

@@ -135,6 +135,7 @@ class TenderOutputSerializer(serializers.ModelSerializer[Tender]):
             "status",
             "payer",
             "points",
+            "reference",
             "payment",
             "payment_status",
         ]
@@ -204,6 +205,7 @@ class SaleOutputSerializer(SaleSummarySerializer):
     paid_total = MoneyField()
     change_due = MoneyField()
     coupon = serializers.CharField(source="coupon.code", default=None)
+    payment_reference = serializers.CharField(read_only=True)
     lines = SaleLineOutputSerializer(many=True)
     tenders = TenderOutputSerializer(many=True)
 
@@ -211,6 +213,7 @@ class SaleOutputSerializer(SaleSummarySerializer):
         fields = [
             *SaleSummarySerializer.Meta.fields,
             "receipt_number",
+            "payment_reference",
             "prices_include_tax",
             "subtotal",
             "discount_total",
