@@ -15,6 +15,7 @@ from tenant_apps.catalog.demo import seed_demo_catalog
 from tenant_apps.customers.demo import seed_demo_customers
 from tenant_apps.inventory.demo import seed_demo_stock
 from tenant_apps.purchasing.demo import seed_demo_purchasing
+from tenant_apps.sales.demo import seed_demo_sales
 from tenant_apps.staff.services import staff_create, staff_set_pin
 
 # Published demo credentials: the demo business holds nothing worth protecting.
@@ -61,6 +62,7 @@ class Command(BaseCommand):
             seed_demo_stock(actor=User.objects.get(email=DEMO.owner_email))
             seed_demo_purchasing()
             seed_demo_customers()
+            seed_demo_sales(cashier=User.objects.get(email=demo_email(Role.CASHIER)))
         self.stdout.write("Demo business logins (e-mail / password):")
         self.stdout.write(f"  {'owner':<11} {DEMO.owner_email} / {DEMO.password}")
         for role, _name in DEMO_STAFF:

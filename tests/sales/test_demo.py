@@ -1,0 +1,40 @@
+"""The demo business's sales: made by real checkouts, numbered, booked, and in balance."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django_tenants.utils import tenant_context
+
+from shared_apps.tenants.models import Tenant
+from tenant_apps.inventory.selectors import stock_drift
+from tenant_apps.ledger.business import business_date
+from tenant_apps.ledger.models import JournalEntry
+from tenant_apps.ledger.selectors import trial_balance
+from tenant_apps.sales.demo import DEMO_SALES
+from tenant_apps.sales.models import Register, Sale, Shift
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_sales_are_real_checkouts_in_a_closed_shift() -> None:
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())  # idempotent
+
+    with tenant_context(Tenant.objects.get(slug="demo")):
+        till = Register.objects.get(code="TILL2")
+        numbers = sorted(
+            Sale.objects.filter(register=till).values_list("receipt_number", flat=True)
+        )
+        assert numbers == list(range(1, DEMO_SALES + 1))
+        shift = Shift.objects.get(register=till)
+        assert shift.status == "closed"
+        assert shift.variance is not None and shift.variance.amount == Decimal("-50")
+        assert JournalEntry.objects.filter(source="sale").count() == DEMO_SALES
+        balance = trial_balance(as_of=business_date())
+        assert balance.total_debit == balance.total_credit
+        assert stock_drift() == []
+        assert Register.objects.filter(code="TILL1").exists()
