@@ -461,8 +461,9 @@ def test_mpesa_receipt_number_is_printed_once_paid(
     assert delivered.status_code == 200
 
     with schema_context(business.schema_name):
-        mpesa_receipt = Sale.objects.get(uuid=sale_uuid).tenders.get().payment.receipt
-    assert mpesa_receipt
+        payment = Sale.objects.get(uuid=sale_uuid).tenders.get().payment
+    assert payment is not None and payment.receipt
+    mpesa_receipt = payment.receipt
     data = receipt(cashier_client, sale_uuid, "json").json()
     assert [(t["method"], t["reference"]) for t in data["tenders"]] == [("mpesa", mpesa_receipt)]
     assert mpesa_receipt.encode() in receipt(cashier_client, sale_uuid, "escpos58").content

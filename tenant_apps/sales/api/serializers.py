@@ -18,6 +18,7 @@ from tenant_apps.sales.models import (
     Shift,
     Tender,
 )
+from tenant_apps.sales.receipts.data import current_tenant, receipt_url
 
 
 class RegisterOutputSerializer(serializers.ModelSerializer[Register]):
@@ -199,6 +200,8 @@ class SaleSummarySerializer(serializers.ModelSerializer[Sale]):
 
 
 class SaleOutputSerializer(SaleSummarySerializer):
+    receipt_url = serializers.SerializerMethodField()
+
     subtotal = MoneyField()
     discount_total = MoneyField()
     tax_total = MoneyField()
@@ -226,8 +229,15 @@ class SaleOutputSerializer(SaleSummarySerializer):
             "tenders",
             "voided_at",
             "void_reason",
+            "receipt_url",
         ]
         read_only_fields = fields
+
+    def get_receipt_url(self, sale: Sale) -> str | None:
+        """The public receipt link the till shows as a QR code, once there is a receipt."""
+        if sale.receipt_number is None:
+            return None
+        return receipt_url(current_tenant(), str(sale.uuid))
 
 
 def sale_data(sale: Sale) -> dict[str, Any]:

@@ -145,7 +145,9 @@ def receipt_data(sale: Sale) -> ReceiptData:
             amount=tender.amount,
             tendered=tender.tendered,
             change=tender.change,
-            reference=(tender.payment.receipt if tender.payment_id and tender.payment else ""),
+            # Our payment's receipt, or the provider's id of money the customer sent unasked
+            # (a paybill payment matched to the sale).
+            reference=(tender.payment.receipt if tender.payment else "") or tender.reference,
         )
         for tender in sale.tenders.select_related("payment").order_by("pk")
         if tender.status == TenderStatus.SETTLED
