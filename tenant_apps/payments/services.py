@@ -253,6 +253,11 @@ def _amount_matches(payment: Payment, result: ProviderResult) -> bool:
 
 def _apply(payment: Payment, result: ProviderResult, *, from_query: bool) -> None:
     """Applies a provider's answer to a locked, open payment."""
+    now = timezone.now()
+    if from_query:
+        payment.query_attempts += 1
+        if payment.deadline_at and now >= payment.deadline_at:
+            payment.late_queries += 1
     if result.outcome == Outcome.SUCCEEDED and not _amount_matches(payment, result):
         # Money arrived, but not the amount asked: neither paid nor failed — a person decides.
         _keep_result(payment, result)
@@ -268,13 +273,8 @@ def _apply(payment: Payment, result: ProviderResult, *, from_query: bool) -> Non
         _settle_final(payment, PaymentStatus.FAILED, result)
         return
     _keep_result(payment, result)
-    now = timezone.now()
     if result.outcome == Outcome.UNKNOWN or (payment.deadline_at and now >= payment.deadline_at):
         payment.status = PaymentStatus.UNKNOWN
-    if from_query:
-        payment.query_attempts += 1
-        if payment.deadline_at and now >= payment.deadline_at:
-            payment.late_queries += 1
     if _keeps_querying(payment, now):
         _schedule_query(payment, _query_interval(payment.query_attempts))
     else:
@@ -513,10 +513,14 @@ def _parse(provider: str, body: bytes, headers: dict[str, str]) -> ProviderResul
 
 
 def _reference_matches(payment: Payment, result: ProviderResult) -> bool:
-    ours = {payment.public_id.hex, str(payment.public_id)}
-    if payment.provider_reference:
-        ours.add(payment.provider_reference)
-    return bool(result.provider_reference) and result.provider_reference in ours
+    if not result.provider_reference:
+        return False
+    if not payment.provider_reference:
+        # The result raced the provider's answer to our request home; the per-payment token
+        # already says which payment this is.
+        return True
+    ours = {payment.public_id.hex, str(payment.public_id), payment.provider_reference}
+    return result.provider_reference in ours
 
 
 def payment_callback_handle(*, token: str, body: bytes, headers: dict[str, str]) -> CallbackOutcome:
