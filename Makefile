@@ -14,6 +14,11 @@ PLATFORM_OWNER_EMAIL ?= platform@duka.test
 PLATFORM_OWNER_PASSWORD ?= platform-owner-pass-2026
 migrate: export PLATFORM_OWNER_EMAIL := $(PLATFORM_OWNER_EMAIL)
 migrate: export PLATFORM_OWNER_PASSWORD := $(PLATFORM_OWNER_PASSWORD)
+# `make run` serves a fake of M-Pesa, Airtel, a card gateway and UPI on this port (docs/
+# payments-sandbox.md), and points the demo business at it: sales complete with no network.
+SANDBOX_PORT ?= 8099
+run: export PAYMENT_SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)
+run: export PLATFORM_URL_PORT := $(PORT)
 
 .PHONY: install run migrate seed test lint format bench clean
 
@@ -32,13 +37,21 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
-run: seed
-	@echo ""
-	@echo "  Public site:    http://localhost:$(PORT)"
-	@echo "  Demo business:  http://demo.localhost:$(PORT)"
-	@echo "  Console:        http://localhost:$(PORT)/console/  ($(PLATFORM_OWNER_EMAIL) / $(PLATFORM_OWNER_PASSWORD))"
-	@echo ""
-	PLATFORM_URL_PORT=$(PORT) $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+run: migrate
+	@mkdir -p .data
+	@# The sandbox runs for as long as the server does.
+	@$(BIN)/python -m tenant_apps.payments.sandbox --port $(SANDBOX_PORT) > .data/sandbox.log 2>&1 & \
+	  echo $$! > .data/sandbox.pid; \
+	  trap 'kill $$(cat .data/sandbox.pid) 2>/dev/null' EXIT; \
+	  sleep 1; \
+	  $(BIN)/python manage.py seed_demo && \
+	  echo "" && \
+	  echo "  Public site:    http://localhost:$(PORT)" && \
+	  echo "  Demo business:  http://demo.localhost:$(PORT)" && \
+	  echo "  Console:        http://localhost:$(PORT)/console/  ($(PLATFORM_OWNER_EMAIL) / $(PLATFORM_OWNER_PASSWORD))" && \
+	  echo "  Payment sandbox: $$PAYMENT_SANDBOX_URL (payer numbers ending 0 pay, 1 cancel, 2 answer late)" && \
+	  echo "" && \
+	  $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
 test: install
 	FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)

@@ -14,6 +14,7 @@ from shared_apps.users.models import Role, User
 from tenant_apps.catalog.demo import seed_demo_catalog
 from tenant_apps.customers.demo import seed_demo_customers
 from tenant_apps.inventory.demo import seed_demo_stock
+from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.purchasing.demo import seed_demo_purchasing
 from tenant_apps.sales.demo import seed_demo_sales
 from tenant_apps.staff.services import staff_create, staff_set_pin
@@ -62,6 +63,8 @@ class Command(BaseCommand):
             seed_demo_stock(actor=User.objects.get(email=DEMO.owner_email))
             seed_demo_purchasing()
             seed_demo_customers()
+            # Points M-Pesa, Airtel, card and UPI at the local sandbox when one is configured.
+            sandbox_accounts_install()
             seed_demo_sales(cashier=User.objects.get(email=demo_email(Role.CASHIER)))
         self.stdout.write("Demo business logins (e-mail / password):")
         self.stdout.write(f"  {'owner':<11} {DEMO.owner_email} / {DEMO.password}")
