@@ -68,5 +68,12 @@ def register_models() -> None:
     if apps.is_installed("tenant_apps.sales"):
         # Sales, tenders and returns are permanent records with their author and a journal
         # entry each; auditing them too would serialise every checkout on the audit chain.
-        for name in ("Register", "Shift", "CashMovement", "Coupon", "SalesSettings", "ReceiptSettings"):
+        for name in (
+            "Register",
+            "Shift",
+            "CashMovement",
+            "Coupon",
+            "SalesSettings",
+            "ReceiptSettings",
+        ):
             audit(get("sales", name))

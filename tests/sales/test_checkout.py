@@ -21,7 +21,7 @@ def _entry_lines(business: Tenant, sale_uuid: str) -> dict[str, tuple[Decimal, D
     with schema_context(business.schema_name):
         entry = JournalEntry.objects.get(source="sale", reference=sale_uuid)
         return {
-            line.account.role: (line.debit.amount, line.credit.amount)
+            str(line.account.role): (line.debit.amount, line.credit.amount)
             for line in entry.lines.select_related("account")
         }
 

@@ -80,7 +80,7 @@ def test_fifty_tills_racing_for_ten_units(
     }
     assert stock_of(cola, store) == (Decimal(0), Decimal(0))
     with schema_context(business.schema_name):
-        numbers = sorted(Sale.objects.values_list("receipt_number", flat=True))
+        numbers = sorted(n or 0 for n in Sale.objects.values_list("receipt_number", flat=True))
         assert numbers == list(range(1, 11))  # none skipped, none repeated
         assert JournalEntry.objects.filter(source="sale").count() == 10
         balance = trial_balance(as_of=business_date())

@@ -29,7 +29,7 @@ def _entries(business: Tenant, source: str) -> list[dict[str, tuple[Decimal, Dec
     with schema_context(business.schema_name):
         return [
             {
-                line.account.role: (line.debit.amount, line.credit.amount)
+                str(line.account.role): (line.debit.amount, line.credit.amount)
                 for line in entry.lines.select_related("account")
             }
             for entry in JournalEntry.objects.filter(source=source).order_by("pk")
