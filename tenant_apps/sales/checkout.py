@@ -666,7 +666,14 @@ def _finish(sale: Sale, lines: list[SaleLine], tenders: list[Tender], actor: Any
         actor=actor,
     )
     if sale.customer_id is not None:
-        loyalty_earn(customer_id=sale.customer_id, spend=sale.total, reference=str(sale.uuid))
+        # Points are earned on what was paid for with money, not on what points paid for.
+        paid = sale.total.amount - by_method.get(TenderMethod.LOYALTY, ZERO)
+        if paid > 0:
+            loyalty_earn(
+                customer_id=sale.customer_id,
+                spend=Money(paid, currency),
+                reference=str(sale.uuid),
+            )
     sale.cost_total = Money(cost, currency)
     sale.paid_total = Money(sum(by_method.values(), ZERO), currency)
     sale.status = SaleStatus.COMPLETED
