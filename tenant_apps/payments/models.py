@@ -186,13 +186,28 @@ class RefundStatus(models.TextChoices):
     FAILED = "failed", "Failed"
 
 
+class RefundMethod(models.TextChoices):
+    # The provider's own refund call (Airtel, card, UPI; cash settles at once).
+    REFUND = "refund", "Refund"
+    # M-Pesa: a reversal gives back the whole transaction, so it is used only for all of it.
+    REVERSAL = "reversal", "M-Pesa reversal"
+    # M-Pesa: part of a payment goes back as a B2C payment to the payer's phone.
+    B2C = "b2c", "M-Pesa B2C payment"
+
+
 class PaymentRefund(models.Model):
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds")
     amount = money_field()
+    method = models.CharField(
+        max_length=12, choices=RefundMethod.choices, default=RefundMethod.REFUND
+    )
     status = models.CharField(
         max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING
     )
     provider_reference = models.CharField(max_length=100, blank=True)
+    # The provider's id of the money going back (the B2C TransactionReceipt the customer gets
+    # by SMS, the reversal's TransactionID): what a person quotes when the customer asks.
+    receipt = models.CharField(max_length=100, blank=True)
     result_code = models.CharField(max_length=40, blank=True)
     result_message = models.CharField(max_length=500, blank=True)
     callback_token = models.CharField(max_length=64, unique=True)

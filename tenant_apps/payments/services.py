@@ -13,7 +13,7 @@ import secrets
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
@@ -31,6 +31,7 @@ from tenant_apps.payments.gateways.base import (
     GatewayError,
     InitiateRequest,
     Outcome,
+    PayoutGateway,
     ProviderResult,
 )
 from tenant_apps.payments.handlers import c2b_matchers, payment_handler
@@ -46,6 +47,7 @@ from tenant_apps.payments.models import (
     PaymentStatus,
     Provider,
     ProviderAccount,
+    RefundMethod,
     RefundStatus,
 )
 
@@ -613,7 +615,9 @@ def payment_refund(*, payment_id: int, amount: Money, reference: str, actor: Any
     """Gives back part or all of a succeeded payment, never more than paid minus refunded.
 
     Idempotent on ``reference``. The amount is reserved (a conditional update of
-    ``refunded_amount``) before the provider is asked, and given back if it refuses.
+    ``refunded_amount``) before the provider is asked, and given back if it refuses. M-Pesa
+    gives back a whole untouched payment with a reversal and anything less with a B2C payment
+    to the payer's phone (a reversal cannot return part of a transaction).
     """
     if not reference:
         raise ValidationFailed.for_field("reference", "required", "A reference is required.")
@@ -649,6 +653,9 @@ def payment_refund(*, payment_id: int, amount: Money, reference: str, actor: Any
                 raise ValidationFailed.for_field(
                     "amount", "exceeds_refundable", f"At most {left} can still be refunded."
                 )
+            method = _refund_method(payment, amount)
+            if method != RefundMethod.REFUND:
+                PaymentRefund.objects.filter(pk=refund.pk).update(method=method)
             refund_id = refund.pk
             transaction.on_commit(lambda: refund_send(refund_id=refund_id), robust=True)
     except IntegrityError:
@@ -659,6 +666,33 @@ def payment_refund(*, payment_id: int, amount: Money, reference: str, actor: Any
         return _same_refund(existing, amount)
     refund.refresh_from_db()
     return refund
+
+
+def _refund_method(payment: Payment, amount: Money) -> str:
+    """How a refund whose amount was just reserved goes out. Called inside the reserving
+    transaction: its UPDATE holds the payment's row lock, so what it reads here cannot change
+    before commit and two refunds cannot both count as the whole payment."""
+    if payment.provider != Provider.MPESA:
+        return RefundMethod.REFUND
+    refunded_now = (
+        Payment.objects.filter(pk=payment.pk).values_list("refunded_amount", flat=True).get()
+    )
+    if amount.amount == payment.amount.amount == refunded_now:
+        return RefundMethod.REVERSAL
+    # Part of the payment: refuse now (rolling back the reservation) rather than fail after
+    # the caller's return is committed, if no B2C payout can be made.
+    if not _credentials(Provider.MPESA).values.get("b2c_shortcode"):
+        raise ValidationFailed.for_field(
+            "amount",
+            "partial_refund_unavailable",
+            "M-Pesa can only give back this whole payment: no B2C shortcode is set up for "
+            "partial refunds. Refund the rest another way (e.g. cash).",
+        )
+    if not payment.payer:
+        raise ValidationFailed.for_field(
+            "amount", "partial_refund_unavailable", "The payment has no phone number to pay."
+        )
+    return RefundMethod.B2C
 
 
 def _same_refund(existing: PaymentRefund, amount: Money) -> PaymentRefund:
@@ -677,14 +711,30 @@ def refund_send(*, refund_id: int) -> PaymentRefund:
         return refund
     try:
         creds = _credentials(payment.provider)
-        # Asynchronous providers post the result here (M-Pesa reversal's ResultURL).
-        creds = Credentials(
-            base_url=creds.base_url,
-            values={**creds.values, "result_url": refund_callback_url(refund)},
-        )
-        result = gateway_for(payment.provider).refund(
-            creds, receipt=payment.receipt, amount=refund.amount.amount, reference=refund.reference
-        )
+        result_url = refund_callback_url(refund)
+        gateway = gateway_for(payment.provider)
+        if refund.method == RefundMethod.B2C:
+            if not hasattr(gateway, "payout"):
+                raise GatewayError(f"{payment.provider} cannot pay out.", code="no_payout")
+            result = cast(PayoutGateway, gateway).payout(
+                creds,
+                phone=payment.payer,
+                amount=refund.amount.amount,
+                reference=refund.reference,
+                result_url=result_url,
+                timeout_url=creds.values.get("timeout_url", ""),
+            )
+        else:
+            # Asynchronous providers post the result here (M-Pesa reversal's ResultURL).
+            creds = Credentials(
+                base_url=creds.base_url, values={**creds.values, "result_url": result_url}
+            )
+            result = gateway.refund(
+                creds,
+                receipt=payment.receipt,
+                amount=refund.amount.amount,
+                reference=refund.reference,
+            )
     except (GatewayError, ValidationFailed) as error:
         retryable = isinstance(error, GatewayError) and error.retryable
         outcome = Outcome.UNKNOWN if retryable else Outcome.FAILED
@@ -703,6 +753,8 @@ def _refund_apply(refund: PaymentRefund, result: ProviderResult) -> None:
         return
     if result.provider_reference and not refund.provider_reference:
         refund.provider_reference = _text(result.provider_reference)[:100]
+    if result.receipt and result.outcome == Outcome.SUCCEEDED:
+        refund.receipt = _text(result.receipt)[:100]
     refund.result_code = _text(result.code)[:40] or refund.result_code
     refund.result_message = _text(result.message)[:500] or refund.result_message
     if result.outcome == Outcome.SUCCEEDED:
@@ -718,7 +770,7 @@ def _refund_apply(refund: PaymentRefund, result: ProviderResult) -> None:
 
 
 def refund_callback_handle(*, token: str, body: bytes, headers: dict[str, str]) -> CallbackOutcome:
-    """The provider's result of an asynchronous refund (M-Pesa reversal)."""
+    """The provider's result of an asynchronous refund (M-Pesa reversal or B2C payout)."""
     kind = CallbackKind.REFUND_RESULT
     refund = (
         PaymentRefund.objects.select_related("payment").filter(callback_token=token).first()

@@ -45,8 +45,8 @@ class RefundOutputSerializer(serializers.ModelSerializer[PaymentRefund]):
 
     class Meta:
         model = PaymentRefund
-        fields = ["reference", "amount", "status", "result_code", "result_message",
-                  "created_at", "settled_at"]  # fmt: skip
+        fields = ["reference", "amount", "method", "status", "receipt", "result_code",
+                  "result_message", "created_at", "settled_at"]  # fmt: skip
         read_only_fields = fields
 
 

@@ -94,3 +94,20 @@ class Gateway(Protocol):
     def refund(
         self, creds: Credentials, *, receipt: str, amount: Decimal, reference: str
     ) -> ProviderResult: ...
+
+
+class PayoutGateway(Protocol):
+    """Adapters that can also send money to a payer (M-Pesa B2C): how part of a payment is
+    given back where the provider's own refund (a reversal) only returns all of it."""
+
+    def payout(
+        self,
+        creds: Credentials,
+        *,
+        phone: str,
+        amount: Decimal,
+        reference: str,
+        result_url: str,
+        timeout_url: str = "",
+        remarks: str = "",
+    ) -> ProviderResult: ...

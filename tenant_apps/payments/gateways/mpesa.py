@@ -1,14 +1,18 @@
-"""M-Pesa Daraja: STK push (Lipa na M-Pesa Online), STK query, C2B and reversals.
+"""M-Pesa Daraja: STK push (Lipa na M-Pesa Online), STK query, C2B, reversals and B2C payouts.
 
 Credential values: ``consumer_key``, ``consumer_secret``, ``shortcode``, ``passkey``,
 ``transaction_type`` (``CustomerPayBillOnline`` by default, or ``CustomerBuyGoodsOnline`` with
 the till number in ``party_b``); for reversals ``initiator_name``, ``initiator_password``,
-``certificate_pem`` (Safaricom's public certificate), ``result_url`` and ``timeout_url``.
+``certificate_pem`` (Safaricom's public certificate), ``result_url`` and ``timeout_url``; for
+B2C payouts (partial refunds) also ``b2c_shortcode``, optionally ``b2c_initiator_name`` and
+``b2c_initiator_password`` (the reversal's initiator otherwise), ``b2c_command_id``
+(``BusinessPayment`` by default) and ``b2c_version`` (``v1`` by default, or ``v3``).
 """
 
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -41,6 +45,9 @@ TRANSACTION_DESC_MAX = 13
 FAILED_CODES = frozenset({"1", "17", "1019", "1025", "1032", "2001", "2028", "9999"})
 UNKNOWN_CODES = frozenset({"1037"})
 ALREADY_REVERSED = "R000001"
+B2C_COMMANDS = ("BusinessPayment", "SalaryPayment", "PromotionPayment")
+B2C_PATHS = {"v1": "/mpesa/b2c/v1/paymentrequest", "v3": "/mpesa/b2c/v3/paymentrequest"}
+KENYAN_PHONE = re.compile(r"^254[17]\d{8}$")
 
 # What the C2B endpoints answer Safaricom.
 C2B_ACCEPT = {"ResultCode": "0", "ResultDesc": "Accepted"}
@@ -401,9 +408,72 @@ class DarajaGateway:
             raw=data,
         )
 
+    # --- B2C payout -----------------------------------------------------------------------
+
+    def payout(
+        self,
+        creds: Credentials,
+        *,
+        phone: str,
+        amount: Decimal,
+        reference: str,
+        result_url: str,
+        timeout_url: str = "",
+        remarks: str = "",
+    ) -> ProviderResult:
+        """Sends ``amount`` from the B2C shortcode to a customer's phone: how part of a payment
+        is given back, since a reversal returns the whole transaction. Accepted means only
+        queued; the outcome comes later as a Result POST to ``result_url`` (``parse_result``)."""
+        whole = _http.whole_units(amount)
+        if not KENYAN_PHONE.fullmatch(phone):
+            raise GatewayError("A B2C payout needs a 2547… or 2541… number.", code="invalid_phone")
+        if not result_url:
+            raise GatewayError("A B2C payout needs a result URL.", code="missing_result_url")
+        command = creds.values.get("b2c_command_id") or B2C_COMMANDS[0]
+        version = creds.values.get("b2c_version") or "v1"
+        if command not in B2C_COMMANDS or version not in B2C_PATHS:
+            raise GatewayError(
+                f"Unknown B2C command {command!r} or version {version!r}.", code="bad_credential"
+            )
+        # The B2C shortcode is an organisation of its own on M-Pesa and may have its own API
+        # user; without one the reversal's initiator is used.
+        initiator = creds.values.get("b2c_initiator_name") or _value(creds, "initiator_name")
+        password = creds.values.get("b2c_initiator_password") or _value(creds, "initiator_password")
+        body: dict[str, Any] = {
+            "InitiatorName": initiator,
+            "SecurityCredential": security_credential(password, _value(creds, "certificate_pem")),
+            "CommandID": command,
+            "Amount": whole,
+            "PartyA": _value(creds, "b2c_shortcode"),
+            "PartyB": phone,
+            "Remarks": (remarks or f"Refund {reference}")[:100],
+            "QueueTimeOutURL": timeout_url or result_url,
+            "ResultURL": result_url,
+            "Occasion": reference[:100],
+        }
+        if version == "v3":
+            # v3 takes the caller's id for the request and echoes it in the Result.
+            body = {"OriginatorConversationID": reference[:100], **body}
+        data = self._checked(self._post(creds, B2C_PATHS[version], body))
+        conversation = data.get("ConversationID")
+        if str(data.get("ResponseCode", "")) != "0" or not conversation:
+            raise GatewayError(
+                f"M-Pesa did not accept the payout: {data.get('ResponseDescription', '')}",
+                code=str(data.get("ResponseCode", "not_accepted")),
+            )
+        return ProviderResult(
+            outcome=Outcome.PENDING,
+            provider_reference=str(conversation),
+            code="0",
+            message=str(data.get("ResponseDescription", "")),
+            amount=Decimal(whole),
+            payer=phone,
+            raw=data,
+        )
+
     @staticmethod
     def parse_result(body: bytes) -> ProviderResult:
-        """The asynchronous Result of a reversal (or transaction status) request."""
+        """The asynchronous Result of a reversal, B2C payout (or transaction status) request."""
         data = _http.load_callback(body)
         result = data.get("Result")
         if not isinstance(result, dict):
@@ -416,11 +486,33 @@ class DarajaGateway:
             raise CallbackRejected("The result has no ResultCode.")
         # Reversing twice answers R000001: the money is back either way.
         outcome = Outcome.SUCCEEDED if code in ("0", ALREADY_REVERSED) else Outcome.FAILED
+        parameters = _result_parameters(result)
+        # A B2C Result names its M-Pesa receipt TransactionReceipt; a reversal's is TransactionID.
+        receipt = parameters.get("TransactionReceipt") or result.get("TransactionID") or ""
+        receiver = parameters.get("ReceiverPartyPublicName")
         return ProviderResult(
             outcome=outcome,
             provider_reference=conversation,
-            receipt=str(result.get("TransactionID") or ""),
+            receipt=str(receipt),
             code=code,
             message=str(result.get("ResultDesc", "")),
+            amount=_http.to_decimal(parameters.get("TransactionAmount")),
+            payer="" if receiver is None else str(receiver),
             raw=data,
         )
+
+
+def _result_parameters(result: dict[str, Any]) -> dict[str, Any]:
+    """``ResultParameters.ResultParameter`` by Key. Failures may carry none, and a lone
+    parameter may come as an object instead of a list of one."""
+    container = result.get("ResultParameters")
+    items = container.get("ResultParameter") if isinstance(container, dict) else None
+    if isinstance(items, dict):
+        items = [items]
+    if not isinstance(items, list):
+        return {}
+    return {
+        item["Key"]: item.get("Value")
+        for item in items
+        if isinstance(item, dict) and isinstance(item.get("Key"), str)
+    }

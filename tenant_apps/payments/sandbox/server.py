@@ -51,6 +51,9 @@ SANDBOX_CREDENTIALS: dict[str, dict[str, str]] = {
         "initiator_name": "testapi",
         "initiator_password": "Safaricom999!*!",
         "certificate_pem": sandbox_keys().certificate_pem,
+        # B2C payouts (partial refunds) leave from a shortcode of their own; the initiator is
+        # the reversal's.
+        "b2c_shortcode": "600996",
     },
     "airtel": {
         "client_id": "duka-sandbox-airtel-id",
@@ -135,6 +138,9 @@ JSON_TYPE = "application/json"
 PHONE = re.compile(r"^254\d{9}$")
 TIMESTAMP = re.compile(r"^\d{14}$")
 URL = re.compile(r"^https?://\S+$")
+B2C_COMMANDS = ("BusinessPayment", "SalaryPayment", "PromotionPayment")
+# What the sandbox's B2C utility account holds until a test sets it (``set_b2c_balance``).
+B2C_OPENING_BALANCE = Decimal(1_000_000)
 
 
 def _loopback(url: str, headers: dict[str, str]) -> tuple[str, dict[str, str]]:
@@ -279,6 +285,7 @@ class SandboxApp:
             ("POST", re.compile(r"/mpesa/stkpushquery/v1/query"), self.daraja_stk_query),
             ("POST", re.compile(r"/mpesa/c2b/v1/registerurl"), self.daraja_register_c2b),
             ("POST", re.compile(r"/mpesa/reversal/v1/request"), self.daraja_reversal),
+            ("POST", re.compile(r"/mpesa/b2c/(?P<version>v1|v3)/paymentrequest"), self.daraja_b2c),
             ("POST", re.compile(r"/auth/oauth2/token"), self.airtel_token),
             ("POST", re.compile(r"/merchant/v1/payments/?"), self.airtel_collect),
             ("POST", re.compile(r"/standard/v1/payments/refund"), self.airtel_refund),
@@ -299,6 +306,7 @@ class SandboxApp:
             ("GET", re.compile(r"/__sandbox__/credentials"), self.ctl_credentials),
             ("POST", re.compile(r"/__sandbox__/webhooks"), self.ctl_webhooks),
             ("POST", re.compile(r"/__sandbox__/mpesa/c2b"), self.ctl_c2b),
+            ("POST", re.compile(r"/__sandbox__/mpesa/b2c-balance"), self.ctl_b2c_balance),
             ("POST", re.compile(r"/__sandbox__/card/pay"), self.ctl_card_pay),
             ("GET", re.compile(r"/__sandbox__/card/checkout/(?P<ref>[^/]+)"), self.card_page),
             ("POST", re.compile(r"/__sandbox__/card/checkout/(?P<ref>[^/]+)"), self.card_page_post),
@@ -319,6 +327,8 @@ class SandboxApp:
             self.stk: dict[str, dict[str, Any]] = {}
             self.mpesa_receipts: dict[str, dict[str, Any]] = {}
             self.c2b_urls: dict[str, dict[str, str]] = {}
+            self.b2c_balance = B2C_OPENING_BALANCE
+            self.b2c: dict[str, dict[str, Any]] = {}  # payouts by ConversationID
             self.airtel_tokens: dict[str, float] = {}
             self.airtel: dict[str, dict[str, Any]] = {}
             self.card: dict[str, dict[str, Any]] = {}  # by tx_ref
@@ -782,6 +792,108 @@ class SandboxApp:
             {
                 "OriginatorConversationID": originator,
                 "ConversationID": conversation,
+                "ResponseCode": "0",
+                "ResponseDescription": "Accept the service request successfully.",
+            },
+        )
+
+    def daraja_b2c(self, request: Request, version: str) -> Response:
+        """A B2C payment request: checked like Daraja does at once (fields), then answered
+        later by a Result to ResultURL (initiator, balance)."""
+        body, error = self._daraja_guard(request)
+        if error or body is None:
+            return error or bad_request("JSON")
+        creds = self.creds["mpesa"]
+        originator = body.get("OriginatorConversationID")
+        if version == "v3" and (not isinstance(originator, str) or not originator):
+            return bad_request("OriginatorConversationID")
+        if body.get("CommandID") not in B2C_COMMANDS:
+            return bad_request("CommandID")
+        amount = body.get("Amount")
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, int | str)
+            or not str(amount).isdigit()
+            or int(amount) < 1
+        ):
+            return bad_request("Amount")
+        if str(body.get("PartyA")) != creds.get("b2c_shortcode"):
+            return bad_request("PartyA")
+        party_b = str(body.get("PartyB", ""))
+        if not PHONE.fullmatch(party_b):
+            return bad_request("PartyB")
+        for name in ("ResultURL", "QueueTimeOutURL"):
+            if not URL.fullmatch(str(body.get(name, ""))):
+                return bad_request(name)
+        if not isinstance(body.get("Remarks"), str) or not 0 < len(body["Remarks"]) <= 100:
+            return bad_request("Remarks")
+        try:
+            password = self.keys.decrypt_credential(str(body.get("SecurityCredential", "")))
+        except ValueError:
+            password = None
+        value = Decimal(int(amount))
+        receipt = ""
+        with self._lock:
+            if (
+                body.get("InitiatorName") != creds["initiator_name"]
+                or password != creds["initiator_password"]
+            ):
+                code = "2001"
+            elif value > self.b2c_balance:
+                code = "1"
+            else:
+                code = "0"
+                self.b2c_balance -= value
+                receipt = _random("SBC", 7)
+                self.mpesa_receipts[receipt] = {"amount": value, "reversed": False}
+            balance = self.b2c_balance
+        conversation = _random(
+            "AG_" + datetime.now(tz=NAIROBI).strftime("%Y%m%d") + "_",
+            20,
+            string.ascii_lowercase + string.digits,
+        )
+        if not isinstance(originator, str) or not originator:
+            originator = _random("", 20, string.ascii_lowercase + string.digits)
+        result: dict[str, Any] = {
+            "ResultType": 0,
+            "ResultCode": int(code),
+            "ResultDesc": RESULT_DESCRIPTIONS[code],
+            "OriginatorConversationID": originator,
+            "ConversationID": conversation,
+            "TransactionID": receipt or _random("SBF", 7),
+        }
+        if code == "0":
+            result["ResultParameters"] = {
+                "ResultParameter": [
+                    {"Key": "TransactionAmount", "Value": int(amount)},
+                    {"Key": "TransactionReceipt", "Value": receipt},
+                    {"Key": "B2CRecipientIsRegisteredCustomer", "Value": "Y"},
+                    {"Key": "B2CChargesPaidAccountAvailableFunds", "Value": 0},
+                    {"Key": "ReceiverPartyPublicName", "Value": f"{party_b} - John Doe"},
+                    {
+                        "Key": "TransactionCompletedDateTime",
+                        "Value": datetime.now(tz=NAIROBI).strftime("%d.%m.%Y %H:%M:%S"),
+                    },
+                    {"Key": "B2CUtilityAccountAvailableFunds", "Value": balance},
+                    {"Key": "B2CWorkingAccountAvailableFunds", "Value": 0},
+                ]
+            }
+        result["ReferenceData"] = {
+            "ReferenceItem": {"Key": "QueueTimeoutURL", "Value": body.get("QueueTimeOutURL")}
+        }
+        with self._lock:
+            self.b2c[conversation] = {
+                "amount": int(amount),
+                "party_b": party_b,
+                "code": code,
+                "receipt": receipt,
+            }
+        self.emit("mpesa", "b2c_result", str(body["ResultURL"]), dumps({"Result": result}), {})
+        return reply(
+            200,
+            {
+                "ConversationID": conversation,
+                "OriginatorConversationID": originator,
                 "ResponseCode": "0",
                 "ResponseDescription": "Accept the service request successfully.",
             },
@@ -1474,6 +1586,15 @@ for <code>{safe}</code>.</p>
         )
         return reply(200, result)
 
+    def ctl_b2c_balance(self, request: Request) -> Response:
+        body = request.json()
+        balance = _amount(body.get("balance")) if isinstance(body, dict) else None
+        if balance is None or not balance.is_finite() or balance < 0:
+            return reply(400, {"error": 'send {"balance": "500"}'})
+        with self._lock:
+            self.b2c_balance = balance
+        return reply(200, {"balance": balance})
+
     def ctl_card_pay(self, request: Request) -> Response:
         body = request.json()
         if not isinstance(body, dict) or not isinstance(body.get("tx_ref"), str):
@@ -1569,6 +1690,16 @@ class Sandbox:
 
     def simulate_c2b(self, **kwargs: Any) -> dict[str, Any]:
         return self.app.simulate_c2b(**kwargs)
+
+    def set_b2c_balance(self, balance: Decimal) -> None:
+        """Payouts above this fail with ResultCode 1 (insufficient balance)."""
+        with self.app._lock:
+            self.app.b2c_balance = Decimal(balance)
+
+    @property
+    def b2c_balance(self) -> Decimal:
+        with self.app._lock:
+            return self.app.b2c_balance
 
     def decrypt_credential(self, security_credential: str) -> str:
         return self.app.keys.decrypt_credential(security_credential)
