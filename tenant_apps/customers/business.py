@@ -2,27 +2,12 @@
 
 from __future__ import annotations
 
-from django.db import connection
-
-from saas_platform.tenancy import current_schema
-
-
-def _tenant_field(name: str) -> str:
-    tenant = getattr(connection, "tenant", None)
-    value = getattr(tenant, name, None)
-    if not value:
-        # schema_context sets a stand-in that knows only the schema; read the row instead.
-        from shared_apps.tenants.models import Tenant
-
-        value = (
-            Tenant.objects.filter(schema_name=current_schema()).values_list(name, flat=True).first()
-        )
-    return str(value or "")
+from shared_apps.tenants.selectors import tenant_of_connection
 
 
 def business_country() -> str:
-    return _tenant_field("country").upper()
+    return str(tenant_of_connection().country or "").upper()
 
 
 def business_name() -> str:
-    return _tenant_field("name")
+    return str(tenant_of_connection().name or "")

@@ -16,13 +16,12 @@ from decimal import Decimal
 from typing import Any, cast
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from saas_platform.tenancy import current_schema
 from tenant_apps.ledger.business import current_business
 from tenant_apps.payments.gateways.base import (
     CallbackRejected,
@@ -142,13 +141,9 @@ def _callback_credentials(provider: str) -> Credentials:
 
 
 def _current_tenant() -> Any:
-    from shared_apps.tenants.models import Tenant
+    from shared_apps.tenants.selectors import tenant_of_connection
 
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Tenant):
-        return tenant
-    # schema_context (tasks, tests) puts a bare stand-in on the connection.
-    return Tenant.objects.get(schema_name=current_schema())
+    return tenant_of_connection()
 
 
 def _site_url(path: str) -> str:

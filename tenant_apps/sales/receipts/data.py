@@ -8,13 +8,12 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db import connection
 from django.utils.crypto import constant_time_compare, salted_hmac
 from moneyed import Money
 
-from saas_platform.tenancy import current_schema
 from shared_apps.tenants.links import tenant_base_url
 from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.selectors import tenant_of_connection
 from tenant_apps.sales.models import ReceiptSettings, Sale, SaleStatus, TenderStatus
 
 ZERO = Decimal(0)
@@ -82,11 +81,7 @@ class ReceiptData:
 
 
 def current_tenant() -> Tenant:
-    """The business of this connection: the full row in a request, read by schema elsewhere."""
-    tenant = getattr(connection, "tenant", None)
-    if isinstance(tenant, Tenant):
-        return tenant
-    return Tenant.objects.get(schema_name=current_schema())
+    return tenant_of_connection()
 
 
 def receipt_link_token(tenant: Tenant, sale_uuid: str) -> str:
