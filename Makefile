@@ -53,8 +53,10 @@ run: migrate
 	  echo "" && \
 	  $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
 
+# One test process per core (pytest-xdist); each has its own test database and Redis database.
+TEST_WORKERS ?= auto
 test: install
-	FAST_PASSWORD_HASHER=true $(BIN)/pytest $(PYTEST_ARGS)
+	FAST_PASSWORD_HASHER=true $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import redis
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
@@ -49,14 +50,21 @@ def signup_data(**overrides: str) -> SignupData:
 
 @pytest.fixture(autouse=True, scope="session")
 def _scratch_cache(django_test_environment: None) -> Iterator[None]:
-    """With Redis, tests use database 15 so that clearing it never touches real data."""
+    """With Redis, tests use database 15 (14, 13… for further xdist workers) so that clearing
+    it never touches real data or another worker's keys: schema names, and so cache keys, are
+    the same in every worker's test database. Payment status queries the tests schedule go to
+    a queue of the run's own, deleted at the end, where no real worker ever looks."""
     if not settings.REDIS_URL:
         yield
         return
-    location = re.sub(r"/\d+$", "", settings.REDIS_URL.rstrip("/")) + "/15"
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    database = 15 - int(worker.removeprefix("gw") or 0) % 8
+    location = re.sub(r"/\d+$", "", settings.REDIS_URL.rstrip("/")) + f"/{database}"
     caches = {"default": {**settings.CACHES["default"], "LOCATION": location}}
-    with override_settings(CACHES=caches):
+    queue = f"test-payments-{worker}-{secrets.token_hex(4)}"
+    with override_settings(CACHES=caches, PAYMENT_TASK_QUEUE=queue):
         yield
+    redis.Redis.from_url(settings.REDIS_URL).delete(queue)
 
 
 @pytest.fixture(autouse=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 from moneyed import Money
@@ -146,19 +146,11 @@ def stock_remove(
     """
     quantity = _positive(quantity)
     _tracked(product)
-    free_needed = quantity - from_reserved
-    updated = StockLevel.objects.filter(
-        product=product,
-        location=location,
-        quantity__gte=F("reserved") + free_needed,
-        reserved__gte=from_reserved,
-    ).update(quantity=F("quantity") - quantity, reserved=F("reserved") - from_reserved)
-    if not updated and allow_negative and not from_reserved:
+    left = _take_level(product, location, quantity, from_reserved, allow_negative=False)
+    if left is None and allow_negative and not from_reserved:
         ensure_level(product, location)
-        updated = StockLevel.objects.filter(product=product, location=location, reserved=0).update(
-            quantity=F("quantity") - quantity
-        )
-    if not updated:
+        left = _take_level(product, location, quantity, from_reserved, allow_negative=True)
+    if left is None:
         raise InsufficientStock(
             f"Not enough {product.name} at {location.name} for {quantity.normalize()}."
         )
@@ -199,8 +191,44 @@ def stock_remove(
             for part in consumed
         ]
     )
-    stock_alerts_refresh(product=product, location=location)
+    on_hand, threshold = left
+    # Taking stock out can only raise alerts, never resolve them: look only when one may be due.
+    if on_hand < 0 or (threshold is not None and on_hand <= threshold):
+        stock_alerts_refresh(product=product, location=location)
     return consumed
+
+
+def _take_level(
+    product: Product,
+    location: Location,
+    quantity: Decimal,
+    from_reserved: Decimal,
+    *,
+    allow_negative: bool,
+) -> tuple[Decimal, Decimal | None] | None:
+    """The conditional UPDATE of a level; returns what is left and the low-stock threshold, or
+    None when the condition refused (stock short, or reserved for someone else)."""
+    condition = (
+        "reserved = 0"
+        if allow_negative
+        else "quantity >= reserved + %(free)s AND reserved >= %(reserved)s"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {StockLevel._meta.db_table} "  # noqa: S608 — table name and a fixed clause
+            "SET quantity = quantity - %(quantity)s, reserved = reserved - %(reserved)s "
+            f"WHERE product_id = %(product)s AND location_id = %(location)s AND {condition} "
+            "RETURNING quantity, low_stock_threshold",
+            {
+                "quantity": quantity,
+                "reserved": from_reserved,
+                "free": quantity - from_reserved,
+                "product": product.pk,
+                "location": location.pk,
+            },
+        )
+        row = cursor.fetchone()
+    return (row[0], row[1]) if row is not None else None
 
 
 def _sell_short(product: Product, location: Location, quantity: Decimal) -> Consumed:

@@ -128,7 +128,10 @@ class CheckoutApi(APIView):
             actor=request.user,
             may_override_price=may(request, Action.SALES_OVERRIDE_PRICE),
         )
-        fresh = sale_detail(str(sale.uuid))
+        # A new completed or waiting sale carries what it was made of; anything else is read.
+        fresh = (
+            sale if created and sale.status != SaleStatus.PARKED else sale_detail(str(sale.uuid))
+        )
         return Response(
             sale_data(fresh or sale),
             status=status.HTTP_201_CREATED if created else status.HTTP_200_OK,
