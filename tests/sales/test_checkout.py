@@ -279,3 +279,37 @@ def test_a_completed_sale_is_announced_once_for_usage_billing(
     with schema_context(business.schema_name):
         sale_id = Sale.objects.get(uuid=body["uuid"]).pk
     assert heard == [(sale_id, business.schema_name)]
+
+
+def test_another_business_can_neither_see_nor_sell_through_this_one(
+    business: Tenant,
+    make_tenant: Callable[..., Tenant],
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    jwt_client: Callable[[Tenant, str], Client],
+    tenant_client: Callable[[Tenant], Client],
+    make_product: Callable[..., Product],
+    store: Location,
+    receive: Callable[..., None],
+    stock_of: Callable[..., Any],
+) -> None:
+    tea = make_product(name="Tea", price="50")
+    receive(tea, store, "5")
+    sale = checkout(cashier_client, cart(till, (tea.pk, "1"))).json()
+    rival = make_tenant(business_name="Rival Shop")
+    rival_owner = jwt_client(rival, rival.owner_email)
+
+    peek = rival_owner.get(f"/api/v1/sales/{sale['uuid']}/")
+    receipt = rival_owner.get(f"/api/v1/sales/{sale['uuid']}/receipt/?format=json")
+    listed = rival_owner.get("/api/v1/sales/").json()["results"]
+    # This business's cashier token, replayed at the rival's host.
+    replayed = tenant_client(rival)
+    replayed.defaults["HTTP_AUTHORIZATION"] = cashier_client.defaults["HTTP_AUTHORIZATION"]
+    sold_there = checkout(replayed, cart(till, (tea.pk, "1")))
+
+    assert peek.status_code == 404
+    assert receipt.status_code == 404
+    assert listed == []
+    assert sold_there.status_code == 401
+    assert stock_of(tea, store) == (Decimal(4), Decimal(0))
