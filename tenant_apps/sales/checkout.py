@@ -28,7 +28,7 @@ from uuid import UUID
 
 from auditlog.context import disable_auditlog
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.dispatch import Signal
 from django.utils import timezone
 from moneyed import Money
@@ -128,28 +128,24 @@ def sale_checkout(
 ) -> tuple[Sale, bool]:
     """Returns the sale and whether this call made it (False: the UUID was seen before)."""
     digest = request.digest()
-    existing = _existing(request.uuid, digest)
-    if existing is not None:
-        return existing, False
+    seen = Sale.objects.filter(uuid=request.uuid).values_list("status", flat=True).first()
+    if seen is not None and seen != SaleStatus.PARKED:
+        return _replayed(request.uuid, digest), False
     try:
         with transaction.atomic():
-            sale = _checkout(request, digest, actor, may_override_price)
-    except IntegrityError as error:
+            sale = _checkout(request, digest, actor, may_override_price, resume=seen is not None)
+    except IntegrityError:
         # Another request with this UUID committed while this one was in flight.
-        existing = _existing(request.uuid, digest)
-        if existing is None:
+        if not Sale.objects.filter(uuid=request.uuid).exclude(status=SaleStatus.PARKED).exists():
             raise
-        del error
-        return existing, False
+        return _replayed(request.uuid, digest), False
     if sale.status == SaleStatus.COMPLETED:
         _announce(sale)
     return sale, True
 
 
-def _existing(uuid: UUID, digest: str) -> Sale | None:
-    sale = Sale.objects.filter(uuid=uuid).exclude(status=SaleStatus.PARKED).first()
-    if sale is None:
-        return None
+def _replayed(uuid: UUID, digest: str) -> Sale:
+    sale = Sale.objects.get(uuid=uuid)
     if sale.request_digest != digest:
         raise Conflict(
             "A different sale was already made with this UUID; make a new UUID for a new sale.",
@@ -166,13 +162,10 @@ def _announce(sale: Sale) -> None:
 # --- the transaction ---------------------------------------------------------------------------
 
 
-def _checkout(request: CheckoutRequest, digest: str, actor: Any, may_override: bool) -> Sale:
-    register = Register.objects.select_related("location").filter(pk=request.register_id).first()
-    if register is None or not register.is_active:
-        raise ValidationFailed.for_field("register", "unknown_register", "No such active till.")
-    shift = Shift.objects.filter(register=register, status=ShiftStatus.OPEN).first()
-    if shift is None and not request.park:
-        raise Conflict(f"Open a shift on {register.name} before selling.", code="no_open_shift")
+def _checkout(
+    request: CheckoutRequest, digest: str, actor: Any, may_override: bool, *, resume: bool
+) -> Sale:
+    register, shift = _till(request.register_id, needs_shift=not request.park)
     if not request.lines:
         raise ValidationFailed.for_field("lines", "empty", "A sale needs at least one line.")
     currency = tenant_currency()
@@ -181,7 +174,7 @@ def _checkout(request: CheckoutRequest, digest: str, actor: Any, may_override: b
     tenant = getattr(connection, "tenant", None)
     include_tax = bool(getattr(tenant, "prices_include_tax", True))
 
-    sale = _claim_sale_row(request, register, shift, digest, actor, include_tax, zero)
+    sale = _claim_sale_row(request, register, shift, digest, actor, include_tax, zero, resume)
     customer = _customer(request.customer_id)
     price_list = _price_list(request.price_list, customer)
     products = _products(request.lines)
@@ -295,11 +288,14 @@ def _claim_sale_row(
     actor: Any,
     include_tax: bool,
     zero: Money,
+    resume: bool,
 ) -> Sale:
     parked = (
         Sale.objects.select_for_update(of=("self",))
         .filter(uuid=request.uuid, status=SaleStatus.PARKED)
         .first()
+        if resume
+        else None
     )
     if parked is not None:
         # Resuming a parked cart: the new request replaces what was parked.
@@ -330,6 +326,23 @@ def _claim_sale_row(
     )
 
 
+def _till(register_id: int, *, needs_shift: bool) -> tuple[Register, Shift | None]:
+    """The till and its open shift, in one query when there is one (the usual case)."""
+    shift = (
+        Shift.objects.select_related("register__location")
+        .filter(register_id=register_id, register__is_active=True, status=ShiftStatus.OPEN)
+        .first()
+    )
+    if shift is not None:
+        return shift.register, shift
+    register = Register.objects.select_related("location").filter(pk=register_id).first()
+    if register is None or not register.is_active:
+        raise ValidationFailed.for_field("register", "unknown_register", "No such active till.")
+    if needs_shift:
+        raise Conflict(f"Open a shift on {register.name} before selling.", code="no_open_shift")
+    return register, None
+
+
 def _customer(customer_id: int | None) -> Customer | None:
     if customer_id is None:
         return None
@@ -354,11 +367,14 @@ def _price_list(code: str, customer: Customer | None) -> PriceList | None:
 
 def _products(lines: list[LineRequest]) -> dict[int, Product]:
     ids = {line.product_id for line in lines}
-    found = {p.pk: p for p in Product.objects.select_related("tax_rate", "unit").filter(pk__in=ids)}
+    found: dict[int, Product] = {
+        p.pk: p
+        for p in Product.objects.select_related("tax_rate", "unit")
+        .filter(pk__in=ids)
+        .annotate(has_variants=Exists(Product.objects.filter(variant_of=OuterRef("pk"))))
+    }
     errors: FieldErrors = {}
-    parents = set(
-        Product.objects.filter(variant_of_id__in=ids).values_list("variant_of_id", flat=True)
-    )
+    parents = {pk for pk, product in found.items() if getattr(product, "has_variants", False)}
     for index, line in enumerate(lines):
         product = found.get(line.product_id)
         at = f"lines[{index}]"
