@@ -123,7 +123,6 @@ class Consumed:
         return self.batch.unit_cost * self.quantity
 
 
-@transaction.atomic
 def stock_remove(
     *,
     product: Product,
@@ -136,7 +135,38 @@ def stock_remove(
     from_reserved: Decimal = Decimal(0),
     allow_negative: bool = False,
 ) -> list[Consumed]:
+    """``stock_take`` in a transaction (or a savepoint) of its own."""
+    with transaction.atomic():
+        return stock_take(
+            product=product,
+            location=location,
+            quantity=quantity,
+            reason=reason,
+            reference=reference,
+            actor=actor,
+            note=note,
+            from_reserved=from_reserved,
+            allow_negative=allow_negative,
+        )
+
+
+def stock_take(
+    *,
+    product: Product,
+    location: Location,
+    quantity: Decimal,
+    reason: str,
+    reference: str = "",
+    actor: User | None = None,
+    note: str = "",
+    from_reserved: Decimal = Decimal(0),
+    allow_negative: bool = False,
+) -> list[Consumed]:
     """Takes stock out, oldest batches first; refuses (changing nothing) when stock is short.
+
+    It runs in the caller's transaction without a savepoint of its own, so a caller that goes
+    on after a refusal must use ``stock_remove``; a checkout, which rolls back as a whole when
+    a line is short, saves the two round trips a line.
 
     ``from_reserved`` is the part of ``quantity`` that fulfils a reservation, so it may use
     reserved stock; the rest may only use what is not reserved. With ``allow_negative`` (a

@@ -47,7 +47,7 @@ from tenant_apps.customers.services import (
 from tenant_apps.inventory.errors import InsufficientStock
 from tenant_apps.inventory.models import MovementReason, Reservation, ReservationStatus, StockLevel
 from tenant_apps.inventory.services import reservation_create, reservation_fulfil
-from tenant_apps.inventory.stock import stock_remove
+from tenant_apps.inventory.stock import stock_remove, stock_take
 from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.events import sale_posted
 from tenant_apps.payments.services import payment_create
@@ -617,7 +617,7 @@ def _take_stock(sale: Sale, lines: list[SaleLine], register: Register, actor: An
     allow_negative = sales_settings().allow_negative_stock
     for line in _in_stock_order(lines):
         try:
-            consumed = stock_remove(
+            consumed = stock_take(
                 product=line.product,
                 location=register.location,
                 quantity=line.quantity,
