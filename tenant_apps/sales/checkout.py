@@ -752,14 +752,16 @@ def sale_complete(*, sale: Sale, actor: Any = None) -> Sale:
                 actor=actor,
             )
         else:
-            # The hold lapsed while the customer paid: take the stock if it is still there.
+            # The hold lapsed while the customer paid. The money is in and the goods left with
+            # the customer, so the sale stands even if that takes the level below zero (which
+            # raises an alert for someone to count); refusing would only lose the payment.
             consumed = stock_remove(
                 product=line.product,
                 location=sale.register.location,
                 quantity=line.quantity,
                 reason=MovementReason.SALE,
                 reference=reference,
-                allow_negative=sales_settings().allow_negative_stock,
+                allow_negative=True,
             )
         line.cost = Money(sum((c.cost.amount for c in consumed), ZERO), line.cost.currency)
     _finish(sale, lines, tenders, actor or sale.cashier)

@@ -5,17 +5,20 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import schema_context
 
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product
-from tenant_apps.inventory.models import Location
+from tenant_apps.inventory.models import Location, StockAlert
+from tenant_apps.inventory.services import reservations_expire
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.payments.models import C2BPayment, Payment, PaymentCallback, ProviderAccount
 from tenant_apps.payments.sandbox import Sandbox, start_sandbox
@@ -333,3 +336,35 @@ def test_paybill_payment_naming_an_open_sale_completes_it(
         statuses = dict(C2BPayment.objects.values_list("trans_id", "status"))
         assert statuses == {"SKL1AAAAAA": "unmatched", "SKL1BBBBBB": "matched"}
         assert JournalEntry.objects.filter(source="sale", reference=sale["uuid"]).count() == 1
+
+
+def test_payment_after_the_hold_lapsed_still_completes_the_sale(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    make_product: Callable[..., Product],
+    store: Location,
+    receive: Callable[..., None],
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    last = make_product(name="Last radio", price="100")
+    receive(last, store, "1")
+    body = cart(
+        till, (last.pk, "1"), tenders=[{"method": "mpesa", "amount": "100", "payer": "0712345670"}]
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    with schema_context(business.schema_name):
+        reservations_expire(now=timezone.now() + timedelta(hours=1))
+    assert checkout(cashier_client, cart(till, (last.pk, "1"))).status_code == 201  # sold again
+    [callback] = daraja.callbacks("mpesa")
+
+    assert _deliver(tenant_client(business), callback).status_code == 200
+
+    assert _sale(business, sale["uuid"]).status == "completed"
+    assert stock_of(last, store) == (Decimal(-1), Decimal(0))
+    with schema_context(business.schema_name):
+        assert StockAlert.objects.filter(kind="negative_stock", status="active").count() == 1
