@@ -263,7 +263,6 @@ def _checkout(
         _reserve(sale, lines, register, actor)
         sale.status = SaleStatus.AWAITING_PAYMENT
         sale.save()
-        _remember(sale, lines, tenders)
         return sale
     _take_stock(sale, lines, register, actor)
     _finish(sale, lines, tenders, actor)

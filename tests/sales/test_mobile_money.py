@@ -368,3 +368,69 @@ def test_payment_after_the_hold_lapsed_still_completes_the_sale(
     assert stock_of(last, store) == (Decimal(-1), Decimal(0))
     with schema_context(business.schema_name):
         assert StockAlert.objects.filter(kind="negative_stock", status="active").count() == 1
+
+
+def _deliver_all(client: Client, callbacks: list[dict[str, Any]]) -> list[int]:
+    return [
+        client.post(
+            urlsplit(cb["url"]).path,
+            cb["body"],
+            content_type="application/json",
+            headers={k: v for k, v in cb["headers"].items() if k.lower() != "content-type"},
+        ).status_code
+        for cb in callbacks
+    ]
+
+
+def test_airtel_money_sale_completes_from_its_signed_webhook(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    store: Location,
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(
+        till, (soda.pk, "1"), tenders=[{"method": "airtel", "amount": "100", "payer": "0733123450"}]
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    callbacks = daraja.callbacks("airtel")
+    assert callbacks, "the sandbox sent Airtel's result to the business's webhook"
+    tampered = [{**cb, "body": cb["body"].replace('"TS"', '"TF"')} for cb in callbacks]
+
+    assert set(_deliver_all(tenant_client(business), tampered)) == {400}
+    assert _sale(business, sale["uuid"]).status == "awaiting_payment"
+    assert set(_deliver_all(tenant_client(business), callbacks)) == {200}
+
+    assert _sale(business, sale["uuid"]).status == "completed"
+    assert stock_of(soda, store) == (Decimal(9), Decimal(0))
+
+
+def test_hosted_card_sale_shows_its_payment_link_and_completes_when_paid(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(till, (soda.pk, "2"), tenders=[{"method": "card", "amount": "200"}])
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    # In production the page is asked for as the checkout commits, before it answers; the test
+    # runs those commit hooks after the answer, so the till's next poll shows the link.
+    polled = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    link = polled["tenders"][0]["payment_link"]
+    assert link and link.startswith(daraja.url)
+
+    daraja.pay_card(urlsplit(link).path.rstrip("/").rsplit("/", 1)[-1])
+
+    assert set(_deliver_all(tenant_client(business), daraja.callbacks("card"))) == {200}
+    done = _sale(business, sale["uuid"])
+    assert done.status == "completed"
+    assert done.receipt_number == 1

@@ -128,9 +128,11 @@ class CheckoutApi(APIView):
             actor=request.user,
             may_override_price=may(request, Action.SALES_OVERRIDE_PRICE),
         )
-        # A new completed or waiting sale carries what it was made of; anything else is read.
+        # A new completed sale carries what it was made of. Anything else is read again: a
+        # waiting sale's payment was sent to the provider after the commit, which may have
+        # answered already (a hosted card page's link, or a refusal).
         fresh = (
-            sale if created and sale.status != SaleStatus.PARKED else sale_detail(str(sale.uuid))
+            sale if created and sale.status == SaleStatus.COMPLETED else sale_detail(str(sale.uuid))
         )
         return Response(
             sale_data(fresh or sale),

@@ -124,6 +124,8 @@ class TenderOutputSerializer(serializers.ModelSerializer[Tender]):
     change = MoneyField()
     payment = serializers.UUIDField(source="payment.public_id", default=None)
     payment_status = serializers.CharField(source="payment.status", default=None)
+    # Where the customer pays a hosted card payment (or a UPI intent), to show as a QR code.
+    payment_link = serializers.CharField(source="payment.redirect_url", default=None)
 
     class Meta:
         model = Tender
@@ -139,6 +141,7 @@ class TenderOutputSerializer(serializers.ModelSerializer[Tender]):
             "reference",
             "payment",
             "payment_status",
+            "payment_link",
         ]
         read_only_fields = fields
 
