@@ -78,6 +78,14 @@ def loyalty_entries(*, customer_id: int) -> QuerySet[LoyaltyEntry]:
 # --- Statement -------------------------------------------------------------------------------
 
 
+def loyalty_points_earned(*, customer_id: int, reference: str) -> int:
+    """Points a customer earned on one sale (its reference), for giving them back."""
+    total = LoyaltyEntry.objects.filter(
+        customer_id=customer_id, reference=reference, reason="earned"
+    ).aggregate(total=Sum("points"))["total"]
+    return int(total or 0)
+
+
 def _day_start(day: date) -> datetime:
     """Midnight starting ``day`` where the business trades."""
     return datetime.combine(day, time.min, tzinfo=ZoneInfo(current_business().time_zone))

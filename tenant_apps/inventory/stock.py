@@ -24,7 +24,7 @@ from shared_apps.users.actors import person_or_none
 from shared_apps.users.models import User
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.alerts import stock_alerts_refresh
-from tenant_apps.inventory.errors import InsufficientStock
+from tenant_apps.inventory.errors import InsufficientStock, StockDrift
 from tenant_apps.inventory.models import Batch, Location, StockLevel, StockMovement
 
 
@@ -200,8 +200,7 @@ def stock_take(
         consumed.append(_sell_short(product, location, remaining))
         remaining = Decimal(0)
     if remaining:
-        # The level said there was stock but the batches disagree: the books have drifted.
-        raise InsufficientStock(
+        raise StockDrift(
             f"The batches of {product.name} at {location.name} hold less than its stock level; "
             "run `manage.py verify_stock`."
         )

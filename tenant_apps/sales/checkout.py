@@ -23,6 +23,7 @@ from collections import defaultdict
 from dataclasses import asdict, dataclass, field
 from datetime import timedelta
 from decimal import Decimal
+from functools import partial
 from typing import Any
 from uuid import UUID
 
@@ -44,12 +45,13 @@ from tenant_apps.customers.services import (
     loyalty_redeem,
     loyalty_value,
 )
-from tenant_apps.inventory.errors import InsufficientStock
+from tenant_apps.inventory.errors import InsufficientStock, StockDrift
 from tenant_apps.inventory.models import MovementReason, Reservation, ReservationStatus, StockLevel
 from tenant_apps.inventory.services import reservation_create, reservation_fulfil
 from tenant_apps.inventory.stock import stock_remove, stock_take
 from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.events import sale_posted
+from tenant_apps.payments.models import Payment
 from tenant_apps.payments.services import payment_create
 from tenant_apps.sales.models import (
     Coupon,
@@ -582,15 +584,8 @@ def _tender(
         )
     elif method in DEFERRED_METHODS:
         tender.status = TenderStatus.PENDING
-        tender.payment = payment_create(
-            provider=method,
-            amount=tender.amount,
-            payer=request.payer,
-            purpose=PAYMENT_PURPOSE,
-            purpose_ref=reference,
-            account_reference=sale.payment_reference[:12],
-            description="Duka sale",
-            actor=sale.cashier,
+        tender.payment = sale_payment_start(
+            sale=sale, method=method, amount=tender.amount, payer=request.payer, actor=sale.cashier
         )
     tender.save()
     return tender
@@ -600,6 +595,22 @@ def _required(customer: Customer | None) -> Customer:
     if customer is None:  # _tenders refused this already; here for the type checker
         raise ValidationFailed.for_field("customer", "required", "Choose a customer.")
     return customer
+
+
+def sale_payment_start(
+    *, sale: Sale, method: str, amount: Money, payer: str, actor: Any
+) -> Payment:
+    """Asks the payer's provider for ``amount`` towards ``sale`` (sent once the caller commits)."""
+    return payment_create(
+        provider=method,
+        amount=amount,
+        payer=payer,
+        purpose=PAYMENT_PURPOSE,
+        purpose_ref=str(sale.uuid),
+        account_reference=sale.payment_reference[:12],
+        description="Duka sale",
+        actor=actor,
+    )
 
 
 # --- stock ------------------------------------------------------------------------------------
@@ -613,20 +624,30 @@ def _in_stock_order(lines: list[SaleLine]) -> list[SaleLine]:
 
 def _take_stock(sale: Sale, lines: list[SaleLine], register: Register, actor: Any) -> None:
     reference = str(sale.uuid)
-    allow_negative = sales_settings().allow_negative_stock
+    # Whether the business sells below zero matters only for a short line; most checkouts
+    # never ask.
+    allow_negative: bool | None = None
     for line in _in_stock_order(lines):
+        take = partial(
+            stock_take,
+            product=line.product,
+            location=register.location,
+            quantity=line.quantity,
+            reason=MovementReason.SALE,
+            reference=reference,
+            actor=person_or_none(actor),
+        )
         try:
-            consumed = stock_take(
-                product=line.product,
-                location=register.location,
-                quantity=line.quantity,
-                reason=MovementReason.SALE,
-                reference=reference,
-                actor=person_or_none(actor),
-                allow_negative=allow_negative,
-            )
+            consumed = take()
+        except StockDrift:
+            raise
         except InsufficientStock as error:
-            raise _short_stock(lines, register) from error
+            # A refused removal wrote nothing, so it can be tried again below zero.
+            if allow_negative is None:
+                allow_negative = sales_settings().allow_negative_stock
+            if not allow_negative:
+                raise _short_stock(lines, register) from error
+            consumed = take(allow_negative=True)
         line.cost = Money(sum((c.cost.amount for c in consumed), ZERO), line.cost.currency)
 
 

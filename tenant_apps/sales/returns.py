@@ -20,6 +20,7 @@ from moneyed import Money
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.money import minor_unit_exponent
 from shared_apps.users.actors import person_or_none
+from tenant_apps.customers.selectors import loyalty_points_earned
 from tenant_apps.customers.services import credit_release, loyalty_reverse
 from tenant_apps.inventory.models import MovementReason
 from tenant_apps.inventory.stock import stock_receive
@@ -251,14 +252,7 @@ def _refundable_tender(sale: Sale, amount: Money) -> Tender:
 def _take_back_points(sale: Sale, refunded: Decimal) -> None:
     if sale.customer_id is None or sale.total.amount <= 0:
         return
-    from tenant_apps.customers.models import LoyaltyEntry
-
-    earned = sum(
-        e.points
-        for e in LoyaltyEntry.objects.filter(
-            customer_id=sale.customer_id, reference=str(sale.uuid), reason="earned"
-        )
-    )
+    earned = loyalty_points_earned(customer_id=sale.customer_id, reference=str(sale.uuid))
     points = int(earned * refunded / sale.total.amount)
     if points > 0:
         loyalty_reverse(customer_id=sale.customer_id, points=points, reference=str(sale.uuid))

@@ -13,6 +13,7 @@ from moneyed import Money
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.money import money, round_money
 from shared_apps.users.actors import person_or_none
+from tenant_apps.customers.selectors import loyalty_points_earned
 from tenant_apps.customers.services import credit_release, loyalty_reverse
 from tenant_apps.inventory.models import (
     Location,
@@ -311,7 +312,7 @@ def _void_completed(sale: Sale, tenders: list[Any], actor: Any) -> None:
         )
     _give_back_tenders(sale, tenders)
     if sale.customer_id is not None:
-        earned = _earned_points(sale)
+        earned = loyalty_points_earned(customer_id=sale.customer_id, reference=str(sale.uuid))
         if earned:
             loyalty_reverse(customer_id=sale.customer_id, points=earned, reference=str(sale.uuid))
 
@@ -332,12 +333,3 @@ def _give_back_tenders(sale: Sale, tenders: list[Any]) -> None:
             loyalty_reverse(
                 customer_id=sale.customer_id, points=-tender.points, reference=str(sale.uuid)
             )
-
-
-def _earned_points(sale: Sale) -> int:
-    from tenant_apps.customers.models import LoyaltyEntry
-
-    entries = LoyaltyEntry.objects.filter(
-        customer=sale.customer, reference=str(sale.uuid), reason="earned"
-    )
-    return sum((int(e.points) for e in entries), 0)

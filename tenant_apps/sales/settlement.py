@@ -14,8 +14,7 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from tenant_apps.payments.models import C2BPayment, Payment
-from tenant_apps.payments.services import payment_create
-from tenant_apps.sales.checkout import DEFERRED_METHODS, PAYMENT_PURPOSE, sale_complete
+from tenant_apps.sales.checkout import DEFERRED_METHODS, sale_complete, sale_payment_start
 from tenant_apps.sales.models import Sale, SaleStatus, Tender, TenderMethod, TenderStatus
 
 
@@ -79,15 +78,8 @@ def sale_tender_retry(
         )
         if method in DEFERRED_METHODS:
             replacement.status = TenderStatus.PENDING
-            replacement.payment = payment_create(
-                provider=method,
-                amount=amount,
-                payer=payer,
-                purpose=PAYMENT_PURPOSE,
-                purpose_ref=str(sale.uuid),
-                account_reference=sale.payment_reference[:12],
-                description="Duka sale",
-                actor=actor,
+            replacement.payment = sale_payment_start(
+                sale=sale, method=method, amount=amount, payer=payer, actor=actor
             )
         # The failed payment stays on record in the payments app; its tender gives way.
         Tender.objects.filter(pk=tender.pk).delete()
