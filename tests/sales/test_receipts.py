@@ -7,6 +7,7 @@ import re
 import uuid
 import zlib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from urllib.parse import urlsplit
@@ -467,3 +468,33 @@ def test_mpesa_receipt_number_is_printed_once_paid(
     data = receipt(cashier_client, sale_uuid, "json").json()
     assert [(t["method"], t["reference"]) for t in data["tenders"]] == [("mpesa", mpesa_receipt)]
     assert mpesa_receipt.encode() in receipt(cashier_client, sale_uuid, "escpos58").content
+
+
+def test_html_receipt_prints_the_business_time_like_json_and_escpos(
+    business: Tenant,
+    cash_sale: str,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+) -> None:
+    # 21:30 UTC is 00:30 the next day in Nairobi: a page printing UTC shows the wrong day too.
+    with schema_context(business.schema_name):
+        Sale.objects.filter(uuid=cash_sale).update(
+            completed_at=datetime(2026, 3, 9, 21, 30, tzinfo=UTC)
+        )
+    link = urlsplit(receipt(cashier_client, cash_sale, "json").json()["qr_payload"]).path
+
+    pages = {
+        "api": receipt(cashier_client, cash_sale, "html").content.decode(),
+        "qr link": tenant_client(business).get(link).content.decode(),
+    }
+
+    for where, page in pages.items():
+        assert "2026-03-10 00:30" in page, where
+        assert "2026-03-09 21:30" not in page, where
+    assert (
+        receipt(cashier_client, cash_sale, "json")
+        .json()["issued_at"]
+        .startswith("2026-03-10T00:30:00+03:00")
+    )
+    printed = escpos_text_lines(receipt(cashier_client, cash_sale, "escpos80").content)
+    assert any(line.startswith("Date") and line.endswith("2026-03-10 00:30") for line in printed)

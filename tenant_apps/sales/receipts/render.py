@@ -7,9 +7,11 @@ import textwrap
 import unicodedata
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import qrcode
 from django.template.loader import render_to_string
+from django.utils import timezone
 from escpos.printer import Dummy
 from moneyed import Money
 from qrcode.image.svg import SvgPathImage
@@ -37,6 +39,12 @@ def rate_text(rate: Decimal) -> str:
     return f"{rate.normalize():f}%"
 
 
+def issued_text(data: ReceiptData) -> str:
+    """When the sale was made, as every format prints it: in the business's time zone, which
+    ``issued_at`` already carries (formatting it never converts it again)."""
+    return data.issued_at.strftime("%Y-%m-%d %H:%M")
+
+
 def qr_svg(payload: str) -> str:
     image: Any = qrcode.make(payload, image_factory=SvgPathImage, box_size=8, border=2)
     return str(image.to_string(encoding="unicode"))
@@ -51,6 +59,7 @@ def qr_png(payload: str) -> bytes:
 def _context(data: ReceiptData) -> dict[str, Any]:
     return {
         "r": data,
+        "issued": issued_text(data),
         "total": amount_text(data.total),
         "lines": [
             {
@@ -92,7 +101,10 @@ def _totals(data: ReceiptData) -> list[tuple[str, str]]:
 
 
 def render_html(data: ReceiptData) -> str:
-    return render_to_string("sales/receipt.html", _context(data))
+    # Templates show times in the active time zone (UTC in a request for a page that no
+    # signed-in person of the business opened); a receipt speaks the business's.
+    with timezone.override(ZoneInfo(data.time_zone)):
+        return render_to_string("sales/receipt.html", _context(data))
 
 
 # --- plain text, the layout the printer and the PDF share -------------------------------------
@@ -141,7 +153,7 @@ def text_layout(data: ReceiptData, width: int) -> list[tuple[str, str]]:
         add("title", "VOIDED")
     out.append(("plain", rule))
     pair("Receipt", data.receipt_number)
-    pair("Date", data.issued_at.strftime("%Y-%m-%d %H:%M"))
+    pair("Date", issued_text(data))
     pair("Till", data.register)
     if data.cashier:
         pair("Served by", data.cashier)
