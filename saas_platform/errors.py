@@ -63,3 +63,9 @@ class Forbidden(DukaError):
     code = "forbidden"
     status = 403
     default_message = "You are not allowed to do this."
+
+
+class PayloadTooLarge(DukaError):
+    code = "request_too_large"
+    status = 413
+    default_message = "The request body is too large."

@@ -6,6 +6,8 @@ from saas_platform.urls_common import api_docs_urlpatterns
 from shared_apps.tenants import views
 from shared_apps.tenants.api import SignupApi
 
+handler400 = "saas_platform.api.views.bad_request"
+handler403 = "saas_platform.api.views.permission_denied"
 handler404 = "saas_platform.api.views.not_found"
 handler500 = "saas_platform.api.views.server_error"
 

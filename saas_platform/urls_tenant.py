@@ -9,6 +9,8 @@ from tenant_apps.sales.receipts import views as receipt_views
 from tenant_apps.staff import urls as staff_urls
 from tenant_apps.terminal import views as terminal_views
 
+handler400 = "saas_platform.api.views.bad_request"
+handler403 = "saas_platform.api.views.permission_denied"
 handler404 = "saas_platform.api.views.not_found"
 handler500 = "saas_platform.api.views.server_error"
 

@@ -6,17 +6,29 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import (
+    RequestDataTooBig,
+    SuspiciousOperation,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf
+from rest_framework.request import Empty
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
-from saas_platform.errors import DukaError, FieldError, FieldErrors
+from saas_platform.api.limits import MAX_ECHO, shown
+from saas_platform.errors import DukaError, FieldError, FieldErrors, PayloadTooLarge
 
 logger = logging.getLogger(__name__)
 
 NON_FIELD = "non_field_errors"
+# A message never grows past this, whatever it quotes.
+MAX_MESSAGE = 400
+# How many strings of a request body are looked at for quoting (a body is at most 1 MB).
+_MAX_INPUTS_SCANNED = 5_000
 
 
 def error_body(code: str, message: str, fields: FieldErrors | None = None) -> dict[str, Any]:
@@ -59,7 +71,82 @@ def _summary(fields: FieldErrors) -> str:
     return "Some fields are not valid."
 
 
+def _long_inputs(context: dict[str, Any]) -> list[str]:
+    """What the client sent that is longer than an error message may quote, longest first."""
+    found: set[str] = set()
+    request = context.get("request")
+    pending: list[Any] = list((context.get("kwargs") or {}).values())
+    if request is not None:
+        # Only a body that was already parsed: parsing it now could fail all over again.
+        data = getattr(request, "_full_data", Empty)
+        if data is not Empty:
+            pending.append(data)
+        query = getattr(request, "query_params", None)
+        if query is not None:
+            pending.append(query)
+    scanned = 0
+    while pending and scanned < _MAX_INPUTS_SCANNED:
+        item = pending.pop()
+        scanned += 1
+        if isinstance(item, str):
+            if len(item) > MAX_ECHO:
+                found.update({item, item.strip()})
+        elif hasattr(item, "lists"):  # a QueryDict: every value of every key
+            pending.extend(item.keys())
+            pending.extend(value for _key, values in item.lists() for value in values)
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list | tuple):
+            pending.extend(item)
+    return sorted(found, key=len, reverse=True)
+
+
+def _tame(message: str, inputs: list[str]) -> str:
+    for text in inputs:
+        if text and text in message:
+            message = message.replace(text, shown(text))
+    return shown(message, MAX_MESSAGE)
+
+
+def _tamed(body: dict[str, Any], context: dict[str, Any]) -> dict[str, Any]:
+    """The body with every quote of the client's input cut to MAX_ECHO characters: a client
+    that sends 100,000 characters does not get them back in the message."""
+    error = body["error"]
+    inputs = _long_inputs(context)
+    error["message"] = _tame(str(error["message"]), inputs)
+    error["fields"] = {
+        shown(str(name)): [
+            FieldError(code=problem["code"], message=_tame(str(problem["message"]), inputs))
+            for problem in problems
+        ]
+        for name, problems in (error.get("fields") or {}).items()
+    }
+    return body
+
+
+def _suspicious(exc: SuspiciousOperation) -> DukaError:
+    # Django's security log still records it, as it does for a request it refuses itself.
+    logging.getLogger(f"django.security.{type(exc).__name__}").error(str(exc))
+    if isinstance(exc, RequestDataTooBig):
+        return PayloadTooLarge()
+    if isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        return DukaError("The request has too many fields.", code="too_many_fields")
+    return DukaError("The request could not be understood.", code="bad_request")
+
+
 def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    response = _handled(exc, context)
+    if response is not None and isinstance(response.data, dict) and "error" in response.data:
+        response.data = _tamed(response.data, context)
+    return response
+
+
+def _handled(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, SuspiciousOperation):
+        # A body over DATA_UPLOAD_MAX_MEMORY_SIZE, a file name the storage refuses: bad input,
+        # answered in our shape rather than with Django's HTML 400 page.
+        exc = _suspicious(exc)
     if isinstance(exc, DukaError):
         refusal = Response(error_body(exc.code, exc.message, exc.fields), status=exc.status)
         retry_after = getattr(exc, "retry_after", None)

@@ -12,12 +12,14 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers, status
-from rest_framework.parsers import BaseParser, FormParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.pagination import limit_field, offset_field
+from saas_platform.api.parsers import CsvParser
 from saas_platform.errors import NotFound, ValidationFailed
 from saas_platform.money import round_money
 from tenant_apps.catalog import selectors, services
@@ -93,8 +95,8 @@ class ProductListCreateApi(APIView):
         category = serializers.IntegerField(required=False, help_text="Includes subcategories.")
         active = serializers.BooleanField(required=False, allow_null=True, default=None)
         kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
-        limit = serializers.IntegerField(required=False, min_value=1, max_value=MAX_LIMIT)
-        offset = serializers.IntegerField(required=False, min_value=0)
+        limit = limit_field(default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
+        offset = offset_field()
 
     InputSerializer = _ProductInput
 
@@ -328,15 +330,6 @@ class BarcodeLookupApi(APIView):
         if barcode is None:
             raise NotFound(f"No product has the barcode {code}.", code="unknown_barcode")
         return Response(BarcodeLookupOutputSerializer(barcode).data)
-
-
-class CsvParser(BaseParser):
-    """Takes a ``text/csv`` body as it is; the import decodes and checks it."""
-
-    media_type = "text/csv"
-
-    def parse(self, stream: Any, media_type: str | None = None, parser_context: Any = None) -> Any:
-        return stream.read()
 
 
 class ProductImportApi(APIView):

@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
-from saas_platform.api.pagination import PAGE_SIZE, requested_offset
+from saas_platform.api.pagination import PageQuerySerializer, page_of
 from saas_platform.errors import NotFound
 from tenant_apps.ledger.api.common import AccountRefSerializer
 from tenant_apps.ledger.business import business_date
@@ -132,6 +132,7 @@ class EntryListCreateApi(APIView):
         operation_id="ledger_entries_list",
         parameters=[
             FilterSerializer,
+            PageQuerySerializer,
             OpenApiParameter("source", str, description="e.g. goods_receipt, expense, manual"),
         ],
         responses=inline_serializer(
@@ -146,17 +147,10 @@ class EntryListCreateApi(APIView):
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        offset = requested_offset(request)
-        entries = entry_list(**filters.validated_data, source=request.query_params.get("source"))[
-            offset : offset + PAGE_SIZE
-        ]
-        return Response(
-            {
-                "offset": offset,
-                "limit": PAGE_SIZE,
-                "results": EntryOutputSerializer(entries, many=True).data,
-            }
+        entries, window = page_of(
+            request, entry_list(**filters.validated_data, source=request.query_params.get("source"))
         )
+        return Response({**window, "results": EntryOutputSerializer(entries, many=True).data})
 
     @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -263,16 +257,15 @@ class ExpenseListCreateApi(APIView):
 
     @extend_schema(
         operation_id="ledger_expenses_list",
+        parameters=[PageQuerySerializer],
         responses=inline_serializer(
             "LedgerExpenseList", {"results": ExpenseOutputSerializer(many=True)}
         ),
     )
     def get(self, request: Request) -> Response:
-        offset = requested_offset(request)
-        expenses = Expense.objects.select_related("category", "paid_from").order_by("-date", "-pk")[
-            offset : offset + PAGE_SIZE
-        ]
-        return Response({"results": ExpenseOutputSerializer(expenses, many=True).data})
+        expenses = Expense.objects.select_related("category", "paid_from").order_by("-date", "-pk")
+        page, _window = page_of(request, expenses)
+        return Response({"results": ExpenseOutputSerializer(page, many=True).data})
 
     @extend_schema(request=InputSerializer, responses={201: ExpenseOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -1,0 +1,357 @@
+"""Input limits from the attacker's side: paging bounds, NUL and control characters, deep or
+huge JSON, Django's own refusals. Each is a 4xx in the API's error shape, and nothing changes."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client, override_settings
+from django_tenants.utils import tenant_context
+from PIL import Image
+
+from saas_platform.api.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from shared_apps.tenants.models import Tenant
+from tenant_apps.catalog.models import Brand, Category, Product
+from tenant_apps.customers.models import Customer
+from tenant_apps.customers.services import customer_create
+from tests.catalog.conftest import make_product
+
+pytestmark = pytest.mark.django_db
+
+JSON = "application/json"
+
+# Every list that pages with ?offset= (and ?limit=); {customer} is filled in below.
+LISTS = [
+    "/api/v1/catalog/products/",
+    "/api/v1/customers/",
+    "/api/v1/customers/{customer}/ledger/",
+    "/api/v1/customers/{customer}/loyalty/",
+    "/api/v1/payments/",
+    "/api/v1/payments/c2b/",
+    "/api/v1/purchasing/suppliers/",
+    "/api/v1/purchasing/purchase-orders/",
+    "/api/v1/purchasing/supplier-invoices/",
+    "/api/v1/inventory/stock/",
+    "/api/v1/inventory/movements/",
+    "/api/v1/sales/",
+    "/api/v1/sales/parked/",
+    "/api/v1/ledger/entries/",
+    "/api/v1/ledger/expenses/",
+]
+
+
+@pytest.fixture
+def owner(business: Tenant, jwt_client: Callable[[Tenant, str], Client]) -> Client:
+    client = jwt_client(business, business.owner_email)
+    # A 500 must show up as a response to assert on, not as an exception in the test.
+    client.raise_request_exception = False
+    return client
+
+
+@pytest.fixture
+def customer(business: Tenant) -> Customer:
+    with tenant_context(business):
+        return customer_create(name="Wanjiku Mwangi")
+
+
+def error_of(response: Any) -> dict[str, Any]:
+    assert response["Content-Type"].startswith(JSON), response.content[:300]
+    body = response.json()
+    assert set(body) == {"error"}, body
+    assert set(body["error"]) == {"code", "message", "fields"}, body
+    return dict(body["error"])
+
+
+def counts(tenant: Tenant) -> tuple[int, int, int, int]:
+    with tenant_context(tenant):
+        return (
+            Product.objects.count(),
+            Category.objects.count(),
+            Brand.objects.count(),
+            Customer.objects.count(),
+        )
+
+
+# --- paging -----------------------------------------------------------------------------------
+
+
+BAD_PAGES = [
+    ("offset=99999999999999999999", "offset", "out_of_range"),
+    ("offset=10000001", "offset", "out_of_range"),
+    ("offset=-1", "offset", "out_of_range"),
+    ("offset=abc", "offset", "invalid"),
+    ("offset=1e3", "offset", "invalid"),
+    ("limit=0", "limit", "out_of_range"),
+    ("limit=501", "limit", "out_of_range"),
+    ("limit=99999999999999999999999999", "limit", "out_of_range"),
+    ("limit=%D9%A3", "limit", "invalid"),  # an Arabic-Indic three, which int() would take
+]
+
+
+def test_every_list_refuses_a_bad_page_with_a_field_error(
+    owner: Client, customer: Customer
+) -> None:
+    for query, field, code in BAD_PAGES:
+        for url in LISTS:
+            response = owner.get(f"{url.format(customer=customer.pk)}?{query}")
+
+            assert response.status_code == 400, (url, query, response.content[:200])
+            error = error_of(response)
+            assert error["code"] == "validation_error", (url, query)
+            assert error["fields"][field][0]["code"] == code, (url, query, error)
+
+
+def test_pages_within_bounds_still_page(owner: Client, business: Tenant) -> None:
+    for sku in ("A", "B", "C"):
+        make_product(business, sku, f"Product {sku}")
+
+    first = owner.get("/api/v1/catalog/products/?limit=2&offset=0").json()
+    beyond = owner.get("/api/v1/catalog/products/?limit=2&offset=10000000").json()
+    customers = owner.get("/api/v1/customers/?limit=500&offset=10000000")
+
+    assert [p["sku"] for p in first["results"]] == ["A", "B"]
+    assert beyond["results"] == []
+    assert customers.status_code == 200
+    assert (customers.json()["limit"], customers.json()["offset"]) == (500, 10_000_000)
+
+
+def test_the_documents_state_the_paging_bounds(owner: Client) -> None:
+    schema = owner.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    parameters = schema["paths"]["/api/v1/customers/"]["get"]["parameters"]
+    offset = next(p for p in parameters if p["name"] == "offset")
+    assert (offset["schema"]["minimum"], offset["schema"]["maximum"]) == (0, 10_000_000)
+
+
+# --- NUL and control characters in the URL ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("url", "field"),
+    [
+        ("/api/v1/customers/?q=%00", "q"),
+        ("/api/v1/payments/?purpose=%00", "purpose"),
+        ("/api/v1/purchasing/suppliers/?search=%00", "search"),
+        ("/api/v1/purchasing/suppliers/?search=ok%1Bnot", "search"),
+        ("/api/v1/catalog/products/?q%00=1", "q\\0"),
+        ("/api/v1/catalog/barcodes/%00/", "path"),
+        ("/api/v1/catalog/barcodes/59012%0A34/", "path"),
+    ],
+)
+def test_control_characters_in_the_url_are_refused(owner: Client, url: str, field: str) -> None:
+    response = owner.get(url)
+
+    assert response.status_code == 400, response.content[:300]
+    error = error_of(response)
+    assert error["code"] == "invalid_characters"
+    assert error["fields"][field][0]["code"] == "invalid_characters"
+
+
+def test_a_nul_on_a_page_is_a_plain_400_page(business: Tenant, tenant_client: Any) -> None:
+    response = tenant_client(business).get("/login/?next=%00")
+
+    assert response.status_code == 400
+    assert response["Content-Type"].startswith("text/html")
+
+
+def test_a_nul_in_a_posted_url_changes_nothing(owner: Client, business: Tenant) -> None:
+    before = counts(business)
+
+    response = owner.post("/api/v1/catalog/brands/?x=%00", {"name": "Sneaky"}, content_type=JSON)
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "invalid_characters"
+    assert counts(business) == before
+
+
+# --- JSON bodies --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "code"),
+    [
+        ({"name": "Soda\u0000"}, "name", "invalid_characters"),
+        (
+            {"name": "ok", "parent": None, "x": ["a", {"b": "\u0007"}]},
+            "x[1].b",
+            "invalid_characters",
+        ),
+        ({"name": "\ud800"}, "name", "invalid_characters"),
+        ({"name\u0000": "Soda"}, "name\u0000", "invalid_characters"),
+        ({"name": "x" * 10_001}, "name", "too_long"),
+    ],
+)
+def test_a_json_string_with_a_nul_or_too_long_is_a_field_error(
+    owner: Client, business: Tenant, body: dict[str, Any], field: str, code: str
+) -> None:
+    before = counts(business)
+
+    response = owner.post("/api/v1/catalog/categories/", json.dumps(body), content_type=JSON)
+
+    assert response.status_code == 400, response.content[:300]
+    error = error_of(response)
+    assert error["code"] == code
+    assert error["fields"][field][0]["code"] == code
+    assert counts(business) == before
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "[" * 5_000 + "]" * 5_000,
+        '{"a":' * 100_000 + "1" + "}" * 100_000,
+        json.dumps(
+            {"name": "Deep", "x": json.loads("[" * (MAX_JSON_DEPTH) + "]" * MAX_JSON_DEPTH)}
+        ),
+    ],
+    ids=["5k-arrays", "100k-objects", "just-over-the-limit"],
+)
+def test_deeply_nested_json_is_refused(owner: Client, business: Tenant, body: str) -> None:
+    before = counts(business)
+
+    response = owner.post("/api/v1/catalog/categories/", body, content_type=JSON)
+
+    assert response.status_code == 400, response.content[:300]
+    error = error_of(response)
+    assert error["code"] == "too_deep"
+    assert all(p[0]["code"] == "too_deep" for p in error["fields"].values())
+    assert counts(business) == before
+
+
+def test_nesting_up_to_the_limit_is_parsed(owner: Client) -> None:
+    nested = json.loads("[" * (MAX_JSON_DEPTH - 1) + "]" * (MAX_JSON_DEPTH - 1))
+
+    response = owner.post(
+        "/api/v1/catalog/categories/", json.dumps({"name": "Fine", "x": nested}), content_type=JSON
+    )
+
+    assert response.status_code == 201, response.content[:300]
+
+
+def test_deep_variant_attributes_are_refused(owner: Client, business: Tenant) -> None:
+    product = make_product(business, "TEE", "T-shirt")
+    attributes = '{"size":' + "[" * 3_000 + "]" * 3_000 + "}"
+
+    response = owner.patch(
+        f"/api/v1/catalog/products/{product.pk}/",
+        '{"variant_attributes": ' + attributes + "}",
+        content_type=JSON,
+    )
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "too_deep"
+    with tenant_context(business):
+        assert Product.objects.get(pk=product.pk).variant_attributes == {}
+
+
+@pytest.mark.parametrize("number", ["NaN", "Infinity", "-Infinity", "1e400"])
+def test_numbers_json_cannot_hold_are_refused(owner: Client, business: Tenant, number: str) -> None:
+    product = make_product(business, "TEE", "T-shirt")
+
+    response = owner.patch(
+        f"/api/v1/catalog/products/{product.pk}/",
+        '{"variant_attributes": {"size": ' + number + "}}",
+        content_type=JSON,
+    )
+
+    assert response.status_code == 400
+    assert error_of(response)["code"] == "parse_error"
+    with tenant_context(business):
+        assert Product.objects.get(pk=product.pk).variant_attributes == {}
+
+
+# --- body size ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_a_json_body_over_the_limit_is_a_json_413(
+    owner: Client, business: Tenant, debug: bool
+) -> None:
+    before = counts(business)
+    big = json.dumps({"name": "x" * (MAX_JSON_BYTES + 1)})
+
+    with override_settings(DEBUG=debug):
+        response = owner.post("/api/v1/catalog/categories/", big, content_type=JSON)
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_too_large"
+    assert counts(business) == before
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_a_20_mb_upload_is_a_json_413(owner: Client, business: Tenant, debug: bool) -> None:
+    before = counts(business)
+    csv_file = SimpleUploadedFile("products.csv", b"sku,name\n" + b"x" * 20_000_000)
+
+    with override_settings(DEBUG=debug):
+        response = owner.post("/api/v1/catalog/products/import/", {"file": csv_file})
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_too_large"
+    assert counts(business) == before
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_djangos_own_refusal_of_a_big_body_is_a_json_413(
+    owner: Client, business: Tenant, debug: bool
+) -> None:
+    """RequestDataTooBig, raised when DRF reads a body over DATA_UPLOAD_MAX_MEMORY_SIZE."""
+    before = counts(business)
+    body = json.dumps({"name": "x" * 2_000})
+
+    with override_settings(DEBUG=debug, DATA_UPLOAD_MAX_MEMORY_SIZE=1_000):
+        response = owner.post("/api/v1/catalog/categories/", body, content_type=JSON)
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_too_large"
+    assert counts(business) == before
+
+
+def test_a_form_body_over_djangos_limit_is_a_json_413(owner: Client, business: Tenant) -> None:
+    before = counts(business)
+
+    response = owner.post(
+        "/api/v1/catalog/brands/",
+        "name=" + "x" * 3_000_000,
+        content_type="application/x-www-form-urlencoded",
+    )
+
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "request_too_large"
+    assert counts(business) == before
+
+
+# --- Django's own error pages on API paths ------------------------------------------------------
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_an_unknown_api_route_is_json_with_debug_on_or_off(owner: Client, debug: bool) -> None:
+    with override_settings(DEBUG=debug):
+        response = owner.get("/api/v1/no-such-thing/")
+
+    assert response.status_code == 404
+    assert error_of(response)["code"] == "not_found"
+
+
+@pytest.mark.parametrize("debug", [False, True], ids=["debug-off", "debug-on"])
+def test_a_suspicious_file_name_is_a_json_400(owner: Client, business: Tenant, debug: bool) -> None:
+    """The image is stored under the product's SKU, and this SKU climbs out of the media
+    folder: Django's storage refuses the path (SuspiciousFileOperation)."""
+    product = make_product(business, "../../escape", "T-shirt")
+    buffer = io.BytesIO()
+    Image.new("RGB", (4, 4), "red").save(buffer, format="PNG")
+    png = buffer.getvalue()
+    image = SimpleUploadedFile("tee.png", png, content_type="image/png")
+
+    with override_settings(DEBUG=debug):
+        response = owner.post(f"/api/v1/catalog/products/{product.pk}/image/", {"image": image})
+
+    assert response.status_code == 400, response.content[:300]
+    assert error_of(response)["code"] == "bad_request"
+    with tenant_context(business):
+        assert not Product.objects.get(pk=product.pk).image
