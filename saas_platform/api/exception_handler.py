@@ -13,6 +13,7 @@ from django.core.exceptions import (
     TooManyFilesSent,
 )
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions as drf
 from rest_framework.request import Empty
@@ -69,6 +70,12 @@ def _summary(fields: FieldErrors) -> str:
             prefix = "" if name == NON_FIELD else f"{name}: "
             return f"{prefix}{errors[0]['message']}"
     return "Some fields are not valid."
+
+
+def _in_use_message(exc: ProtectedError | RestrictedError) -> str:
+    users = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+    kinds = sorted({str(row._meta.verbose_name_plural) for row in users})
+    return f"This cannot be deleted: {', '.join(kinds) or 'other records'} still refer to it."
 
 
 def _long_inputs(context: dict[str, Any]) -> list[str]:
@@ -153,6 +160,11 @@ def _handled(exc: Exception, context: dict[str, Any]) -> Response | None:
         if retry_after:
             refusal["Retry-After"] = str(int(retry_after))
         return refusal
+
+    if isinstance(exc, ProtectedError | RestrictedError):
+        # Deleting a row that others still point at (a price list a sale used): the caller's
+        # mistake, refused before anything was deleted.
+        return Response(error_body("in_use", _in_use_message(exc)), status=409)
 
     if isinstance(exc, DjangoValidationError):
         detail = exc.message_dict if hasattr(exc, "error_dict") else {NON_FIELD: exc.messages}

@@ -2,7 +2,10 @@
 
 Order inside the transaction, chosen for correctness first and short lock holds second:
 
-1. The sale row is inserted first. Its UUID is unique, so a second request with the same UUID
+0. The cart is priced by ``cart.cart_price``, which only reads and refuses (permissions,
+   unknown products, amounts too large): a refusal has written nothing, and a quote runs the
+   same function.
+1. The sale row is the first write. Its UUID is unique, so a second request with the same UUID
    waits on the first one's index entry and then fails, before it has touched any stock; the
    caller then answers with the sale the first request made.
 2. Stock is taken line by line in product order (a stable order, so two checkouts never
@@ -29,15 +32,13 @@ from uuid import UUID
 
 from auditlog.context import disable_auditlog
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.dispatch import Signal
 from django.utils import timezone
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrors, Forbidden, NotFound, ValidationFailed
-from saas_platform.money import minor_unit_exponent, tenant_currency
+from saas_platform.errors import Conflict, FieldErrors, NotFound, ValidationFailed
 from shared_apps.users.actors import person_or_none
-from tenant_apps.catalog.models import PriceList, Product, ProductPrice
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import (
     credit_charge,
@@ -53,6 +54,7 @@ from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.events import sale_posted
 from tenant_apps.payments.models import Payment
 from tenant_apps.payments.services import payment_create
+from tenant_apps.sales.cart import CartRequest, LineRequest, cart_price
 from tenant_apps.sales.models import (
     Coupon,
     Register,
@@ -66,7 +68,6 @@ from tenant_apps.sales.models import (
     TenderStatus,
     sales_settings,
 )
-from tenant_apps.sales.pricing import LineInput, PricingError, price_cart
 
 # Sent once per completed sale, after commit: the billing issue meters sales from it.
 sale_completed = Signal()
@@ -77,14 +78,6 @@ DEFERRED_METHODS = {TenderMethod.MPESA, TenderMethod.AIRTEL, TenderMethod.CARD, 
 # How long stock stays held for a sale waiting on a payment before the reservation lapses.
 PAYMENT_HOLD = timedelta(minutes=30)
 ZERO = Decimal(0)
-
-
-@dataclass(frozen=True)
-class LineRequest:
-    product_id: int
-    quantity: Decimal
-    unit_price: Decimal | None = None
-    discount: Decimal = ZERO
 
 
 @dataclass(frozen=True)
@@ -112,6 +105,17 @@ class CheckoutRequest:
     def digest(self) -> str:
         payload = json.dumps(asdict(self), sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
+
+    @property
+    def cart(self) -> CartRequest:
+        return CartRequest(
+            lines=self.lines,
+            customer_id=self.customer_id,
+            price_list=self.price_list,
+            cart_discount=self.cart_discount,
+            cart_discount_percent=self.cart_discount_percent,
+            coupon=self.coupon,
+        )
 
 
 class ShortStock(InsufficientStock):
@@ -168,88 +172,44 @@ def _checkout(
     request: CheckoutRequest, digest: str, actor: Any, may_override: bool, *, resume: bool
 ) -> Sale:
     register, shift = _till(request.register_id, needs_shift=not request.park)
-    if not request.lines:
-        raise ValidationFailed.for_field("lines", "empty", "A sale needs at least one line.")
-    currency = tenant_currency()
-    places = minor_unit_exponent(currency)
+    # Priced (and refused) before anything is written; the quote runs the same code.
+    priced = cart_price(cart=request.cart, may_override_price=may_override)
+    currency = priced.currency
     zero = Money(0, currency)
-    tenant = getattr(connection, "tenant", None)
-    include_tax = bool(getattr(tenant, "prices_include_tax", True))
-
-    sale = _claim_sale_row(request, register, shift, digest, actor, include_tax, zero, resume)
-    customer = _customer(request.customer_id)
-    price_list = _price_list(request.price_list, customer)
-    products = _products(request.lines)
-    unit_prices, overridden = _unit_prices(request.lines, products, price_list, may_override)
-    coupon = _coupon(request.coupon, currency) if request.coupon else None
-
-    inputs = [
-        LineInput(
-            unit_price=unit_prices[i],
-            quantity=line.quantity,
-            tax_rate=_tax_rate(products[line.product_id]),
-            discount=line.discount,
-            cart_discountable=coupon is None or _coupon_applies(coupon, products[line.product_id]),
-        )
-        for i, line in enumerate(request.lines)
-    ]
-    if (request.cart_discount or request.cart_discount_percent) and not may_override:
-        raise Forbidden.for_field(
-            "cart_discount", "not_allowed", "Your role may not give discounts by hand."
-        )
-    if any(line.discount for line in request.lines) and not may_override:
-        raise Forbidden.for_field(
-            "lines", "not_allowed", "Your role may not give line discounts by hand."
-        )
-    percent = request.cart_discount_percent
-    fixed = request.cart_discount
-    try:
-        if coupon is not None:
-            undiscounted = price_cart(inputs, prices_include_tax=include_tax, places=places)
-            _check_min_spend(coupon, undiscounted.total, currency)
-            if coupon.kind == "percent":
-                percent += coupon.value
-            else:
-                fixed += coupon.value
-        amounts = price_cart(
-            inputs,
-            cart_discount=fixed,
-            cart_discount_percent=percent,
-            prices_include_tax=include_tax,
-            places=places,
-        )
-    except PricingError as error:
-        raise ValidationFailed.for_field(error.field, "invalid_discount", str(error)) from error
-
+    sale = _claim_sale_row(
+        request, register, shift, digest, actor, priced.prices_include_tax, zero, resume
+    )
     lines = [
         SaleLine(
             sale=sale,
             line_no=i + 1,
-            product=products[line.product_id],
-            description=products[line.product_id].name,
+            product=line.product,
+            description=line.product.name,
             quantity=line.quantity,
-            unit_price=Money(unit_prices[i], currency),
-            price_overridden=i in overridden,
-            discount=Money(a.discount, currency),
-            tax_rate=inputs[i].tax_rate,
-            list_net=Money(a.list_net, currency),
-            discount_net=Money(a.discount_net, currency),
-            net=Money(a.net, currency),
-            tax=Money(a.tax, currency),
-            gross=Money(a.gross, currency),
+            unit_price=line.unit_price,
+            price_overridden=line.price_overridden,
+            discount=line.discount,
+            tax_rate=line.tax_rate,
+            list_net=line.list_net,
+            discount_net=line.discount_net,
+            net=line.net,
+            tax=line.tax,
+            gross=line.gross,
             cost=zero,
         )
-        for i, (line, a) in enumerate(zip(request.lines, amounts.lines, strict=True))
+        for i, line in enumerate(priced.lines)
     ]
     SaleLine.objects.bulk_create(lines)
-    total = amounts.total
+    customer = priced.customer
+    coupon = priced.coupon
+    total = priced.total.amount
     sale.customer = customer
-    sale.price_list = price_list
+    sale.price_list = priced.price_list
     sale.coupon = coupon
-    sale.subtotal = Money(amounts.subtotal, currency)
-    sale.discount_total = Money(amounts.discount_total, currency)
-    sale.tax_total = Money(amounts.tax_total, currency)
-    sale.total = Money(total, currency)
+    sale.subtotal = priced.subtotal
+    sale.discount_total = priced.discount_total
+    sale.tax_total = priced.tax_total
+    sale.total = priced.total
     sale.note = request.note
 
     if request.park:
@@ -344,132 +304,7 @@ def _till(register_id: int, *, needs_shift: bool) -> tuple[Register, Shift | Non
     return register, None
 
 
-def _customer(customer_id: int | None) -> Customer | None:
-    if customer_id is None:
-        return None
-    customer = Customer.objects.filter(pk=customer_id, is_active=True).first()
-    if customer is None:
-        raise ValidationFailed.for_field(
-            "customer", "unknown_customer", f"No active customer {customer_id}."
-        )
-    return customer
-
-
-def _price_list(code: str, customer: Customer | None) -> PriceList | None:
-    if code:
-        found = PriceList.objects.filter(code=code).first()
-        if found is None:
-            raise ValidationFailed.for_field("price_list", "unknown", f"No price list {code}.")
-        return found
-    if customer is not None and customer.price_list_id:
-        return PriceList.objects.filter(pk=customer.price_list_id).first()
-    return None
-
-
-def _products(lines: list[LineRequest]) -> dict[int, Product]:
-    ids = {line.product_id for line in lines}
-    found: dict[int, Product] = {
-        p.pk: p
-        for p in Product.objects.select_related("tax_rate", "unit")
-        .filter(pk__in=ids)
-        .annotate(has_variants=Exists(Product.objects.filter(variant_of=OuterRef("pk"))))
-    }
-    errors: FieldErrors = {}
-    parents = {pk for pk, product in found.items() if getattr(product, "has_variants", False)}
-    for index, line in enumerate(lines):
-        product = found.get(line.product_id)
-        at = f"lines[{index}]"
-        if product is None or not product.is_active:
-            _field(errors, f"{at}.product", "unknown_product", f"No product {line.product_id}.")
-        elif product.pk in parents:
-            _field(errors, f"{at}.product", "has_variants", f"Choose a variant of {product.name}.")
-        if line.quantity <= 0:
-            _field(errors, f"{at}.quantity", "not_positive", "Sell more than zero.")
-        elif (
-            product is not None
-            and not product.unit.is_fractional
-            and (line.quantity != line.quantity.to_integral_value())
-        ):
-            _field(errors, f"{at}.quantity", "not_whole", f"{product.name} is sold whole.")
-    if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0]["message"], fields=errors)
-    return found
-
-
-def _tax_rate(product: Product) -> Decimal:
-    return product.tax_rate.rate if product.tax_rate is not None else ZERO
-
-
-def _unit_prices(
-    lines: list[LineRequest],
-    products: dict[int, Product],
-    price_list: PriceList | None,
-    may_override: bool,
-) -> tuple[list[Decimal], set[int]]:
-    list_prices: dict[int, list[ProductPrice]] = defaultdict(list)
-    if price_list is not None:
-        for row in ProductPrice.objects.filter(
-            price_list=price_list, product_id__in=products
-        ).order_by("-min_quantity"):
-            list_prices[row.product_id].append(row)
-    prices: list[Decimal] = []
-    overridden: set[int] = set()
-    for index, line in enumerate(lines):
-        product = products[line.product_id]
-        price = product.price.amount
-        for row in list_prices.get(product.pk, []):
-            if line.quantity >= row.min_quantity:
-                price = row.price.amount
-                break
-        if line.unit_price is not None and line.unit_price != price:
-            if not may_override:
-                raise Forbidden.for_field(
-                    f"lines[{index}].unit_price",
-                    "not_allowed",
-                    "Your role may not change prices; ask a manager.",
-                )
-            if line.unit_price < 0:
-                raise ValidationFailed.for_field(
-                    f"lines[{index}].unit_price", "negative", "A price cannot be negative."
-                )
-            price = line.unit_price
-            overridden.add(index)
-        prices.append(price)
-    return prices, overridden
-
-
 # --- coupons -----------------------------------------------------------------------------------
-
-
-def _coupon(code: str, currency: str) -> Coupon:
-    coupon = Coupon.objects.filter(code__iexact=code.strip()).first()
-    now = timezone.now()
-    if coupon is None or not coupon.is_active:
-        raise ValidationFailed.for_field("coupon", "unknown_coupon", f"No coupon {code}.")
-    if coupon.valid_from and now < coupon.valid_from:
-        raise ValidationFailed.for_field("coupon", "not_yet_valid", "This coupon is not valid yet.")
-    if coupon.valid_until and now > coupon.valid_until:
-        raise ValidationFailed.for_field("coupon", "expired", "This coupon has expired.")
-    if coupon.max_uses is not None and coupon.uses >= coupon.max_uses:
-        raise Conflict.for_field("coupon", "used_up", "This coupon has been used up.")
-    return coupon
-
-
-def _coupon_applies(coupon: Coupon, product: Product) -> bool:
-    if coupon.product_id is not None:
-        return product.pk == coupon.product_id or product.variant_of_id == coupon.product_id
-    if coupon.category_id is not None:
-        return product.category_id == coupon.category_id
-    return True
-
-
-def _check_min_spend(coupon: Coupon, total: Decimal, currency: str) -> None:
-    if coupon.min_spend is not None and total < coupon.min_spend.amount:
-        raise ValidationFailed.for_field(
-            "coupon",
-            "below_min_spend",
-            f"This coupon needs a spend of at least {coupon.min_spend.amount} {currency}.",
-        )
 
 
 def _use_coupon(coupon: Coupon) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, QuerySet, Sum
+from django.db.models import Count, Prefetch, QuerySet, Sum
 from moneyed import Money
 
 from saas_platform.money import round_money
@@ -18,6 +18,7 @@ from tenant_apps.sales.models import (
     SaleReturn,
     SaleStatus,
     Shift,
+    ShiftStatus,
     Tender,
     TenderMethod,
 )
@@ -26,7 +27,17 @@ ZERO = Decimal(0)
 
 
 def register_list() -> QuerySet[Register]:
-    return Register.objects.select_related("location").order_by("code")
+    """Tills with their open shift, if any, as ``open_shifts`` (a list of none or one)."""
+    open_shifts = Shift.objects.filter(status=ShiftStatus.OPEN).select_related("opened_by")
+    return (
+        Register.objects.select_related("location")
+        .prefetch_related(Prefetch("shifts", queryset=open_shifts, to_attr="open_shifts"))
+        .order_by("code")
+    )
+
+
+def register_get(register_id: int) -> Register | None:
+    return register_list().filter(pk=register_id).first()
 
 
 def coupon_list() -> QuerySet[Coupon]:

@@ -99,8 +99,16 @@ def shift_open(*, register_id: int, opening_float: Money, actor: Any) -> Shift:
                 opening_float=round_money(opening_float),
             )
     except IntegrityError as error:
+        # Says which shift, so a till that lost track of it can go on with it or close it.
+        open_id = (
+            Shift.objects.filter(register=register, status=ShiftStatus.OPEN)
+            .values_list("pk", flat=True)
+            .first()
+        )
         raise Conflict(
-            f"{register.name} already has an open shift; close it first.", code="shift_open"
+            f"{register.name} already has an open shift ({open_id}); use it or close it first.",
+            code="shift_open",
+            fields={"shift": [{"code": "shift_open", "message": str(open_id)}]},
         ) from error
 
 

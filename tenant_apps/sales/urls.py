@@ -5,6 +5,7 @@ from tenant_apps.sales.api import checkout, receipts, reports, tills
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", checkout.SaleListApi.as_view(), name="sale-list"),
     path("checkout/", checkout.CheckoutApi.as_view(), name="sale-checkout"),
+    path("quote/", checkout.QuoteApi.as_view(), name="sale-quote"),
     path("parked/", checkout.ParkedSaleListApi.as_view(), name="sale-parked"),
     path("registers/", tills.RegisterListCreateApi.as_view(), name="register-list"),
     path("registers/<int:register_id>/", tills.RegisterDetailApi.as_view()),

@@ -41,11 +41,12 @@ MAX_IMPORT_BYTES = 10_000_000
 MAX_LIMIT = 200
 
 
-def _product_body(product_id: int) -> dict[str, Any]:
+def _product_body(request: Request, product_id: int) -> dict[str, Any]:
     product = selectors.product_get(product_id)
     if product is None:
         raise NotFound("No such product.")
-    return dict(ProductOutputSerializer(product).data)
+    # The request decides which fields the role sees (cost prices: catalog.view_costs).
+    return dict(ProductOutputSerializer(product, context={"request": request}).data)
 
 
 class _ProductInput(serializers.Serializer[Any]):
@@ -131,7 +132,7 @@ class ProductListCreateApi(APIView):
             "count": count,
             "limit": limit,
             "offset": offset,
-            "results": ProductOutputSerializer(page, many=True).data,
+            "results": ProductOutputSerializer(page, many=True, context={"request": request}).data,
         }
         return Response(body)
 
@@ -140,7 +141,7 @@ class ProductListCreateApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         product = services.product_create(fields=_fields(serializer.validated_data))
-        return Response(_product_body(product.pk), status=status.HTTP_201_CREATED)
+        return Response(_product_body(request, product.pk), status=status.HTTP_201_CREATED)
 
 
 class ProductDetailApi(APIView):
@@ -152,14 +153,14 @@ class ProductDetailApi(APIView):
 
     @extend_schema(responses=ProductOutputSerializer)
     def get(self, request: Request, product_id: int) -> Response:
-        return Response(_product_body(product_id))
+        return Response(_product_body(request, product_id))
 
     @extend_schema(request=_ProductInput(partial=True), responses=ProductOutputSerializer)
     def patch(self, request: Request, product_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.product_update(product_id=product_id, fields=_fields(serializer.validated_data))
-        return Response(_product_body(product_id))
+        return Response(_product_body(request, product_id))
 
 
 class ProductDeactivateApi(APIView):
@@ -168,7 +169,7 @@ class ProductDeactivateApi(APIView):
     @extend_schema(request=None, responses=ProductOutputSerializer)
     def post(self, request: Request, product_id: int) -> Response:
         services.product_set_active(product_id=product_id, active=False)
-        return Response(_product_body(product_id))
+        return Response(_product_body(request, product_id))
 
 
 class ProductReactivateApi(APIView):
@@ -177,7 +178,7 @@ class ProductReactivateApi(APIView):
     @extend_schema(request=None, responses=ProductOutputSerializer)
     def post(self, request: Request, product_id: int) -> Response:
         services.product_set_active(product_id=product_id, active=True)
-        return Response(_product_body(product_id))
+        return Response(_product_body(request, product_id))
 
 
 class ProductImageApi(APIView):
@@ -197,7 +198,7 @@ class ProductImageApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         services.product_image_set(product_id=product_id, image=serializer.validated_data["image"])
-        return Response(_product_body(product_id))
+        return Response(_product_body(request, product_id))
 
 
 class ProductBarcodeListCreateApi(APIView):
@@ -366,7 +367,9 @@ class ProductImportApi(APIView):
 
 
 class ProductExportApi(APIView):
-    required_action = Action.CATALOG_VIEW
+    # The file is the whole catalog, cost prices included, as the import takes it back: for the
+    # roles (and keys) that may see costs.
+    required_action = Action.CATALOG_VIEW_COSTS
 
     @extend_schema(
         responses={(200, "text/csv"): OpenApiResponse(response=str, description="The catalog.")}

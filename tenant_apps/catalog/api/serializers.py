@@ -5,9 +5,11 @@ Money is ``{"amount": "12.50", "currency": "KES"}`` everywhere.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from rest_framework import serializers
+from rest_framework.fields import SkipField
 
 from saas_platform.api.fields import MoneyField
 from tenant_apps.catalog.models import (
@@ -20,6 +22,36 @@ from tenant_apps.catalog.models import (
     TaxRate,
     Unit,
 )
+from tenant_apps.staff.access import Action, request_allows
+
+
+def shows_costs(context: Mapping[str, Any]) -> bool:
+    """Whether the request a serializer answers may see costs (``catalog.view_costs``).
+
+    No request in the context (a task, a script) shows none: costs are shown to whom the
+    matrix allows, never by default.
+    """
+    return request_allows(context.get("request"), Action.CATALOG_VIEW_COSTS)
+
+
+class CostField(MoneyField):
+    """A cost amount: in the output for roles (and keys) that may see costs, left out — the key
+    too, not just the value — for the others. Serializers using it need the request in their
+    context.
+
+    It is not marked read-only, so the schema lists it as optional: a cashier's answer has no
+    such key. Output serializers only; it takes no input.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("read_only", False)
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> Any:
+        if not shows_costs(self.context):
+            raise SkipField
+        return super().get_attribute(instance)
 
 
 def amount_input(**kwargs: Any) -> serializers.DecimalField:
@@ -101,7 +133,7 @@ class VariantOutputSerializer(serializers.ModelSerializer[Product]):
     unit = UnitOutputSerializer()
     tax_rate = TaxRateOutputSerializer(allow_null=True)
     price = MoneyField()
-    cost_price = MoneyField()
+    cost_price = CostField()
     barcodes = BarcodeOutputSerializer(many=True)
     prices = ProductPriceOutputSerializer(many=True, source="list_prices")
     image = serializers.SerializerMethodField()

@@ -12,9 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField, format_amount, quantity
+from saas_platform.api.fields import format_amount, quantity
 from saas_platform.api.pagination import page_of
 from saas_platform.money import round_money
+from tenant_apps.catalog.api.serializers import CostField
 from tenant_apps.inventory.api.common import (
     ProductRefSerializer,
     location_or_400,
@@ -136,7 +137,7 @@ def _int(value: str | None) -> int | None:
 class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
-    unit_cost = MoneyField()
+    unit_cost = CostField()  # only for roles that may see costs (catalog.view_costs)
     created_by = serializers.EmailField(source="created_by.email", default=None)
 
     class Meta:
@@ -164,7 +165,8 @@ class MovementListApi(APIView):
             reason=params.get("reason", ""),
         )
         page, meta = page_of(request, movements)
-        return Response({**meta, "results": MovementOutputSerializer(page, many=True).data})
+        rows = MovementOutputSerializer(page, many=True, context={"request": request}).data
+        return Response({**meta, "results": rows})
 
 
 class ThresholdApi(APIView):
@@ -239,7 +241,8 @@ class OpeningBalanceApi(APIView):
 
 
 class ValuationApi(APIView):
-    required_action = Action.INVENTORY_VIEW
+    # Stock at cost is nothing but costs: for the roles (and keys) that may see them.
+    required_action = Action.CATALOG_VIEW_COSTS
 
     @extend_schema(
         responses=inline_serializer(

@@ -13,8 +13,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField, quantity
+from saas_platform.api.fields import quantity
 from saas_platform.errors import NotFound, ValidationFailed
+from tenant_apps.catalog.api.serializers import CostField
 from tenant_apps.inventory.api.common import (
     LinesInputSerializer,
     ProductRefSerializer,
@@ -55,7 +56,7 @@ from tenant_apps.staff.access import Action
 
 class TransferLineOutputSerializer(serializers.ModelSerializer[TransferLine]):
     product = ProductRefSerializer()
-    unit_cost = MoneyField()
+    unit_cost = CostField()  # only for roles that may see costs (catalog.view_costs)
 
     class Meta:
         model = TransferLine
@@ -101,7 +102,8 @@ class TransferListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         transfers = transfer_list()[:200]
-        return Response({"results": TransferOutputSerializer(transfers, many=True).data})
+        rows = TransferOutputSerializer(transfers, many=True, context={"request": request}).data
+        return Response({"results": rows})
 
     @extend_schema(request=InputSerializer, responses={201: TransferOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -119,7 +121,8 @@ class TransferListCreateApi(APIView):
             actor=request.user,
         )
         return Response(
-            TransferOutputSerializer(_transfer(transfer.pk)).data, status=status.HTTP_201_CREATED
+            TransferOutputSerializer(_transfer(transfer.pk), context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
         )
 
 
@@ -128,7 +131,9 @@ class TransferDetailApi(APIView):
 
     @extend_schema(responses=TransferOutputSerializer)
     def get(self, request: Request, transfer_id: int) -> Response:
-        return Response(TransferOutputSerializer(_transfer(transfer_id)).data)
+        return Response(
+            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
+        )
 
 
 class TransferDispatchApi(APIView):
@@ -137,7 +142,9 @@ class TransferDispatchApi(APIView):
     @extend_schema(request=None, responses=TransferOutputSerializer)
     def post(self, request: Request, transfer_id: int) -> Response:
         transfer_dispatch(transfer_id=transfer_id, actor=request.user)
-        return Response(TransferOutputSerializer(_transfer(transfer_id)).data)
+        return Response(
+            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
+        )
 
 
 class TransferReceiveApi(APIView):
@@ -161,7 +168,9 @@ class TransferReceiveApi(APIView):
                     received.get(line["product"], Decimal(0)) + line["quantity"]
                 )
         transfer_receive(transfer_id=transfer_id, received=received, actor=request.user)
-        return Response(TransferOutputSerializer(_transfer(transfer_id)).data)
+        return Response(
+            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
+        )
 
 
 class TransferCancelApi(APIView):
@@ -170,7 +179,9 @@ class TransferCancelApi(APIView):
     @extend_schema(request=None, responses=TransferOutputSerializer)
     def post(self, request: Request, transfer_id: int) -> Response:
         transfer_cancel(transfer_id=transfer_id)
-        return Response(TransferOutputSerializer(_transfer(transfer_id)).data)
+        return Response(
+            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
+        )
 
 
 # --- Stock counts ---------------------------------------------------------------------------

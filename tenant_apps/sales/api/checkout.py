@@ -5,54 +5,153 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import quantity
+from saas_platform.api.fields import MoneyField, quantity
 from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
+from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS
 from tenant_apps.sales.api.serializers import (
     SaleOutputSerializer,
     SaleReturnOutputSerializer,
     SaleSummarySerializer,
     sale_data,
 )
-from tenant_apps.sales.checkout import (
-    CheckoutRequest,
-    LineRequest,
-    TenderRequest,
-    sale_checkout,
-)
+from tenant_apps.sales.cart import CartRequest, LineRequest, PricedCart, cart_price
+from tenant_apps.sales.checkout import CheckoutRequest, TenderRequest, sale_checkout
 from tenant_apps.sales.models import RefundMethod, SaleStatus, TenderMethod
 from tenant_apps.sales.returns import ReturnLineRequest, sale_return_create
 from tenant_apps.sales.selectors import sale_detail, sale_list
 from tenant_apps.sales.services import sale_void
 from tenant_apps.sales.settlement import sale_tender_retry
-from tenant_apps.staff.access import Action, role_allows, scope_allows
-from tenant_apps.staff.authentication import is_api_key_request
-
-
-def may(request: Request, action: Action) -> bool:
-    if is_api_key_request(request):
-        return scope_allows(request.auth.scopes, action)  # type: ignore[union-attr]
-    return role_allows(getattr(request.user, "role", ""), action)
+from tenant_apps.staff.access import Action, request_allows
 
 
 def _money_amount(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=16, decimal_places=4, **kwargs)
 
 
-class CheckoutApi(APIView):
+def _line_amount(**kwargs: Any) -> serializers.DecimalField:
+    """A price or discount of a line: what the line's money columns can hold."""
+    return serializers.DecimalField(
+        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, min_value=Decimal(0), **kwargs
+    )
+
+
+class CartLineSerializer(serializers.Serializer[Any]):
+    product = serializers.IntegerField()
+    # Sized as the sale line's quantity column; a quantity times its price that no amount
+    # column can hold is refused by the pricing (lines[i].quantity too_large).
+    quantity = quantity()
+    unit_price = _line_amount(required=False, allow_null=True, default=None)
+    discount = _line_amount(required=False, default=Decimal(0))
+
+
+class CartInputSerializer(serializers.Serializer[Any]):
+    """What prices a cart: the body of a quote, and the part of a checkout that a quote takes."""
+
+    lines = serializers.ListField(child=serializers.DictField(), allow_empty=False, max_length=500)
+    customer = serializers.IntegerField(required=False, allow_null=True, default=None)
+    price_list = serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=30,
+        help_text="Another price list than the customer's own needs sales.override_price.",
+    )
+    cart_discount = _line_amount(required=False, default=Decimal(0))
+    cart_discount_percent = serializers.DecimalField(
+        max_digits=6,
+        decimal_places=3,
+        required=False,
+        default=Decimal(0),
+        min_value=Decimal(0),
+        max_value=Decimal(100),
+    )
+    coupon = serializers.CharField(required=False, default="", allow_blank=True, max_length=30)
+
+
+def cart_request(data: dict[str, Any]) -> CartRequest:
+    """The validated body of a cart as the pricing takes it (lines checked one by one)."""
+    lines = _nested(CartLineSerializer, data["lines"], "lines")
+    return CartRequest(
+        lines=[
+            LineRequest(
+                product_id=line["product"],
+                quantity=line["quantity"],
+                unit_price=line["unit_price"],
+                discount=line["discount"],
+            )
+            for line in lines
+        ],
+        customer_id=data["customer"],
+        price_list=data["price_list"],
+        cart_discount=data["cart_discount"],
+        cart_discount_percent=data["cart_discount_percent"],
+        coupon=data["coupon"],
+    )
+
+
+class QuoteLineSerializer(serializers.Serializer[Any]):
+    line_no = serializers.IntegerField()
+    product = serializers.IntegerField(source="product.pk")
+    sku = serializers.CharField(source="product.sku")
+    description = serializers.CharField(source="product.name")
+    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    unit_price = MoneyField()
+    price_overridden = serializers.BooleanField()
+    discount = MoneyField()
+    tax_rate = serializers.DecimalField(max_digits=6, decimal_places=3)
+    net = MoneyField()
+    tax = MoneyField()
+    gross = MoneyField()
+
+
+class QuoteOutputSerializer(serializers.Serializer[Any]):
+    currency = serializers.CharField()
+    prices_include_tax = serializers.BooleanField()
+    customer = serializers.IntegerField(source="customer.pk", default=None, allow_null=True)
+    price_list = serializers.CharField(source="price_list.code", default=None, allow_null=True)
+    coupon = serializers.CharField(source="coupon.code", default=None, allow_null=True)
+    lines = serializers.SerializerMethodField()
+    subtotal = MoneyField()
+    discount_total = MoneyField()
+    tax_total = MoneyField()
+    total = MoneyField(help_text="What the checkout of this cart will ask to be paid.")
+
+    @extend_schema_field(QuoteLineSerializer(many=True))
+    def get_lines(self, priced: PricedCart) -> Any:
+        rows = [{"line_no": i + 1, **vars(line)} for i, line in enumerate(priced.lines)]
+        return QuoteLineSerializer(rows, many=True).data
+
+
+class QuoteApi(APIView):
+    """Prices a cart as the checkout would, writing nothing: no sale, stock hold, coupon use or
+    receipt number. A till asks it for the total before asking a payer for that amount."""
+
     required_action = Action.SALES_SELL
 
-    class LineSerializer(serializers.Serializer[Any]):
-        product = serializers.IntegerField()
-        quantity = quantity()
-        unit_price = _money_amount(required=False, allow_null=True, default=None)
-        discount = _money_amount(required=False, default=Decimal(0), min_value=Decimal(0))
+    @extend_schema(
+        operation_id="sales_quote",
+        request=CartInputSerializer,
+        responses=QuoteOutputSerializer,
+    )
+    def post(self, request: Request) -> Response:
+        serializer = CartInputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        priced = cart_price(
+            cart=cart_request(serializer.validated_data),
+            may_override_price=request_allows(request, Action.SALES_OVERRIDE_PRICE),
+        )
+        return Response(QuoteOutputSerializer(priced).data)
+
+
+class CheckoutApi(APIView):
+    required_action = Action.SALES_SELL
 
     class TenderSerializer(serializers.Serializer[Any]):
         method = serializers.ChoiceField(choices=TenderMethod.choices)
@@ -62,27 +161,12 @@ class CheckoutApi(APIView):
             required=False, allow_null=True, default=None, min_value=1
         )
 
-    class InputSerializer(serializers.Serializer[Any]):
+    class InputSerializer(CartInputSerializer):
         uuid = serializers.UUIDField()
         register = serializers.IntegerField()
-        lines = serializers.ListField(
-            child=serializers.DictField(), allow_empty=False, max_length=500
-        )
         tenders = serializers.ListField(
             child=serializers.DictField(), required=False, default=list, max_length=10
         )
-        customer = serializers.IntegerField(required=False, allow_null=True, default=None)
-        price_list = serializers.CharField(required=False, default="", allow_blank=True)
-        cart_discount = _money_amount(required=False, default=Decimal(0), min_value=Decimal(0))
-        cart_discount_percent = serializers.DecimalField(
-            max_digits=6,
-            decimal_places=3,
-            required=False,
-            default=Decimal(0),
-            min_value=Decimal(0),
-            max_value=Decimal(100),
-        )
-        coupon = serializers.CharField(required=False, default="", allow_blank=True, max_length=30)
         note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
         park = serializers.BooleanField(required=False, default=False)
 
@@ -95,38 +179,30 @@ class CheckoutApi(APIView):
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        lines = _nested(self.LineSerializer, data["lines"], "lines")
+        cart = cart_request(data)
         tenders = _nested(self.TenderSerializer, data["tenders"], "tenders")
         checkout = CheckoutRequest(
             uuid=data["uuid"],
             register_id=data["register"],
-            lines=[
-                LineRequest(
-                    product_id=line["product"],
-                    quantity=line["quantity"],
-                    unit_price=line["unit_price"],
-                    discount=line["discount"],
-                )
-                for line in lines
-            ],
+            lines=cart.lines,
             tenders=[
                 TenderRequest(
                     method=t["method"], amount=t["amount"], payer=t["payer"], points=t["points"]
                 )
                 for t in tenders
             ],
-            customer_id=data["customer"],
-            price_list=data["price_list"],
-            cart_discount=data["cart_discount"],
-            cart_discount_percent=data["cart_discount_percent"],
-            coupon=data["coupon"],
+            customer_id=cart.customer_id,
+            price_list=cart.price_list,
+            cart_discount=cart.cart_discount,
+            cart_discount_percent=cart.cart_discount_percent,
+            coupon=cart.coupon,
             note=data["note"],
             park=data["park"],
         )
         sale, created = sale_checkout(
             request=checkout,
             actor=request.user,
-            may_override_price=may(request, Action.SALES_OVERRIDE_PRICE),
+            may_override_price=request_allows(request, Action.SALES_OVERRIDE_PRICE),
         )
         # A new completed sale carries what it was made of. Anything else is read again: a
         # waiting sale's payment was sent to the provider after the commit, which may have

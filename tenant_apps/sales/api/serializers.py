@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from saas_platform.api.fields import MoneyField
+from tenant_apps.catalog.api.serializers import shows_costs
 from tenant_apps.sales.models import (
     CashMovement,
     Coupon,
@@ -16,18 +19,48 @@ from tenant_apps.sales.models import (
     SaleLine,
     SaleReturn,
     Shift,
+    ShiftStatus,
     Tender,
 )
 from tenant_apps.sales.receipts.data import current_tenant, receipt_url
 
 
+class OpenShiftSerializer(serializers.ModelSerializer[Shift]):
+    opened_by = serializers.EmailField(source="opened_by.email", default=None, allow_null=True)
+
+    class Meta:
+        model = Shift
+        fields = ["id", "opened_at", "opened_by"]
+        read_only_fields = fields
+
+
 class RegisterOutputSerializer(serializers.ModelSerializer[Register]):
     location = serializers.CharField(source="location.code")
+    open_shift = serializers.SerializerMethodField()
 
     class Meta:
         model = Register
-        fields = ["id", "code", "name", "location", "receipt_prefix", "is_active", "created_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "location",
+            "receipt_prefix",
+            "is_active",
+            "open_shift",
+            "created_at",
+        ]
         read_only_fields = fields
+
+    @extend_schema_field(OpenShiftSerializer(allow_null=True))
+    def get_open_shift(self, register: Register) -> dict[str, Any] | None:
+        """The till's open shift, so a till that lost track of it can find it again."""
+        found = getattr(register, "open_shifts", None)
+        if found is None:  # not read with register_list(): one query
+            found = list(
+                register.shifts.filter(status=ShiftStatus.OPEN).select_related("opened_by")
+            )
+        return dict(OpenShiftSerializer(found[0]).data) if found else None
 
 
 class ShiftOutputSerializer(serializers.ModelSerializer[Shift]):
@@ -37,6 +70,7 @@ class ShiftOutputSerializer(serializers.ModelSerializer[Shift]):
     counted_cash = MoneyField()
     variance = MoneyField()
     opened_by = serializers.EmailField(source="opened_by.email")
+    z_report = serializers.SerializerMethodField()
 
     class Meta:
         model = Shift
@@ -55,6 +89,23 @@ class ShiftOutputSerializer(serializers.ModelSerializer[Shift]):
             "note",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.DictField(allow_null=True))
+    def get_z_report(self, shift: Shift) -> dict[str, Any] | None:
+        return shift_report_shown(shift.z_report, self.context)
+
+
+# A shift's report item that is a cost: shown only to roles that may see costs.
+REPORT_COST_KEYS = ("cost_total",)
+
+
+def shift_report_shown(
+    report: dict[str, Any] | None, context: Mapping[str, Any]
+) -> dict[str, Any] | None:
+    """An X or Z report as the request may see it (no cost of goods for a cashier)."""
+    if report is None or shows_costs(context):
+        return report
+    return {key: value for key, value in report.items() if key not in REPORT_COST_KEYS}
 
 
 class CashMovementOutputSerializer(serializers.ModelSerializer[CashMovement]):

@@ -17,9 +17,10 @@ from tenant_apps.sales.api.serializers import (
     CouponOutputSerializer,
     RegisterOutputSerializer,
     ShiftOutputSerializer,
+    shift_report_shown,
 )
 from tenant_apps.sales.models import CashMovementKind, CouponKind, Shift
-from tenant_apps.sales.selectors import coupon_list, register_list, shift_summary
+from tenant_apps.sales.selectors import coupon_list, register_get, register_list, shift_summary
 from tenant_apps.sales.services import (
     DRAWER_ACCOUNTS,
     coupon_create,
@@ -71,12 +72,20 @@ class RegisterListCreateApi(APIView):
 
 
 class RegisterDetailApi(APIView):
-    required_action = Action.SALES_MANAGE
+    # Anyone who sells may look a till up (and find its open shift); changing it is a manager's.
+    required_actions = {"GET": Action.SALES_SELL, "PATCH": Action.SALES_MANAGE}
 
     class InputSerializer(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=80, required=False)
         receipt_prefix = serializers.CharField(max_length=12, required=False, allow_blank=True)
         is_active = serializers.BooleanField(required=False)
+
+    @extend_schema(responses=RegisterOutputSerializer)
+    def get(self, request: Request, register_id: int) -> Response:
+        register = register_get(register_id)
+        if register is None:
+            raise NotFound("No such till.")
+        return Response(RegisterOutputSerializer(register).data)
 
     @extend_schema(request=InputSerializer, responses=RegisterOutputSerializer)
     def patch(self, request: Request, register_id: int) -> Response:
@@ -101,7 +110,10 @@ class ShiftOpenApi(APIView):
             opening_float=money(serializer.validated_data["opening_float"]),
             actor=request.user,
         )
-        return Response(ShiftOutputSerializer(shift).data, status=status.HTTP_201_CREATED)
+        return Response(
+            ShiftOutputSerializer(shift, context={"request": request}).data,
+            status=status.HTTP_201_CREATED,
+        )
 
 
 def _shift_or_404(shift_id: int) -> Shift:
@@ -124,8 +136,14 @@ class ShiftDetailApi(APIView):
     )
     def get(self, request: Request, shift_id: int) -> Response:
         shift = _shift_or_404(shift_id)
+        context = {"request": request}
         report = shift.z_report if shift.z_report else shift_summary(shift)
-        return Response({"shift": ShiftOutputSerializer(shift).data, "report": report})
+        return Response(
+            {
+                "shift": ShiftOutputSerializer(shift, context=context).data,
+                "report": shift_report_shown(report, context),
+            }
+        )
 
 
 class ShiftCashApi(APIView):
@@ -170,7 +188,9 @@ class ShiftCloseApi(APIView):
             note=serializer.validated_data["note"],
             actor=request.user,
         )
-        return Response(ShiftOutputSerializer(_shift_or_404(shift.pk)).data)
+        return Response(
+            ShiftOutputSerializer(_shift_or_404(shift.pk), context={"request": request}).data
+        )
 
 
 class CouponListCreateApi(APIView):
