@@ -217,6 +217,11 @@ PAYMENT_QUERY_AFTER = env.float("PAYMENT_QUERY_AFTER", default=30.0)
 PAYMENT_UNKNOWN_AFTER = env.float("PAYMENT_UNKNOWN_AFTER", default=120.0)
 # The local provider sandbox that demo businesses' provider accounts point at ("" = none).
 PAYMENT_SANDBOX_URL = env.str("PAYMENT_SANDBOX_URL", default="")
+# Hosts the server may call as a payment provider besides the providers' documented API hosts
+# (and PAYMENT_SANDBOX_URL's host:port): the platform owner's list, never a business's.
+# "host" = its default ports at public addresses only; "host:port" = that port, even at a
+# private address (e.g. an egress proxy). See docs/payments.md, "Where the server may call".
+PAYMENT_EXTRA_ALLOWED_HOSTS = env.list("PAYMENT_EXTRA_ALLOWED_HOSTS", default=[])
 # Celery queue for payment status queries ("" = the default queue).
 PAYMENT_TASK_QUEUE = env.str("PAYMENT_TASK_QUEUE", default="")
 

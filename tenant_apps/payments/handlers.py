@@ -42,5 +42,10 @@ def payment_handler(purpose: str) -> PaymentHandler | None:
     return _handlers.get(purpose)
 
 
+def payment_purposes() -> list[str]:
+    """The purposes a payment can have: those with a handler (``sale``, …)."""
+    return sorted(_handlers)
+
+
 def c2b_matchers() -> list[tuple[str, C2BMatcher]]:
     return list(_matchers.items())

@@ -33,6 +33,7 @@ from tenant_apps.payments.gateways.base import (
     PayoutGateway,
     ProviderResult,
 )
+from tenant_apps.payments.gateways.destinations import base_url_check
 from tenant_apps.payments.handlers import c2b_matchers, payment_handler
 from tenant_apps.payments.models import (
     ACCOUNT_PROVIDERS,
@@ -926,6 +927,12 @@ def provider_account_set(
     secrets, so a form cannot send them back)."""
     if provider not in ACCOUNT_PROVIDERS:
         raise NotFound(f"No provider {provider}.")
+    # The server will call this URL with the account's credentials: only the provider's own
+    # API hosts (or the platform owner's list) may be named, never an address of the business's
+    # choosing. Each request is checked again on its way out (gateways/destinations.py).
+    code, message = base_url_check(provider, base_url)
+    if code:
+        raise ValidationFailed.for_field("base_url", code, message)
     with transaction.atomic():
         account = ProviderAccount.objects.select_for_update().filter(provider=provider).first()
         if account is None:

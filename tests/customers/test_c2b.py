@@ -52,7 +52,7 @@ def test_a_paybill_payment_to_a_customer_code_pays_their_account_once(
     with tenant_context(shop):
         credit_charge(customer_id=customer.pk, amount=money("2000"), reference="S-1")
         token = provider_account_set(
-            provider="mpesa", base_url="https://sandbox.invalid", credentials={}, is_active=True
+            provider="mpesa", base_url="https://api.safaricom.co.ke", credentials={}, is_active=True
         ).c2b_token
         body = _confirmation("SKL7QX1ABC", "1500.00", f"  {customer.code.lower()} ")
 
@@ -77,7 +77,7 @@ def test_an_unknown_account_number_is_left_for_someone_else(
     customer = make_customer(name="Juma", limit="5000")
     with tenant_context(shop):
         token = provider_account_set(
-            provider="mpesa", base_url="https://sandbox.invalid", credentials={}, is_active=True
+            provider="mpesa", base_url="https://api.safaricom.co.ke", credentials={}, is_active=True
         ).c2b_token
         c2b_confirmation_handle(token=token, body=_confirmation("SKL7QX2ABC", "100", "C99999"))
         assert C2BPayment.objects.get().matched_by != MATCHER_NAME

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import socket
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 
@@ -20,12 +21,23 @@ def sandbox() -> Iterator[Sandbox]:
         server.stop()
 
 
+def platform_allows(settings: Any, host_port: str) -> None:
+    """Puts ``host_port`` on the platform owner's list (PAYMENT_EXTRA_ALLOWED_HOSTS) for one
+    test: how a local fake provider is reached; no business setting can do this."""
+    settings.PAYMENT_EXTRA_ALLOWED_HOSTS = [
+        *settings.PAYMENT_EXTRA_ALLOWED_HOSTS,
+        host_port,
+    ]
+
+
 @pytest.fixture
-def silent_url() -> Iterator[str]:
-    """A port that accepts connections (the kernel does, from the backlog) and never answers."""
+def silent_url(settings: Any) -> Iterator[str]:
+    """A port that accepts connections (the kernel does, from the backlog) and never answers;
+    on the platform's list, like a provider that hangs."""
     listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     listener.bind(("127.0.0.1", 0))
     listener.listen(16)
+    platform_allows(settings, f"127.0.0.1:{listener.getsockname()[1]}")
     try:
         yield f"http://127.0.0.1:{listener.getsockname()[1]}"
     finally:
@@ -33,10 +45,12 @@ def silent_url() -> Iterator[str]:
 
 
 @pytest.fixture
-def closed_url() -> str:
-    """A port nobody listens on: connections are refused."""
+def closed_url(settings: Any) -> str:
+    """A port nobody listens on (connections are refused), on the platform's list, like a
+    provider that is down."""
     probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     probe.bind(("127.0.0.1", 0))
     port = probe.getsockname()[1]
     probe.close()
+    platform_allows(settings, f"127.0.0.1:{port}")
     return f"http://127.0.0.1:{port}"

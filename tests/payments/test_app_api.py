@@ -86,7 +86,7 @@ def test_a_cashier_polls_and_asks_for_a_payment(
 
 
 def test_listing_filters_and_needs_sales_view(
-    shop: Tenant, as_role: Callable[[str], Client],
+    shop: Tenant, as_role: Callable[[str], Client], recorder: Recorder,
     django_capture_on_commit_callbacks: CaptureOnCommit,
 ) -> None:  # fmt: skip
     first = create(shop, django_capture_on_commit_callbacks, payer="0712345671")
@@ -100,6 +100,42 @@ def test_listing_filters_and_needs_sales_view(
     assert len(listed.json()["results"]) == 2
     assert as_role("cashier").get("/api/v1/payments/").status_code == 403
     assert first.status == "pending"
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("purpose=%00", "purpose"),
+        ("purpose=nonsense", "purpose"),
+        ("purpose=" + "s" * 41, "purpose"),
+        ("status=%00", "status"),
+        ("status=paid", "status"),
+        ("purpose_ref=%00", "purpose_ref"),
+        ("purpose_ref=" + "r" * 65, "purpose_ref"),
+    ],
+)
+def test_a_filter_that_is_not_a_known_value_is_a_400(
+    shop: Tenant, as_role: Callable[[str], Client], recorder: Recorder, query: str, field: str,
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+) -> None:  # fmt: skip
+    create(shop, django_capture_on_commit_callbacks)
+    manager = as_role("manager")
+
+    response = manager.get(f"/api/v1/payments/?{query}")
+
+    assert response.status_code == 400, response.content
+    assert list(response.json()["error"]["fields"]) == [field]
+    assert len(manager.get("/api/v1/payments/?purpose=sale").json()["results"]) == 0
+    assert len(manager.get("/api/v1/payments/?purpose=test").json()["results"]) == 1
+
+
+@pytest.mark.parametrize("query", ["status=%00", "status=nonsense"])
+def test_a_c2b_filter_that_is_not_a_status_is_a_400(
+    shop: Tenant, as_role: Callable[[str], Client], query: str
+) -> None:
+    response = as_role("manager").get(f"/api/v1/payments/c2b/?{query}")
+    assert response.status_code == 400
+    assert list(response.json()["error"]["fields"]) == ["status"]
 
 
 def test_only_a_manager_resolves(

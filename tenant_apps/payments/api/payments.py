@@ -19,6 +19,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
+from tenant_apps.payments.handlers import payment_purposes
 from tenant_apps.payments.models import (
     ACCOUNT_PROVIDERS,
     C2BPayment,
@@ -67,12 +68,37 @@ class PaymentOutputSerializer(serializers.ModelSerializer[Payment]):
         read_only_fields = fields
 
 
+class PaymentFilterSerializer(serializers.Serializer[Any]):
+    """The list's filters: each a known value or a 400 (never a query PostgreSQL refuses)."""
+
+    status = serializers.ChoiceField(choices=PaymentStatus.values, required=False)
+    purpose = serializers.CharField(required=False, max_length=40)
+    purpose_ref = serializers.CharField(required=False, max_length=64)
+
+    def validate_purpose(self, value: str) -> str:
+        known = payment_purposes()
+        if value not in known:
+            raise serializers.ValidationError(
+                f"Not a payment purpose; one of: {', '.join(known)}.", code="invalid_choice"
+            )
+        return value
+
+
 PAYMENT_FILTERS = [
     OpenApiParameter("status", str, enum=PaymentStatus.values),
-    OpenApiParameter("purpose", str),
-    OpenApiParameter("purpose_ref", str),
+    OpenApiParameter("purpose", str, description="What the payment is for, e.g. `sale`."),
+    OpenApiParameter("purpose_ref", str, description="e.g. the sale's UUID."),
     OpenApiParameter("offset", int),
 ]
+
+
+def _filters(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
+    # Only the filters the serializer knows: offset and unknown parameters are not its business.
+    names = [str(name) for name in serializer_class().fields]
+    known = {name: request.query_params[name] for name in names if name in request.query_params}
+    serializer = serializer_class(data=known)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
 
 
 class PaymentListApi(APIView):
@@ -91,11 +117,11 @@ class PaymentListApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        params = request.query_params
+        filters = _filters(PaymentFilterSerializer, request)
         payments = payment_list(
-            status=params.get("status", ""),
-            purpose=params.get("purpose", ""),
-            purpose_ref=params.get("purpose_ref", ""),
+            status=filters.get("status", ""),
+            purpose=filters.get("purpose", ""),
+            purpose_ref=filters.get("purpose_ref", ""),
         )
         page, meta = page_of(request, payments)
         return Response({"results": PaymentOutputSerializer(page, many=True).data, **meta})
@@ -246,6 +272,10 @@ class C2BOutputSerializer(serializers.ModelSerializer[C2BPayment]):
         read_only_fields = fields
 
 
+class C2BFilterSerializer(serializers.Serializer[Any]):
+    status = serializers.ChoiceField(choices=C2BStatus.values, required=False)
+
+
 class C2BListApi(APIView):
     required_action = Action.SALES_VIEW
 
@@ -265,5 +295,6 @@ class C2BListApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        page, meta = page_of(request, c2b_list(status=request.query_params.get("status", "")))
+        filters = _filters(C2BFilterSerializer, request)
+        page, meta = page_of(request, c2b_list(status=filters.get("status", "")))
         return Response({"results": C2BOutputSerializer(page, many=True).data, **meta})

@@ -1,5 +1,6 @@
-"""What every adapter needs from HTTP: one timeout policy, transport failures as GatewayError,
-and bearer tokens cached per credential set."""
+"""What every adapter needs from HTTP: the one way out to a provider (``send``, held to the
+allowed destinations of ``destinations.py``), one timeout policy, transport failures as
+GatewayError, and bearer tokens cached per credential set."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from typing import Any
 import httpx
 from django.core.cache import cache
 
+from tenant_apps.payments.gateways import destinations
 from tenant_apps.payments.gateways.base import CallbackRejected, GatewayError
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
@@ -32,23 +34,31 @@ def send(
     method: str,
     url: str,
     *,
+    provider: str,
     timeout: httpx.Timeout,
     headers: dict[str, str] | None = None,
     json_body: Any = None,
     auth: tuple[str, str] | None = None,
     params: dict[str, str] | None = None,
 ) -> httpx.Response:
-    """One request; a network failure is retryable because nothing says the provider acted."""
+    """One request to ``provider``; every adapter's calls go through here.
+
+    A destination that is not allowed raises ``DestinationRefused`` (not retryable) before
+    anything is sent. Redirects are not followed: a 3xx comes back as an answer, so a provider
+    (or whoever answers in its name) cannot send us on to another address. A network failure is
+    retryable because nothing says the provider acted.
+    """
+    destinations.request_check(provider, url)
     try:
-        return httpx.request(
-            method,
-            url,
-            headers=headers,
-            json=json_body,
-            auth=auth,
-            params=params,
+        with httpx.Client(
+            transport=destinations.GuardedTransport(),
+            trust_env=False,  # no proxy or .netrc from the environment
+            follow_redirects=False,
             timeout=timeout,
-        )
+        ) as client:
+            return client.request(
+                method, url, headers=headers, json=json_body, auth=auth, params=params
+            )
     except httpx.TimeoutException as exc:
         raise GatewayError(
             f"The provider did not answer in time ({url}).", code="timeout", retryable=True

@@ -78,6 +78,7 @@ class AirtelGateway:
         response = _http.send(
             "POST",
             self._url(creds, "/auth/oauth2/token"),
+            provider=self.name,
             json_body={
                 "client_id": _value(creds, "client_id"),
                 "client_secret": _value(creds, "client_secret"),
@@ -110,6 +111,7 @@ class AirtelGateway:
             response = _http.send(
                 method,
                 self._url(creds, path),
+                provider=self.name,
                 headers={
                     "Authorization": f"Bearer {token}",
                     "X-Country": _value(creds, "country"),

@@ -60,6 +60,7 @@ class HostedCardGateway:
         response = _http.send(
             method,
             creds.base_url.rstrip("/") + path,
+            provider=self.name,
             headers={"Authorization": f"Bearer {_value(creds, 'secret_key')}"},
             json_body=body,
             params=params,

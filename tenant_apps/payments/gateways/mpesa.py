@@ -130,6 +130,7 @@ class DarajaGateway:
         response = _http.send(
             "GET",
             self._url(creds, "/oauth/v1/generate"),
+            provider=self.name,
             params={"grant_type": "client_credentials"},
             auth=(_value(creds, "consumer_key"), _value(creds, "consumer_secret")),
             timeout=self.timeout,
@@ -167,6 +168,7 @@ class DarajaGateway:
             response = _http.send(
                 "POST",
                 self._url(creds, path),
+                provider=self.name,
                 headers={"Authorization": f"Bearer {token}"},
                 json_body=body,
                 timeout=self.timeout,

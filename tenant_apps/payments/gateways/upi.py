@@ -69,6 +69,7 @@ class UpiGateway:
         response = _http.send(
             method,
             creds.base_url.rstrip("/") + path,
+            provider=self.name,
             auth=(_value(creds, "key_id"), _value(creds, "key_secret")),
             json_body=body,
             timeout=self.timeout,

@@ -33,6 +33,7 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from tenant_apps.payments.gateways import destinations
 from tenant_apps.payments.gateways.base import Credentials
 from tenant_apps.payments.sandbox.keys import sandbox_keys
 
@@ -1639,8 +1640,11 @@ class Sandbox:
         self.port = int(port)
         self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
         app.base_url = self.url
+        # A sandbox this process started is the platform's own: the server may call it.
+        destinations.sandbox_trust(self.url)
 
     def stop(self) -> None:
+        destinations.sandbox_forget(self.url)
         self.app.stop_timers()
         self._server.shutdown()
         self._server.server_close()
