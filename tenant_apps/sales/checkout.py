@@ -86,6 +86,9 @@ class TenderRequest:
     amount: Decimal = ZERO
     payer: str = ""
     points: int | None = None
+    # The currency the client says ``amount`` is in ("" = the business's). A business has one
+    # currency and there is no conversion, so any other is refused rather than booked as ours.
+    currency: str = ""
 
 
 @dataclass(frozen=True)
@@ -103,7 +106,12 @@ class CheckoutRequest:
     park: bool = False
 
     def digest(self) -> str:
-        payload = json.dumps(asdict(self), sort_keys=True, default=str)
+        data = asdict(self)
+        # A tender's currency can only repeat the business's (any other is refused), so it does
+        # not tell two sales apart; left out, a sale sent before clients sent it replays alike.
+        for tender in data["tenders"]:
+            tender.pop("currency", None)
+        payload = json.dumps(data, sort_keys=True, default=str)
         return hashlib.sha256(payload.encode()).hexdigest()
 
     @property
@@ -331,6 +339,15 @@ def _tenders(
     points_value: dict[int, Decimal] = {}
     for index, tender in enumerate(requested):
         at = f"tenders[{index}]"
+        if tender.currency and tender.currency.upper() != currency:
+            _field(
+                errors,
+                f"{at}.currency",
+                "currency_mismatch",
+                f"This business takes {currency} only; a payment in {tender.currency} cannot "
+                "be booked (there is no currency conversion).",
+            )
+            continue
         if tender.method == TenderMethod.LOYALTY:
             if customer is None:
                 _field(errors, at, "customer_required", "Points belong to a customer.")

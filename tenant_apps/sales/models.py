@@ -318,6 +318,13 @@ class Tender(models.Model):
     def __str__(self) -> str:
         return f"{self.method} {self.amount} ({self.status})"
 
+    @property
+    def receipt_reference(self) -> str:
+        """The payer's proof of payment: our payment's receipt from the provider (an M-Pesa
+        code) once known, else the id of money sent unasked (a matched paybill payment)."""
+        payment = self.payment
+        return (payment.receipt if payment is not None else "") or self.reference
+
 
 class RefundMethod(models.TextChoices):
     CASH = "cash", "Cash"

@@ -7,6 +7,7 @@ arriving together complete the sale once.
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
@@ -34,7 +35,10 @@ class SalePayments:
         if sale is None or tender is None:
             return
         tender.status = TenderStatus.SETTLED
-        tender.save(update_fields=["status"])
+        # The provider's receipt (the M-Pesa code the customer got by SMS) is the tender's
+        # reference from now on, as the printed receipt shows it.
+        tender.reference = (payment.receipt or tender.reference)[:40]
+        tender.save(update_fields=["status", "reference"])
         if sale.status == SaleStatus.AWAITING_PAYMENT:
             sale_complete(sale=sale)
 
@@ -46,9 +50,21 @@ class SalePayments:
 
 
 def sale_tender_retry(
-    *, sale_uuid: str, tender_id: int, method: str, payer: str = "", actor: Any
+    *,
+    sale_uuid: str,
+    tender_id: int,
+    method: str,
+    payer: str = "",
+    amount: Decimal | None = None,
+    currency: str = "",
+    actor: Any,
 ) -> Sale:
-    """Replaces a failed payment of an open sale by another (cash, or a new push)."""
+    """Replaces a failed payment of an open sale by another (cash, or a new push).
+
+    Cash is taken as at checkout: ``amount`` is what was handed over (the amount due when not
+    given), it must cover what the failed payment was for, and the rest is change. Another
+    method asks for exactly what is due.
+    """
     with transaction.atomic():
         sale = _locked_sale(sale_uuid)
         if sale is None:
@@ -66,24 +82,46 @@ def sale_tender_retry(
             )
         if method in DEFERRED_METHODS and method != TenderMethod.CARD and not payer:
             raise ValidationFailed.for_field("payer", "required", "Give the payer's number.")
-        amount: Money = tender.amount
+        due: Money = tender.amount
+        if currency and currency.upper() != str(due.currency):
+            raise ValidationFailed.for_field(
+                "currency",
+                "currency_mismatch",
+                f"This business takes {due.currency} only; a payment in {currency} cannot be "
+                "booked (there is no currency conversion).",
+            )
+        given = due.amount if amount is None else amount
+        if method == TenderMethod.CASH and given < due.amount:
+            raise ValidationFailed.for_field(
+                "amount", "underpaid", f"{due.amount - given} {due.currency} is still to be paid."
+            )
+        if method != TenderMethod.CASH and given != due.amount:
+            raise ValidationFailed.for_field(
+                "amount",
+                "not_amount_due",
+                f"Only cash can be more than the amount due (it gets change); ask for {due}.",
+            )
+        change = Money(given - due.amount, due.currency)
         replacement = Tender(
             sale=sale,
             method=method,
-            amount=amount,
-            tendered=amount,
-            change=Money(0, amount.currency),
+            amount=due,
+            tendered=Money(given, due.currency),
+            change=change,
             status=TenderStatus.SETTLED,
             payer=payer,
         )
         if method in DEFERRED_METHODS:
             replacement.status = TenderStatus.PENDING
             replacement.payment = sale_payment_start(
-                sale=sale, method=method, amount=amount, payer=payer, actor=actor
+                sale=sale, method=method, amount=due, payer=payer, actor=actor
             )
         # The failed payment stays on record in the payments app; its tender gives way.
         Tender.objects.filter(pk=tender.pk).delete()
         replacement.save()
+        if change.amount:
+            sale.change_due = sale.change_due + change
+            sale.save(update_fields=["change_due"])
         if replacement.status == TenderStatus.SETTLED:
             sale_complete(sale=sale, actor=actor)
         return sale

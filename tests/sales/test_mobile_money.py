@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import select
+import socket
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -434,3 +436,206 @@ def test_hosted_card_sale_shows_its_payment_link_and_completes_when_paid(
     done = _sale(business, sale["uuid"])
     assert done.status == "completed"
     assert done.receipt_number == 1
+
+
+# --- issue 10: references, cash after a failed push, currencies, provider addresses ------------
+
+
+def test_the_tender_carries_the_mpesa_receipt_code_once_paid(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    body = cart(
+        till, (soda.pk, "1"), tenders=[{"method": "mpesa", "amount": "100", "payer": SUCCESS}]
+    )
+    sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+    assert sale["tenders"][0]["reference"] == ""  # not paid yet: nothing to show
+    [callback] = daraja.callbacks("mpesa")
+    items = json.loads(callback["body"])["Body"]["stkCallback"]["CallbackMetadata"]["Item"]
+    code = next(item["Value"] for item in items if item["Name"] == "MpesaReceiptNumber")
+
+    assert _deliver(tenant_client(business), callback).status_code == 200
+
+    done = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    assert done["status"] == "completed"
+    assert [(t["method"], t["reference"]) for t in done["tenders"]] == [("mpesa", code)]
+    receipt = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/receipt/")
+    assert receipt.status_code == 200
+    assert code in receipt.content.decode()
+    with schema_context(business.schema_name):
+        assert Sale.objects.get(uuid=sale["uuid"]).tenders.get().reference == code
+
+
+def _failed_push(
+    business: Tenant,
+    till: Register,
+    client: Client,
+    gateway: Client,
+    daraja: Sandbox,
+    product: Product,
+    capture: Any,
+    quantity: str = "1",
+) -> tuple[dict[str, Any], int]:
+    due = str(100 * int(quantity))
+    body = cart(
+        till,
+        (product.pk, quantity),
+        tenders=[{"method": "mpesa", "amount": due, "payer": CANCELLED}],
+    )
+    sale = _sell(client, body, capture)
+    [callback] = daraja.callbacks("mpesa")
+    assert _deliver(gateway, callback).status_code == 200
+    failed = client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    assert failed["tenders"][0]["status"] == "failed"
+    return sale, failed["tenders"][0]["id"]
+
+
+def test_cash_after_a_failed_push_keeps_what_was_handed_over_and_gives_change(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    tenant_client: Callable[[Tenant], Client],
+    daraja: Sandbox,
+    soda: Product,
+    store: Location,
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    sale, tender_id = _failed_push(
+        business, till, cashier_client, tenant_client(business), daraja, soda,
+        django_capture_on_commit_callbacks, quantity="2",
+    )  # fmt: skip
+    path = f"/api/v1/sales/{sale['uuid']}/tenders/{tender_id}/retry/"
+
+    short = cashier_client.post(path, {"method": "cash", "amount": "150"},
+                                content_type="application/json")  # fmt: skip
+    dollars = cashier_client.post(path, {"method": "cash", "amount": "300", "currency": "USD"},
+                                  content_type="application/json")  # fmt: skip
+    push_more = cashier_client.post(
+        path, {"method": "mpesa", "payer": SUCCESS, "amount": "300"},
+        content_type="application/json",
+    )  # fmt: skip
+    assert (short.status_code, dollars.status_code, push_more.status_code) == (400, 400, 400)
+    assert short.json()["error"]["fields"]["amount"][0]["code"] == "underpaid"
+    assert dollars.json()["error"]["fields"]["currency"][0]["code"] == "currency_mismatch"
+    assert push_more.json()["error"]["fields"]["amount"][0]["code"] == "not_amount_due"
+    unchanged = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    assert unchanged["status"] == "awaiting_payment"
+    assert [(t["id"], t["status"]) for t in unchanged["tenders"]] == [(tender_id, "failed")]
+    assert stock_of(soda, store) == (Decimal(10), Decimal(2))
+
+    paid = cashier_client.post(path, {"method": "cash", "amount": "250"},
+                               content_type="application/json")  # fmt: skip
+
+    assert paid.status_code == 200, paid.content
+    done = paid.json()
+    assert done["status"] == "completed"
+    [cash] = done["tenders"]
+    given = (amount(cash["amount"]), amount(cash["tendered"]), amount(cash["change"]))
+    assert (cash["method"], *given) == ("cash", Decimal(200), Decimal(250), Decimal(50))
+    assert (amount(done["paid_total"]), amount(done["change_due"])) == (Decimal(200), Decimal(50))
+    assert stock_of(soda, store) == (Decimal(8), Decimal(0))
+    with schema_context(business.schema_name):
+        entry = JournalEntry.objects.get(source="sale", reference=sale["uuid"])
+        debits = {line.account.role: line.debit.amount for line in entry.lines.all()}
+        assert debits["cash_drawer"] == Decimal("200.00")  # the change went back out of it
+
+
+def test_a_tender_in_another_currency_is_refused_and_nothing_is_written(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    daraja: Sandbox,
+    soda: Product,
+    store: Location,
+    stock_of: Callable[..., Any],
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    usd_cash = cart(till, (soda.pk, "1"),
+                    tenders=[{"method": "cash", "amount": "100", "currency": "USD"}])  # fmt: skip
+    usd_push = cart(till, (soda.pk, "1"), tenders=[
+        {"method": "cash", "amount": "20", "currency": "KES"},
+        {"method": "mpesa", "amount": "80", "payer": SUCCESS, "currency": "usd"},
+    ])  # fmt: skip
+    long_code = {"method": "cash", "amount": "100", "currency": "K" * 5000}
+    too_long = cart(till, (soda.pk, "1"), tenders=[long_code])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        responses = [checkout(cashier_client, body) for body in (usd_cash, usd_push, too_long)]
+
+    assert [r.status_code for r in responses] == [400, 400, 400]
+    assert responses[0].json()["error"]["fields"]["tenders[0].currency"][0]["code"] == (
+        "currency_mismatch"
+    )
+    assert responses[1].json()["error"]["fields"]["tenders[1].currency"][0]["code"] == (
+        "currency_mismatch"
+    )
+    assert "tenders[0].currency" in responses[2].json()["error"]["fields"]
+    assert "K" * 100 not in responses[2].content.decode()
+    with schema_context(business.schema_name):
+        assert not Sale.objects.exists()
+        assert not Payment.objects.exists()
+    assert daraja.requests("/mpesa/stkpush/v1/processrequest") == []
+    assert stock_of(soda, store) == (Decimal(10), Decimal(0))
+
+    # Naming the business's own currency (in any case) is the same sale as naming none.
+    kes = cart(
+        till, (soda.pk, "1"), tenders=[{"method": "cash", "amount": "100", "currency": "kes"}]
+    )
+    made = checkout(cashier_client, kes)
+    assert made.status_code == 201, made.content
+    del kes["tenders"][0]["currency"]
+    assert checkout(cashier_client, kes).status_code == 200  # a replay, not a different sale
+
+
+def test_a_tampered_provider_address_fails_the_push_without_contacting_it(
+    business: Tenant,
+    till: Register,
+    open_shift: int,
+    cashier_client: Client,
+    daraja: Sandbox,
+    soda: Product,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    """Server-side request forgery from the attacker's side: the API refuses to store an
+    internal address, so the attacker writes it in the database directly. The sale's push is
+    refused before any connection; the cashier takes cash instead."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    port = listener.getsockname()[1]
+    try:
+        with schema_context(business.schema_name):
+            ProviderAccount.objects.filter(provider="mpesa").update(
+                base_url=f"http://127.0.0.1:{port}"
+            )
+        body = cart(
+            till, (soda.pk, "1"), tenders=[{"method": "mpesa", "amount": "100", "payer": SUCCESS}]
+        )
+        sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
+
+        contacted, _, _ = select.select([listener], [], [], 0.3)
+        assert contacted == []
+    finally:
+        listener.close()
+    refused = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    assert refused["status"] == "awaiting_payment"
+    assert (refused["tenders"][0]["status"], refused["tenders"][0]["payment_status"]) == (
+        "failed", "failed"
+    )  # fmt: skip
+    with schema_context(business.schema_name):
+        assert Payment.objects.get().result_code == "destination_refused"
+    retried = cashier_client.post(
+        f"/api/v1/sales/{sale['uuid']}/tenders/{refused['tenders'][0]['id']}/retry/",
+        {"method": "cash", "amount": "100"},
+        content_type="application/json",
+    )
+    assert retried.json()["status"] == "completed"

@@ -160,6 +160,13 @@ class CheckoutApi(APIView):
         points = serializers.IntegerField(
             required=False, allow_null=True, default=None, min_value=1
         )
+        currency = serializers.CharField(
+            required=False,
+            default="",
+            allow_blank=True,
+            max_length=3,
+            help_text="ISO 4217 code of `amount`; only the business's currency is accepted.",
+        )
 
     class InputSerializer(CartInputSerializer):
         uuid = serializers.UUIDField()
@@ -187,7 +194,11 @@ class CheckoutApi(APIView):
             lines=cart.lines,
             tenders=[
                 TenderRequest(
-                    method=t["method"], amount=t["amount"], payer=t["payer"], points=t["points"]
+                    method=t["method"],
+                    amount=t["amount"],
+                    payer=t["payer"],
+                    points=t["points"],
+                    currency=t["currency"],
                 )
                 for t in tenders
             ],
@@ -318,6 +329,20 @@ class SaleTenderRetryApi(APIView):
             ]
         )
         payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+        amount = _money_amount(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Cash handed over (change is given on anything above what is due); "
+            "another method may only ask for what is due.",
+        )
+        currency = serializers.CharField(
+            required=False,
+            default="",
+            allow_blank=True,
+            max_length=3,
+            help_text="ISO 4217 code of `amount`; only the business's currency is accepted.",
+        )
 
     @extend_schema(request=InputSerializer, responses=SaleOutputSerializer)
     def post(self, request: Request, sale_uuid: Any, tender_id: int) -> Response:

@@ -177,6 +177,8 @@ class TenderOutputSerializer(serializers.ModelSerializer[Tender]):
     payment_status = serializers.CharField(source="payment.status", default=None)
     # Where the customer pays a hosted card payment (or a UPI intent), to show as a QR code.
     payment_link = serializers.CharField(source="payment.redirect_url", default=None)
+    # The provider's receipt (the M-Pesa code) once paid, as the printed receipt shows it.
+    reference = serializers.CharField(source="receipt_reference", read_only=True)
 
     class Meta:
         model = Tender
