@@ -315,13 +315,13 @@ def _check_line_sizes(
     """
     errors: FieldErrors = {}
     for index, (line, price) in enumerate(zip(lines, unit_prices, strict=True)):
-        cost = products[line.product_id].cost_price.amount
-        if line.quantity * max(price, cost) >= AMOUNT_LIMIT:
+        product = products[line.product_id]
+        if line.quantity * max(price, product.cost_price.amount) >= AMOUNT_LIMIT:
             _field(
                 errors,
                 f"lines[{index}].quantity",
                 "too_large",
-                f"{line.quantity.normalize():f} at {price.normalize():f} is more than one line "
+                f"{line.quantity.normalize():f} of {product.name} come to more than one line "
                 f"can hold (under {AMOUNT_LIMIT:,}).",
             )
     _raise_if(errors)
