@@ -1,0 +1,280 @@
+"""Fixtures of the API fuzzing: the Django application in process, each host's OpenAPI document
+and the credentials each run sends.
+
+Requests go through Django's WSGI handler in this process, so they run inside the test's
+database transaction: whatever the fuzzer creates or breaks is rolled back at the end.
+"""
+
+from __future__ import annotations
+
+import socket
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import schemathesis
+from django.conf import settings
+from django.core.handlers.wsgi import WSGIHandler
+from django.core.signals import got_request_exception, request_finished, request_started
+from django.db import close_old_connections
+from django.test import Client
+from django_tenants.utils import schema_context
+from schemathesis.schemas import BaseSchema
+from werkzeug.test import Client as WsgiClient
+
+from saas_platform.tenancy import use_public_schema
+from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.services import tenant_domain_for
+from shared_apps.users.models import User
+from tenant_apps.staff.tokens import refresh_token_for
+from tests.conftest import ROOT as ROOT_PATH
+from tests.conftest import STRONG_PASSWORD, owner_of
+
+ROOT = f"{ROOT_PATH}/"
+
+if not hasattr(pytest.Function, "_nodeid"):
+    # schemathesis 4.32's `from_fixture` names each operation's subtest by rewriting the running
+    # item's `_nodeid`, which pytest 9.2 replaced with a structured `_id`. Map the old name onto
+    # the new one (drop this once schemathesis supports pytest 9.2).
+    from _pytest.nodeid import coerce_node_id
+
+    def _set_nodeid(item: pytest.Function, value: str) -> None:
+        item._id = coerce_node_id(value)
+
+    pytest.Function._nodeid = property(lambda item: item.nodeid, _set_nodeid)  # type: ignore[attr-defined]
+
+# Bounded so that the whole fuzz run adds at most a few minutes to `make test` on two cores, and
+# reproducible: the same seed and no randomness from run to run, so a red CI run can be replayed.
+FUZZ_CONFIG = schemathesis.Config.from_dict(
+    {
+        "seed": 20261121,
+        "suppress-health-check": ["all"],
+        "generation": {
+            # Valid and invalid input alike: bad input must be a 4xx, never a 500.
+            "mode": "all",
+            "max-examples": 6,
+            "deterministic": True,
+            "no-shrink": True,
+            "database": "none",
+            # The credentials are the run's own (below); generated ones would only be refused.
+            "with-security-parameters": False,
+            "dictionaries": {
+                "integer": {"dictionary": "hostile-integers", "probability": 0.2},
+                "number": {"dictionary": "hostile-numbers", "probability": 0.2},
+                "string": {"dictionary": "hostile-strings", "probability": 0.2},
+            },
+        },
+        # Values that broke the API before (issue 10) come up in any field of their type, in
+        # valid input where the schema allows them and as invalid input where it does not.
+        "dictionaries": {
+            "hostile-integers": {
+                "values": [99999999999999999999, 2**63, 2**31, -(2**31) - 1, -1, 0]
+            },
+            "hostile-numbers": {"values": [1e30, -1e30, 99999999999999.99, 1e-30]},
+            "hostile-strings": {
+                "values": [
+                    "\x00",
+                    "a\x00b",
+                    "x" * 5000,
+                    "1e30",
+                    "99999999999999999999",
+                    "=1+1",
+                    "../../etc/passwd",
+                ]
+            },
+        },
+        # Paging parameters more often than other integers: an OFFSET past bigint was a 500.
+        "parameters": {
+            f"query.{name}": {"dictionary": "hostile-integers", "probability": 0.5}
+            for name in ("offset", "limit", "page")
+        },
+        "phases": {
+            "examples": {"enabled": True},
+            "coverage": {"enabled": True},
+            "fuzzing": {"enabled": True},
+            "stateful": {"enabled": False},
+        },
+    }
+)
+
+
+@dataclass
+class FuzzTarget:
+    """One host, as one kind of caller."""
+
+    name: str
+    host: str
+    headers: dict[str, str]
+    cookies: dict[str, str]
+    schema: BaseSchema
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}"
+
+
+@dataclass
+class ServerErrors:
+    """Exceptions the application turned into a 500 during the current call."""
+
+    seen: list[str] = field(default_factory=list)
+
+    def record(self, error: BaseException) -> None:
+        # Our own frames name the file and function a fix belongs in; the library frames under
+        # them only repeat what the exception says.
+        lines = []
+        exc: BaseException | None = error
+        while exc is not None:
+            lines.append(f"{type(exc).__module__}.{type(exc).__qualname__}: {exc}")
+            lines.extend(
+                f"  {frame.filename.removeprefix(ROOT)}:{frame.lineno} in {frame.name}"
+                for frame in traceback.extract_tb(exc.__traceback__)
+                if frame.filename.startswith(ROOT) and "/.venv/" not in frame.filename
+            )
+            exc = exc.__cause__ or exc.__context__
+        self.seen.append("\n".join(lines))
+
+
+@dataclass
+class NetworkAttempts:
+    """Connections the application tried to open to anything but this machine."""
+
+    seen: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def wsgi_app(db: None, settings: Any, tmp_path: Path) -> Iterator[WSGIHandler]:
+    # Django closes "old" connections at the start and end of each request; the test's own
+    # connection holds the test's transaction, so (as Django's test client does) not here.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    # Uploaded product images land in a scratch directory, not in the checkout's .data/.
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    try:
+        yield WSGIHandler()
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def server_errors() -> Iterator[ServerErrors]:
+    errors = ServerErrors()
+
+    def on_exception(**_: Any) -> None:
+        # Sent from inside Django's `except` block, so the exception is the current one.
+        error = sys.exc_info()[1]
+        if error is not None:
+            errors.record(error)
+
+    got_request_exception.connect(on_exception, weak=False)
+    try:
+        yield errors
+    finally:
+        got_request_exception.disconnect(on_exception)
+
+
+def _is_local(host: object) -> bool:
+    return str(host).strip("[]") in {"localhost", "127.0.0.1", "::1", "", "None"}
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> NetworkAttempts:
+    """Fuzzed requests must never reach outside services; an operation that tries is reported
+    (and should be excluded by name, or pointed at a local fake)."""
+    attempts = NetworkAttempts()
+    real_getaddrinfo = socket.getaddrinfo
+    real_connect = socket.socket.connect
+
+    def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
+        if not _is_local(host if not isinstance(host, bytes) else host.decode()):
+            attempts.seen.append(f"resolve {host!r}")
+            raise socket.gaierror(socket.EAI_NONAME, "network is off during API fuzzing")
+        return real_getaddrinfo(host, *args, **kwargs)
+
+    def connect(sock: socket.socket, address: Any) -> None:
+        host = address[0] if isinstance(address, tuple) else address
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(host):
+            attempts.seen.append(f"connect {address!r}")
+            raise OSError(101, "network is off during API fuzzing")
+        real_connect(sock, address)
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    return attempts
+
+
+# The document is the same for every business (and for every run of the root domain), and
+# drf-spectacular takes seconds to build it: fetch it once per test process and host kind.
+_documents: dict[str, dict[str, Any]] = {}
+
+
+def openapi_document(app: WSGIHandler, host: str, kind: str) -> dict[str, Any]:
+    """The OpenAPI document ``host`` serves at /api/schema/, as a client would read it."""
+    if kind not in _documents:
+        response = WsgiClient(app).get(
+            "/api/schema/", query_string={"format": "json"}, base_url=f"http://{host}"
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)[:500]
+        _documents[kind] = response.get_json()
+    return _documents[kind]
+
+
+def _bearer(tenant: Tenant, user: User) -> dict[str, str]:
+    # Minted by the same service as the login endpoint, without spending a login (and its
+    # lockout counters) on it; the token names the business, as every token does.
+    with schema_context(tenant.schema_name):
+        access = refresh_token_for(user).access_token
+    return {"Authorization": f"Bearer {access}"}
+
+
+def _platform_owner_session(public_tenant: Tenant) -> dict[str, str]:
+    use_public_schema()
+    boss = User.objects.create_user(
+        "fuzz-boss@duka.example", STRONG_PASSWORD, full_name="Platform Boss", is_platform_owner=True
+    )
+    client = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+    client.force_login(boss)
+    # The console API accepts only a session (no JWT, no API key).
+    name = settings.SESSION_COOKIE_NAME
+    return {name: client.cookies[name].value}
+
+
+TARGETS = ["root-anonymous", "root-platform-owner", "business-owner", "business-cashier"]
+
+
+@pytest.fixture(params=TARGETS)
+def fuzz_target(
+    request: pytest.FixtureRequest,
+    wsgi_app: WSGIHandler,
+    public_tenant: Tenant,
+    make_tenant: Callable[..., Tenant],
+    member: Callable[..., User],
+) -> FuzzTarget:
+    name: str = request.param
+    cookies: dict[str, str] = {}
+    if name.startswith("root-"):
+        host = settings.PLATFORM_DOMAIN
+        document = openapi_document(wsgi_app, host, "root")
+        headers = {}
+        if name == "root-platform-owner":
+            cookies = _platform_owner_session(public_tenant)
+    else:
+        business = make_tenant(business_name="Fuzz Traders")
+        host = tenant_domain_for(business.slug)
+        document = openapi_document(wsgi_app, host, "business")
+        user = owner_of(business) if name == "business-owner" else member(business, "cashier")
+        headers = _bearer(business, user)
+    schema = schemathesis.openapi.from_dict(document, config=FUZZ_CONFIG)
+    # Calls go to the WSGI application in process, not over a socket.
+    schema.app = wsgi_app
+    return FuzzTarget(name=name, host=host, headers=headers, cookies=cookies, schema=schema)
+
+
+@pytest.fixture
+def fuzz_schema(fuzz_target: FuzzTarget) -> BaseSchema:
+    return fuzz_target.schema
