@@ -38,6 +38,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from saas_platform.money import round_money
 from shared_apps.users.actors import person_or_none
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import (
@@ -378,10 +379,9 @@ def _tenders(
         )
     cash_due = total - non_cash
     if cash_given < cash_due:
+        short = round_money(Money(cash_due - cash_given, currency)).amount
         raise ValidationFailed.for_field(
-            "tenders",
-            "underpaid",
-            f"{cash_due - cash_given} {currency} is still to be paid.",
+            "tenders", "underpaid", f"{short} {currency} is still to be paid."
         )
     change = cash_given - cash_due
     made: list[Tender] = []

@@ -14,6 +14,7 @@ from django.db import transaction
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.money import round_money
 from tenant_apps.payments.models import C2BPayment, Payment
 from tenant_apps.sales.checkout import DEFERRED_METHODS, sale_complete, sale_payment_start
 from tenant_apps.sales.models import Sale, SaleStatus, Tender, TenderMethod, TenderStatus
@@ -93,7 +94,10 @@ def sale_tender_retry(
         given = due.amount if amount is None else amount
         if method == TenderMethod.CASH and given < due.amount:
             raise ValidationFailed.for_field(
-                "amount", "underpaid", f"{due.amount - given} {due.currency} is still to be paid."
+                "amount",
+                "underpaid",
+                f"{round_money(due - Money(given, due.currency)).amount} {due.currency} "
+                "is still to be paid.",
             )
         if method != TenderMethod.CASH and given != due.amount:
             raise ValidationFailed.for_field(

@@ -163,6 +163,8 @@ def test_underpaid_and_bad_input_are_400_and_change_nothing(
 
     assert underpaid.status_code == 400
     assert underpaid.json()["error"]["fields"]["tenders"][0]["code"] == "underpaid"
+    # in the currency's minor unit, as a person reads money (not "100.0000")
+    assert underpaid.json()["error"]["message"] == "100.00 KES is still to be paid."
     assert unknown.status_code == 400
     assert "lines[0].product" in unknown.json()["error"]["fields"]
     assert negative.status_code == 400
