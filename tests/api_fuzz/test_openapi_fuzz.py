@@ -45,7 +45,8 @@ def _end_savepoint(savepoint: str) -> str | None:
     A query that fails outside any atomic block of the view (a 500) aborts the test's whole
     transaction; rolling back to the request's savepoint lets the next request run. Foreign keys
     are checked at commit, which the test's transaction never reaches: they are checked here, as
-    a commit would, so a row pointing at nothing shows up as the 500 it would be in production.
+    a commit would. Outside a test such a request fails at its commit, with a 500 or with
+    whatever error its transaction block makes of the IntegrityError — a wrong answer either way.
     """
     if connection.needs_rollback:
         transaction.savepoint_rollback(savepoint)
@@ -55,7 +56,7 @@ def _end_savepoint(savepoint: str) -> str | None:
         connection.check_constraints()
     except IntegrityError as exc:
         transaction.savepoint_rollback(savepoint)
-        return f"the commit would fail (a 500): {exc}"
+        return f"it wrote a row that its commit would refuse: {exc}"
     except DatabaseError:
         transaction.savepoint_rollback(savepoint)
         return None
