@@ -237,6 +237,16 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# One backend for every password login (page, API, console): Django's check behind the
+# per-account and per-address backoff of shared_apps/users/lockout.py.
+AUTHENTICATION_BACKENDS = ["shared_apps.users.backends.LockoutModelBackend"]
+# Throttles per hour on what costs us or mails someone (429 with Retry-After when over):
+# signups per client address and per owner e-mail (each makes a schema), password-reset
+# requests per address and per e-mail (each sends an e-mail).
+SIGNUP_PER_ADDRESS_PER_HOUR = env.int("SIGNUP_PER_ADDRESS_PER_HOUR", default=5)
+SIGNUP_PER_EMAIL_PER_HOUR = env.int("SIGNUP_PER_EMAIL_PER_HOUR", default=3)
+PASSWORD_RESET_PER_ADDRESS_PER_HOUR = env.int("PASSWORD_RESET_PER_ADDRESS_PER_HOUR", default=10)
+PASSWORD_RESET_PER_ACCOUNT_PER_HOUR = env.int("PASSWORD_RESET_PER_ACCOUNT_PER_HOUR", default=3)
 # Argon2id first: memory-hard, and about twice as fast here as Django's PBKDF2 default at a
 # stronger setting (0.22 s against 0.38 s per hash), which matters at signup and login.
 PASSWORD_HASHERS = [

@@ -14,6 +14,7 @@ handler500 = "saas_platform.api.views.server_error"
 urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
+    path("signup/done/", views.signup_done, name="signup-done"),
     path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
     path("console/", include("shared_apps.console.urls")),
     path("api/v1/console/", include("shared_apps.console.api_urls")),

@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from saas_platform.urls_common import api_docs_urlpatterns
 from shared_apps.tenants.api import CurrentBusinessApi
+from shared_apps.users.views import LoginView
 from tenant_apps.sales.receipts import views as receipt_views
 from tenant_apps.staff import urls as staff_urls
 from tenant_apps.terminal import views as terminal_views
@@ -16,7 +17,8 @@ handler500 = "saas_platform.api.views.server_error"
 
 urlpatterns = [
     path("", terminal_views.home, name="home"),
-    path("login/", auth_views.LoginView.as_view(template_name="terminal/login.html"), name="login"),
+    # The same backoff as the API login (one authentication backend): 429 while locked.
+    path("login/", LoginView.as_view(template_name="terminal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "password-reset/confirm/<uidb64>/<token>/",

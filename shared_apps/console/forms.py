@@ -1,41 +1,24 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django import forms
-from django.contrib.auth.forms import AuthenticationForm
 
 from shared_apps.console.access import is_platform_owner
 from shared_apps.console.services import STATUS_REASON_MAX_LENGTH
 from shared_apps.tenants.models import TenantStatus
-from shared_apps.users import lockout
+from shared_apps.users.forms import LoginForm
 from shared_apps.users.models import User
 
 
-class PlatformOwnerAuthenticationForm(AuthenticationForm):
+class PlatformOwnerAuthenticationForm(LoginForm):
+    """The shared login form (with the backoff of every password login), for owners only."""
+
     error_messages = {
-        **AuthenticationForm.error_messages,
+        **LoginForm.error_messages,
         "not_platform_owner": (
             "This account may not use the platform console. Business staff log in at their "
             "business's own address."
         ),
     }
-
-    def clean(self) -> dict[str, Any]:
-        # The same backoff as business logins: the console is the most valuable target.
-        account = str(self.data.get("username", "")).strip().lower()
-        address = lockout.client_address(self.request.META) if self.request else "unknown"
-        try:
-            lockout.check_not_locked(kind="console", account=account, address=address)
-        except lockout.LoginLocked as exc:
-            raise forms.ValidationError(exc.message, code="login_locked") from exc
-        try:
-            cleaned = super().clean()
-        except forms.ValidationError:
-            lockout.record_failure(kind="console", account=account, address=address)
-            raise
-        lockout.record_success(kind="console", account=account, address=address)
-        return cleaned
 
     def confirm_login_allowed(self, user: User) -> None:
         super().confirm_login_allowed(user)

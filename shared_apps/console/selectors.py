@@ -10,7 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 from psycopg import sql
 
-from shared_apps.tenants.models import Tenant, TenantStatusChange
+from shared_apps.tenants.models import Tenant, TenantStatus, TenantStatusChange
 from shared_apps.users.models import User
 
 CONSOLE_PAGE_SIZE = 50
@@ -84,3 +84,17 @@ def console_tenant_rows(tenants: Iterable[Tenant]) -> list[ConsoleTenantRow]:
     page = list(tenants)
     counts = tenant_staff_counts(page)
     return [ConsoleTenantRow(tenant=t, staff_count=counts.get(t.schema_name, 0)) for t in page]
+
+
+def console_status_before_suspension(*, tenant: Tenant) -> str:
+    """The status a suspended business had when it was suspended, from its status history
+    (every change is recorded in the same transaction as the change itself)."""
+    change = (
+        TenantStatusChange.objects.filter(tenant=tenant, to_status=TenantStatus.SUSPENDED)
+        .exclude(from_status=TenantStatus.SUSPENDED)
+        .order_by("-created_at", "-pk")
+        .first()
+    )
+    # No record (a row edited by hand): a trial is what every business starts as, and claiming
+    # "active" would say a plan is paid for when nothing says so.
+    return change.from_status if change else TenantStatus.TRIALING

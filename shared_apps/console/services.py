@@ -13,6 +13,7 @@ from django_tenants.utils import get_public_schema_name, schema_context
 
 from saas_platform.errors import Conflict, ValidationFailed
 from saas_platform.tenancy import use_public_schema
+from shared_apps.console.selectors import console_status_before_suspension
 from shared_apps.tenants.models import Tenant, TenantStatus
 from shared_apps.tenants.services import tenant_set_status
 from shared_apps.users.models import User
@@ -38,40 +39,63 @@ def _clean_reason(reason: str) -> str:
     return reason
 
 
-def _tenant_change_status(
-    *, tenant: Tenant, to_status: str, reason: str, actor_email: str, already: str
-) -> Tenant:
+# What each console action may start from. Suspension pauses a business in whatever state
+# billing left it; reactivation only undoes a suspension. A cancelled business is billing's to
+# revive (a new subscription), not the console's.
+SUSPENDABLE = frozenset({TenantStatus.TRIALING, TenantStatus.ACTIVE, TenantStatus.PAST_DUE})
+SUSPEND = "suspend"
+REACTIVATE = "reactivate"
+
+
+def console_actions(status: str) -> frozenset[str]:
+    """The status actions the console offers for a business in ``status``."""
+    if status in SUSPENDABLE:
+        return frozenset({SUSPEND})
+    if status == TenantStatus.SUSPENDED:
+        return frozenset({REACTIVATE})
+    return frozenset()
+
+
+def console_tenant_suspend(*, tenant: Tenant, reason: str, actor_email: str) -> Tenant:
+    """Blocks the business's site and API at once; its data stays untouched."""
     reason = _clean_reason(reason)
     use_public_schema()
     with transaction.atomic():
         # Locked before the check so that two owners clicking at once record one change.
         locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
-        if locked.status == to_status:
-            raise Conflict(f"{locked.name} is already {already}.", code="status_unchanged")
+        if locked.status == TenantStatus.SUSPENDED:
+            raise Conflict(f"{locked.name} is already suspended.", code="status_unchanged")
+        if SUSPEND not in console_actions(locked.status):
+            raise Conflict(
+                f"{locked.name} is {locked.get_status_display().lower()} and cannot be suspended.",
+                code="invalid_transition",
+            )
         return tenant_set_status(
-            tenant=locked, status=to_status, reason=reason, actor_email=actor_email
+            tenant=locked,
+            status=TenantStatus.SUSPENDED,
+            reason=reason,
+            actor_email=actor_email,
         )
 
 
-def console_tenant_suspend(*, tenant: Tenant, reason: str, actor_email: str) -> Tenant:
-    """Blocks the business's site and API at once; its data stays untouched."""
-    return _tenant_change_status(
-        tenant=tenant,
-        to_status=TenantStatus.SUSPENDED,
-        reason=reason,
-        actor_email=actor_email,
-        already="suspended",
-    )
-
-
 def console_tenant_reactivate(*, tenant: Tenant, reason: str, actor_email: str) -> Tenant:
-    return _tenant_change_status(
-        tenant=tenant,
-        to_status=TenantStatus.ACTIVE,
-        reason=reason,
-        actor_email=actor_email,
-        already="active",
-    )
+    """Ends a suspension: the business returns to the status it had before (a trial stays a
+    trial; reactivating never makes a business "active" without a plan)."""
+    reason = _clean_reason(reason)
+    use_public_schema()
+    with transaction.atomic():
+        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        if REACTIVATE not in console_actions(locked.status):
+            raise Conflict(
+                f"{locked.name} is not suspended; it is {locked.get_status_display().lower()}.",
+                code="status_unchanged",
+            )
+        return tenant_set_status(
+            tenant=locked,
+            status=console_status_before_suspension(tenant=locked),
+            reason=reason,
+            actor_email=actor_email,
+        )
 
 
 def ensure_platform_owner() -> User | None:

@@ -26,13 +26,20 @@ from shared_apps.console.selectors import (
     console_tenant_status_counts,
     console_tenant_status_history,
 )
-from shared_apps.console.services import console_tenant_reactivate, console_tenant_suspend
+from shared_apps.console.services import (
+    REACTIVATE,
+    SUSPEND,
+    console_actions,
+    console_tenant_reactivate,
+    console_tenant_suspend,
+)
 from shared_apps.tenants.models import Tenant, TenantStatus
+from shared_apps.users.views import LoginView
 
 StatusChange = Callable[..., Tenant]
 
 
-class ConsoleLoginView(auth_views.LoginView):
+class ConsoleLoginView(LoginView):
     template_name = "console/login.html"
     authentication_form = PlatformOwnerAuthenticationForm
     next_page = "console:tenant-list"
@@ -135,6 +142,7 @@ def _render_detail(
 ) -> HttpResponse:
     submitted = suspend_form or reactivate_form
     row = console_tenant_rows([tenant])[0]
+    actions = console_actions(tenant.status)
     context = {
         # Shown above the forms: the form that failed may be hidden by the tenant's status now.
         "action_errors": submitted.non_field_errors() if submitted else [],
@@ -144,7 +152,8 @@ def _render_detail(
         "history": console_tenant_status_history(tenant=tenant),
         "suspend_form": suspend_form or StatusChangeForm(auto_id="suspend_%s"),
         "reactivate_form": reactivate_form or StatusChangeForm(auto_id="reactivate_%s"),
-        "can_suspend": tenant.status != TenantStatus.SUSPENDED,
-        "can_reactivate": tenant.status != TenantStatus.ACTIVE,
+        # Only what is valid now: a trial can be suspended, only a suspension reactivated.
+        "can_suspend": SUSPEND in actions,
+        "can_reactivate": REACTIVATE in actions,
     }
     return render(request, "console/tenant_detail.html", context, status=status)

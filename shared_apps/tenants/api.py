@@ -11,7 +11,8 @@ from rest_framework.views import APIView
 
 from shared_apps.tenants.links import tenant_base_url
 from shared_apps.tenants.models import Tenant
-from shared_apps.tenants.services import SignupData, tenant_signup
+from shared_apps.tenants.services import SignupData, signup_validate, tenant_signup
+from shared_apps.users import lockout, ratelimit
 
 
 class TenantOutputSerializer(serializers.ModelSerializer[Tenant]):
@@ -21,7 +22,11 @@ class TenantOutputSerializer(serializers.ModelSerializer[Tenant]):
 
 
 class SignupApi(APIView):
-    """Creates a business with its own subdomain, schema and owner account."""
+    """Creates a business with its own subdomain, schema and owner account.
+
+    Throttled per client address and per owner e-mail (``SIGNUP_PER_*_PER_HOUR``): over the
+    limit, ``429 throttled`` with ``Retry-After`` and nothing is made.
+    """
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
@@ -51,7 +56,13 @@ class SignupApi(APIView):
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        tenant = tenant_signup(data=SignupData(**serializer.validated_data))
+        data = SignupData(**serializer.validated_data)
+        # Mistakes cost nothing; only a signup that would make a business is counted (429).
+        signup_validate(data=data)
+        ratelimit.throttle_signup(
+            address=lockout.client_address(request.META), email=data.owner_email
+        )
+        tenant = tenant_signup(data=data)
         return Response(self.OutputSerializer(tenant).data, status=status.HTTP_201_CREATED)
 
 

@@ -49,6 +49,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     role = models.CharField(max_length=20, choices=Role.choices, blank=True)
     # A short PIN for quick switching at a shared till (tenant schemas only), hashed.
     pin_hash = models.CharField(max_length=128, blank=True)
+    # Set when an owner resets the PIN: PIN login is refused until the person, signed in with
+    # their password, chooses a new one. Nobody but the person ever sets their PIN.
+    pin_reset_required = models.BooleanField(default=False)
     # Platform owners live in the public schema and may use the super-admin console.
     is_platform_owner = models.BooleanField(default=False)
     is_active = models.BooleanField(default=True)

@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -25,6 +26,7 @@ from shared_apps.users.models import Role, User
 from tenant_apps.staff.access import PRIVILEGED_ROLES, SCOPES
 from tenant_apps.staff.authentication import digest
 from tenant_apps.staff.models import ApiKey
+from tenant_apps.staff.tokens import revoke_refresh_tokens
 
 PIN_RE = re.compile(r"^\d{4,6}$")
 
@@ -105,16 +107,49 @@ def staff_create(
     return user
 
 
-def _send_invitation(user: User, tenant: Tenant) -> None:
+def password_link(user: User, tenant: Tenant) -> str:
+    """The page where ``user`` chooses a password, on the business's own domain.
+
+    Built from the tenant's domain and PLATFORM_URL_SCHEME / PLATFORM_URL_PORT, never from the
+    request: a Host or X-Forwarded-Host header is the client's to forge, and a reset link
+    pointing at the attacker's host would hand them the token.
+    """
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    link = f"{tenant_base_url(tenant)}/password-reset/confirm/{uid}/{token}/"
+    return f"{tenant_base_url(tenant)}/password-reset/confirm/{uid}/{token}/"
+
+
+def _send_invitation(user: User, tenant: Tenant) -> None:
+    link = password_link(user, tenant)
     send_mail(
         subject=f"You have been invited to {tenant.name} on Duka",
         message=(
             f"Hello {user.full_name},\n\nYou have been added to the staff of {tenant.name} on "
             f"Duka. Choose your password here:\n\n{link}\n"
         ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+
+
+def password_reset_request(*, tenant: Tenant, email: str) -> None:
+    """Mails a link to choose a new password to the active staff member with ``email``.
+
+    Says nothing either way: the caller answers the same whether or not anyone has this
+    address. Someone invited but without a password yet gets a fresh link the same way.
+    """
+    user = User.objects.filter(email__iexact=email.strip(), is_active=True).first()
+    if user is None:
+        return
+    context = {
+        "user": user,
+        "business_name": tenant.name,
+        "reset_url": password_link(user, tenant),
+    }
+    subject = render_to_string("registration/password_reset_subject.txt", context)
+    send_mail(
+        subject=" ".join(subject.split()),  # one line, whatever the template's whitespace
+        message=render_to_string("registration/password_reset_email.html", context),
         from_email=None,
         recipient_list=[user.email],
     )
@@ -148,18 +183,42 @@ def staff_set_active(*, actor: User, user_id: int, active: bool) -> User:
     return user
 
 
-def staff_set_pin(*, actor: User, user_id: int, pin: str) -> None:
-    """Sets the PIN a person uses to switch in at a shared till (4 to 6 digits, hashed)."""
+def _check_pin(pin: str) -> None:
     if not PIN_RE.match(pin):
         raise ValidationFailed.for_field("pin", "invalid_pin", "A PIN is 4 to 6 digits.")
     if len(set(pin)) == 1:
         raise ValidationFailed.for_field("pin", "weak_pin", "Use at least two different digits.")
+
+
+def staff_set_own_pin(*, user: User, pin: str) -> None:
+    """Sets the PIN ``user`` switches in with at a shared till (4 to 6 digits, hashed).
+
+    Only ever one's own: whoever knows a PIN can sell under that name, so nobody — not a
+    manager, not an owner — may choose it for someone else (an owner may reset it instead).
+    """
+    _check_pin(pin)
     with transaction.atomic():
-        user, _ = _lock_staff_member(user_id)
-        if user.pk != actor.pk:
-            _check_may_manage(actor=actor, target=user)
-        user.pin_hash = make_password(pin)
-        user.save(update_fields=["pin_hash"])
+        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked.pin_hash = make_password(pin)
+        locked.pin_reset_required = False
+        locked.save(update_fields=["pin_hash", "pin_reset_required"])
+
+
+def staff_reset_pin(*, actor: User, user_id: int) -> User:
+    """An owner clears someone's PIN: PIN login is refused until they, signed in with their
+    password, choose a new one. Their refresh tokens are revoked, so a session got with the
+    old PIN ends too."""
+    if actor.role != Role.OWNER:
+        raise Forbidden("Only an owner can reset someone's PIN.", code="owner_only")
+    with transaction.atomic():
+        user = User.objects.select_for_update().filter(pk=user_id).first()
+        if user is None:
+            raise NotFound("No such staff member.")
+        user.pin_hash = ""
+        user.pin_reset_required = True
+        user.save(update_fields=["pin_hash", "pin_reset_required"])
+        revoke_refresh_tokens(user)
+    return user
 
 
 def pin_matches(user: User, pin: str) -> bool:

@@ -9,13 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken, Token, UntypedToken
 
 from saas_platform.tenancy import current_schema
 
 SCHEMA_CLAIM = "schema"
+# How the person proved who they are: "password" or "pin". Kept through refreshes (simplejwt
+# copies claims), so a PIN sign-in can never pass for a password one (setting a PIN needs one).
+AUTH_METHOD_CLAIM = "auth_method"
+BY_PASSWORD = "password"  # noqa: S105 (a sign-in method, not a secret)
+BY_PIN = "pin"
 
 
 class WrongTenantToken(exceptions.AuthenticationFailed):
@@ -28,11 +35,30 @@ def ensure_token_is_for_this_tenant(token: Token | UntypedToken) -> None:
         raise WrongTenantToken()
 
 
-def refresh_token_for(user: Any) -> RefreshToken:
+def refresh_token_for(user: Any, *, method: str = BY_PASSWORD) -> RefreshToken:
     token = RefreshToken.for_user(user)
     token[SCHEMA_CLAIM] = current_schema()
     token["role"] = getattr(user, "role", "")
+    token[AUTH_METHOD_CLAIM] = method
     return token
+
+
+def signed_in_by_password(auth: Any) -> bool:
+    """Whether a request's credentials come from a password login: a session (only the login
+    page makes one) or a token minted by a password login."""
+    if auth is None:
+        return True  # session authentication leaves request.auth empty
+    return isinstance(auth, Token) and auth.get(AUTH_METHOD_CLAIM) == BY_PASSWORD
+
+
+def revoke_refresh_tokens(user: Any) -> None:
+    """Blacklists every unexpired refresh token of ``user``: they must sign in again."""
+    live = OutstandingToken.objects.filter(
+        user=user, expires_at__gt=timezone.now(), blacklistedtoken__isnull=True
+    )
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in live], ignore_conflicts=True
+    )
 
 
 class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):

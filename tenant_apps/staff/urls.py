@@ -2,7 +2,6 @@ from dj_rest_auth.views import (
     LoginView,
     PasswordChangeView,
     PasswordResetConfirmView,
-    PasswordResetView,
 )
 from django.urls import path
 
@@ -15,7 +14,7 @@ auth_urlpatterns = [
     path("pin-login/", auth.PinLoginApi.as_view(), name="pin_login"),
     path("user/", auth.CurrentUserApi.as_view(), name="rest_user_details"),
     path("password/change/", PasswordChangeView.as_view(), name="rest_password_change"),
-    path("password/reset/", PasswordResetView.as_view(), name="rest_password_reset"),
+    path("password/reset/", auth.PasswordResetApi.as_view(), name="rest_password_reset"),
     path(
         "password/reset/confirm/",
         PasswordResetConfirmView.as_view(),
@@ -29,6 +28,7 @@ staff_urlpatterns = [
     path("<int:user_id>/deactivate/", staff.StaffDeactivateApi.as_view(), name="staff-deactivate"),
     path("<int:user_id>/reactivate/", staff.StaffReactivateApi.as_view(), name="staff-reactivate"),
     path("<int:user_id>/pin/", staff.StaffPinApi.as_view(), name="staff-pin"),
+    path("<int:user_id>/pin/reset/", staff.StaffPinResetApi.as_view(), name="staff-pin-reset"),
 ]
 
 api_key_urlpatterns = [

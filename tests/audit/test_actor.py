@@ -118,7 +118,7 @@ def test_console_suspend_and_reactivate_are_audited_in_public(
         )
     assert [e.changes_dict["status"] for e in entries] == [
         ["trialing", "suspended"],
-        ["suspended", "active"],
+        ["suspended", "trialing"],  # a reactivated trial is a trial again
     ]
     assert {e.actor_id for e in entries} == {owner.pk}
     # the business's own trail knows nothing of it

@@ -242,6 +242,7 @@ def test_console_login_locks_out_after_repeated_failures(platform_owner: User) -
 
     locked = client.post("/console/login/", {"username": OWNER_EMAIL, "password": STRONG_PASSWORD})
 
-    assert locked.status_code == 200  # the form again, with the lockout message
+    assert locked.status_code == 429  # the form again, with the lockout message
+    assert 1 <= int(locked["Retry-After"]) <= lockout.BASE_LOCK_SECONDS
     assert b"Too many failed attempts" in locked.content
     assert "_auth_user_id" not in client.session

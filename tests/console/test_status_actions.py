@@ -81,7 +81,7 @@ def test_detail_page_shows_the_status_history(
     ]
 
 
-def test_reactivate_serves_the_business_again(
+def test_reactivate_serves_the_business_again_in_the_status_it_had(
     make_tenant: Callable[..., Tenant],
     tenant_client: Callable[[Tenant], Client],
     owner_client: Client,
@@ -92,12 +92,12 @@ def test_reactivate_serves_the_business_again(
     response = owner_client.post(reactivate_url(tenant), {"reason": "Cleared by support"})
 
     assert response.status_code == 302
-    assert status_of(tenant) == "active"
+    assert status_of(tenant) == "trialing"  # a trial stays a trial, never "active" unpaid
     latest = TenantStatusChange.objects.filter(tenant=tenant).first()
     assert latest is not None
     assert (latest.from_status, latest.to_status, latest.reason, latest.actor_email) == (
         "suspended",
-        "active",
+        "trialing",
         "Cleared by support",
         OWNER_EMAIL,
     )
@@ -228,4 +228,80 @@ def test_services_refuse_a_blank_reason_and_an_unchanged_status(
 
     assert blank.value.fields["reason"][0]["code"] == "required"
     assert twice.value.code == "status_unchanged"
+    assert TenantStatusChange.objects.filter(tenant=tenant).count() == 1
+
+
+def detail_actions(owner_client: Client, tenant: Tenant) -> tuple[bool, bool]:
+    page = owner_client.get(f"/console/tenants/{tenant.slug}/")
+    assert page.status_code == 200
+    content = page.content.decode()
+    return reactivate_url(tenant) in content, suspend_url(tenant) in content
+
+
+@pytest.mark.parametrize(
+    ("status", "offered"),
+    [
+        ("trialing", (False, True)),
+        ("active", (False, True)),
+        ("past_due", (False, True)),
+        ("suspended", (True, False)),
+        ("cancelled", (False, False)),
+    ],
+)
+def test_detail_page_offers_only_the_actions_valid_now(
+    make_tenant: Callable[..., Tenant],
+    owner_client: Client,
+    status: str,
+    offered: tuple[bool, bool],
+) -> None:
+    tenant = make_tenant()
+    if status != "trialing":
+        tenant_set_status(tenant=tenant, status=status)
+
+    # (reactivate offered, suspend offered)
+    assert detail_actions(owner_client, tenant) == offered
+
+
+def test_reactivating_a_trial_that_was_never_suspended_changes_nothing(
+    make_tenant: Callable[..., Tenant], owner_client: Client
+) -> None:
+    # the old console turned a trial into "active" with no plan this way
+    tenant = make_tenant(business_name="Trial Shop")
+
+    response = owner_client.post(reactivate_url(tenant), {"reason": "make it active"})
+
+    assert response.status_code == 409
+    assert b"Trial Shop is not suspended" in response.content
+    assert status_of(tenant) == "trialing"
+    assert not TenantStatusChange.objects.filter(tenant=tenant).exists()
+
+
+@pytest.mark.parametrize("before", ["trialing", "active", "past_due"])
+def test_suspend_then_reactivate_returns_to_the_status_before(
+    make_tenant: Callable[..., Tenant], owner_client: Client, before: str
+) -> None:
+    tenant = make_tenant()
+    if before != "trialing":
+        tenant_set_status(tenant=tenant, status=before, reason="billing")
+
+    owner_client.post(suspend_url(tenant), {"reason": "fraud check"})
+    assert status_of(tenant) == "suspended"
+    response = owner_client.post(reactivate_url(tenant), {"reason": "cleared"})
+
+    assert response.status_code == 302
+    assert status_of(tenant) == before
+    assert detail_actions(owner_client, tenant) == (False, True)
+
+
+def test_a_cancelled_business_cannot_be_suspended_and_nothing_is_recorded(
+    make_tenant: Callable[..., Tenant], owner_client: Client
+) -> None:
+    tenant = make_tenant(business_name="Closed Shop")
+    tenant_set_status(tenant=tenant, status=TenantStatus.CANCELLED, reason="owner left")
+
+    suspended = owner_client.post(suspend_url(tenant), {"reason": "x"})
+    reactivated = owner_client.post(reactivate_url(tenant), {"reason": "x"})
+
+    assert (suspended.status_code, reactivated.status_code) == (409, 409)
+    assert status_of(tenant) == "cancelled"
     assert TenantStatusChange.objects.filter(tenant=tenant).count() == 1

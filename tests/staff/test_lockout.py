@@ -11,8 +11,8 @@ from django_tenants.utils import schema_context
 from shared_apps.tenants.models import Tenant
 from shared_apps.users import lockout
 from shared_apps.users.models import User
-from tenant_apps.staff.services import staff_set_pin
-from tests.staff.conftest import login, owner_of
+from tenant_apps.staff.services import staff_set_own_pin
+from tests.staff.conftest import login
 
 pytestmark = pytest.mark.django_db
 
@@ -104,7 +104,7 @@ def test_pin_login_works_and_locks_out(
 ) -> None:
     cashier = member(business, "cashier")
     with schema_context(business.schema_name):
-        staff_set_pin(actor=owner_of(business), user_id=cashier.pk, pin="4821")
+        staff_set_own_pin(user=cashier, pin="4821")
     client = tenant_client(business)
 
     def pin(value: str) -> int:

@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from shared_apps.tenants.models import Tenant
-from tests.conftest import STRONG_PASSWORD, schema_exists
+from tests.conftest import STRONG_PASSWORD, schema_count, schema_exists
 
 pytestmark = pytest.mark.django_db
 
@@ -30,13 +30,47 @@ def test_signup_page_shows_the_form(root_client: Client) -> None:
         assert f'name="{field}"'.encode() in response.content
 
 
-def test_signup_page_creates_the_business(root_client: Client) -> None:
+def test_signup_page_creates_the_business_and_redirects(root_client: Client) -> None:
     response = root_client.post("/signup/", FORM)
 
-    assert response.status_code == 201
-    assert b"http://baraka-hardware.localhost:8000/login/" in response.content
+    # POST/redirect/GET: the browser is sent on, so a reload cannot post the form again
+    assert response.status_code == 303
+    assert response["Location"] == "/signup/done/"
     assert Tenant.objects.filter(slug="baraka-hardware").exists()
     assert schema_exists("t_baraka_hardware")
+    done = root_client.get("/signup/done/")
+    assert done.status_code == 200
+    assert b"http://baraka-hardware.localhost:8000/login/" in done.content
+
+
+def test_reloading_the_page_after_signup_makes_nothing_more(root_client: Client) -> None:
+    root_client.post("/signup/", FORM)
+    schemas = schema_count()
+
+    again = [root_client.get("/signup/done/").status_code for _ in range(3)]
+
+    assert again == [200, 200, 200]
+    assert Tenant.objects.exclude(schema_name="public").count() == 1
+    assert schema_count() == schemas
+
+
+def test_the_done_page_without_a_signup_sends_to_the_form(root_client: Client) -> None:
+    response = root_client.get("/signup/done/")
+
+    assert response.status_code == 302
+    assert response["Location"] == "/signup/"
+
+
+def test_the_done_page_shows_only_this_browsers_business(
+    root_client: Client, public_tenant: Tenant
+) -> None:
+    root_client.post("/signup/", FORM)
+    stranger = Client(HTTP_HOST="localhost")
+
+    response = stranger.get("/signup/done/")
+
+    assert response.status_code == 302
+    assert b"baraka-hardware" not in response.content
 
 
 def test_signup_page_shows_field_errors_and_creates_nothing(root_client: Client) -> None:

@@ -16,13 +16,14 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from saas_platform.errors import Forbidden
-from shared_apps.users import lockout
+from shared_apps.users import lockout, ratelimit
 from shared_apps.users.models import User
 from tenant_apps.staff.access import allowed_actions
 from tenant_apps.staff.authentication import is_api_key_request
 from tenant_apps.staff.selectors import staff_by_email
-from tenant_apps.staff.services import pin_matches
+from tenant_apps.staff.services import password_reset_request, pin_matches
 from tenant_apps.staff.tokens import (
+    BY_PIN,
     TenantTokenRefreshSerializer,
     ensure_token_is_for_this_tenant,
     refresh_token_for,
@@ -36,7 +37,7 @@ class UserDetailsSerializer(serializers.ModelSerializer[User]):
 
     class Meta:
         model = User
-        fields = ["id", "email", "full_name", "role", "allowed_actions"]
+        fields = ["id", "email", "full_name", "role", "pin_reset_required", "allowed_actions"]
         read_only_fields = fields
 
     def get_allowed_actions(self, user: User) -> list[str]:
@@ -44,20 +45,16 @@ class UserDetailsSerializer(serializers.ModelSerializer[User]):
 
 
 class TenantLoginSerializer(LoginSerializer):
-    """dj-rest-auth's login by e-mail, behind the per-account and per-address backoff."""
+    """dj-rest-auth's login by e-mail. The backoff is in the authentication backend, which the
+    login page shares, so ``authenticate`` raises ``LoginLocked`` (429) while locked."""
 
     username = None
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-        request = self.context["request"]
         email = str(attrs.get("email", "")).strip().lower()
-        address = lockout.client_address(request.META)
-        lockout.check_not_locked(kind="password", account=email, address=address)
-        user = authenticate(request, email=email, password=attrs.get("password"))
+        user = authenticate(self.context["request"], email=email, password=attrs.get("password"))
         if user is None:
-            lockout.record_failure(kind="password", account=email, address=address)
             raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS, code="invalid_credentials")
-        lockout.record_success(kind="password", account=email, address=address)
         attrs["user"] = user
         return attrs
 
@@ -66,8 +63,8 @@ class TenantTokenRefreshView(TokenRefreshView):
     serializer_class = TenantTokenRefreshSerializer
 
 
-def _token_pair(user: User) -> dict[str, Any]:
-    refresh = refresh_token_for(user)
+def _token_pair(user: User, *, method: str) -> dict[str, Any]:
+    refresh = refresh_token_for(user, method=method)
     return {
         "access": str(refresh.access_token),
         "refresh": str(refresh),
@@ -132,6 +129,11 @@ class PinLoginApi(CredentialsApi):
         address = lockout.client_address(request.META)
         lockout.check_not_locked(kind="pin", account=email, address=address)
         user = staff_by_email(email)
+        if user is not None and user.is_active and user.pin_reset_required:
+            raise Forbidden(
+                "An owner reset your PIN. Sign in with your password and choose a new PIN.",
+                code="pin_reset_required",
+            )
         if (
             user is None
             or not user.is_active
@@ -142,7 +144,33 @@ class PinLoginApi(CredentialsApi):
                 "The e-mail or PIN is wrong.", code="invalid_credentials"
             )
         lockout.record_success(kind="pin", account=email, address=address)
-        return Response(_token_pair(user), status=status.HTTP_200_OK)
+        return Response(_token_pair(user, method=BY_PIN), status=status.HTTP_200_OK)
+
+
+class PasswordResetApi(CredentialsApi):
+    """Mails a link to choose a new password, on this business's own domain.
+
+    The answer is the same whether or not the address belongs to someone here. Throttled per
+    client address and per e-mail (``PASSWORD_RESET_PER_*_PER_HOUR``): over the limit,
+    ``429 throttled`` with ``Retry-After``, and no e-mail is sent.
+    """
+
+    class InputSerializer(serializers.Serializer[Any]):
+        email = serializers.EmailField()
+
+    @extend_schema(
+        request=InputSerializer,
+        responses=inline_serializer("PasswordResetSent", {"detail": serializers.CharField()}),
+    )
+    def post(self, request: Request) -> Response:
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        email = serializer.validated_data["email"]
+        ratelimit.throttle_password_reset(address=lockout.client_address(request.META), email=email)
+        password_reset_request(tenant=request.tenant, email=email)  # type: ignore[attr-defined]
+        return Response(
+            {"detail": "If this address belongs to someone here, a reset link is on its way."}
+        )
 
 
 class CurrentUserApi(APIView):

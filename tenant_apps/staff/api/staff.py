@@ -1,4 +1,4 @@
-"""Staff management: list, add or invite, change role, deactivate, set a PIN."""
+"""Staff management: list, add or invite, change role, deactivate, PINs."""
 
 from __future__ import annotations
 
@@ -12,15 +12,17 @@ from rest_framework.views import APIView
 
 from saas_platform.errors import Forbidden, NotFound
 from shared_apps.users.models import Role, User
-from tenant_apps.staff.access import Action, role_allows
+from tenant_apps.staff.access import Action
 from tenant_apps.staff.authentication import is_api_key_request
 from tenant_apps.staff.selectors import staff_get, staff_list
 from tenant_apps.staff.services import (
     staff_create,
+    staff_reset_pin,
     staff_set_active,
-    staff_set_pin,
+    staff_set_own_pin,
     staff_update,
 )
+from tenant_apps.staff.tokens import signed_in_by_password
 
 
 class StaffOutputSerializer(serializers.ModelSerializer[User]):
@@ -37,6 +39,7 @@ class StaffOutputSerializer(serializers.ModelSerializer[User]):
             "date_joined",
             "last_login",
             "has_pin",
+            "pin_reset_required",
         ]
         read_only_fields = fields
 
@@ -123,19 +126,39 @@ class StaffReactivateApi(APIView):
 
 
 class StaffPinApi(APIView):
-    """Sets a till PIN: staff managers for the people they manage, anyone for themself."""
+    """Sets one's own till PIN. Nobody sets anyone else's: whoever knows a PIN can sell under
+    that name. Needs a password sign-in (a session, or a token from the password login), so a
+    PIN sign-in cannot replace a PIN an owner reset."""
 
     class InputSerializer(serializers.Serializer[Any]):
         pin = serializers.CharField(max_length=6, min_length=4)
 
     @extend_schema(request=InputSerializer, responses={204: None})
     def post(self, request: Request, user_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
         if is_api_key_request(request):
             raise Forbidden("PINs belong to people; an API key cannot set one.")
         actor: User = request.user  # type: ignore[assignment]
-        if actor.pk != user_id and not role_allows(actor.role, Action.STAFF_MANAGE):
-            raise Forbidden("You may only set your own PIN.")
-        staff_set_pin(actor=actor, user_id=user_id, pin=serializer.validated_data["pin"])
+        if actor.pk != user_id:
+            raise Forbidden(
+                "A PIN is set only by its owner. An owner may reset someone's PIN instead.",
+                code="pin_owner_only",
+            )
+        if not signed_in_by_password(request.auth):
+            raise Forbidden(
+                "Sign in with your password to choose a PIN.", code="password_login_required"
+            )
+        serializer = self.InputSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        staff_set_own_pin(user=actor, pin=serializer.validated_data["pin"])
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class StaffPinResetApi(APIView):
+    """An owner clears someone's PIN; they choose a new one after a password sign-in."""
+
+    required_action = Action.STAFF_MANAGE
+
+    @extend_schema(request=None, responses=StaffOutputSerializer)
+    def post(self, request: Request, user_id: int) -> Response:
+        user = staff_reset_pin(actor=request.user, user_id=user_id)  # type: ignore[arg-type]
+        return Response(StaffOutputSerializer(user).data)

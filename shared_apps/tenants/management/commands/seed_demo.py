@@ -17,7 +17,7 @@ from tenant_apps.inventory.demo import seed_demo_stock
 from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.purchasing.demo import seed_demo_purchasing
 from tenant_apps.sales.demo import seed_demo_sales
-from tenant_apps.staff.services import staff_create, staff_set_pin
+from tenant_apps.staff.services import staff_create, staff_set_own_pin
 
 # Published demo credentials: the demo business holds nothing worth protecting.
 DEMO = SignupData(
@@ -87,4 +87,5 @@ class Command(BaseCommand):
                     password=demo_password(role),
                 )
                 if role == Role.CASHIER:
-                    staff_set_pin(actor=owner, user_id=user.pk, pin=DEMO_CASHIER_PIN)
+                    # The demo stands in for the cashier choosing their own PIN.
+                    staff_set_own_pin(user=user, pin=DEMO_CASHIER_PIN)
