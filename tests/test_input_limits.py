@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -14,12 +15,13 @@ from django.test import Client, override_settings
 from django_tenants.utils import tenant_context
 from PIL import Image
 
-from saas_platform.api.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH
+from saas_platform.api.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_TEXT_LENGTH
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Brand, Category, Product
+from tenant_apps.catalog.selectors import MAX_CATEGORY_DEPTH
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import customer_create
-from tests.catalog.conftest import make_product
+from tests.catalog.conftest import make_product, unit_id
 
 pytestmark = pytest.mark.django_db
 
@@ -355,3 +357,248 @@ def test_a_suspicious_file_name_is_a_json_400(owner: Client, business: Tenant, d
     assert error_of(response)["code"] == "bad_request"
     with tenant_context(business):
         assert not Product.objects.get(pk=product.pk).image
+
+
+# --- text lengths and what error messages quote ----------------------------------------------
+
+
+def test_a_description_over_the_text_limit_is_refused(owner: Client, business: Tenant) -> None:
+    before = counts(business)
+    body = {"name": "Soap", "sku": "SOAP", "unit": unit_id(business), "price": "10"}
+
+    response = owner.post(
+        "/api/v1/catalog/products/",
+        {**body, "description": "d" * (MAX_TEXT_LENGTH + 1)},
+        content_type=JSON,
+    )
+
+    assert response.status_code == 400
+    assert error_of(response)["fields"]["description"][0]["code"] == "max_length"
+    assert counts(business) == before
+
+
+@pytest.mark.parametrize(
+    ("attributes", "code"),
+    [
+        ({f"k{i}": "v" for i in range(21)}, "too_many"),
+        ({"k" * 51: "v"}, "invalid_name"),
+        ({"size": "v" * 201}, "too_long"),
+        ({"size": {"nested": "no"}}, "invalid"),
+    ],
+)
+def test_variant_attributes_are_a_few_short_pairs(
+    owner: Client, business: Tenant, attributes: dict[str, Any], code: str
+) -> None:
+    product = make_product(business, "TEE", "T-shirt")
+
+    response = owner.patch(
+        f"/api/v1/catalog/products/{product.pk}/",
+        {"variant_attributes": attributes},
+        content_type=JSON,
+    )
+
+    assert response.status_code == 400
+    assert error_of(response)["fields"]["variant_attributes"][0]["code"] == code
+    with tenant_context(business):
+        assert Product.objects.get(pk=product.pk).variant_attributes == {}
+
+
+@pytest.mark.parametrize(
+    ("url", "body"),
+    [
+        ("/api/v1/customers/", {"name": "Long Mail"}),
+        ("/api/v1/purchasing/suppliers/", {"name": "Long Mail Ltd"}),
+    ],
+)
+def test_an_email_longer_than_its_column_is_a_field_error(
+    owner: Client, business: Tenant, url: str, body: dict[str, str]
+) -> None:
+    # Valid as an address (DRF allows 320 characters), too long for the column (254).
+    address = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".com"
+
+    response = owner.post(url, {**body, "email": address}, content_type=JSON)
+
+    assert response.status_code == 400, response.content[:300]
+    assert error_of(response)["fields"]["email"][0]["code"] == "max_length"
+    assert owner.get(url).json()["results"] == []
+
+
+def test_an_error_quotes_at_most_100_characters_of_the_input(owner: Client) -> None:
+    sent = "k" * 9_000
+
+    as_body = owner.post(
+        "/api/v1/catalog/products/",
+        {"name": "Soap", "sku": "SOAP", "unit": 1, "price": "1", "kind": sent},
+        content_type=JSON,
+    )
+    as_query = owner.get(f"/api/v1/catalog/products/?kind={sent}")
+    as_path = owner.get(f"/api/v1/catalog/barcodes/{sent[:2_000]}/")
+    huge = owner.post("/api/v1/catalog/brands/", {"name": "x" * 100_000}, content_type=JSON)
+
+    for response in (as_body, as_query, as_path, huge):
+        assert 400 <= response.status_code < 500, response.content[:200]
+        text = response.content.decode()
+        assert "k" * 101 not in text and "x" * 101 not in text, text[:300]
+        assert len(text) < 1_500
+    assert "k" * 100 + "…" in as_body.content.decode()
+
+
+def test_every_text_the_api_stores_has_a_length_in_the_documents(owner: Client) -> None:
+    """Each writable string of a request body states its maximum length (or is a choice, a
+    date, a pattern…): a text field added without one fails here."""
+    schema = owner.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    components = schema["components"]["schemas"]
+    unbounded = sorted(
+        f"{name}{path}"
+        for name, path in _request_strings(schema, components)
+        if f"{name}{path}" not in UNSTORED_TEXT
+    )
+
+    assert unbounded == []
+
+
+# Request strings that are never stored, only looked up or checked (the JSON parser still caps
+# every string at MAX_JSON_STRING), and free-form objects checked by their service.
+UNSTORED_TEXT = {
+    "EntryListCreateApiInputSerializerLine.account",  # an account's role or code, looked up
+    "LogoutApiInput.refresh",
+    "PasswordResetApiInput.email",
+    "PasswordResetConfirm.uid",
+    "PasswordResetConfirm.token",
+    "PinLoginApiInput.email",
+    "TenantLogin.email",
+    "TenantLogin.password",
+    "TenantTokenRefresh.refresh",
+    "SaleReceiptEmailApiInput.to",  # an address to send to, not kept
+    "_ProductInput.variant_attributes",  # limits checked by the catalog service
+    "Patched_ProductInput.variant_attributes",
+    "CheckoutApiInput.lines[]",  # lines and tenders: each key checked by the checkout
+    "CheckoutApiInput.tenders[]",
+    "CartInput.lines[]",
+    "SaleReturnApiInput.lines[]",
+}
+_BOUNDED_FORMATS = {"date", "date-time", "uuid", "binary", "decimal", "uri"}
+
+
+def _request_strings(schema: dict[str, Any], components: dict[str, Any]) -> list[tuple[str, str]]:
+    used: set[str] = set()
+
+    def refs(node: Any) -> None:
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "$ref":
+                    used.add(value.rsplit("/", 1)[-1])
+                else:
+                    refs(value)
+        elif isinstance(node, list):
+            for item in node:
+                refs(item)
+
+    for operations in schema["paths"].values():
+        for operation in operations.values():
+            if isinstance(operation, dict) and "requestBody" in operation:
+                refs(operation["requestBody"])
+    size = -1
+    while size != len(used):
+        size = len(used)
+        for name in list(used):
+            refs(components.get(name, {}))
+
+    found: list[tuple[str, str]] = []
+    stack = [(name, components[name], "") for name in sorted(used) if name in components]
+    while stack:
+        name, node, path = stack.pop()
+        if not isinstance(node, dict) or node.get("readOnly"):
+            continue
+        kind = node.get("type")
+        if kind == "string" and not (
+            "maxLength" in node
+            or "enum" in node
+            or "pattern" in node
+            or node.get("format") in _BOUNDED_FORMATS
+        ):
+            found.append((name, path))
+        if kind == "object" and node.get("additionalProperties") in (True, {}):
+            found.append((name, path))
+        for key, child in node.get("properties", {}).items():
+            stack.append((name, child, f"{path}.{key}"))
+        if "items" in node:
+            stack.append((name, node["items"], f"{path}[]"))
+        for key in ("allOf", "oneOf", "anyOf"):
+            stack.extend((name, child, path) for child in node.get(key, []))
+    return found
+
+
+# --- category depth -------------------------------------------------------------------------
+
+
+def test_categories_nest_at_most_eight_levels(owner: Client, business: Tenant) -> None:
+    parent = None
+    for level in range(MAX_CATEGORY_DEPTH):
+        response = owner.post(
+            "/api/v1/catalog/categories/",
+            {"name": f"L{level + 1}", "parent": parent},
+            content_type=JSON,
+        )
+        assert response.status_code == 201, response.content
+        parent = response.json()["id"]
+    before = counts(business)
+
+    ninth = owner.post(
+        "/api/v1/catalog/categories/", {"name": "L9", "parent": parent}, content_type=JSON
+    )
+
+    assert ninth.status_code == 400
+    assert error_of(ninth)["fields"]["parent"][0]["code"] == "too_deep"
+    assert counts(business) == before
+
+
+def test_a_move_that_would_nest_too_deep_is_refused(owner: Client, business: Tenant) -> None:
+    def chain(prefix: str, length: int) -> list[int]:
+        ids: list[int] = []
+        for level in range(length):
+            response = owner.post(
+                "/api/v1/catalog/categories/",
+                {"name": f"{prefix}{level}", "parent": ids[-1] if ids else None},
+                content_type=JSON,
+            )
+            ids.append(response.json()["id"])
+        return ids
+
+    deep, branch = chain("D", 5), chain("B", 4)
+
+    moved = owner.patch(
+        f"/api/v1/catalog/categories/{branch[0]}/", {"parent": deep[-1]}, content_type=JSON
+    )
+    fits = owner.patch(
+        f"/api/v1/catalog/categories/{branch[1]}/", {"parent": deep[-1]}, content_type=JSON
+    )
+
+    assert moved.status_code == 400
+    assert error_of(moved)["fields"]["parent"][0]["code"] == "too_deep"
+    assert fits.status_code == 200, fits.content
+    with tenant_context(business):
+        assert Category.objects.get(pk=branch[0]).parent_id is None
+
+
+def test_the_tree_of_an_old_deep_branch_is_bounded(owner: Client, business: Tenant) -> None:
+    """Rows written before the limit (straight into the table here) still list quickly: the
+    tree stops at eight levels and paths show their last eight."""
+    with tenant_context(business):
+        parent = None
+        for level in range(2_000):
+            parent = Category.objects.create(name=f"C{level}", parent=parent)
+
+    started = time.monotonic()
+    tree = owner.get("/api/v1/catalog/categories/?tree=true")
+    flat = owner.get("/api/v1/catalog/categories/")
+    elapsed = time.monotonic() - started
+
+    assert tree.status_code == 200 and flat.status_code == 200
+    depth, node = 0, {"children": tree.json()["tree"]}
+    while node["children"]:
+        node, depth = node["children"][0], depth + 1
+    assert depth == MAX_CATEGORY_DEPTH
+    deepest = next(row for row in flat.json()["results"] if row["name"] == "C1999")
+    assert deepest["path"] == "…/" + "/".join(f"C{n}" for n in range(1992, 2000))
+    assert elapsed < 3

@@ -9,7 +9,12 @@ from drf_spectacular.utils import extend_schema_field
 from moneyed import Money
 from rest_framework import serializers
 
-from saas_platform.money import minor_unit_exponent
+from saas_platform.api.limits import MAX_TEXT_LENGTH
+from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS, minor_unit_exponent
+
+# The longest e-mail address the database keeps (Django's EmailField column); DRF's own field
+# accepts up to 320 characters, which the column refuses (a 500).
+MAX_EMAIL_LENGTH = 254
 
 
 @extend_schema_field(
@@ -47,3 +52,23 @@ def format_amount(value: Money) -> str:
 def quantity(**kwargs: Any) -> serializers.DecimalField:
     """A stock quantity: three decimals, since weighed goods are sold by the gram."""
     return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
+
+
+def amount(**kwargs: Any) -> serializers.DecimalField:
+    """An amount as the money columns store it (18 digits, 4 of them decimals). DRF's field
+    refuses NaN and Infinity, and anything with more digits than the column."""
+    kwargs.setdefault("help_text", 'A decimal amount in the business\'s currency, e.g. "12.50".')
+    return serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs)
+
+
+def text(**kwargs: Any) -> serializers.CharField:
+    """Free text written to a column without a length of its own (a TextField): at most
+    MAX_TEXT_LENGTH characters. A CharField column's serializer field takes its max_length."""
+    kwargs.setdefault("max_length", MAX_TEXT_LENGTH)
+    return serializers.CharField(**kwargs)
+
+
+def email(**kwargs: Any) -> serializers.EmailField:
+    """An e-mail address that fits Django's EmailField column."""
+    kwargs.setdefault("max_length", MAX_EMAIL_LENGTH)
+    return serializers.EmailField(**kwargs)

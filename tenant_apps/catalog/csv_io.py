@@ -3,6 +3,12 @@
 The import checks every row before writing anything and reports every problem, keyed
 ``row N.column`` (the header is row 1); if any row is bad nothing is written. A good file is
 written in one transaction through the same services the API uses.
+
+Every cell is checked against its column before anything is written: text no longer than the
+column, no NUL or other control characters, amounts that fit the column (``1e30``, ``NaN`` and
+``Infinity`` are refused), category paths at most MAX_CATEGORY_DEPTH levels deep. The export
+writes through the API kit's CSV writer, which neutralises cells a spreadsheet would run as
+formulas; the import undoes that, so an exported file imports back unchanged.
 """
 
 from __future__ import annotations
@@ -16,19 +22,35 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
+from rest_framework.exceptions import ParseError
 
+from saas_platform.api.csv import csv_writer, unescaped
 from saas_platform.api.fields import format_amount
+from saas_platform.api.limits import MAX_TEXT_LENGTH, has_control_characters, shown
+from saas_platform.api.parsers import loads as json_loads
 from saas_platform.errors import DukaError, FieldErrors, ValidationFailed
 from tenant_apps.catalog.barcodes import classify
-from tenant_apps.catalog.models import Barcode, Brand, Product, ProductKind, TaxRate, Unit
+from tenant_apps.catalog.models import (
+    Barcode,
+    Brand,
+    Product,
+    ProductKind,
+    ProductPrice,
+    TaxRate,
+    Unit,
+)
 from tenant_apps.catalog.selectors import category_list, category_paths, products_for_export
 from tenant_apps.catalog.services import (
     ProductFields,
     barcode_add,
     brand_create,
     category_ensure_path,
+    category_path_problems,
+    column_length,
+    decimal_problem,
     product_create,
     product_update,
+    variant_attributes_problems,
 )
 
 COLUMNS = [
@@ -80,7 +102,7 @@ def _barcode_cell(barcodes: Iterable[Barcode]) -> str:
 def products_export_csv() -> str:
     paths = category_paths(category_list())
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_writer(out, lineterminator="\n")
     writer.writerow(COLUMNS)
     for product in products_for_export():
         writer.writerow(
@@ -151,16 +173,22 @@ class _Reader:
         try:
             value = Decimal(text.replace(",", ""))
         except InvalidOperation:
-            self.error(number, column, "invalid", f"“{text}” is not a number.")
-            return None
+            value = Decimal("NaN")
         if not value.is_finite():
-            self.error(number, column, "invalid", f"“{text}” is not a number.")
+            self.error(number, column, "invalid", f"“{shown(text)}” is not a number.")
+            return None
+        problem = decimal_problem(value, ProductPrice, "price")
+        if problem is not None:
+            self.error(number, column, problem[0], problem[1])
             return None
         if value < 0:
             self.error(number, column, "negative", "An amount cannot be negative.")
-        if value.as_tuple().exponent < -4:  # type: ignore[operator]
-            self.error(number, column, "max_decimal_places", "At most 4 decimal places.")
         return value
+
+    def text(self, number: int, column: str, text: str, limit: int) -> str:
+        if len(text) > limit:
+            self.error(number, column, "too_long", f"At most {limit} characters.")
+        return text
 
     def flag(self, number: int, column: str, text: str) -> bool | None:
         word = text.strip().lower()
@@ -186,8 +214,13 @@ class _Reader:
                 if not quantity.is_finite() or quantity <= 0:
                     self.error(
                         number, "barcodes", "invalid_pack_quantity",
-                        f"“{quantity_text}” after {PACK_SEPARATOR} must be a quantity above zero.",
+                        f"“{shown(quantity_text)}” after {PACK_SEPARATOR} must be a quantity "
+                        "above zero.",
                     )  # fmt: skip
+                    continue
+                too_big = decimal_problem(quantity, Barcode, "pack_quantity")
+                if too_big is not None:
+                    self.error(number, "barcodes", too_big[0], f"Pack quantity: {too_big[1]}")
                     continue
             try:
                 code, _symbology = classify(code, field="barcodes")
@@ -198,13 +231,29 @@ class _Reader:
             found[code] = quantity
         return found
 
+    def clean(self, number: int, cells: dict[str, str]) -> dict[str, str]:
+        """The cells as written before export neutralised them; NUL and other control
+        characters (PostgreSQL refuses NUL in text) are an error of their cell."""
+        cleaned = {}
+        for column, cell in cells.items():
+            cell = unescaped(cell)
+            if has_control_characters(cell, allow_whitespace=True):
+                self.error(
+                    number, column, "invalid_characters",
+                    "Cannot contain NUL or other control characters.",
+                )  # fmt: skip
+                cell = "".join(c for c in cell if not has_control_characters(c))
+            cleaned[column] = cell
+        return cleaned
+
     def row(self, number: int, cells: dict[str, str]) -> _Row:
-        sku = cells["sku"].strip()
+        cells = self.clean(number, cells)
+        sku = self.text(number, "sku", cells["sku"].strip(), column_length(Product, "sku"))
         row = _Row(number=number, sku=sku)
         exists = sku in self.products
         if not sku:
             self.error(number, "sku", "blank", "Every row needs a SKU.")
-        name = cells["name"].strip()
+        name = self.text(number, "name", cells["name"].strip(), column_length(Product, "name"))
         if name:
             row.fields["name"] = name
         elif not exists:
@@ -212,11 +261,19 @@ class _Reader:
         if "sku" in cells:
             row.fields["sku"] = sku
         if "description" in cells:
-            row.fields["description"] = cells["description"].strip()
+            row.fields["description"] = self.text(
+                number, "description", cells["description"].strip(), MAX_TEXT_LENGTH
+            )
         if "category" in cells:
             row.category_path = cells["category"].strip().strip("/")
+            if row.category_path:
+                for problems in category_path_problems(row.category_path).values():
+                    for problem in problems:
+                        self.error(number, "category", problem["code"], problem["message"])
         if "brand" in cells:
-            row.brand_name = cells["brand"].strip()
+            row.brand_name = self.text(
+                number, "brand", cells["brand"].strip(), column_length(Brand, "name")
+            )
 
         unit_code = cells.get("unit", "").strip().lower()
         if unit_code:
@@ -224,7 +281,10 @@ class _Reader:
             if unit is None:
                 known = ", ".join(sorted(self.units))
                 self.error(
-                    number, "unit", "unknown_unit", f"No unit “{unit_code}” (known: {known})."
+                    number,
+                    "unit",
+                    "unknown_unit",
+                    f"No unit “{shown(unit_code)}” (known: {known}).",
                 )
             else:
                 row.fields["unit_id"] = unit.pk
@@ -273,7 +333,8 @@ class _Reader:
                 known = ", ".join(t.name for t in self.tax_rates.values())
                 self.error(
                     number, "tax_rate", "unknown_tax_rate",
-                    f"No tax rate “{cells['tax_rate'].strip()}” (known: {known}, or {NO_TAX}).",
+                    f"No tax rate “{shown(cells['tax_rate'].strip())}” (known: {known}, "
+                    f"or {NO_TAX}).",
                 )  # fmt: skip
 
         if "barcodes" in cells:
@@ -283,8 +344,9 @@ class _Reader:
         attributes_text = cells.get("variant_attributes", "").strip()
         if attributes_text:
             try:
-                attributes = json.loads(attributes_text)
-            except ValueError:
+                # The API's JSON limits: no deep nesting, no NaN, no NUL.
+                attributes = json_loads(attributes_text)
+            except (ParseError, ValidationFailed):
                 attributes = None
             if not isinstance(attributes, dict):
                 self.error(
@@ -292,7 +354,11 @@ class _Reader:
                     'Write variant attributes as a JSON object, e.g. {"size": "500 ml"}.',
                 )  # fmt: skip
             else:
-                row.fields["variant_attributes"] = attributes
+                refusals = variant_attributes_problems(attributes)
+                for code, message in refusals:
+                    self.error(number, "variant_attributes", code, message)
+                if not refusals:
+                    row.fields["variant_attributes"] = attributes
         elif "variant_attributes" in cells:
             row.fields["variant_attributes"] = {}
         return row
@@ -354,7 +420,7 @@ class _Reader:
             else:
                 self.error(
                     row.number, "variant_of", "does_not_exist",
-                    f"No product with SKU {parent_sku} in the file or the catalog.",
+                    f"No product with SKU {shown(parent_sku)} in the file or the catalog.",
                 )  # fmt: skip
                 continue
             if parent_is_variant:
@@ -397,7 +463,8 @@ def _read(text: str) -> tuple[list[str], list[dict[str, str]]]:
         problems.setdefault("file", []).append(
             {
                 "code": "unknown_columns",
-                "message": f"Unknown columns: {', '.join(unknown)}. Known: {', '.join(COLUMNS)}.",
+                "message": f"Unknown columns: {', '.join(shown(c, 40) for c in unknown[:5])}"
+                f"{'…' if len(unknown) > 5 else ''}. Known: {', '.join(COLUMNS)}.",
             }
         )
     if len(set(header)) != len(header):

@@ -33,6 +33,10 @@ from tenant_apps.catalog.models import (
 )
 
 PATH_SEPARATOR = "/"
+# Levels of the category tree, the top level included ("Drinks/Soda/Diet" has three): every
+# read of the tree walks all of it, and a CSV path of thousands of levels made that take seconds.
+# The services refuse anything deeper (category_create, category_update, the CSV import).
+MAX_CATEGORY_DEPTH = 8
 
 
 def catalog_currency() -> str:
@@ -67,38 +71,60 @@ def category_list() -> list[Category]:
     return list(Category.objects.order_by("name", "pk"))
 
 
-def category_paths(categories: Iterable[Category]) -> dict[int, str]:
-    """``{id: "Drinks/Soda"}`` for every category, from one list of rows (no queries)."""
+def _category_levels(categories: Iterable[Category]) -> dict[int, tuple[tuple[str, ...], int]]:
+    """``{id: (names of its last MAX_CATEGORY_DEPTH levels, its depth)}``, each category's
+    built on its parent's, so a tree costs one pass whatever its shape."""
     by_id = {category.pk: category for category in categories}
-    paths: dict[int, str] = {}
-
-    def path_of(category: Category) -> str:
-        if category.pk in paths:
-            return paths[category.pk]
-        names = [category.name]
-        parent_id = category.parent_id
-        seen = {category.pk}
-        # The services refuse cycles; the guard only keeps a corrupt row from looping forever.
-        while parent_id is not None and parent_id in by_id and parent_id not in seen:
-            seen.add(parent_id)
-            parent = by_id[parent_id]
-            names.append(parent.name)
-            parent_id = parent.parent_id
-        paths[category.pk] = PATH_SEPARATOR.join(reversed(names))
-        return paths[category.pk]
-
+    levels: dict[int, tuple[tuple[str, ...], int]] = {}
     for category in by_id.values():
-        path_of(category)
-    return paths
+        chain: list[Category] = []
+        climbed: set[int] = set()
+        current: Category | None = category
+        # Climb to a category already done, the top, or (a corrupt row: the services refuse
+        # cycles) a loop, which is then read as a top.
+        while current is not None and current.pk not in levels and current.pk not in climbed:
+            chain.append(current)
+            climbed.add(current.pk)
+            parent_id = current.parent_id
+            current = by_id.get(parent_id) if parent_id is not None else None
+        names, depth = (
+            levels[current.pk] if current is not None and current.pk in levels else ((), 0)
+        )
+        for node in reversed(chain):
+            depth += 1
+            names = (*names, node.name)[-MAX_CATEGORY_DEPTH:]
+            levels[node.pk] = (names, depth)
+    return levels
+
+
+def category_paths(categories: Iterable[Category]) -> dict[int, str]:
+    """``{id: "Drinks/Soda"}`` for every category, from one list of rows (no queries).
+
+    A branch deeper than MAX_CATEGORY_DEPTH (only possible from before that limit) shows its
+    last levels after "…/".
+    """
+    return {
+        pk: ("…" + PATH_SEPARATOR if depth > len(names) else "") + PATH_SEPARATOR.join(names)
+        for pk, (names, depth) in _category_levels(categories).items()
+    }
 
 
 def category_tree() -> list[CategoryNode]:
+    """The tree, MAX_CATEGORY_DEPTH levels at most: deeper categories (only possible from before
+    that limit) are left out of it, though not out of the flat list."""
     categories = category_list()
+    levels = _category_levels(categories)
     paths = category_paths(categories)
-    nodes = {c.pk: CategoryNode(category=c, path=paths[c.pk]) for c in categories}
+    nodes = {
+        c.pk: CategoryNode(category=c, path=paths[c.pk])
+        for c in categories
+        if levels[c.pk][1] <= MAX_CATEGORY_DEPTH
+    }
     roots: list[CategoryNode] = []
     for category in categories:
-        node = nodes[category.pk]
+        node = nodes.get(category.pk)
+        if node is None:
+            continue
         if category.parent_id is None or category.parent_id not in nodes:
             roots.append(node)
         else:

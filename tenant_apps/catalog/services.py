@@ -3,9 +3,10 @@ at once, then writes inside one transaction; database constraints back up the ch
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import math
+from collections.abc import Callable, Mapping
 from decimal import Decimal
-from typing import Any, TypedDict, TypeVar
+from typing import Any, TypedDict, TypeVar, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
@@ -24,7 +25,12 @@ from tenant_apps.catalog.models import (
     TaxRate,
     Unit,
 )
-from tenant_apps.catalog.selectors import PATH_SEPARATOR, catalog_currency, tax_rate_default
+from tenant_apps.catalog.selectors import (
+    MAX_CATEGORY_DEPTH,
+    PATH_SEPARATOR,
+    catalog_currency,
+    tax_rate_default,
+)
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
@@ -83,8 +89,38 @@ def _not_blank(value: str, field: str, errors: FieldErrors) -> str:
     return value
 
 
+def column_length(model: type[models.Model], name: str) -> int:
+    """The length of a text column, as the model declares it."""
+    return int(cast("models.CharField[Any, Any]", model._meta.get_field(name)).max_length or 0)
+
+
+def _fits(value: str, field: str, errors: FieldErrors, model: type[models.Model], name: str) -> str:
+    limit = column_length(model, name)
+    if len(value) > limit:
+        _add(errors, field, "too_long", f"At most {limit} characters.")
+    return value
+
+
+def decimal_problem(value: Decimal, model: type[models.Model], name: str) -> tuple[str, str] | None:
+    """Why ``value`` cannot be stored in a decimal column (``code, message``), or None."""
+    column = cast("models.DecimalField[Any, Any]", model._meta.get_field(name))
+    digits, places = int(column.max_digits or 0), int(column.decimal_places or 0)
+    if not value.is_finite():
+        return "invalid", "A number is required."
+    # Range first: quantizing 1E+30 to 4 places needs more precision than Decimal keeps.
+    if abs(value) >= Decimal(10) ** (digits - places):
+        return "out_of_range", f"At most {digits - places} digits before the decimal point."
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        return "max_decimal_places", f"At most {places} decimal places."
+    return None
+
+
 def _amount(value: Decimal, field: str, errors: FieldErrors) -> Decimal:
     value = Decimal(value)
+    problem = decimal_problem(value, ProductPrice, "price")
+    if problem is not None:
+        _add(errors, field, *problem)
+        return Decimal(0)
     if value < 0:
         _add(errors, field, "negative", "An amount cannot be negative.")
     return value
@@ -99,11 +135,57 @@ def _in_use(what: str) -> Conflict:
 # --- Categories ---------------------------------------------------------------------------------
 
 
-def _check_category_name(name: str, errors: FieldErrors) -> str:
-    name = _not_blank(name, "name", errors)
+def _check_category_name(name: str, errors: FieldErrors, field: str = "name") -> str:
+    name = _not_blank(name, field, errors)
     if PATH_SEPARATOR in name:
-        _add(errors, "name", "invalid", f"A category name cannot contain “{PATH_SEPARATOR}”.")
-    return name
+        _add(errors, field, "invalid", f"A category name cannot contain “{PATH_SEPARATOR}”.")
+    return _fits(name, field, errors, Category, "name")
+
+
+def _too_deep(field: str, errors: FieldErrors) -> None:
+    _add(
+        errors,
+        field,
+        "too_deep",
+        f"Categories nest at most {MAX_CATEGORY_DEPTH} levels deep.",
+    )
+
+
+def _level_of(category_id: int | None, parents: Mapping[int, int | None]) -> int:
+    """1 for a top-level category, 2 below it…; 0 for "no category"."""
+    level, seen = 0, set()
+    while category_id is not None and category_id not in seen:
+        seen.add(category_id)
+        level += 1
+        category_id = parents.get(category_id)
+    return level
+
+
+def _height_below(category_id: int, parents: Mapping[int, int | None]) -> int:
+    """Levels from ``category_id`` down to its deepest descendant (1 for a leaf)."""
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in parents.items():
+        children.setdefault(parent_id, []).append(pk)
+    height, level, seen = 0, [category_id], {category_id}
+    while level:
+        height += 1
+        level = [c for pk in level for c in children.get(pk, []) if c not in seen]
+        seen.update(level)
+    return height
+
+
+def category_path_problems(path: str) -> FieldErrors:
+    """What is wrong with a path such as ``Drinks/Soda`` (the CSV's ``category`` column)."""
+    errors: FieldErrors = {}
+    levels = [part.strip() for part in path.split(PATH_SEPARATOR)]
+    if len(levels) > MAX_CATEGORY_DEPTH:
+        _too_deep("category", errors)
+        return errors
+    if any(not level for level in levels):
+        _add(errors, "category", "invalid", "A category path cannot have an empty level.")
+    for level in levels:
+        _fits(level, "category", errors, Category, "name")
+    return errors
 
 
 def _check_sibling_free(*, name: str, parent_id: int | None, exclude: int | None = None) -> None:
@@ -119,6 +201,14 @@ def category_create(*, name: str, parent_id: int | None = None) -> Category:
     errors: FieldErrors = {}
     name = _check_category_name(name, errors)
     parent = _ref(Category, parent_id, "parent", errors, "category")
+    if parent is not None:
+        # The same lock as a move (category_update), so that a move cannot deepen the branch
+        # between this check and the insert.
+        parents = dict(
+            Category.objects.select_for_update().order_by("pk").values_list("pk", "parent_id")
+        )
+        if _level_of(parent.pk, parents) >= MAX_CATEGORY_DEPTH:
+            _too_deep("parent", errors)
     _raise_if(errors)
     _check_sibling_free(name=name, parent_id=parent_id)
     return _saved(
@@ -162,6 +252,11 @@ def category_update(*, category_id: int, changes: CategoryChanges) -> Category:
                     )
                     break
                 ancestor = parents.get(ancestor)
+            else:
+                if _level_of(parent_id, parents) + _height_below(category_id, parents) > (
+                    MAX_CATEGORY_DEPTH
+                ):
+                    _too_deep("parent", errors)
             category.parent_id = parent_id
     _raise_if(errors)
     _check_sibling_free(name=category.name, parent_id=category.parent_id, exclude=category.pk)
@@ -181,10 +276,9 @@ def category_delete(*, category_id: int) -> None:
 
 def category_ensure_path(*, path: str) -> Category:
     """The category at ``Drinks/Soda``, creating any missing level."""
+    _raise_if(category_path_problems(path))
     parent: Category | None = None
     for name in (part.strip() for part in path.split(PATH_SEPARATOR)):
-        if not name:
-            raise ValidationFailed.for_field("category", "invalid", f"“{path}” has an empty level.")
         existing = Category.objects.filter(parent=parent, name__iexact=name).first()
         parent = existing or category_create(name=name, parent_id=parent.pk if parent else None)
     if parent is None:
@@ -198,7 +292,7 @@ def category_ensure_path(*, path: str) -> Category:
 @transaction.atomic
 def brand_create(*, name: str) -> Brand:
     errors: FieldErrors = {}
-    name = _not_blank(name, "name", errors)
+    name = _fits(_not_blank(name, "name", errors), "name", errors, Brand, "name")
     _raise_if(errors)
     if Brand.objects.filter(name__iexact=name).exists():
         raise _duplicate("name", f"There is already a brand “{name}”.")
@@ -211,7 +305,7 @@ def brand_create(*, name: str) -> Brand:
 def brand_update(*, brand_id: int, name: str) -> Brand:
     brand = _get(Brand, brand_id, "brand")
     errors: FieldErrors = {}
-    brand.name = _not_blank(name, "name", errors)
+    brand.name = _fits(_not_blank(name, "name", errors), "name", errors, Brand, "name")
     _raise_if(errors)
     if Brand.objects.filter(name__iexact=brand.name).exclude(pk=brand.pk).exists():
         raise _duplicate("name", f"There is already a brand “{brand.name}”.")
@@ -432,9 +526,11 @@ class ProductFields(TypedDict, total=False):
 def _apply(product: Product, fields: ProductFields, errors: FieldErrors) -> None:
     currency = catalog_currency()
     if "name" in fields:
-        product.name = _not_blank(fields["name"], "name", errors)
+        product.name = _fits(
+            _not_blank(fields["name"], "name", errors), "name", errors, Product, "name"
+        )
     if "sku" in fields:
-        product.sku = _not_blank(fields["sku"], "sku", errors)
+        product.sku = _fits(_not_blank(fields["sku"], "sku", errors), "sku", errors, Product, "sku")
     if "description" in fields:
         product.description = fields["description"]
     if "kind" in fields:
@@ -465,19 +561,44 @@ def _apply(product: Product, fields: ProductFields, errors: FieldErrors) -> None
         product.variant_of = _ref(Product, fields["variant_of_id"], "variant_of", errors, "product")
     if "variant_attributes" in fields:
         attributes = fields["variant_attributes"]
-        if not isinstance(attributes, dict) or not all(
-            isinstance(key, str) and isinstance(value, str | int | float | bool)
-            for key, value in attributes.items()
-        ):
-            _add(
-                errors,
-                "variant_attributes",
-                "invalid",
-                "Variant attributes are a flat object of names and values, "
-                'e.g. {"size": "500 ml"}.',
-            )
-        else:
+        problems = variant_attributes_problems(attributes)
+        for code, message in problems:
+            _add(errors, "variant_attributes", code, message)
+        if not problems:
             product.variant_attributes = attributes
+
+
+# A variant's attributes are a few short pairs ("size": "500 ml"), shown on tills and labels.
+MAX_VARIANT_ATTRIBUTES = 20
+MAX_VARIANT_ATTRIBUTE_NAME = 50
+MAX_VARIANT_ATTRIBUTE_VALUE = 200
+
+
+def variant_attributes_problems(attributes: Any) -> list[tuple[str, str]]:
+    """What is wrong with a variant's attributes (``code, message`` pairs), for the API and
+    the CSV import alike."""
+    if not isinstance(attributes, dict) or not all(
+        isinstance(key, str) and isinstance(value, str | int | float | bool)
+        for key, value in attributes.items()
+    ):
+        message = (
+            'Variant attributes are a flat object of names and values, e.g. {"size": "500 ml"}.'
+        )
+        return [("invalid", message)]
+    problems = []
+    if len(attributes) > MAX_VARIANT_ATTRIBUTES:
+        problems.append(("too_many", f"At most {MAX_VARIANT_ATTRIBUTES} attributes."))
+    if any(len(key) > MAX_VARIANT_ATTRIBUTE_NAME or not key.strip() for key in attributes):
+        problems.append(
+            ("invalid_name", f"Attribute names are 1 to {MAX_VARIANT_ATTRIBUTE_NAME} characters.")
+        )
+    if any(len(str(value)) > MAX_VARIANT_ATTRIBUTE_VALUE for value in attributes.values()):
+        problems.append(
+            ("too_long", f"Attribute values are at most {MAX_VARIANT_ATTRIBUTE_VALUE} characters.")
+        )
+    if any(isinstance(v, float) and not math.isfinite(v) for v in attributes.values()):
+        problems.append(("invalid", "Attribute values cannot be NaN or infinite."))
+    return problems
 
 
 def _check_product(product: Product, errors: FieldErrors) -> None:
@@ -584,7 +705,10 @@ def barcode_add(*, product_id: int, code: str, pack_quantity: Decimal = Decimal(
     except ValidationFailed as invalid:
         errors.update(invalid.fields)
         symbology = None
-    if Decimal(pack_quantity) <= 0:
+    problem = decimal_problem(Decimal(pack_quantity), Barcode, "pack_quantity")
+    if problem is not None:
+        _add(errors, "pack_quantity", *problem)
+    elif Decimal(pack_quantity) <= 0:
         _add(errors, "pack_quantity", "not_positive", "A pack holds at least some quantity.")
     if product.variants.exists():
         _add(

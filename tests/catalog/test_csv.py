@@ -202,3 +202,65 @@ def test_export_then_import_into_another_business_gives_the_same_catalog(
     )
     assert again.json() == {"created": 0, "updated": 5}
     assert catalog_snapshot(other) == catalog_snapshot(business)
+
+
+def test_cells_that_do_not_fit_their_column_are_row_errors_and_nothing_is_written(
+    owner: Client, business: Tenant
+) -> None:
+    deep = "/".join(f"L{n}" for n in range(5_000))
+    rows = [
+        "sku,name,description,category,brand,price,cost_price,barcodes,variant_attributes",
+        "NUL-1,Soda\x00,,,,1,,,",  # row 2
+        "BIG-1,Big,,,,1e30,NaN,,",  # row 3
+        "INF-1,Inf,,,,Infinity,-Infinity,,",  # row 4
+        f"{'S' * 65},{'N' * 201},{'D' * 5_001},,{'B' * 121},1,,,",  # row 5
+        f"CAT-1,Deep,,{deep},,1,,,",  # row 6
+        f"CAT-2,Long level,,Drinks/{'C' * 121},,1,,,",  # row 7
+        "PACK-1,Pack,,,,1,,96385074*1e20,",  # row 8
+        'ATT-1,Attrs,,,,1,,,"{""a"": NaN}"',  # row 9
+        'ATT-2,Attrs,,,,1,,,"' + '{""a"":' * 3_000 + "1" + "}" * 3_000 + '"',  # row 10
+        'ATT-3,Attrs,,,,1,,,"{' + ",".join(f'""k{n}"": 1' for n in range(21)) + '}"',  # row 11
+        "PRICE-1,Fine price,,,,123456789012345.5,,,",  # row 12: 15 digits, the column has 14
+        "OK-1,Fine,,Drinks/Soda,Brand,12.50,10,,",  # row 13
+    ]
+
+    refused = upload(owner, "\n".join(rows) + "\n")
+
+    assert refused.status_code == 400, refused.content[:500]
+    fields = refused.json()["error"]["fields"]
+    assert {key: [e["code"] for e in errors] for key, errors in fields.items()} == {
+        "row 2.name": ["invalid_characters"],
+        "row 3.price": ["out_of_range"],
+        "row 3.cost_price": ["invalid"],
+        "row 4.price": ["invalid"],
+        "row 4.cost_price": ["invalid"],
+        "row 5.sku": ["too_long"],
+        "row 5.name": ["too_long"],
+        "row 5.description": ["too_long"],
+        "row 5.brand": ["too_long"],
+        "row 6.category": ["too_deep"],
+        "row 7.category": ["too_long"],
+        "row 8.barcodes": ["out_of_range"],
+        "row 9.variant_attributes": ["invalid"],
+        "row 10.variant_attributes": ["invalid"],
+        "row 11.variant_attributes": ["too_many"],
+        "row 12.price": ["out_of_range"],
+    }
+    assert len(refused.content) < 10_000  # no cell is quoted back in full
+    assert product_count(business) == 0
+    with tenant_context(business):
+        assert not Category.objects.exists()
+        assert not Brand.objects.exists()
+
+
+def test_a_category_path_at_the_depth_limit_is_imported(owner: Client, business: Tenant) -> None:
+    path = "/".join(f"L{n}" for n in range(8))
+
+    imported = upload(owner, f"sku,name,category,price\nDEEP,Deep,{path},1\n")
+    too_deep = upload(owner, f"sku,name,category,price\nDEEPER,Deeper,{path}/L8,1\n")
+
+    assert imported.status_code == 200, imported.content
+    assert too_deep.json()["error"]["fields"]["row 2.category"][0]["code"] == "too_deep"
+    with tenant_context(business):
+        assert Category.objects.count() == 8
+        assert not Product.objects.filter(sku="DEEPER").exists()

@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import limit_field, offset_field
 from saas_platform.api.parsers import CsvParser
@@ -52,7 +53,7 @@ def _product_body(request: Request, product_id: int) -> dict[str, Any]:
 class _ProductInput(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
     sku = serializers.CharField(max_length=64)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = api_fields.text(required=False, allow_blank=True)
     kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
     sold_by_weight = serializers.BooleanField(required=False)
     is_active = serializers.BooleanField(required=False)
@@ -67,7 +68,11 @@ class _ProductInput(serializers.Serializer[Any]):
     variant_of = serializers.IntegerField(
         required=False, allow_null=True, help_text="The parent product of a variant."
     )
-    variant_attributes = serializers.DictField(required=False, help_text='e.g. {"size": "500 ml"}')
+    variant_attributes = serializers.DictField(
+        required=False,
+        help_text='e.g. {"size": "500 ml"}: at most 20 names of up to 50 characters, each with a '
+        "text, number or true/false of up to 200 characters.",
+    )
 
 
 _RENAMED = {

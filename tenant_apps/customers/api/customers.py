@@ -17,6 +17,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
@@ -98,7 +99,7 @@ class _CustomerFields(serializers.Serializer[Any]):
     phone = serializers.CharField(
         max_length=32, required=False, allow_blank=True, help_text="07…, +254… or 254…"
     )
-    email = serializers.EmailField(required=False, allow_blank=True)
+    email = api_fields.email(required=False, allow_blank=True)
     tax_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
     credit_limit = amount(min_value=Decimal(0), required=False, help_text="0 = cash only.")
     payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Mapping
@@ -21,6 +20,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.csv import csv_writer
 from saas_platform.api.fields import MoneyField
 from saas_platform.errors import ValidationFailed
 from tenant_apps.customers.api.customers import (
@@ -68,7 +68,7 @@ class StatementCSVRenderer(BaseRenderer):
         if refusal is not None:
             return refusal
         buffer = io.StringIO()
-        csv.writer(buffer).writerows(data or [])
+        csv_writer(buffer).writerows(data or [])
         return buffer.getvalue().encode("utf-8")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from datetime import date
@@ -15,6 +14,7 @@ from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
+from saas_platform.api.csv import csv_writer
 from saas_platform.api.fields import MoneyField, format_amount
 from saas_platform.errors import ValidationFailed
 from tenant_apps.ledger.business import business_date, current_business
@@ -53,7 +53,7 @@ class CSVRenderer(BaseRenderer):
         renderer_context: Mapping[str, Any] | None = None,
     ) -> bytes:
         buffer = io.StringIO()
-        writer = csv.writer(buffer)
+        writer = csv_writer(buffer)
         if isinstance(data, dict) and "error" in data:  # a refusal, still readable as CSV
             writer.writerow(["code", "message"])
             writer.writerow([data["error"]["code"], data["error"]["message"]])

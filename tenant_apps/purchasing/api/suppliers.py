@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
 from tenant_apps.purchasing.models import Supplier
@@ -32,8 +33,8 @@ class _SupplierFields(serializers.Serializer[Any]):
     name = serializers.CharField(max_length=200)
     contact_name = serializers.CharField(max_length=150, required=False, allow_blank=True)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True)
-    email = serializers.EmailField(required=False, allow_blank=True)
-    address = serializers.CharField(required=False, allow_blank=True)
+    email = api_fields.email(required=False, allow_blank=True)
+    address = api_fields.text(required=False, allow_blank=True)
     tax_id = serializers.CharField(max_length=40, required=False, allow_blank=True)
     payment_terms_days = serializers.IntegerField(min_value=0, max_value=365, required=False)
     lead_time_days = serializers.IntegerField(min_value=0, max_value=365, required=False)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.csv import csv_writer
 from saas_platform.api.fields import MoneyField
 from tenant_apps.ledger.business import business_date
 from tenant_apps.sales.api.receipts import CSVRenderer, FormatChecked
@@ -96,7 +96,7 @@ CSV_COLUMNS = [
 
 def summary_csv(summary: Summary) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = csv_writer(buffer, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in [*summary.rows, summary.totals]:
         values = [

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api import fields as api_fields
 from saas_platform.errors import Forbidden, NotFound
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.access import Action
@@ -51,7 +52,7 @@ class StaffListCreateApi(APIView):
     required_actions = {"GET": Action.STAFF_VIEW, "POST": Action.STAFF_MANAGE}
 
     class InputSerializer(serializers.Serializer[Any]):
-        email = serializers.EmailField()
+        email = api_fields.email()
         full_name = serializers.CharField(max_length=150)
         role = serializers.ChoiceField(choices=Role.choices)
         password = serializers.CharField(
