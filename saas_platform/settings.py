@@ -298,6 +298,7 @@ REST_AUTH = {
     "SESSION_LOGIN": False,
     "TOKEN_MODEL": None,
     "LOGIN_SERIALIZER": "tenant_apps.staff.api.auth.TenantLoginSerializer",
+    "PASSWORD_CHANGE_SERIALIZER": "tenant_apps.staff.api.auth.TenantPasswordChangeSerializer",
     "JWT_TOKEN_CLAIMS_SERIALIZER": "tenant_apps.staff.tokens.TenantTokenObtainPairSerializer",
     "USER_DETAILS_SERIALIZER": "tenant_apps.staff.api.auth.UserDetailsSerializer",
     "OLD_PASSWORD_FIELD_ENABLED": True,

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 from shared_apps.tenants.models import Tenant
@@ -127,3 +128,29 @@ def test_a_forged_forwarded_for_does_not_dodge_the_address_lock(
 
     assert page.status_code == 429
     assert not signed_in(client)
+
+
+def test_guessing_the_old_password_with_a_stolen_token_meets_the_same_lock(
+    business: Tenant,
+    tenant_client: TenantClient,
+    jwt_client: Callable[[Tenant, str], Client],
+) -> None:
+    # a stolen access token lasts minutes; guessing the password would keep the account
+    thief = jwt_client(business, business.owner_email)
+    new = "Taken-Over-Password-77"
+
+    def change(old: str) -> Any:
+        body = {"old_password": old, "new_password1": new, "new_password2": new}
+        return thief.post("/api/v1/auth/password/change/", body, content_type="application/json")
+
+    guesses = [change(f"guess-{n}").status_code for n in range(lockout.ACCOUNT_FREE_ATTEMPTS)]
+    locked = change(STRONG_PASSWORD)
+
+    assert guesses == [400] * lockout.ACCOUNT_FREE_ATTEMPTS
+    assert locked.status_code == 429
+    assert locked.json()["error"]["code"] == "login_locked"
+    assert login(tenant_client(business), business.owner_email, new).status_code == 429
+    lockout_free = tenant_client(business)
+    cache.clear()  # the lock lifts: the old password still works, the thief's never took
+    assert login(lockout_free, business.owner_email, new).status_code == 401
+    assert login(lockout_free, business.owner_email).status_code == 200

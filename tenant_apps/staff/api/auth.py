@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from dj_rest_auth.serializers import LoginSerializer
+from dj_rest_auth.serializers import LoginSerializer, PasswordChangeSerializer
 from django.contrib.auth import authenticate
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
@@ -57,6 +57,19 @@ class TenantLoginSerializer(LoginSerializer):
             raise exceptions.AuthenticationFailed(INVALID_CREDENTIALS, code="invalid_credentials")
         attrs["user"] = user
         return attrs
+
+
+class TenantPasswordChangeSerializer(PasswordChangeSerializer):
+    """dj-rest-auth's password change, its old password checked by the login backend: with a
+    stolen access token, guessing the password (to keep the account) meets the same lockout."""
+
+    def validate_old_password(self, value: str) -> str:
+        user = self.user
+        if authenticate(self.request, email=user.email, password=value) is None:
+            raise serializers.ValidationError(
+                "Your old password is wrong. Please enter it again.", code="wrong_password"
+            )
+        return value
 
 
 class TenantTokenRefreshView(TokenRefreshView):
