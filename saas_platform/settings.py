@@ -313,6 +313,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Swagger UI would otherwise load a validity badge from validator.swagger.io; ReDoc's page
+    # (saas_platform/templates/api/redoc.html) drops drf-spectacular's Google Fonts.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     # Several models have a field called "kind"; each choice set gets a name of its own.
     "ENUM_NAME_OVERRIDES": {
         "ProductKindEnum": "tenant_apps.catalog.models.ProductKind",

@@ -9,5 +9,10 @@ def api_docs_urlpatterns(urlconf: str) -> list[URLPattern]:
     return [
         path("api/schema/", SpectacularAPIView.as_view(urlconf=urlconf), name="schema"),
         path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-        path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+        # Our page: drf-spectacular's loads its fonts from Google (saas_platform/templates/api/).
+        path(
+            "api/redoc/",
+            SpectacularRedocView.as_view(url_name="schema", template_name="api/redoc.html"),
+            name="redoc",
+        ),
     ]

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from rest_framework import exceptions as drf
@@ -101,3 +104,41 @@ def test_business_host_documents_its_own_api(make_tenant: Any, tenant_client: An
     assert "/api/v1/inventory/locations/" in paths["paths"]
     assert "/api/v1/signup/" not in paths["paths"]
     assert docs.status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
+def test_api_documents_load_nothing_from_outside(
+    make_tenant: Any, tenant_client: Any, root_client: Any, page: str
+) -> None:
+    """Both pages work offline: every script, style and font comes from our own host."""
+    for client in (root_client, tenant_client(make_tenant())):
+        html = client.get(page).content.decode()
+
+        assert client.get(page).status_code == 200
+        if page == "/api/docs/":
+            # Swagger UI's default would fetch a badge from validator.swagger.io.
+            assert '"validatorUrl": null' in html
+        assert re.findall(r"(?:https?:)?//[\w.-]+\.[a-z]{2,}[^\"' ]*", html) == [], html[:2_000]
+        for asset in re.findall(r"""(?:src|href)=["']([^"']+)["']""", html):
+            # Ours: a static file of the project (served by WhiteNoise), or the schema itself.
+            assert asset.startswith("/"), asset
+            if asset.startswith(settings.STATIC_URL):
+                assert finders.find(asset.removeprefix(settings.STATIC_URL)), asset
+
+
+@pytest.mark.django_db
+def test_operations_are_tagged_by_app(make_tenant: Any, tenant_client: Any) -> None:
+    client = tenant_client(make_tenant())
+    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    tags = {
+        tag
+        for operations in schema["paths"].values()
+        for operation in operations.values()
+        for tag in operation.get("tags", [])
+    }
+
+    assert "v1" not in tags
+    assert {"catalog", "inventory", "sales", "payments", "customers", "ledger"} <= tags
+    assert schema["paths"]["/api/v1/catalog/products/"]["get"]["tags"] == ["catalog"]
