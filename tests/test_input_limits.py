@@ -602,3 +602,18 @@ def test_the_tree_of_an_old_deep_branch_is_bounded(owner: Client, business: Tena
     deepest = next(row for row in flat.json()["results"] if row["name"] == "C1999")
     assert deepest["path"] == "…/" + "/".join(f"C{n}" for n in range(1992, 2000))
     assert elapsed < 3
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/inventory/valuation/?location=%C2%B2",
+        "/api/v1/sales/parked/?register=%C2%B2",
+        "/api/v1/audit/entries/?actor=%C2%B2",
+    ],
+)
+def test_a_superscript_digit_in_an_id_filter_is_not_a_500(owner: Client, url: str) -> None:
+    """A superscript two passes str.isdigit() but not int(): no match, or a refusal."""
+    response = owner.get(url)
+
+    assert response.status_code < 500, response.content[:300]

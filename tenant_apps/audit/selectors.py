@@ -45,7 +45,7 @@ def audit_entry_list(
     if object_pk:
         entries = entries.filter(object_pk=object_pk)
     if actor:
-        if actor.isdigit():
+        if actor.isdecimal():  # not isdigit: "²" is a digit that int() refuses
             entries = entries.filter(actor_id=int(actor))
         elif actor.startswith(API_KEY_ACTOR_PREFIX):
             prefix = actor.removeprefix(API_KEY_ACTOR_PREFIX)

@@ -135,7 +135,8 @@ def match_open_sale_payment(c2b: C2BPayment) -> bool:
     """A paybill payment whose account is an open sale's reference (``SALE<id>``) pays the
     sale's failed mobile-money tender of exactly that amount, and completes the sale."""
     reference = (c2b.bill_ref or "").strip().upper()
-    if not reference.startswith("SALE") or not reference[4:].isdigit():
+    # isdecimal, not isdigit: a payer may type "SALE²", a digit that int() refuses.
+    if not reference.startswith("SALE") or not reference[4:].isdecimal():
         return False
     sale = (
         Sale.objects.select_for_update(of=("self",))

@@ -131,7 +131,8 @@ class StockLevelListApi(APIView):
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500).
+    return int(value) if value and value.isdecimal() else None
 
 
 class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):

@@ -279,7 +279,8 @@ class ParkedSaleListApi(APIView):
 
 
 def _int(value: str | None) -> int | None:
-    return int(value) if value and value.isdigit() else None
+    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500).
+    return int(value) if value and value.isdecimal() else None
 
 
 def _sale_or_404(uuid: str) -> Any:
