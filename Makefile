@@ -79,7 +79,7 @@ stop: install
 # One test process per core (pytest-xdist); each has its own test database and Redis database.
 TEST_WORKERS ?= auto
 test: install
-	FAST_PASSWORD_HASHER=true $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	FAST_PASSWORD_HASHER=true $(BIN)/pytest -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 	@if [[ -z "$$DATABASE_URL" || -z "$$REDIS_URL" ]]; then \
 	  echo "The embedded servers under .data/ are left running for the next command; 'make stop' stops them."; fi
 
