@@ -20,7 +20,7 @@ SANDBOX_PORT ?= 8099
 run: export PAYMENT_SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)
 run: export PLATFORM_URL_PORT := $(PORT)
 
-.PHONY: install run migrate seed test lint format bench clean
+.PHONY: install run worker beat stop migrate seed test lint format bench clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,26 +37,51 @@ migrate: install
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 
+# Everything `make run` starts in the background, stopped by it when it ends (Ctrl-C).
+CELERY := $(BIN)/celery -A saas_platform
 run: migrate
 	@mkdir -p .data
-	@# The sandbox runs for as long as the server does.
-	@$(BIN)/python -m tenant_apps.payments.sandbox --port $(SANDBOX_PORT) > .data/sandbox.log 2>&1 & \
-	  echo $$! > .data/sandbox.pid; \
-	  trap 'kill $$(cat .data/sandbox.pid) 2>/dev/null' EXIT; \
+	@# Background jobs of a script ignore Ctrl-C: the trap stops them, then the embedded servers.
+	@pids=""; \
+	  stop() { echo ""; echo "Stopping the worker, beat and payment sandbox..."; \
+	    kill $$pids 2>/dev/null; wait $$pids 2>/dev/null; \
+	    $(BIN)/python -m saas_platform.embedded stop; }; \
+	  trap stop EXIT; \
+	  $(BIN)/python -m tenant_apps.payments.sandbox --port $(SANDBOX_PORT) > .data/sandbox.log 2>&1 & pids="$$pids $$!"; \
+	  $(CELERY) worker -l info > .data/worker.log 2>&1 & pids="$$pids $$!"; \
+	  $(CELERY) beat -l info -s .data/celerybeat-schedule > .data/beat.log 2>&1 & pids="$$pids $$!"; \
 	  sleep 1; \
 	  $(BIN)/python manage.py seed_demo && \
 	  echo "" && \
-	  echo "  Public site:    http://localhost:$(PORT)" && \
-	  echo "  Demo business:  http://demo.localhost:$(PORT)" && \
-	  echo "  Console:        http://localhost:$(PORT)/console/  ($(PLATFORM_OWNER_EMAIL) / $(PLATFORM_OWNER_PASSWORD))" && \
-	  echo "  Payment sandbox: $$PAYMENT_SANDBOX_URL (payer numbers ending 0 pay, 1 cancel, 2 answer late)" && \
+	  echo "  Public site:     http://localhost:$(PORT)" && \
+	  echo "  Demo business:   http://demo.localhost:$(PORT)" && \
+	  echo "  Console:         http://localhost:$(PORT)/console/  ($(PLATFORM_OWNER_EMAIL) / $(PLATFORM_OWNER_PASSWORD))" && \
+	  echo "  Payment sandbox: $$PAYMENT_SANDBOX_URL (payer numbers ending 0 pay, 1 cancel, 2 answer late); log .data/sandbox.log" && \
+	  echo "  Celery worker:   all queues, log .data/worker.log" && \
+	  echo "  Celery beat:     periodic work, log .data/beat.log" && \
+	  echo "  Database:        $${DATABASE_URL:-embedded PostgreSQL under .data/postgres}" && \
+	  echo "  Redis:           $${REDIS_URL:-embedded Redis under .data/redis}" && \
+	  echo "  Ctrl-C stops all of these, and the embedded servers." && \
 	  echo "" && \
 	  $(BIN)/python manage.py runserver 0.0.0.0:$(PORT)
+
+# A Celery worker and beat on their own, e.g. for a cluster (docs/cluster.md).
+worker: migrate
+	$(CELERY) worker -l info
+
+beat: migrate
+	$(CELERY) beat -l info -s .data/celerybeat-schedule
+
+# Stops the embedded PostgreSQL and Redis that `make test` and other commands leave running.
+stop: install
+	$(BIN)/python -m saas_platform.embedded stop
 
 # One test process per core (pytest-xdist); each has its own test database and Redis database.
 TEST_WORKERS ?= auto
 test: install
-	FAST_PASSWORD_HASHER=true $(BIN)/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	FAST_PASSWORD_HASHER=true $(BIN)/pytest -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
+	@if [[ -z "$$DATABASE_URL" || -z "$$REDIS_URL" ]]; then \
+	  echo "The embedded servers under .data/ are left running for the next command; 'make stop' stops them."; fi
 
 lint: install
 	$(BIN)/ruff check .

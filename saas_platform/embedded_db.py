@@ -3,12 +3,14 @@
 When ``DATABASE_URL`` is unset, the settings ask this module for a connection. The server lives
 under ``.data/postgres`` and is left running when the process exits, so ``manage.py`` commands,
 the autoreloader's child process and test runs all attach to the same instance instead of each
-starting their own.
+starting their own; ``python -m saas_platform.embedded stop`` (``make stop``) stops it.
 """
 
 from __future__ import annotations
 
 import os
+import signal
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,3 +40,24 @@ def embedded_database_config(base_dir: Path) -> dict[str, Any]:
         "HOST": str(server.get_postmaster_info().socket_dir),
         "PORT": "",
     }
+
+
+def stop_embedded_database(base_dir: Path, *, timeout: float = 30.0) -> bool:
+    """Stops the embedded server if it runs; True when there was one to stop.
+
+    SIGINT is PostgreSQL's "fast shutdown": open sessions are ended, data is safe.
+    """
+    pid_file = base_dir / ".data" / "postgres" / "postmaster.pid"
+    try:
+        pid = int(pid_file.read_text().splitlines()[0])
+        os.kill(pid, signal.SIGINT)
+    except (OSError, ValueError, IndexError):
+        return False
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.1)
+    raise RuntimeError(f"the embedded PostgreSQL (pid {pid}) did not stop in {timeout:.0f} s")

@@ -29,8 +29,6 @@ def _check_database() -> tuple[bool, str]:
 
 
 def _check_redis() -> tuple[bool, str]:
-    if not settings.REDIS_URL:
-        return True, "not configured"
     import redis
 
     try:

@@ -50,13 +50,10 @@ def signup_data(**overrides: str) -> SignupData:
 
 @pytest.fixture(autouse=True, scope="session")
 def _scratch_cache(django_test_environment: None) -> Iterator[None]:
-    """With Redis, tests use database 15 (14, 13… for further xdist workers) so that clearing
-    it never touches real data or another worker's keys: schema names, and so cache keys, are
-    the same in every worker's test database. Payment status queries the tests schedule go to
-    a queue of the run's own, deleted at the end, where no real worker ever looks."""
-    if not settings.REDIS_URL:
-        yield
-        return
+    """Tests use Redis database 15 (14, 13… for further xdist workers) so that clearing it
+    never touches real data or another worker's keys: schema names, and so cache keys, are the
+    same in every worker's test database. Payment status queries the tests schedule go to a
+    queue of the run's own, deleted at the end, where no real worker ever looks."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     database = 15 - int(worker.removeprefix("gw") or 0) % 8
     location = re.sub(r"/\d+$", "", settings.REDIS_URL.rstrip("/")) + f"/{database}"
@@ -188,12 +185,9 @@ def jwt_client(tenant_client: Callable[[Tenant], Client]) -> Callable[[Tenant, s
 
 
 @pytest.fixture
-def worker_queue() -> Iterator[str | None]:
-    """A Celery worker on a queue of its own, against the test database; None without Redis."""
-    if not settings.REDIS_URL:
-        # No broker configured: tasks run in-process, as in development.
-        yield None
-        return
+def worker_queue() -> Iterator[str]:
+    """A real Celery worker on a queue of its own, against the test database and whichever
+    broker the settings name (the machine's Redis, or the embedded one)."""
     queue = f"test-{secrets.token_hex(4)}"
     env = {
         **os.environ,

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import psycopg
+import pytest
+import redis
 
-from saas_platform.embedded_db import embedded_database_config
+from saas_platform.embedded_db import embedded_database_config, stop_embedded_database
+from saas_platform.embedded_redis import embedded_redis_url, stop_embedded_redis
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -50,24 +55,14 @@ def test_allowed_hosts_follow_the_platform_domain() -> None:
     assert result.stdout.strip() == "['duka.example.com', '.duka.example.com']"
 
 
-def test_without_redis_tasks_run_in_process() -> None:
-    result = run_settings(
-        "print(s.CELERY_TASK_ALWAYS_EAGER, s.CACHES['default']['BACKEND'])",
-        DEBUG="true",
-        REDIS_URL="",
-    )
-
-    assert result.stdout.split() == ["True", "django.core.cache.backends.locmem.LocMemCache"]
-
-
 def test_with_redis_the_cache_keys_are_tenant_prefixed() -> None:
     result = run_settings(
-        "c = s.CACHES['default']; print(s.CELERY_TASK_ALWAYS_EAGER, c['KEY_FUNCTION'])",
+        "c = s.CACHES['default']; print(s.CELERY_BROKER_URL, c['KEY_FUNCTION'])",
         DEBUG="true",
         REDIS_URL="redis://127.0.0.1:6379/0",
     )
 
-    assert result.stdout.split() == ["False", "django_tenants.cache.make_key"]
+    assert result.stdout.split() == ["redis://127.0.0.1:6379/0", "django_tenants.cache.make_key"]
 
 
 def test_embedded_database_starts_and_is_reused(tmp_path: Path) -> None:
@@ -83,8 +78,55 @@ def test_embedded_database_starts_and_is_reused(tmp_path: Path) -> None:
         assert row == ("duka",)
         assert (tmp_path / ".data" / "postgres" / "PG_VERSION").exists()
     finally:
-        import pgserver  # only after the module above has prepared its runtime directory
+        # and ``make stop`` stops it
+        assert stop_embedded_database(tmp_path) is True
+    assert stop_embedded_database(tmp_path) is False
+    with pytest.raises(psycopg.OperationalError):
+        psycopg.connect(host=first["HOST"], dbname=first["NAME"], user=first["USER"]).close()
 
-        server = pgserver.get_server(tmp_path / ".data" / "postgres")
-        server.cleanup_mode = "stop"
-        server.cleanup()
+
+def _url_from_a_new_process(base_dir: Path) -> str:
+    result = subprocess.run(  # noqa: S603
+        [sys.executable, "-c",
+         "import sys; from pathlib import Path; "
+         "from saas_platform.embedded_redis import embedded_redis_url; "
+         "print(embedded_redis_url(Path(sys.argv[1])))", str(base_dir)],
+        cwd=ROOT, capture_output=True, text=True, timeout=60, check=True,
+    )  # fmt: skip
+    return result.stdout.strip()
+
+
+def test_embedded_redis_is_started_once_for_processes_starting_together(tmp_path: Path) -> None:
+    # when four processes ask for the embedded Redis at the same moment (as xdist workers do)
+    with ThreadPoolExecutor(4) as pool:
+        urls = set(pool.map(_url_from_a_new_process, [tmp_path] * 4))
+
+    try:
+        # then all of them got the one server, which needs its password
+        assert len(urls) == 1
+        url = urls.pop()
+        assert redis.Redis.from_url(url).incr("counter") == 1
+        without_password = re.sub(r"//:[^@]+@", "//", url)
+        with pytest.raises(redis.AuthenticationError):
+            redis.Redis.from_url(without_password).incr("counter")
+        assert embedded_redis_url(tmp_path) == url
+    finally:
+        assert stop_embedded_redis(tmp_path) is True
+    assert stop_embedded_redis(tmp_path) is False
+    with pytest.raises(redis.ConnectionError):
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+
+
+def test_embedded_redis_keeps_its_data_across_a_restart(tmp_path: Path) -> None:
+    # given a task queued on the embedded broker when the machine is stopped
+    url = embedded_redis_url(tmp_path)
+    redis.Redis.from_url(url).lpush("default", "a queued task")
+    stop_embedded_redis(tmp_path)
+
+    # when it starts again (on whatever free port)
+    again = embedded_redis_url(tmp_path)
+    try:
+        # then the task is still queued
+        assert redis.Redis.from_url(again).lrange("default", 0, -1) == [b"a queued task"]
+    finally:
+        stop_embedded_redis(tmp_path)

@@ -180,12 +180,9 @@ def _schedule_query(payment: Payment, delay: float) -> None:
     """Sets when the payment is next asked about and queues the query for then (after commit).
 
     ``next_query_at`` is the truth: the beat sweep queries anything overdue, so a lost task only
-    delays a query. Without a broker tasks run in-process at once, which would turn the delay
-    into a busy loop, so there only the sweep queries.
+    delays a query.
     """
     payment.next_query_at = timezone.now() + timedelta(seconds=delay)
-    if settings.CELERY_TASK_ALWAYS_EAGER:
-        return
     payment_id = payment.pk
 
     def queue() -> None:

@@ -53,20 +53,17 @@ def status_of(tenant: Tenant, reservation_id: int) -> str:
 
 @pytest.mark.django_db(transaction=True)
 def test_expired_reservations_are_released_in_every_business(
-    make_tenant: Callable[..., Tenant], worker_queue: str | None
+    make_tenant: Callable[..., Tenant], worker_queue: str
 ) -> None:
     # given two businesses, each with a reservation about to expire
     alpha, beta = make_tenant(), make_tenant()
     holds = {alpha: reservation_due_now(alpha), beta: reservation_due_now(beta)}
     time.sleep(1.1)
 
-    # when beat's fan-out runs (on the worker when there is a broker)
-    if worker_queue is None:
-        fan_out.delay("expire_reservations").get(timeout=60)
-    else:
-        fan_out.apply_async(args=["expire_reservations", worker_queue], queue=worker_queue).get(
-            timeout=60
-        )
+    # when beat's fan-out runs on the worker
+    fan_out.apply_async(args=["expire_reservations", worker_queue], queue=worker_queue).get(
+        timeout=60
+    )
 
     # then each business's own reservation expires, in its own schema
     deadline = time.monotonic() + 60

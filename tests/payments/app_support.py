@@ -59,8 +59,7 @@ def scratch_task_queue() -> Iterator[str]:
     queue = f"test-payments-{secrets.token_hex(4)}"
     with override_settings(PAYMENT_TASK_QUEUE=queue):
         yield queue
-    if settings.REDIS_URL:
-        redis.Redis.from_url(settings.REDIS_URL).delete(queue)
+    redis.Redis.from_url(settings.REDIS_URL).delete(queue)
 
 
 def install_accounts(tenant: Tenant, sandbox: Sandbox) -> dict[str, ProviderAccount]:

@@ -18,15 +18,12 @@ def _drop_spares() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_worker_refills_the_pool(worker_queue: str | None, settings: Any) -> None:
+def test_worker_refills_the_pool(worker_queue: str, settings: Any) -> None:
     settings.TENANT_SCHEMA_POOL_SIZE = 2
     _drop_spares()
     try:
         # when the refill task is queued
-        if worker_queue is None:
-            made = refill_schema_pool.delay().get(timeout=120)
-        else:
-            made = refill_schema_pool.apply_async(queue=worker_queue).get(timeout=120)
+        made = refill_schema_pool.apply_async(queue=worker_queue).get(timeout=120)
 
         # then the worker cloned two current spares, committed for every connection to see
         assert made == 2
