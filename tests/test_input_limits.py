@@ -11,11 +11,13 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client, override_settings
+from django.http import HttpResponse
+from django.test import Client, RequestFactory, override_settings
 from django_tenants.utils import tenant_context
 from PIL import Image
 
 from saas_platform.api.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_TEXT_LENGTH
+from saas_platform.request_guards import RequestGuardMiddleware
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Brand, Category, Product
 from tenant_apps.catalog.selectors import MAX_CATEGORY_DEPTH
@@ -617,3 +619,27 @@ def test_a_superscript_digit_in_an_id_filter_is_not_a_500(owner: Client, url: st
     response = owner.get(url)
 
     assert response.status_code < 500, response.content[:300]
+
+
+@pytest.mark.parametrize(
+    ("path", "content_type", "becomes_json"),
+    [
+        ("/api/v1/sales/", "text/html; charset=utf-8", True),  # DEBUG's technical 500 page
+        ("/api/v1/sales/", "text/plain", True),  # DRF's plain-text traceback under DEBUG
+        ("/api/v1/ledger/reports/vat/", "text/csv", False),  # a refusal written as CSV
+        ("/login/", "text/html; charset=utf-8", False),  # pages stay pages
+    ],
+)
+def test_an_api_error_page_that_is_not_json_is_answered_in_the_shape(
+    path: str, content_type: str, becomes_json: bool
+) -> None:
+    page = HttpResponse("<h1>Traceback…</h1>", status=500, content_type=content_type)
+    guard = RequestGuardMiddleware(lambda request: page)
+
+    response = guard(RequestFactory().get(path))
+
+    assert response.status_code == 500
+    if becomes_json:
+        assert json.loads(response.content)["error"]["code"] == "server_error"
+    else:
+        assert response is page
