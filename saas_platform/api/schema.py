@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.utils import OpenApiResponse
+from rest_framework import serializers
 
 from saas_platform.api.limits import MAX_LIMIT, MAX_OFFSET
+from saas_platform.api.openapi_errors import DESCRIPTIONS, Error, error_statuses
 
 # /api/v1/<app>/…: the app is the tag, so the documents group operations as the code does.
 _APP_SEGMENT = re.compile(r"^/api/v\d+/([^/{]+)")
@@ -40,3 +44,47 @@ class DukaAutoSchema(AutoSchema):
                 schema.setdefault("minimum", bounds[0])
                 schema.setdefault("maximum", bounds[1])
         return operation
+
+    def _get_response_bodies(self, direction: Any = "response") -> Any:
+        # The success answer, then the errors the shared layers give (openapi_errors.py); an
+        # answer the view documents itself for a status comes first.
+        responses = super()._get_response_bodies(direction)
+        for status in error_statuses(view=self.view, method=self.method, path=self.path):
+            if status not in responses:
+                responses[status] = self._get_response_for_code(
+                    OpenApiResponse(Error, description=DESCRIPTIONS[status]),
+                    status,
+                    # Errors are JSON whatever the operation renders on success (CSV, PDF…).
+                    media_types=["application/json"],
+                    direction=direction,
+                )
+        return responses
+
+    def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
+        super()._insert_field_validators(field, schema)
+        if (
+            isinstance(field, serializers.EmailField)
+            and schema.get("format") == "email"
+            and _may_be_blank(field)
+        ):
+            # "" is how a model stores "no e-mail", and it is not an e-mail address; written as
+            # drf-spectacular writes an input e-mail field that allows blank.
+            del schema["type"], schema["format"]
+            schema["oneOf"] = [
+                {"type": "string", "format": "email"},
+                {"type": "string", "maxLength": 0},
+            ]
+
+
+def _may_be_blank(field: serializers.Field[Any, Any, Any, Any]) -> bool:
+    """Whether the field may hold "": it says so, or (read only, where DRF drops the flag) the
+    model field it shows allows blank."""
+    if getattr(field, "allow_blank", False):
+        return True
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or "." in field.source:
+        return False
+    try:
+        return bool(model._meta.get_field(field.source).blank)
+    except FieldDoesNotExist:
+        return False

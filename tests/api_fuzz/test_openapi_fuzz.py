@@ -18,6 +18,7 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import FailureGroup
 from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
     response_schema_conformance,
     status_code_conformance,
 )
@@ -26,7 +27,13 @@ from tests.api_fuzz.conftest import FuzzTarget, NetworkAttempts, ServerErrors
 
 pytestmark = pytest.mark.fuzz
 
-CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    response_schema_conformance,
+    # An error must be the JSON shape even where the success is CSV or a PDF.
+    content_type_conformance,
+]
 
 # Operations that are not fuzzed, by operationId, each with its reason. Only those that call an
 # outside service from inside the request; anything else that tries is caught by `no_network`.

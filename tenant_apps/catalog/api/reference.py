@@ -95,8 +95,9 @@ class CategoryListCreateApi(APIView):
         ],
         responses=inline_serializer(
             "CategoryList",
+            # One or the other: `tree` with ?tree=true, else `results`.
             {
-                "results": CategoryOutputSerializer(many=True),
+                "results": CategoryOutputSerializer(many=True, required=False),
                 "tree": serializers.ListField(child=CategoryTreeNode, required=False),
             },
         ),

@@ -6,7 +6,7 @@ from typing import Any
 
 from dj_rest_auth.serializers import LoginSerializer, PasswordChangeSerializer
 from django.contrib.auth import authenticate
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
 from rest_framework import exceptions, serializers, status
 from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
+from saas_platform.api.openapi_errors import Error
 from saas_platform.errors import Forbidden
 from shared_apps.users import lockout, ratelimit
 from shared_apps.users.models import User
@@ -126,14 +127,19 @@ class PinLoginApi(CredentialsApi):
 
     @extend_schema(
         request=InputSerializer,
-        responses=inline_serializer(
-            "TokenPair",
-            {
-                "access": serializers.CharField(),
-                "refresh": serializers.CharField(),
-                "user": UserDetailsSerializer(),
-            },
-        ),
+        responses={
+            200: inline_serializer(
+                "TokenPair",
+                {
+                    "access": serializers.CharField(),
+                    "refresh": serializers.CharField(),
+                    "user": UserDetailsSerializer(),
+                },
+            ),
+            403: OpenApiResponse(
+                Error, description="`pin_reset_required`: an owner reset the PIN."
+            ),
+        },
     )
     def post(self, request: Request) -> Response:
         serializer = self.InputSerializer(data=request.data)
