@@ -14,6 +14,7 @@ Why a real Redis rather than kombu's database transport: the cache, the login co
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import secrets
@@ -55,10 +56,9 @@ def stop_embedded_redis(base_dir: Path) -> bool:
             return False
         import redis
 
-        try:
+        # The server closes the connection as it goes down: that is the answer.
+        with contextlib.suppress(redis.ConnectionError):
             redis.Redis.from_url(url, socket_timeout=5).shutdown(save=True)
-        except redis.ConnectionError:
-            pass  # the server closes the connection as it goes down: that is the answer
         (folder / "port").unlink(missing_ok=True)
         return True
 
