@@ -47,7 +47,7 @@ run: migrate
 	    kill $$pids 2>/dev/null; wait $$pids 2>/dev/null; \
 	    $(BIN)/python -m saas_platform.embedded stop; }; \
 	  trap stop EXIT; \
-	  $(BIN)/python -m tenant_apps.payments.sandbox --port $(SANDBOX_PORT) > .data/sandbox.log 2>&1 & pids="$$pids $$!"; \
+	  $(BIN)/python -m devtools.payments_sandbox --port $(SANDBOX_PORT) > .data/sandbox.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) worker -l info > .data/worker.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) beat -l info -s .data/celerybeat-schedule > .data/beat.log 2>&1 & pids="$$pids $$!"; \
 	  sleep 1; \

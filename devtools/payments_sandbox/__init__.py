@@ -1,7 +1,7 @@
 """A local fake of the payment providers (M-Pesa Daraja, Airtel Money, Flutterwave, Razorpay)
 for tests and development; see ``docs/payments-sandbox.md``."""
 
-from tenant_apps.payments.sandbox.server import (
+from devtools.payments_sandbox.server import (
     SANDBOX_CREDENTIALS,
     SCENARIOS,
     Sandbox,

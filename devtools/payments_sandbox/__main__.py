@@ -1,4 +1,4 @@
-"""``python -m tenant_apps.payments.sandbox --port 8099``: the provider sandbox for development."""
+"""``python -m devtools.payments_sandbox --port 8099``: the provider sandbox for development."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import signal
 import threading
 
-from tenant_apps.payments.sandbox.server import SCENARIOS, start_sandbox
+from devtools.payments_sandbox.server import SCENARIOS, start_sandbox
 
 
 def main() -> None:

@@ -33,9 +33,9 @@ from zoneinfo import ZoneInfo
 
 import httpx
 
+from devtools.payments_sandbox.keys import sandbox_keys
 from tenant_apps.payments.gateways import destinations
 from tenant_apps.payments.gateways.base import Credentials
-from tenant_apps.payments.sandbox.keys import sandbox_keys
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 # Safaricom's published passkey for the shared sandbox shortcode 174379.

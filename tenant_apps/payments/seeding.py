@@ -1,6 +1,12 @@
-"""Provider accounts for demo and test businesses, pointing at the local provider sandbox."""
+"""Provider accounts for demo and test businesses, pointing at the local provider sandbox.
+
+The sandbox is a development tool (``devtools/payments_sandbox``), not part of the product: this
+module only talks to it over HTTP, as to any provider, and never imports it."""
 
 from __future__ import annotations
+
+import logging
+import time
 
 import httpx
 from django.conf import settings
@@ -10,14 +16,28 @@ from tenant_apps.payments.gateways.mpesa import DarajaGateway
 from tenant_apps.payments.models import ACCOUNT_PROVIDERS, ProviderAccount
 from tenant_apps.payments.services import account_urls, credentials_of, provider_account_set
 
+logger = logging.getLogger(__name__)
+# `make run` starts the sandbox a moment before it seeds the demo business.
+SANDBOX_WAIT_SECONDS = 5.0
 
-def sandbox_accounts_install(base_url: str = "") -> list[ProviderAccount]:
+
+def sandbox_accounts_install(
+    base_url: str = "", *, wait: float = SANDBOX_WAIT_SECONDS
+) -> list[ProviderAccount]:
     """Points every provider account of the current business at the sandbox, when there is one
-    (``base_url``, else ``settings.PAYMENT_SANDBOX_URL``); does nothing otherwise."""
+    (``base_url``, else ``settings.PAYMENT_SANDBOX_URL``); does nothing otherwise, nor when no
+    sandbox answers there within ``wait`` seconds."""
     url = (base_url or settings.PAYMENT_SANDBOX_URL).rstrip("/")
     if not url:
         return []
-    credentials = _sandbox_credentials(url)
+    credentials = _sandbox_credentials(url, wait=wait)
+    if credentials is None:
+        logger.warning(
+            "No payment sandbox answered at %s: provider accounts left as they are. "
+            "Start it (python -m devtools.payments_sandbox) and seed again.",
+            url,
+        )
+        return []
     accounts = [
         provider_account_set(
             provider=provider,
@@ -55,14 +75,18 @@ def _tell_sandbox_our_urls(url: str, accounts: list[ProviderAccount]) -> None:
             continue
 
 
-def _sandbox_credentials(url: str) -> dict[str, dict[str, str]]:
-    """The running sandbox's own credentials: its signing certificate is made per process, so a
-    sandbox started by `make run` has a different one from this process's copy."""
-    from tenant_apps.payments.sandbox import SANDBOX_CREDENTIALS
-
-    try:
-        answer = httpx.get(f"{url}/__sandbox__/credentials", timeout=3.0)
-        answer.raise_for_status()
-        return {name: dict(entry["values"]) for name, entry in answer.json().items()}
-    except (httpx.HTTPError, ValueError, KeyError, TypeError):
-        return {name: dict(values) for name, values in SANDBOX_CREDENTIALS.items()}
+def _sandbox_credentials(url: str, *, wait: float) -> dict[str, dict[str, str]] | None:
+    """The running sandbox's own credentials (its signing certificate is made per process), or
+    None when nothing answers there: the product holds no copy of a development tool's values."""
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            answer = httpx.get(f"{url}/__sandbox__/credentials", timeout=3.0)
+            answer.raise_for_status()
+            return {name: dict(entry["values"]) for name, entry in answer.json().items()}
+        except httpx.TransportError:
+            if time.monotonic() >= deadline:
+                return None
+            time.sleep(0.2)  # not up yet: it was started just before us
+        except (httpx.HTTPError, ValueError, KeyError, TypeError, AttributeError):
+            return None  # something answers, but not a sandbox

@@ -18,10 +18,10 @@ from django.conf import settings
 from django.test import Client, override_settings
 from django_tenants.utils import schema_context
 
+from devtools.payments_sandbox import Sandbox
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.handlers import register_payment_handler
 from tenant_apps.payments.models import Payment, PaymentCallback, ProviderAccount
-from tenant_apps.payments.sandbox import Sandbox
 from tenant_apps.payments.seeding import sandbox_accounts_install
 
 PURPOSE = "test"

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tenant_apps.payments.sandbox import Sandbox, start_sandbox
+from devtools.payments_sandbox import Sandbox, start_sandbox
 
 
 @pytest.fixture

@@ -12,9 +12,9 @@ from django.test import Client, override_settings
 from django_tenants.utils import schema_context
 from moneyed import Money
 
+from devtools.payments_sandbox import SANDBOX_CREDENTIALS, Sandbox
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, ProviderAccount
-from tenant_apps.payments.sandbox import SANDBOX_CREDENTIALS, Sandbox
 from tenant_apps.payments.services import payment_create
 from tests.payments.app_support import (
     PURPOSE,

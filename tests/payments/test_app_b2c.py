@@ -13,10 +13,10 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from moneyed import Money
 
+from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import DukaError, ValidationFailed
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, PaymentRefund
-from tenant_apps.payments.sandbox import Sandbox
 from tenant_apps.payments.services import payment_create, payment_refund, provider_account_set
 from tests.payments.app_support import (
     PURPOSE,

@@ -11,12 +11,12 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from moneyed import Money
 
+from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import ValidationFailed
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
 from tenant_apps.payments.handlers import register_c2b_matcher
 from tenant_apps.payments.models import C2BPayment, Payment, PaymentRefund
-from tenant_apps.payments.sandbox import Sandbox
 from tenant_apps.payments.services import (
     account_urls,
     credentials_of,

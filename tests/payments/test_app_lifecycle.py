@@ -14,10 +14,10 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from moneyed import Money
 
+from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import Conflict, ValidationFailed
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, PaymentCallback, ProviderAccount
-from tenant_apps.payments.sandbox import Sandbox
 from tenant_apps.payments.services import (
     payment_create,
     payment_query,

@@ -15,10 +15,10 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from moneyed import Money
 
+from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import DukaError
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, PaymentRefund
-from tenant_apps.payments.sandbox import Sandbox
 from tenant_apps.payments.services import payment_create, payment_refund
 from tests.payments.app_support import (
     PURPOSE,

@@ -13,9 +13,9 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from moneyed import Money
 
+from devtools.payments_sandbox import Sandbox
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment
-from tenant_apps.payments.sandbox import Sandbox
 from tenant_apps.payments.services import payment_create
 from tests.payments.app_support import (
     PURPOSE,

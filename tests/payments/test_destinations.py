@@ -20,6 +20,7 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from moneyed import Money
 
+from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import ValidationFailed
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.gateways.airtel import AirtelGateway
@@ -33,7 +34,6 @@ from tenant_apps.payments.gateways.destinations import (
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
 from tenant_apps.payments.gateways.upi import UpiGateway
 from tenant_apps.payments.models import Payment, ProviderAccount
-from tenant_apps.payments.sandbox import Sandbox
 from tenant_apps.payments.services import payment_create, provider_account_set
 from tests.payments.app_support import (
     PURPOSE,

@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.payments_sandbox import Sandbox
 from tenant_apps.payments.gateways.airtel import AirtelGateway, callback_hash, local_msisdn
 from tenant_apps.payments.gateways.base import (
     CallbackRejected,
@@ -18,7 +19,6 @@ from tenant_apps.payments.gateways.base import (
     InitiateRequest,
     Outcome,
 )
-from tenant_apps.payments.sandbox import Sandbox
 
 COLLECT = "/merchant/v1/payments/"
 TOKEN = "/auth/oauth2/token"

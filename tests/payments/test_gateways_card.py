@@ -10,6 +10,7 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.payments_sandbox import Sandbox
 from tenant_apps.payments.gateways.base import (
     CallbackRejected,
     Credentials,
@@ -18,7 +19,6 @@ from tenant_apps.payments.gateways.base import (
     Outcome,
 )
 from tenant_apps.payments.gateways.card import HostedCardGateway
-from tenant_apps.payments.sandbox import Sandbox
 
 
 def card_request(reference: str = "pay-c1", amount: str = "1250.50") -> InitiateRequest:

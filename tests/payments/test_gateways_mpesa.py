@@ -12,6 +12,7 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.payments_sandbox import Sandbox
 from tenant_apps.payments.gateways.base import (
     CallbackRejected,
     Credentials,
@@ -20,7 +21,6 @@ from tenant_apps.payments.gateways.base import (
     Outcome,
 )
 from tenant_apps.payments.gateways.mpesa import NAIROBI, DarajaGateway
-from tenant_apps.payments.sandbox import Sandbox
 
 PUSH = "/mpesa/stkpush/v1/processrequest"
 TOKEN = "/oauth/v1/generate"

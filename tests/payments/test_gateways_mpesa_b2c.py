@@ -10,9 +10,9 @@ from typing import Any
 import httpx
 import pytest
 
+from devtools.payments_sandbox import Sandbox
 from tenant_apps.payments.gateways.base import CallbackRejected, Credentials, GatewayError, Outcome
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
-from tenant_apps.payments.sandbox import Sandbox
 
 B2C_V1 = "/mpesa/b2c/v1/paymentrequest"
 B2C_V3 = "/mpesa/b2c/v3/paymentrequest"

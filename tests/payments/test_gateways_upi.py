@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import pytest
 
+from devtools.payments_sandbox import Sandbox
 from tenant_apps.payments.gateways.base import (
     CallbackRejected,
     Credentials,
@@ -16,7 +17,6 @@ from tenant_apps.payments.gateways.base import (
     Outcome,
 )
 from tenant_apps.payments.gateways.upi import UpiGateway, webhook_signature
-from tenant_apps.payments.sandbox import Sandbox
 
 
 def upi_request(vpa: str = "shopper0@okbank", amount: str = "499.50") -> InitiateRequest:

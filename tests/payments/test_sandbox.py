@@ -13,9 +13,9 @@ from wsgiref.simple_server import WSGIRequestHandler, make_server
 import httpx
 import pytest
 
+from devtools.payments_sandbox import Sandbox, start_sandbox
 from tenant_apps.payments.gateways.base import InitiateRequest, Outcome
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
-from tenant_apps.payments.sandbox import Sandbox, start_sandbox
 
 
 class _Quiet(WSGIRequestHandler):

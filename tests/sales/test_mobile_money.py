@@ -17,13 +17,13 @@ from django.test import Client
 from django.utils import timezone
 from django_tenants.utils import schema_context
 
+from devtools.payments_sandbox import Sandbox, start_sandbox
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location, StockAlert
 from tenant_apps.inventory.services import reservations_expire
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.payments.models import C2BPayment, Payment, PaymentCallback, ProviderAccount
-from tenant_apps.payments.sandbox import Sandbox, start_sandbox
 from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.payments.services import account_urls, payment_query
 from tenant_apps.sales.models import Register, Sale

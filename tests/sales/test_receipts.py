@@ -17,11 +17,11 @@ from django.core import mail
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from devtools.payments_sandbox import Sandbox, start_sandbox
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product, TaxRate
 from tenant_apps.customers.services import customer_create
 from tenant_apps.inventory.models import Location
-from tenant_apps.payments.sandbox import Sandbox, start_sandbox
 from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.sales.models import ReceiptSettings, Register, Sale
 from tests.sales.conftest import cart, checkout
