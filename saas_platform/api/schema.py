@@ -60,6 +60,27 @@ class DukaAutoSchema(AutoSchema):
                 )
         return responses
 
+    def _get_serializer_field_meta(self, field: Any, direction: Any) -> dict[str, Any]:
+        meta: dict[str, Any] = super()._get_serializer_field_meta(field, direction)
+        if (
+            direction == "request"
+            and isinstance(field, serializers.CharField)
+            and not field.allow_blank
+            and not field.read_only
+        ):
+            # DRF refuses "" where blank is not allowed; say so (drf-spectacular does only
+            # with COMPONENT_SPLIT_REQUEST, which would rename every component).
+            meta.setdefault("minLength", 1)
+        return meta
+
+    def _map_serializer_field(
+        self, field: Any, direction: Any, bypass_extensions: bool = False
+    ) -> Any:
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.DecimalField) and isinstance(schema, dict):
+            _require_a_digit(schema)
+        return schema
+
     def _insert_field_validators(self, field: Any, schema: dict[str, Any]) -> None:
         super()._insert_field_validators(field, schema)
         if (
@@ -88,3 +109,18 @@ def _may_be_blank(field: serializers.Field[Any, Any, Any, Any]) -> bool:
         return bool(model._meta.get_field(field.source).blank)
     except FieldDoesNotExist:
         return False
+
+
+# drf-spectacular's pattern for a decimal string, ^-?\d{0,12}(?:\.\d{0,4})?$, also matches "",
+# "-" and ".", which DRF refuses as "A valid number is required."
+_LOOSE_DECIMAL = re.compile(r"^\^-\?\\d\{0,(\d+)\}\(\?:\\\.\\d\{0,(\d+)\}\)\?\$$")
+
+
+def _require_a_digit(schema: dict[str, Any]) -> None:
+    for part in [schema, *schema.get("oneOf", [])]:
+        found = _LOOSE_DECIMAL.match(str(part.get("pattern", "")))
+        if found:
+            whole, fraction = found.groups()
+            part["pattern"] = (
+                rf"^-?(?:\d{{1,{whole}}}(?:\.\d{{0,{fraction}}})?|\.\d{{1,{fraction}}})$"
+            )

@@ -22,7 +22,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
 from schemathesis.schemas import BaseSchema
 from werkzeug.test import Client as WsgiClient
 
@@ -30,6 +30,12 @@ from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_domain_for
 from shared_apps.users.models import User
+from tenant_apps.catalog.demo import seed_demo_catalog
+from tenant_apps.customers.demo import seed_demo_customers
+from tenant_apps.inventory.demo import seed_demo_stock
+from tenant_apps.purchasing.demo import seed_demo_purchasing
+from tenant_apps.sales import demo as sales_demo
+from tenant_apps.sales.demo import seed_demo_sales
 from tenant_apps.staff.tokens import refresh_token_for
 from tests.conftest import ROOT as ROOT_PATH
 from tests.conftest import STRONG_PASSWORD, owner_of
@@ -49,57 +55,76 @@ if not hasattr(pytest.Function, "_nodeid"):
 
 # Bounded so that the whole fuzz run adds at most a few minutes to `make test` on two cores, and
 # reproducible: the same seed and no randomness from run to run, so a red CI run can be replayed.
-FUZZ_CONFIG = schemathesis.Config.from_dict(
-    {
-        "seed": 20261121,
-        "suppress-health-check": ["all"],
-        "generation": {
-            # Valid and invalid input alike: bad input must be a 4xx, never a 500.
-            "mode": "all",
-            "max-examples": 6,
-            "deterministic": True,
-            "no-shrink": True,
-            "database": "none",
-            # The credentials are the run's own (below); generated ones would only be refused.
-            "with-security-parameters": False,
-            "dictionaries": {
-                "integer": {"dictionary": "hostile-integers", "probability": 0.2},
-                "number": {"dictionary": "hostile-numbers", "probability": 0.2},
-                "string": {"dictionary": "hostile-strings", "probability": 0.2},
-            },
-        },
-        # Values that broke the API before (issue 10) come up in any field of their type, in
-        # valid input where the schema allows them and as invalid input where it does not.
+FUZZ_SETTINGS: dict[str, Any] = {
+    "seed": 20261121,
+    "suppress-health-check": ["all"],
+    "generation": {
+        # Valid and invalid input alike: bad input must be a 4xx, never a 500.
+        "mode": "all",
+        "max-examples": 6,
+        "deterministic": True,
+        "no-shrink": True,
+        "database": "none",
+        # The credentials are the run's own (below); generated ones would only be refused.
+        "with-security-parameters": False,
         "dictionaries": {
-            "hostile-integers": {
-                "values": [99999999999999999999, 2**63, 2**31, -(2**31) - 1, -1, 0]
-            },
-            "hostile-numbers": {"values": [1e30, -1e30, 99999999999999.99, 1e-30]},
-            "hostile-strings": {
-                "values": [
-                    "\x00",
-                    "a\x00b",
-                    "x" * 5000,
-                    "1e30",
-                    "99999999999999999999",
-                    "=1+1",
-                    "../../etc/passwd",
-                ]
-            },
+            "integer": {"dictionary": "hostile-integers", "probability": 0.2},
+            "number": {"dictionary": "hostile-numbers", "probability": 0.2},
+            "string": {"dictionary": "hostile-strings", "probability": 0.2},
         },
-        # Paging parameters more often than other integers: an OFFSET past bigint was a 500.
-        "parameters": {
-            f"query.{name}": {"dictionary": "hostile-integers", "probability": 0.5}
-            for name in ("offset", "limit", "page")
+    },
+    # Values that broke the API before (issue 10) come up in any field of their type, in
+    # valid input where the schema allows them and as invalid input where it does not.
+    "dictionaries": {
+        "hostile-integers": {"values": [99999999999999999999, 2**63, 2**31, -(2**31) - 1, -1, 0]},
+        "hostile-numbers": {"values": [1e30, -1e30, 99999999999999.99, 1e-30]},
+        "hostile-strings": {
+            "values": [
+                "\x00",
+                "a\x00b",
+                "x" * 5000,
+                "1e30",
+                "99999999999999999999",
+                "=1+1",
+                "../../etc/passwd",
+            ]
         },
-        "phases": {
-            "examples": {"enabled": True},
-            "coverage": {"enabled": True},
-            "fuzzing": {"enabled": True},
-            "stateful": {"enabled": False},
-        },
+    },
+    # Paging parameters more often than other integers: an OFFSET past bigint was a 500.
+    "parameters": {
+        f"query.{name}": {"dictionary": "hostile-integers", "probability": 0.5}
+        for name in ("offset", "limit", "page")
+    },
+    "phases": {
+        "examples": {"enabled": True},
+        "coverage": {"enabled": True},
+        "fuzzing": {"enabled": True},
+        "stateful": {"enabled": False},
+    },
+}
+
+
+# Rows the seeded business surely has: ids in paths come from here half the time, so that
+# reads, changes and deletions of real rows are fuzzed, not only "404 no such thing".
+SEEDED_IDS = [1, 2, 3]
+
+
+def fuzz_config(document: dict[str, Any]) -> schemathesis.Config:
+    path_ids = {
+        f"path.{parameter['name']}"
+        for item in document["paths"].values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+        for parameter in operation.get("parameters", [])
+        if parameter.get("in") == "path" and parameter.get("schema", {}).get("type") == "integer"
     }
-)
+    settings = dict(FUZZ_SETTINGS)
+    settings["dictionaries"] = {**settings["dictionaries"], "seeded-ids": {"values": SEEDED_IDS}}
+    settings["parameters"] = {
+        **settings["parameters"],
+        **{name: {"dictionary": "seeded-ids", "probability": 0.5} for name in sorted(path_ids)},
+    }
+    return schemathesis.Config.from_dict(settings)
 
 
 @dataclass
@@ -244,6 +269,18 @@ def _platform_owner_session(public_tenant: Tenant) -> dict[str, str]:
     return {name: client.cookies[name].value}
 
 
+def _seed(business: Tenant, *, owner: User, cashier: User) -> None:
+    """The demo business's data (`make run`): products, stock, suppliers and orders,
+    customers, tills and a closed shift of sales, so that lists are not empty and ids exist."""
+    with tenant_context(business):
+        seed_demo_catalog()
+        seed_demo_stock(actor=owner)
+        seed_demo_purchasing()
+        seed_demo_customers()
+        seed_demo_sales(cashier=cashier)
+    use_public_schema()
+
+
 TARGETS = ["root-anonymous", "root-platform-owner", "business-owner", "business-cashier"]
 
 
@@ -254,6 +291,7 @@ def fuzz_target(
     public_tenant: Tenant,
     make_tenant: Callable[..., Tenant],
     member: Callable[..., User],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> FuzzTarget:
     name: str = request.param
     cookies: dict[str, str] = {}
@@ -267,9 +305,12 @@ def fuzz_target(
         business = make_tenant(business_name="Fuzz Traders")
         host = tenant_domain_for(business.slug)
         document = openapi_document(wsgi_app, host, "business")
-        user = owner_of(business) if name == "business-owner" else member(business, "cashier")
-        headers = _bearer(business, user)
-    schema = schemathesis.openapi.from_dict(document, config=FUZZ_CONFIG)
+        cashier = member(business, "cashier")
+        # A handful of sales fills every sales list; the demo's forty would cost seconds a run.
+        monkeypatch.setattr(sales_demo, "DEMO_SALES", 5)
+        _seed(business, owner=owner_of(business), cashier=cashier)
+        headers = _bearer(business, owner_of(business) if name == "business-owner" else cashier)
+    schema = schemathesis.openapi.from_dict(document, config=fuzz_config(document))
     # Calls go to the WSGI application in process, not over a socket.
     schema.app = wsgi_app
     return FuzzTarget(name=name, host=host, headers=headers, cookies=cookies, schema=schema)
