@@ -1,9 +1,11 @@
-"""A local fake of the payment providers (M-Pesa Daraja, Airtel Money, Flutterwave, Razorpay)
-for tests and development; see ``docs/payments-sandbox.md``."""
+"""A local fake of the payment providers for tests and development, one module per provider
+like ``tenant_apps/payments/gateways/``: ``mpesa`` (Daraja), ``airtel`` (Airtel Money), ``card``
+(Flutterwave's hosted page), ``upi`` (Razorpay), on a shared ``core``, served by ``server``.
+See ``docs/payments-sandbox.md``."""
 
+from devtools.payments_sandbox.core import SCENARIOS
 from devtools.payments_sandbox.server import (
     SANDBOX_CREDENTIALS,
-    SCENARIOS,
     Sandbox,
     SandboxApp,
     start_sandbox,

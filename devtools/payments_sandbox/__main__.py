@@ -7,7 +7,8 @@ import json
 import signal
 import threading
 
-from devtools.payments_sandbox.server import SCENARIOS, start_sandbox
+from devtools.payments_sandbox.core import SCENARIOS
+from devtools.payments_sandbox.server import start_sandbox
 
 
 def main() -> None:
