@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import socket
 from collections.abc import Iterator
 from typing import Any
@@ -12,9 +13,15 @@ from devtools.payments_sandbox import Sandbox, start_sandbox
 
 
 @pytest.fixture
-def sandbox() -> Iterator[Sandbox]:
-    """A fresh sandbox on a free port that records callbacks instead of posting them."""
+def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
+    """A fresh sandbox on a free port that records callbacks instead of posting them.
+
+    This process trusts it (it registers itself); a Celery worker the test starts afterwards is
+    another process, so the sandbox goes on the platform owner's list in the environment the
+    worker inherits, as an operator would configure it."""
     server = start_sandbox(port=0, deliver=False)
+    allowed = [os.environ.get("PAYMENT_EXTRA_ALLOWED_HOSTS", ""), f"127.0.0.1:{server.port}"]
+    monkeypatch.setenv("PAYMENT_EXTRA_ALLOWED_HOSTS", ",".join(filter(None, allowed)))
     try:
         yield server
     finally:
