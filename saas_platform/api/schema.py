@@ -9,6 +9,7 @@ from django.core.exceptions import FieldDoesNotExist
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
+from rest_framework.fields import empty
 
 from saas_platform.api.limits import MAX_LIMIT, MAX_OFFSET
 from saas_platform.api.openapi_errors import DESCRIPTIONS, Error, error_statuses
@@ -71,6 +72,10 @@ class DukaAutoSchema(AutoSchema):
             # DRF refuses "" where blank is not allowed; say so (drf-spectacular does only
             # with COMPONENT_SPLIT_REQUEST, which would rename every component).
             meta.setdefault("minLength", 1)
+        if direction == "response" and _may_be_null(field):
+            # An output field declared by hand (MoneyField(), source="created_by.email") does
+            # not inherit null=True from the model column or relation it shows.
+            meta["nullable"] = True
         return meta
 
     def _map_serializer_field(
@@ -109,6 +114,30 @@ def _may_be_blank(field: serializers.Field[Any, Any, Any, Any]) -> bool:
         return bool(model._meta.get_field(field.source).blank)
     except FieldDoesNotExist:
         return False
+
+
+def _may_be_null(field: serializers.Field[Any, Any, Any, Any]) -> bool:
+    """Whether an output field can come out as null: it says so (allow_null, default=None), or
+    the model column or a relation on its way there (``created_by.email``) is nullable."""
+    if getattr(field, "allow_null", False) or getattr(field, "default", empty) is None:
+        return True
+    model = getattr(getattr(field.parent, "Meta", None), "model", None)
+    if model is None or not field.source or field.source == "*":
+        return False
+    for name in field.source.split("."):
+        try:
+            model_field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            return False
+        if not model_field.concrete:
+            # A reverse relation or a many-to-many: a list, empty rather than null.
+            return False
+        if model_field.null:
+            return True
+        model = model_field.related_model
+        if model is None:
+            return False
+    return False
 
 
 # drf-spectacular's pattern for a decimal string, ^-?\d{0,12}(?:\.\d{0,4})?$, also matches "",
