@@ -7,9 +7,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 import moneyed
-from django.db import connection
 from djmoney.models.fields import MoneyField
 from moneyed import Money
+
+from saas_platform.tenancy import business_currency
 
 # Enough digits for any retail amount, and 4 decimals so that unit costs of bulk goods and
 # currencies with 3 minor digits keep their precision until a line is rounded.
@@ -24,14 +25,6 @@ def money_field(**options: Any) -> MoneyField:
     return MoneyField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **options)
 
 
-def tenant_currency() -> str:
-    tenant = getattr(connection, "tenant", None)
-    currency = getattr(tenant, "currency", None)
-    if not currency:
-        raise RuntimeError("No business is active on this connection; its currency is unknown.")
-    return str(currency)
-
-
 def minor_unit_exponent(currency: str) -> int:
     sub_unit = moneyed.get_currency(currency).sub_unit or 1
     return round(math.log10(sub_unit))
@@ -44,5 +37,18 @@ def round_money(amount: Money) -> Money:
 
 
 def money(amount: Decimal | int | str) -> Money:
-    """An amount in the current business's currency."""
-    return Money(Decimal(amount), tenant_currency())
+    """An amount in the current business's currency (raises NoCurrentBusiness outside one)."""
+    return Money(Decimal(amount), business_currency())
+
+
+def format_amount(value: Money) -> str:
+    """At least the currency's minor digits ("120.50"), more only when a cost has them.
+
+    How every API answer, CSV export and printed statement spells an amount.
+    """
+    places = minor_unit_exponent(str(value.currency))
+    amount = value.amount.normalize()
+    exponent = amount.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent < places:
+        amount = amount.quantize(Decimal(1).scaleb(-places))
+    return f"{amount:f}"

@@ -104,7 +104,7 @@ MIDDLEWARE = [
     "shared_apps.tenants.middleware.TenantRoutingMiddleware",
     # NUL and control characters in the URL, oversized bodies, and the JSON error shape for
     # every error of the API (Django's own pages included, DEBUG or not).
-    "saas_platform.request_guards.RequestGuardMiddleware",
+    "saas_platform.api.request_guards.RequestGuardMiddleware",
     "django.middleware.security.SecurityMiddleware",
     # Serves collected static files in production, where nothing else does.
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -265,7 +265,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.staff.permissions.HasAction"],
     "DEFAULT_THROTTLE_CLASSES": ["tenant_apps.staff.throttles.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    # JSON under the input limits of saas_platform/api/limits.py (depth, size, NUL).
+    # JSON under the input limits of saas_platform/limits.py (depth, size, NUL).
     "DEFAULT_PARSER_CLASSES": ["saas_platform.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "saas_platform.api.schema.DukaAutoSchema",
     "EXCEPTION_HANDLER": "saas_platform.api.exception_handler.api_exception_handler",

@@ -14,8 +14,8 @@ import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from saas_platform.api.csv import csv_writer, unescaped
 from saas_platform.money import money
+from saas_platform.safe_csv import csv_writer, unescaped
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product
 from tenant_apps.customers.services import credit_charge, customer_create

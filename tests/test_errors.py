@@ -13,7 +13,7 @@ from django.http import Http404
 from rest_framework import exceptions as drf
 
 from saas_platform.api.exception_handler import api_exception_handler
-from saas_platform.errors import Conflict, ValidationFailed
+from saas_platform.errors import Conflict, FieldErrorCollector, ValidationFailed
 
 
 def body(exc: Exception) -> tuple[int, dict[str, Any]]:
@@ -142,3 +142,50 @@ def test_operations_are_tagged_by_app(make_tenant: Any, tenant_client: Any) -> N
     assert "v1" not in tags
     assert {"catalog", "inventory", "sales", "payments", "customers", "ledger"} <= tags
     assert schema["paths"]["/api/v1/catalog/products/"]["get"]["tags"] == ["catalog"]
+
+
+# --- the one field-error collector -------------------------------------------------------------
+
+
+def test_collector_reports_every_problem_in_order_and_names_the_first() -> None:
+    errors = FieldErrorCollector()
+    errors.add("lines[0].quantity", "not_positive", "Sell more than zero.")
+    errors.add("coupon", "unknown_coupon", "No coupon X.")
+    errors.add("lines[0].quantity", "not_whole", "Bread is sold whole.")
+
+    with pytest.raises(ValidationFailed) as refused:
+        errors.raise_if_any()
+
+    assert refused.value.message == "lines[0].quantity: Sell more than zero."
+    assert refused.value.fields == {
+        "lines[0].quantity": [
+            {"code": "not_positive", "message": "Sell more than zero."},
+            {"code": "not_whole", "message": "Bread is sold whole."},
+        ],
+        "coupon": [{"code": "unknown_coupon", "message": "No coupon X."}],
+    }
+    status, data = body(refused.value)
+    assert status == 400
+    assert data["error"]["message"] == "lines[0].quantity: Sell more than zero."
+
+
+def test_collector_without_problems_raises_nothing() -> None:
+    errors = FieldErrorCollector()
+
+    errors.raise_if_any()
+
+    assert not errors
+    assert "name" not in errors
+
+
+def test_collector_takes_another_checks_problems_and_a_class_and_message_of_its_own() -> None:
+    errors = FieldErrorCollector()
+    errors.add("code", "blank", "Give a code.")
+    errors.extend(ValidationFailed.for_field("code", "invalid_barcode", "Not a barcode.").fields)
+
+    with pytest.raises(Conflict) as refused:
+        errors.raise_if_any(Conflict, message="2 problems; nothing was saved.")
+
+    assert refused.value.status == 409
+    assert refused.value.message == "2 problems; nothing was saved."
+    assert [p["code"] for p in refused.value.fields["code"]] == ["blank", "invalid_barcode"]

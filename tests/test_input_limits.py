@@ -16,8 +16,8 @@ from django.test import Client, RequestFactory, override_settings
 from django_tenants.utils import tenant_context
 from PIL import Image
 
-from saas_platform.api.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_TEXT_LENGTH
-from saas_platform.request_guards import RequestGuardMiddleware
+from saas_platform.api.request_guards import RequestGuardMiddleware
+from saas_platform.limits import MAX_JSON_BYTES, MAX_JSON_DEPTH, MAX_TEXT_LENGTH
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Brand, Category, Product
 from tenant_apps.catalog.selectors import MAX_CATEGORY_DEPTH

@@ -20,20 +20,23 @@ from rest_framework.request import Empty
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
 
-from saas_platform.api.limits import MAX_ECHO, shown
-from saas_platform.errors import DukaError, FieldError, FieldErrors, PayloadTooLarge
+from saas_platform.errors import (
+    NON_FIELD,
+    DukaError,
+    FieldError,
+    FieldErrors,
+    PayloadTooLarge,
+    error_body,
+    fields_summary,
+)
+from saas_platform.limits import MAX_ECHO, shown
 
 logger = logging.getLogger(__name__)
 
-NON_FIELD = "non_field_errors"
 # A message never grows past this, whatever it quotes.
 MAX_MESSAGE = 400
 # How many strings of a request body are looked at for quoting (a body is at most 1 MB).
 _MAX_INPUTS_SCANNED = 5_000
-
-
-def error_body(code: str, message: str, fields: FieldErrors | None = None) -> dict[str, Any]:
-    return {"error": {"code": code, "message": message, "fields": fields or {}}}
 
 
 def _flatten_detail(detail: Any, prefix: str = "") -> FieldErrors:
@@ -62,14 +65,6 @@ def _flatten_detail(detail: Any, prefix: str = "") -> FieldErrors:
 def _one(item: Any) -> FieldError:
     code = getattr(item, "code", None) or "invalid"
     return FieldError(code=str(code), message=str(item))
-
-
-def _summary(fields: FieldErrors) -> str:
-    for name, errors in fields.items():
-        if errors:
-            prefix = "" if name == NON_FIELD else f"{name}: "
-            return f"{prefix}{errors[0]['message']}"
-    return "Some fields are not valid."
 
 
 def _in_use_message(exc: ProtectedError | RestrictedError) -> str:
@@ -172,7 +167,7 @@ def _handled(exc: Exception, context: dict[str, Any]) -> Response | None:
             name: [FieldError(code="invalid", message=m) for m in messages]
             for name, messages in detail.items()
         }
-        return Response(error_body("validation_error", _summary(fields), fields), status=400)
+        return Response(error_body("validation_error", fields_summary(fields), fields), status=400)
     if isinstance(exc, Http404):
         exc = drf.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -186,7 +181,7 @@ def _handled(exc: Exception, context: dict[str, Any]) -> Response | None:
 
     if isinstance(exc, drf.ValidationError):
         flat = _flatten_detail(exc.detail)
-        response.data = error_body("validation_error", _summary(flat), flat)
+        response.data = error_body("validation_error", fields_summary(flat), flat)
     elif isinstance(exc, drf.APIException):
         code = exc.get_codes()
         code = code if isinstance(code, str) else exc.default_code

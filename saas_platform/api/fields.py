@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from moneyed import Money
 from rest_framework import serializers
 
-from saas_platform.api.limits import MAX_TEXT_LENGTH
-from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS, minor_unit_exponent
+from saas_platform.limits import MAX_TEXT_LENGTH
+from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS, format_amount
 
 # The longest e-mail address the database keeps (Django's EmailField column); DRF's own field
 # accepts up to 320 characters, which the column refuses (a 500).
@@ -37,16 +36,6 @@ class MoneyField(serializers.Field):
         if value is None:
             return None
         return {"amount": format_amount(value), "currency": str(value.currency)}
-
-
-def format_amount(value: Money) -> str:
-    """At least the currency's minor digits ("120.50"), more only when a cost has them."""
-    places = minor_unit_exponent(str(value.currency))
-    amount = value.amount.normalize()
-    exponent = amount.as_tuple().exponent
-    if isinstance(exponent, int) and -exponent < places:
-        amount = amount.quantize(Decimal(1).scaleb(-places))
-    return f"{amount:f}"
 
 
 def quantity(**kwargs: Any) -> serializers.DecimalField:

@@ -9,7 +9,8 @@ Before a view runs:
 
 After: on ``/api/`` paths an error page that is not JSON (Django's own 400/403/404 pages, or its
 technical pages when DEBUG is on) is replaced by the API's error shape, so that an API client
-always gets ``{"error": {...}}``.
+always gets ``{"error": {...}}``. It is part of the API layer for that reason: it answers in
+the API's error shape, through saas_platform/api/views.py.
 """
 
 from __future__ import annotations
@@ -20,25 +21,18 @@ from django.conf import settings
 from django.core.exceptions import TooManyFieldsSent
 from django.http import HttpRequest, HttpResponse
 
-from saas_platform.api.limits import (
-    MAX_JSON_BYTES,
-    MAX_UPLOAD_BYTES,
-    has_control_characters,
-    shown,
-)
 from saas_platform.api.views import error_response, is_api
-from saas_platform.errors import FieldErrors
+from saas_platform.errors import FieldErrorCollector, fields_summary
+from saas_platform.limits import MAX_JSON_BYTES, MAX_UPLOAD_BYTES, has_control_characters, shown
 
 INVALID_CHARACTERS = "invalid_characters"
 _NOT_JSON = ("text/html", "text/plain")
 
 
 def _characters_refusal(request: HttpRequest) -> HttpResponse | None:
-    fields: FieldErrors = {}
+    errors = FieldErrorCollector()
     if has_control_characters(request.path):
-        fields["path"] = [
-            {"code": INVALID_CHARACTERS, "message": "The address holds a control character."}
-        ]
+        errors.add("path", INVALID_CHARACTERS, "The address holds a control character.")
     try:
         parameters = list(request.GET.lists())
     except TooManyFieldsSent:
@@ -46,17 +40,11 @@ def _characters_refusal(request: HttpRequest) -> HttpResponse | None:
     for name, values in parameters:
         if has_control_characters(name) or any(has_control_characters(v) for v in values):
             key = shown(name.replace("\x00", "\\0"), 50) or "query"
-            fields.setdefault(key, []).append(
-                {
-                    "code": INVALID_CHARACTERS,
-                    "message": "Cannot contain NUL or other control characters.",
-                }
-            )
-    if not fields:
+            errors.add(key, INVALID_CHARACTERS, "Cannot contain NUL or other control characters.")
+    if not errors:
         return None
-    first, problems = next(iter(fields.items()))
     return error_response(
-        request, 400, INVALID_CHARACTERS, f"{first}: {problems[0]['message']}", fields
+        request, 400, INVALID_CHARACTERS, fields_summary(errors.fields), errors.fields
     )
 
 

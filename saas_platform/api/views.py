@@ -4,7 +4,7 @@ Django answers some errors itself, before or around DRF: a body over
 DATA_UPLOAD_MAX_MEMORY_SIZE, a suspicious file name, an unknown route. The handlers here
 (``handler400``/``403``/``404``/``500`` of both URLconfs) give those the API's error shape on
 ``/api/`` paths; with DEBUG on Django shows its technical pages instead of calling them, and
-saas_platform/request_guards.py turns those into the same shape.
+saas_platform/api/request_guards.py turns those into the same shape.
 """
 
 from __future__ import annotations
@@ -13,8 +13,7 @@ from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooMany
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from saas_platform.api.exception_handler import error_body
-from saas_platform.errors import FieldErrors
+from saas_platform.errors import FieldErrors, error_body
 
 # What an error status means, for the responses that carry no code of their own.
 STATUS_ERRORS = {

@@ -9,6 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.tenancy import current_business
 from shared_apps.tenants.links import tenant_base_url
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import SignupData, signup_validate, tenant_signup
@@ -74,4 +75,4 @@ class CurrentBusinessApi(APIView):
 
     @extend_schema(responses=TenantOutputSerializer)
     def get(self, request: Request) -> Response:
-        return Response(TenantOutputSerializer(request.tenant).data)  # type: ignore[attr-defined]
+        return Response(TenantOutputSerializer(current_business()).data)

@@ -7,7 +7,7 @@ from django.shortcuts import render
 from django_tenants.middleware.main import TenantMainMiddleware
 from django_tenants.utils import get_public_schema_name
 
-from saas_platform.api.exception_handler import error_body
+from saas_platform.errors import error_body
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.activity import tenant_touch_activity
 

@@ -11,7 +11,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
-from saas_platform.errors import Conflict, FieldErrors, ValidationFailed
+from saas_platform.errors import Conflict, FieldErrorCollector, ValidationFailed
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.models import Domain, Tenant, TenantStatus, TenantStatusChange
@@ -41,38 +41,37 @@ def tenant_domain_for(slug: str) -> str:
 
 def signup_validate(*, data: SignupData, allow_reserved: bool = False) -> None:
     """Raises ``ValidationFailed`` listing every problem with the signup, field by field."""
-    fields: FieldErrors = {}
-
-    def problem(field: str, code: str, message: str) -> None:
-        fields.setdefault(field, []).append({"code": code, "message": message})
-
+    errors = FieldErrorCollector()
     try:
         check_slug_shape(data.slug, allow_reserved=allow_reserved)
     except SlugProblem as exc:
-        problem("slug", exc.code, exc.message)
+        errors.add("slug", exc.code, exc.message)
     else:
         if Tenant.objects.filter(slug=data.slug).exists():
-            problem("slug", "slug_taken", f"“{data.slug}” is already taken.")
+            errors.add("slug", "slug_taken", f"“{data.slug}” is already taken.")
     if not data.business_name.strip():
-        problem("business_name", "required", "Enter the business name.")
+        errors.add("business_name", "required", "Enter the business name.")
     if not data.owner_name.strip():
-        problem("owner_name", "required", "Enter your name.")
+        errors.add("owner_name", "required", "Enter your name.")
     if not is_country(data.country):
-        problem("country", "unknown_country", f"“{data.country}” is not an ISO 3166 country code.")
+        errors.add(
+            "country", "unknown_country", f"“{data.country}” is not an ISO 3166 country code."
+        )
     if not is_currency(data.currency):
-        problem(
+        errors.add(
             "currency", "unknown_currency", f"“{data.currency}” is not an ISO 4217 currency code."
         )
     if not is_time_zone(data.time_zone):
-        problem("time_zone", "unknown_time_zone", f"“{data.time_zone}” is not an IANA time zone.")
+        errors.add(
+            "time_zone", "unknown_time_zone", f"“{data.time_zone}” is not an IANA time zone."
+        )
     candidate = User(email=data.owner_email, full_name=data.owner_name)
     try:
         password_validation.validate_password(data.password, user=candidate)
     except DjangoValidationError as exc:
         for error in exc.error_list:
-            problem("password", error.code or "weak_password", " ".join(error.messages))
-    if fields:
-        raise ValidationFailed(fields=fields)
+            errors.add("password", error.code or "weak_password", " ".join(error.messages))
+    errors.raise_if_any()
 
 
 def tenant_signup(

@@ -2,26 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, timedelta
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection
 from django.db.models import QuerySet
 
 from saas_platform.errors import ValidationFailed
+from saas_platform.tenancy import start_of_day
 from tenant_apps.audit.context import API_KEY_MARKER
 
 API_KEY_ACTOR_PREFIX = "api-key:"
-
-
-def _start_of_day(day: date) -> datetime:
-    # "Today" is the business's day, not UTC's.
-    # django-tenants puts the request's tenant on the connection.
-    tenant = getattr(connection, "tenant", None)
-    zone = ZoneInfo(getattr(tenant, "time_zone", "") or "UTC")
-    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 def audit_entry_list(
@@ -53,9 +44,9 @@ def audit_entry_list(
         else:
             entries = entries.filter(actor_email__iexact=actor)
     if date_from is not None:
-        entries = entries.filter(timestamp__gte=_start_of_day(date_from))
+        entries = entries.filter(timestamp__gte=start_of_day(date_from))
     if date_to is not None:
-        entries = entries.filter(timestamp__lt=_start_of_day(date_to + timedelta(days=1)))
+        entries = entries.filter(timestamp__lt=start_of_day(date_to + timedelta(days=1)))
     return entries
 
 

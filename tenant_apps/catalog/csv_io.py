@@ -7,8 +7,9 @@ written in one transaction through the same services the API uses.
 Every cell is checked against its column before anything is written: text no longer than the
 column, no NUL or other control characters, amounts that fit the column (``1e30``, ``NaN`` and
 ``Infinity`` are refused), category paths at most MAX_CATEGORY_DEPTH levels deep. The export
-writes through the API kit's CSV writer, which neutralises cells a spreadsheet would run as
-formulas; the import undoes that, so an exported file imports back unchanged.
+writes through the one formula-safe CSV writer (saas_platform/safe_csv.py), which neutralises
+cells a spreadsheet would run as formulas; the import undoes that, so an exported file imports
+back unchanged.
 """
 
 from __future__ import annotations
@@ -22,13 +23,17 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.db import transaction
-from rest_framework.exceptions import ParseError
 
-from saas_platform.api.csv import csv_writer, unescaped
-from saas_platform.api.fields import format_amount
-from saas_platform.api.limits import MAX_TEXT_LENGTH, has_control_characters, shown
-from saas_platform.api.parsers import loads as json_loads
-from saas_platform.errors import DukaError, FieldErrors, ValidationFailed
+from saas_platform.errors import DukaError, FieldErrorCollector, ValidationFailed
+from saas_platform.limits import (
+    MAX_TEXT_LENGTH,
+    InvalidJson,
+    has_control_characters,
+    json_loads,
+    shown,
+)
+from saas_platform.money import format_amount
+from saas_platform.safe_csv import csv_writer, unescaped
 from tenant_apps.catalog.barcodes import classify
 from tenant_apps.catalog.models import (
     Barcode,
@@ -154,7 +159,7 @@ class _Reader:
 
     def __init__(self, header: list[str]) -> None:
         self.header = header
-        self.errors: FieldErrors = {}
+        self.errors = FieldErrorCollector()
         self.units = {u.code.lower(): u for u in Unit.objects.all()}
         self.tax_rates = {t.name.lower(): t for t in TaxRate.objects.all()}
         self.default_tax = next((t for t in self.tax_rates.values() if t.is_default), None)
@@ -165,9 +170,7 @@ class _Reader:
         self.barcode_owner = dict(Barcode.objects.values_list("code", "product__sku"))
 
     def error(self, number: int, column: str, code: str, message: str) -> None:
-        self.errors.setdefault(f"row {number}.{column}", []).append(
-            {"code": code, "message": message}
-        )
+        self.errors.add(f"row {number}.{column}", code, message)
 
     def amount(self, number: int, column: str, text: str) -> Decimal | None:
         try:
@@ -267,7 +270,7 @@ class _Reader:
         if "category" in cells:
             row.category_path = cells["category"].strip().strip("/")
             if row.category_path:
-                for problems in category_path_problems(row.category_path).values():
+                for problems in category_path_problems(row.category_path).fields.values():
                     for problem in problems:
                         self.error(number, "category", problem["code"], problem["message"])
         if "brand" in cells:
@@ -346,7 +349,7 @@ class _Reader:
             try:
                 # The API's JSON limits: no deep nesting, no NaN, no NUL.
                 attributes = json_loads(attributes_text)
-            except (ParseError, ValidationFailed):
+            except (InvalidJson, ValidationFailed):
                 attributes = None
             if not isinstance(attributes, dict):
                 self.error(
@@ -452,31 +455,23 @@ def _read(text: str) -> tuple[list[str], list[dict[str, str]]]:
     if not records:
         raise ValidationFailed.for_field("file", "empty", "The file is empty.")
     header = [name.strip().lower() for name in records[0]]
-    problems: FieldErrors = {}
+    problems = FieldErrorCollector()
     missing = [c for c in REQUIRED_COLUMNS if c not in header]
     if missing:
-        problems["file"] = [
-            {"code": "missing_columns", "message": f"The header lacks: {', '.join(missing)}."}
-        ]
+        problems.add("file", "missing_columns", f"The header lacks: {', '.join(missing)}.")
     unknown = [c for c in header if c not in COLUMNS]
     if unknown:
-        problems.setdefault("file", []).append(
-            {
-                "code": "unknown_columns",
-                "message": f"Unknown columns: {', '.join(shown(c, 40) for c in unknown[:5])}"
-                f"{'…' if len(unknown) > 5 else ''}. Known: {', '.join(COLUMNS)}.",
-            }
+        problems.add(
+            "file",
+            "unknown_columns",
+            f"Unknown columns: {', '.join(shown(c, 40) for c in unknown[:5])}"
+            f"{'…' if len(unknown) > 5 else ''}. Known: {', '.join(COLUMNS)}.",
         )
     if len(set(header)) != len(header):
-        problems.setdefault("file", []).append(
-            {"code": "duplicate_columns", "message": "A column appears twice in the header."}
-        )
+        problems.add("file", "duplicate_columns", "A column appears twice in the header.")
     if len(records) - 1 > MAX_ROWS:
-        problems.setdefault("file", []).append(
-            {"code": "too_many_rows", "message": f"At most {MAX_ROWS} rows per file."}
-        )
-    if problems:
-        raise ValidationFailed(problems["file"][0]["message"], fields=problems)
+        problems.add("file", "too_many_rows", f"At most {MAX_ROWS} rows per file.")
+    problems.raise_if_any()
     rows = []
     for record in records[1:]:
         padded = record + [""] * (len(header) - len(record))
@@ -499,10 +494,8 @@ def products_import_csv(*, content: bytes | str) -> ImportResult:
         raise ValidationFailed.for_field("file", "empty", "The file has a header but no rows.")
     reader.across_rows(rows)
     if reader.errors:
-        count = len({key.split(".", 1)[0] for key in reader.errors})
-        raise ValidationFailed(
-            f"{count} row(s) have problems; nothing was imported.", fields=reader.errors
-        )
+        count = len({key.split(".", 1)[0] for key in reader.errors.fields})
+        reader.errors.raise_if_any(message=f"{count} row(s) have problems; nothing was imported.")
 
     result = ImportResult()
     brands = {b.name.lower(): b for b in Brand.objects.all()}

@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
 from django.db.models import (
     Case,
     Exists,
@@ -37,24 +36,6 @@ PATH_SEPARATOR = "/"
 # read of the tree walks all of it, and a CSV path of thousands of levels made that take seconds.
 # The services refuse anything deeper (category_create, category_update, the CSV import).
 MAX_CATEGORY_DEPTH = 8
-
-
-def catalog_currency() -> str:
-    """The currency of the business whose schema is active.
-
-    A request carries the full tenant; code run under ``schema_context`` (seeding, scripts) only
-    has the schema name, so the tenant row is looked up from it.
-    """
-    currency = getattr(getattr(connection, "tenant", None), "currency", None)
-    if currency:
-        return str(currency)
-    from shared_apps.tenants.models import Tenant
-
-    return str(
-        Tenant.objects.values_list("currency", flat=True).get(
-            schema_name=getattr(connection, "schema_name", "")
-        )
-    )
 
 
 # --- Categories ---------------------------------------------------------------------------------

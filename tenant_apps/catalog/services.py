@@ -12,7 +12,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
+from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.barcodes import classify
 from tenant_apps.catalog.models import (
     Barcode,
@@ -28,22 +29,11 @@ from tenant_apps.catalog.models import (
 from tenant_apps.catalog.selectors import (
     MAX_CATEGORY_DEPTH,
     PATH_SEPARATOR,
-    catalog_currency,
     tax_rate_default,
 )
 
 M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
-
-
-def _add(errors: FieldErrors, field: str, code: str, message: str) -> None:
-    errors.setdefault(field, []).append({"code": code, "message": message})
-
-
-def _raise_if(errors: FieldErrors) -> None:
-    if errors:
-        first = next(iter(errors.items()))
-        raise ValidationFailed(f"{first[0]}: {first[1][0]['message']}", fields=errors)
 
 
 def _get(model: type[M], pk: int, label: str) -> M:
@@ -53,13 +43,15 @@ def _get(model: type[M], pk: int, label: str) -> M:
     return found
 
 
-def _ref(model: type[M], pk: int | None, field: str, errors: FieldErrors, label: str) -> M | None:
+def _ref(
+    model: type[M], pk: int | None, field: str, errors: FieldErrorCollector, label: str
+) -> M | None:
     """A row a product points at; an unknown id is a field error, not a 404 of the request."""
     if pk is None:
         return None
     found = model._default_manager.filter(pk=pk).first()
     if found is None:
-        _add(errors, field, "does_not_exist", f"No {label} with id {pk}.")
+        errors.add(field, "does_not_exist", f"No {label} with id {pk}.")
     return found
 
 
@@ -82,10 +74,10 @@ def _duplicate(field: str, message: str) -> Conflict:
     )
 
 
-def _not_blank(value: str, field: str, errors: FieldErrors) -> str:
+def _not_blank(value: str, field: str, errors: FieldErrorCollector) -> str:
     value = value.strip()
     if not value:
-        _add(errors, field, "blank", "This field may not be blank.")
+        errors.add(field, "blank", "This field may not be blank.")
     return value
 
 
@@ -94,10 +86,12 @@ def column_length(model: type[models.Model], name: str) -> int:
     return int(cast("models.CharField[Any, Any]", model._meta.get_field(name)).max_length or 0)
 
 
-def _fits(value: str, field: str, errors: FieldErrors, model: type[models.Model], name: str) -> str:
+def _fits(
+    value: str, field: str, errors: FieldErrorCollector, model: type[models.Model], name: str
+) -> str:
     limit = column_length(model, name)
     if len(value) > limit:
-        _add(errors, field, "too_long", f"At most {limit} characters.")
+        errors.add(field, "too_long", f"At most {limit} characters.")
     return value
 
 
@@ -115,14 +109,14 @@ def decimal_problem(value: Decimal, model: type[models.Model], name: str) -> tup
     return None
 
 
-def _amount(value: Decimal, field: str, errors: FieldErrors) -> Decimal:
+def _amount(value: Decimal, field: str, errors: FieldErrorCollector) -> Decimal:
     value = Decimal(value)
     problem = decimal_problem(value, ProductPrice, "price")
     if problem is not None:
-        _add(errors, field, *problem)
+        errors.add(field, *problem)
         return Decimal(0)
     if value < 0:
-        _add(errors, field, "negative", "An amount cannot be negative.")
+        errors.add(field, "negative", "An amount cannot be negative.")
     return value
 
 
@@ -135,16 +129,15 @@ def _in_use(what: str) -> Conflict:
 # --- Categories ---------------------------------------------------------------------------------
 
 
-def _check_category_name(name: str, errors: FieldErrors, field: str = "name") -> str:
+def _check_category_name(name: str, errors: FieldErrorCollector, field: str = "name") -> str:
     name = _not_blank(name, field, errors)
     if PATH_SEPARATOR in name:
-        _add(errors, field, "invalid", f"A category name cannot contain “{PATH_SEPARATOR}”.")
+        errors.add(field, "invalid", f"A category name cannot contain “{PATH_SEPARATOR}”.")
     return _fits(name, field, errors, Category, "name")
 
 
-def _too_deep(field: str, errors: FieldErrors) -> None:
-    _add(
-        errors,
+def _too_deep(field: str, errors: FieldErrorCollector) -> None:
+    errors.add(
         field,
         "too_deep",
         f"Categories nest at most {MAX_CATEGORY_DEPTH} levels deep.",
@@ -174,15 +167,15 @@ def _height_below(category_id: int, parents: Mapping[int, int | None]) -> int:
     return height
 
 
-def category_path_problems(path: str) -> FieldErrors:
+def category_path_problems(path: str) -> FieldErrorCollector:
     """What is wrong with a path such as ``Drinks/Soda`` (the CSV's ``category`` column)."""
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     levels = [part.strip() for part in path.split(PATH_SEPARATOR)]
     if len(levels) > MAX_CATEGORY_DEPTH:
         _too_deep("category", errors)
         return errors
     if any(not level for level in levels):
-        _add(errors, "category", "invalid", "A category path cannot have an empty level.")
+        errors.add("category", "invalid", "A category path cannot have an empty level.")
     for level in levels:
         _fits(level, "category", errors, Category, "name")
     return errors
@@ -198,7 +191,7 @@ def _check_sibling_free(*, name: str, parent_id: int | None, exclude: int | None
 
 @transaction.atomic
 def category_create(*, name: str, parent_id: int | None = None) -> Category:
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     name = _check_category_name(name, errors)
     parent = _ref(Category, parent_id, "parent", errors, "category")
     if parent is not None:
@@ -209,7 +202,7 @@ def category_create(*, name: str, parent_id: int | None = None) -> Category:
         )
         if _level_of(parent.pk, parents) >= MAX_CATEGORY_DEPTH:
             _too_deep("parent", errors)
-    _raise_if(errors)
+    errors.raise_if_any()
     _check_sibling_free(name=name, parent_id=parent_id)
     return _saved(
         lambda: Category.objects.create(name=name, parent=parent),
@@ -233,19 +226,18 @@ def category_update(*, category_id: int, changes: CategoryChanges) -> Category:
     if category_id not in parents:
         raise NotFound("No such category.")
     category = Category.objects.get(pk=category_id)
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     if "name" in changes:
         category.name = _check_category_name(changes["name"], errors)
     if "parent_id" in changes:
         parent_id = changes["parent_id"]
         if parent_id is not None and parent_id not in parents:
-            _add(errors, "parent", "does_not_exist", f"No category with id {parent_id}.")
+            errors.add("parent", "does_not_exist", f"No category with id {parent_id}.")
         else:
             ancestor = parent_id
             while ancestor is not None:
                 if ancestor == category_id:
-                    _add(
-                        errors,
+                    errors.add(
                         "parent",
                         "category_cycle",
                         "A category cannot be placed under itself or one of its subcategories.",
@@ -258,7 +250,7 @@ def category_update(*, category_id: int, changes: CategoryChanges) -> Category:
                 ):
                     _too_deep("parent", errors)
             category.parent_id = parent_id
-    _raise_if(errors)
+    errors.raise_if_any()
     _check_sibling_free(name=category.name, parent_id=category.parent_id, exclude=category.pk)
     _saved(
         category.save, field="name", message=f"There is already a category “{category.name}” here."
@@ -276,7 +268,7 @@ def category_delete(*, category_id: int) -> None:
 
 def category_ensure_path(*, path: str) -> Category:
     """The category at ``Drinks/Soda``, creating any missing level."""
-    _raise_if(category_path_problems(path))
+    category_path_problems(path).raise_if_any()
     parent: Category | None = None
     for name in (part.strip() for part in path.split(PATH_SEPARATOR)):
         existing = Category.objects.filter(parent=parent, name__iexact=name).first()
@@ -291,9 +283,9 @@ def category_ensure_path(*, path: str) -> Category:
 
 @transaction.atomic
 def brand_create(*, name: str) -> Brand:
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     name = _fits(_not_blank(name, "name", errors), "name", errors, Brand, "name")
-    _raise_if(errors)
+    errors.raise_if_any()
     if Brand.objects.filter(name__iexact=name).exists():
         raise _duplicate("name", f"There is already a brand “{name}”.")
     return _saved(
@@ -304,9 +296,9 @@ def brand_create(*, name: str) -> Brand:
 @transaction.atomic
 def brand_update(*, brand_id: int, name: str) -> Brand:
     brand = _get(Brand, brand_id, "brand")
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     brand.name = _fits(_not_blank(name, "name", errors), "name", errors, Brand, "name")
-    _raise_if(errors)
+    errors.raise_if_any()
     if Brand.objects.filter(name__iexact=brand.name).exclude(pk=brand.pk).exists():
         raise _duplicate("name", f"There is already a brand “{brand.name}”.")
     _saved(brand.save, field="name", message=f"Brand “{brand.name}” exists.")
@@ -323,10 +315,10 @@ def brand_delete(*, brand_id: int) -> None:
 
 @transaction.atomic
 def unit_create(*, code: str, name: str, is_fractional: bool = False) -> Unit:
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     code = _not_blank(code, "code", errors)
     name = _not_blank(name, "name", errors)
-    _raise_if(errors)
+    errors.raise_if_any()
     if Unit.objects.filter(code__iexact=code).exists():
         raise _duplicate("code", f"There is already a unit “{code}”.")
     return _saved(
@@ -345,21 +337,20 @@ class UnitChanges(TypedDict, total=False):
 @transaction.atomic
 def unit_update(*, unit_id: int, changes: UnitChanges) -> Unit:
     unit = _get(Unit, unit_id, "unit")
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     if "code" in changes:
         unit.code = _not_blank(changes["code"], "code", errors)
     if "name" in changes:
         unit.name = _not_blank(changes["name"], "name", errors)
     if "is_fractional" in changes:
         if not changes["is_fractional"] and unit.products.filter(sold_by_weight=True).exists():
-            _add(
-                errors,
+            errors.add(
                 "is_fractional",
                 "in_use",
                 "Products sold by weight use this unit; it must stay fractional.",
             )
         unit.is_fractional = changes["is_fractional"]
-    _raise_if(errors)
+    errors.raise_if_any()
     if Unit.objects.filter(code__iexact=unit.code).exclude(pk=unit.pk).exists():
         raise _duplicate("code", f"There is already a unit “{unit.code}”.")
     _saved(unit.save, field="code", message=f"Unit “{unit.code}” exists.")
@@ -374,10 +365,10 @@ def unit_delete(*, unit_id: int) -> None:
     unit.delete()
 
 
-def _check_rate(rate: Decimal, errors: FieldErrors) -> Decimal:
+def _check_rate(rate: Decimal, errors: FieldErrorCollector) -> Decimal:
     rate = Decimal(rate)
     if not Decimal(0) <= rate <= Decimal(100):
-        _add(errors, "rate", "out_of_range", "A tax rate is a percentage from 0 to 100.")
+        errors.add("rate", "out_of_range", "A tax rate is a percentage from 0 to 100.")
     return rate
 
 
@@ -388,10 +379,10 @@ def _make_sole_default(tax_rate: TaxRate) -> None:
 
 @transaction.atomic
 def tax_rate_create(*, name: str, rate: Decimal, is_default: bool = False) -> TaxRate:
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     name = _not_blank(name, "name", errors)
     rate = _check_rate(rate, errors)
-    _raise_if(errors)
+    errors.raise_if_any()
     if TaxRate.objects.filter(name__iexact=name).exists():
         raise _duplicate("name", f"There is already a tax rate “{name}”.")
     tax_rate = TaxRate(name=name, rate=rate, is_default=is_default)
@@ -410,19 +401,18 @@ class TaxRateChanges(TypedDict, total=False):
 @transaction.atomic
 def tax_rate_update(*, tax_rate_id: int, changes: TaxRateChanges) -> TaxRate:
     tax_rate = _get(TaxRate, tax_rate_id, "tax rate")
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     if "name" in changes:
         tax_rate.name = _not_blank(changes["name"], "name", errors)
     if "rate" in changes:
         tax_rate.rate = _check_rate(changes["rate"], errors)
     if changes.get("is_default") is False and tax_rate.is_default:
-        _add(
-            errors,
+        errors.add(
             "is_default",
             "default_required",
             "Make another tax rate the default instead; there is always one default.",
         )
-    _raise_if(errors)
+    errors.raise_if_any()
     if TaxRate.objects.filter(name__iexact=tax_rate.name).exclude(pk=tax_rate.pk).exists():
         raise _duplicate("name", f"There is already a tax rate “{tax_rate.name}”.")
     if changes.get("is_default"):
@@ -444,10 +434,10 @@ def tax_rate_delete(*, tax_rate_id: int) -> None:
 
 @transaction.atomic
 def price_list_create(*, code: str, name: str) -> PriceList:
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     code = _not_blank(code, "code", errors).lower()
     name = _not_blank(name, "name", errors)
-    _raise_if(errors)
+    errors.raise_if_any()
     if PriceList.objects.filter(code=code).exists():
         raise _duplicate("code", f"There is already a price list “{code}”.")
     return _saved(
@@ -460,9 +450,9 @@ def price_list_create(*, code: str, name: str) -> PriceList:
 @transaction.atomic
 def price_list_update(*, price_list_id: int, name: str) -> PriceList:
     price_list = _get(PriceList, price_list_id, "price list")
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     price_list.name = _not_blank(name, "name", errors)
-    _raise_if(errors)
+    errors.raise_if_any()
     price_list.save(update_fields=["name"])
     return price_list
 
@@ -481,17 +471,17 @@ def product_price_set(
 ) -> ProductPrice:
     """Sets the product's price on a list from ``min_quantity`` up (creates or replaces)."""
     product = _get(Product, product_id, "product")
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     price_list = _ref(PriceList, price_list_id, "price_list", errors, "price list")
     amount = _amount(price, "price", errors)
     if Decimal(min_quantity) <= 0:
-        _add(errors, "min_quantity", "not_positive", "The minimum quantity must be above zero.")
-    _raise_if(errors)
+        errors.add("min_quantity", "not_positive", "The minimum quantity must be above zero.")
+    errors.raise_if_any()
     listed, _created = ProductPrice.objects.update_or_create(
         price_list=price_list,
         product=product,
         min_quantity=min_quantity,
-        defaults={"price": Money(amount, catalog_currency())},
+        defaults={"price": Money(amount, business_currency())},
     )
     return listed
 
@@ -523,8 +513,8 @@ class ProductFields(TypedDict, total=False):
     variant_attributes: dict[str, Any]
 
 
-def _apply(product: Product, fields: ProductFields, errors: FieldErrors) -> None:
-    currency = catalog_currency()
+def _apply(product: Product, fields: ProductFields, errors: FieldErrorCollector) -> None:
+    currency = business_currency()
     if "name" in fields:
         product.name = _fits(
             _not_blank(fields["name"], "name", errors), "name", errors, Product, "name"
@@ -535,9 +525,7 @@ def _apply(product: Product, fields: ProductFields, errors: FieldErrors) -> None
         product.description = fields["description"]
     if "kind" in fields:
         if fields["kind"] not in ProductKind.values:
-            _add(
-                errors, "kind", "invalid_choice", f"Kind is one of {', '.join(ProductKind.values)}."
-            )
+            errors.add("kind", "invalid_choice", f"Kind is one of {', '.join(ProductKind.values)}.")
         product.kind = fields["kind"]
     if "sold_by_weight" in fields:
         product.sold_by_weight = fields["sold_by_weight"]
@@ -563,7 +551,7 @@ def _apply(product: Product, fields: ProductFields, errors: FieldErrors) -> None
         attributes = fields["variant_attributes"]
         problems = variant_attributes_problems(attributes)
         for code, message in problems:
-            _add(errors, "variant_attributes", code, message)
+            errors.add("variant_attributes", code, message)
         if not problems:
             product.variant_attributes = attributes
 
@@ -601,12 +589,11 @@ def variant_attributes_problems(attributes: Any) -> list[tuple[str, str]]:
     return problems
 
 
-def _check_product(product: Product, errors: FieldErrors) -> None:
+def _check_product(product: Product, errors: FieldErrorCollector) -> None:
     if product.unit_id is None and "unit" not in errors:
-        _add(errors, "unit", "required", "A product needs a unit of measure.")
+        errors.add("unit", "required", "A product needs a unit of measure.")
     if product.sold_by_weight and product.unit_id is not None and not product.unit.is_fractional:
-        _add(
-            errors,
+        errors.add(
             "sold_by_weight",
             "unit_not_fractional",
             f"Goods sold by weight need a fractional unit such as kg, not “{product.unit.code}”.",
@@ -614,17 +601,15 @@ def _check_product(product: Product, errors: FieldErrors) -> None:
     parent = product.variant_of
     if parent is not None:
         if product.pk is not None and parent.pk == product.pk:
-            _add(errors, "variant_of", "variant_of_self", "A product cannot be its own variant.")
+            errors.add("variant_of", "variant_of_self", "A product cannot be its own variant.")
         elif parent.variant_of_id is not None:
-            _add(
-                errors,
+            errors.add(
                 "variant_of",
                 "variant_of_variant",
                 f"{parent.sku} is itself a variant; choose its parent {parent.variant_of_id}.",
             )
         if product.pk is not None and product.variants.exists():
-            _add(
-                errors,
+            errors.add(
                 "variant_of",
                 "has_variants",
                 "This product has variants of its own, so it cannot become a variant.",
@@ -638,16 +623,16 @@ def _check_product(product: Product, errors: FieldErrors) -> None:
 @transaction.atomic
 def product_create(*, fields: ProductFields) -> Product:
     """Creates a product. Without ``tax_rate_id`` it gets the default tax rate."""
-    product = Product(price=Money(0, catalog_currency()), cost_price=Money(0, catalog_currency()))
-    errors: FieldErrors = {}
+    product = Product(price=Money(0, business_currency()), cost_price=Money(0, business_currency()))
+    errors = FieldErrorCollector()
     for required in ("name", "sku", "unit_id"):
         if required not in fields:
-            _add(errors, required.removesuffix("_id"), "required", "This field is required.")
+            errors.add(required.removesuffix("_id"), "required", "This field is required.")
     if "tax_rate_id" not in fields:
         product.tax_rate = tax_rate_default()
     _apply(product, fields, errors)
     _check_product(product, errors)
-    _raise_if(errors)
+    errors.raise_if_any()
     _saved(product.save, field="sku", message=f"SKU {product.sku} is already used.")
     return product
 
@@ -657,10 +642,10 @@ def product_update(*, product_id: int, fields: ProductFields) -> Product:
     product = Product.objects.select_for_update().filter(pk=product_id).first()
     if product is None:
         raise NotFound("No such product.")
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     _apply(product, fields, errors)
     _check_product(product, errors)
-    _raise_if(errors)
+    errors.raise_if_any()
     _saved(product.save, field="sku", message=f"SKU {product.sku} is already used.")
     return product
 
@@ -699,25 +684,24 @@ def product_image_set(*, product_id: int, image: UploadedFile) -> Product:
 @transaction.atomic
 def barcode_add(*, product_id: int, code: str, pack_quantity: Decimal = Decimal(1)) -> Barcode:
     product = _get(Product, product_id, "product")
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     try:
         code, symbology = classify(code)
     except ValidationFailed as invalid:
-        errors.update(invalid.fields)
+        errors.extend(invalid.fields)
         symbology = None
     problem = decimal_problem(Decimal(pack_quantity), Barcode, "pack_quantity")
     if problem is not None:
-        _add(errors, "pack_quantity", *problem)
+        errors.add("pack_quantity", *problem)
     elif Decimal(pack_quantity) <= 0:
-        _add(errors, "pack_quantity", "not_positive", "A pack holds at least some quantity.")
+        errors.add("pack_quantity", "not_positive", "A pack holds at least some quantity.")
     if product.variants.exists():
-        _add(
-            errors,
+        errors.add(
             "product",
             "parent_not_sellable",
             "This product is sold through its variants; put the barcode on a variant.",
         )
-    _raise_if(errors)
+    errors.raise_if_any()
     if symbology is None:  # unreachable: classify() either answers or raised above
         raise ValidationFailed.for_field("code", "invalid_barcode", "Not a barcode.")
     owner = Barcode.objects.filter(code=code).select_related("product").first()

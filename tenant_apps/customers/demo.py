@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from saas_platform.money import money
+from saas_platform.tenancy import business_today
 from tenant_apps.catalog.models import PriceList
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import (
@@ -21,7 +22,6 @@ from tenant_apps.customers.services import (
     customer_payment_receive,
     loyalty_earn,
 )
-from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.posting import PostingLine, entry_post
 
 # (name, phone, credit limit, terms in days, owed from the paper book, wholesale, note)
@@ -57,7 +57,7 @@ def seed_demo_customers() -> None:
     if Customer.objects.exists():
         return
     wholesale = PriceList.objects.filter(code="wholesale").first()
-    today = business_date()
+    today = business_today()
     made: dict[str, Customer] = {}
     for name, phone, limit, terms, owed, is_wholesale, note in CUSTOMERS:
         customer = customer_create(

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from saas_platform.errors import DukaError, ValidationFailed
-from tenant_apps.customers.business import business_country
+from saas_platform.tenancy import current_business
 
 # Country → (calling code, digits of a national number without its trunk 0).
 NATIONAL_PLANS: dict[str, tuple[str, int]] = {
@@ -44,7 +44,7 @@ def phone_normalise(raw: str, country: str | None = None) -> str:
     digits = text[1:] if text.startswith("+") else text[2:] if text.startswith("00") else text
     if not digits.isdigit():
         raise _invalid(raw)
-    plan = NATIONAL_PLANS.get((country or business_country()).upper())
+    plan = NATIONAL_PLANS.get((country or current_business().country).upper())
     if plan is not None:
         calling_code, length = plan
         if digits.startswith(calling_code) and len(digits) == len(calling_code) + length:

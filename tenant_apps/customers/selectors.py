@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import F, Q, QuerySet, Sum, Window
 from moneyed import Money
 
+from saas_platform.tenancy import business_currency, business_today, business_zone, start_of_day
 from tenant_apps.customers.models import CreditEntry, Customer, LoyaltyEntry, LoyaltySettings
-from tenant_apps.ledger.business import business_date, current_business
 
 ZERO = Decimal(0)
 AGING_BUCKETS = ("days_0_30", "days_31_60", "days_61_90", "days_over_90")
@@ -26,7 +25,7 @@ def loyalty_settings_get() -> LoyaltySettings:
         pk=1,
         enabled=True,
         points_per_unit=Decimal("0.01"),
-        point_value=Money(Decimal("1.00"), current_business().currency),
+        point_value=Money(Decimal("1.00"), business_currency()),
     )
 
 
@@ -86,11 +85,6 @@ def loyalty_points_earned(*, customer_id: int, reference: str) -> int:
     return int(total or 0)
 
 
-def _day_start(day: date) -> datetime:
-    """Midnight starting ``day`` where the business trades."""
-    return datetime.combine(day, time.min, tzinfo=ZoneInfo(current_business().time_zone))
-
-
 @dataclass(frozen=True)
 class Statement:
     customer: Customer
@@ -105,8 +99,8 @@ class Statement:
 
 def statement(*, customer: Customer, start: date, end: date) -> Statement:
     """The account between ``start`` and ``end`` (both included, the business's calendar)."""
-    currency = current_business().currency
-    begins, ends = _day_start(start), _day_start(end + timedelta(days=1))
+    currency = business_currency()
+    begins, ends = start_of_day(start), start_of_day(end + timedelta(days=1))
     history = CreditEntry.objects.filter(customer=customer)
     before = history.filter(created_at__lt=begins).order_by("-pk").first()
     entries = list(
@@ -172,8 +166,8 @@ def overdue_list(*, today: date | None = None) -> Overdue:
     unpaid by as much of the balance as the newer ones have not already covered. One query
     does the walk for every customer with a window sum.
     """
-    today = today or business_date()
-    zone = ZoneInfo(current_business().time_zone)
+    today = today or business_today()
+    zone = business_zone()
     newer_or_same = Window(Sum("amount"), partition_by=[F("customer_id")], order_by=F("id").desc())
     charges = (
         CreditEntry.objects.filter(amount__gt=0, customer__balance__gt=0)

@@ -24,6 +24,7 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.money import round_money
+from saas_platform.tenancy import business_currency, business_today
 from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import PriceList
 from tenant_apps.customers.models import (
@@ -36,7 +37,6 @@ from tenant_apps.customers.models import (
 )
 from tenant_apps.customers.phones import phone_normalise
 from tenant_apps.customers.selectors import loyalty_settings_get
-from tenant_apps.ledger.business import business_date, current_business
 from tenant_apps.ledger.events import (
     CUSTOMER_PAYMENT_ACCOUNTS,
     credit_adjustment_posted,
@@ -68,7 +68,7 @@ class CreditLimitExceeded(Conflict):
 
 
 def _currency() -> str:
-    return current_business().currency
+    return business_currency()
 
 
 def _money_in(value: Money, field: str, *, positive: bool = True) -> Money:
@@ -308,7 +308,7 @@ def credit_charge(
         if not customer.is_active:
             raise Conflict(f"{customer.name}'s account is closed.", code="customer_inactive")
         if due_on is None and kind == CreditKind.CREDIT_SALE:
-            due_on = business_date() + timedelta(days=customer.payment_terms_days)
+            due_on = business_today() + timedelta(days=customer.payment_terms_days)
 
         def write() -> CreditEntry:
             charged = Customer.objects.filter(
@@ -416,7 +416,7 @@ def customer_payment_receive(
             memo = f"Payment on account from {customer.name} ({customer.code}) by {method}"
             customer_payment_posted(
                 entry_id=entry.pk,
-                day=business_date(),
+                day=business_today(),
                 amount=value,
                 method=method,
                 memo=f"{memo}, {reference}" if reference else memo,
@@ -450,7 +450,7 @@ def credit_adjust(*, customer_id: int, amount: Money, note: str, actor: Any) -> 
         what = "written off" if value.amount < 0 else "added"
         credit_adjustment_posted(
             entry_id=entry.pk,
-            day=business_date(),
+            day=business_today(),
             amount=value,
             memo=f"{customer.name} ({customer.code}): {abs(value.amount)} {what}: {note.strip()}",
             actor=actor,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from datetime import datetime
 from xml.sax.saxutils import escape
-from zoneinfo import ZoneInfo
 
 from moneyed import Money
 from reportlab.lib import colors
@@ -14,17 +13,16 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from saas_platform.api.fields import format_amount
-from tenant_apps.customers.business import business_name
+from saas_platform.money import format_amount
+from saas_platform.tenancy import current_business, local_date
 from tenant_apps.customers.models import CreditEntry, CreditKind
 from tenant_apps.customers.selectors import Statement
-from tenant_apps.ledger.business import current_business
 
 HEADER = ["date", "kind", "reference", "due_on", "charge", "credit", "balance"]
 
 
 def _local(moment: datetime) -> str:
-    return f"{moment.astimezone(ZoneInfo(current_business().time_zone)):%Y-%m-%d}"
+    return f"{local_date(moment):%Y-%m-%d}"
 
 
 def _sides(entry: CreditEntry) -> tuple[str, str]:
@@ -78,7 +76,7 @@ def statement_pdf(report: Statement) -> bytes:
         value for value in (customer.phone and f"+{customer.phone}", customer.email) if value
     ]
     story = [
-        Paragraph(escape(business_name()), styles["Title"]),
+        Paragraph(escape(current_business().name), styles["Title"]),
         Paragraph("Customer statement", styles["Heading2"]),
         Paragraph("<br/>".join(escape(line) for line in details), styles["Normal"]),
         Paragraph(

@@ -7,6 +7,7 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from saas_platform.tenancy import business_today
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import (
     AlertKind,
@@ -80,7 +81,8 @@ def _negative_stock_refresh(level: StockLevel, product: Product, location: Locat
 
 def expiring_batch_alerts_refresh(*, within_days: int = EXPIRY_WARNING_DAYS) -> int:
     """Raises alerts for open batches expiring soon; resolves those sold out. Returns raised."""
-    horizon = timezone.localdate() + timedelta(days=within_days)
+    # The business's today: a batch expiring "tomorrow" in Nairobi is not the server's tomorrow.
+    horizon = business_today() + timedelta(days=within_days)
     StockAlert.objects.filter(kind=AlertKind.EXPIRING, status=AlertStatus.ACTIVE).filter(
         Q(batch__quantity_remaining=0)
     ).update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())

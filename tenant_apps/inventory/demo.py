@@ -6,8 +6,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
-from django.utils import timezone
-
+from saas_platform.tenancy import business_today
 from shared_apps.users.models import User
 from tenant_apps.catalog.models import Product, ProductKind
 from tenant_apps.inventory.models import Location, MovementReason, StockMovement
@@ -53,7 +52,7 @@ def seed_demo_stock(*, actor: User) -> None:
         reason=MovementReason.RECEIPT,
         reference="DEMO-PERISHABLE",
         lot_code="LOT-DEMO-1",
-        expires_on=timezone.localdate() + timedelta(days=5),
+        expires_on=business_today() + timedelta(days=5),
         actor=actor,
     )
     restock = transfer_create(

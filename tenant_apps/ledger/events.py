@@ -14,7 +14,7 @@ from typing import Any
 
 from moneyed import Money
 
-from tenant_apps.ledger.business import business_date
+from saas_platform.tenancy import business_today
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.ledger.posting import PostingLine, entry_post
 
@@ -74,7 +74,7 @@ def stock_loss_posted(
     if amount <= 0:
         return None
     return entry_post(
-        date=business_date(),
+        date=business_today(),
         memo=memo,
         lines=_pair("shrinkage", "inventory", amount),
         source=source,
@@ -91,7 +91,7 @@ def stock_gain_posted(
     if amount <= 0:
         return None
     return entry_post(
-        date=business_date(),
+        date=business_today(),
         memo=memo,
         lines=_pair("inventory", "shrinkage", amount),
         source=source,
@@ -113,7 +113,7 @@ def count_variances_posted(
     if not lines:
         return None
     return entry_post(
-        date=business_date(),
+        date=business_today(),
         memo=memo,
         lines=lines,
         source="stock_count",
@@ -127,7 +127,7 @@ def opening_stock_posted(*, cost: Money, memo: str, actor: Any) -> JournalEntry 
     if cost.amount <= 0:
         return None
     return entry_post(
-        date=business_date(),
+        date=business_today(),
         memo=memo,
         lines=_pair("inventory", "owner_equity", cost.amount),
         source="opening_balance",
@@ -272,7 +272,7 @@ def drawer_cash_posted(
         else _pair(account, "cash_drawer", amount)
     )
     return entry_post(
-        date=business_date(),
+        date=business_today(),
         memo=memo,
         lines=lines,
         source="drawer_cash",

@@ -18,10 +18,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from saas_platform.errors import Conflict, FieldErrorCollector, NotFound
 from saas_platform.money import round_money
+from saas_platform.tenancy import business_currency
 from shared_apps.users.actors import person_or_none
-from tenant_apps.ledger.business import current_business
 from tenant_apps.ledger.models import Account, JournalEntry, JournalLine, LedgerSettings
 
 ZERO = Decimal(0)
@@ -58,10 +58,6 @@ def _accounts(keys: set[str]) -> dict[str, Account]:
     return by_key
 
 
-def _add(errors: FieldErrors, field: str, code: str, message: str) -> None:
-    errors.setdefault(field, []).append({"code": code, "message": message})
-
-
 def _amount(value: Decimal | None, currency: str) -> Decimal:
     if value is None:
         return ZERO
@@ -84,12 +80,12 @@ def entry_post(
     checked is exactly what is stored.
     """
     with transaction.atomic():
-        currency = current_business().currency
-        errors: FieldErrors = {}
+        currency = business_currency()
+        errors = FieldErrorCollector()
         if not memo.strip():
-            _add(errors, "memo", "blank", "Say what the entry is for.")
+            errors.add("memo", "blank", "Say what the entry is for.")
         if len(lines) < 2:
-            _add(errors, "lines", "too_few", "An entry needs at least two lines.")
+            errors.add("lines", "too_few", "An entry needs at least two lines.")
         accounts = _accounts({line.account for line in lines})
         rounded: list[tuple[Account | None, Decimal, Decimal]] = []
         for index, line in enumerate(lines):
@@ -97,25 +93,23 @@ def entry_post(
             debit, credit = _amount(line.debit, currency), _amount(line.credit, currency)
             account = accounts.get(line.account)
             if account is None:
-                _add(errors, f"{at}.account", "does_not_exist", f"No account {line.account}.")
+                errors.add(f"{at}.account", "does_not_exist", f"No account {line.account}.")
             elif not account.is_active:
-                _add(errors, f"{at}.account", "inactive", f"{account} is closed to postings.")
+                errors.add(f"{at}.account", "inactive", f"{account} is closed to postings.")
             if debit < 0 or credit < 0:
-                _add(errors, at, "negative", "Amounts cannot be negative.")
+                errors.add(at, "negative", "Amounts cannot be negative.")
             elif (debit > 0) == (credit > 0):
-                _add(errors, at, "one_side", "Give each line a debit or a credit above zero.")
+                errors.add(at, "one_side", "Give each line a debit or a credit above zero.")
             rounded.append((account, debit, credit))
         debits = sum((d for _, d, _ in rounded), ZERO)
         credits = sum((c for _, _, c in rounded), ZERO)
         if not errors and debits != credits:
-            _add(
-                errors,
+            errors.add(
                 "lines",
                 "unbalanced",
                 f"Debits ({debits}) and credits ({credits}) must be equal.",
             )
-        if errors:
-            raise ValidationFailed(next(iter(errors.values()))[0]["message"], fields=errors)
+        errors.raise_if_any()
         _refuse_if_locked(date)
         try:
             with transaction.atomic():

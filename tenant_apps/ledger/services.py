@@ -9,10 +9,10 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrors, ValidationFailed
+from saas_platform.errors import Conflict, FieldErrorCollector, ValidationFailed
 from saas_platform.money import round_money
+from saas_platform.tenancy import business_currency, business_today
 from shared_apps.users.actors import person_or_none
-from tenant_apps.ledger.business import business_date, current_business
 from tenant_apps.ledger.models import Account, AccountType, Budget, Expense
 from tenant_apps.ledger.posting import PostingLine, entry_post
 
@@ -20,24 +20,16 @@ from tenant_apps.ledger.posting import PostingLine, entry_post
 PAYING_ROLES = ("cash_drawer", "bank", "mpesa_clearing", "airtel_clearing", "card_clearing")
 
 
-def _add(errors: FieldErrors, field: str, code: str, message: str) -> None:
-    errors.setdefault(field, []).append({"code": code, "message": message})
-
-
-def _raise(errors: FieldErrors) -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]["message"]
-        raise ValidationFailed(first, fields=errors)
-
-
-def _exact_amount(value: Decimal, field: str, errors: FieldErrors, *, positive: bool) -> Money:
-    currency = current_business().currency
+def _exact_amount(
+    value: Decimal, field: str, errors: FieldErrorCollector, *, positive: bool
+) -> Money:
+    currency = business_currency()
     amount = Decimal(value)
     if amount < 0 or (positive and amount == 0):
-        _add(errors, field, "not_positive", "The amount must be above zero.")
+        errors.add(field, "not_positive", "The amount must be above zero.")
     # 3000.0000 from a serializer is fine; 10.005 KES is not (compared by value, not digits).
     if round_money(Money(amount, currency)).amount != amount:
-        _add(errors, field, "too_precise", f"{currency} has no smaller unit than that.")
+        errors.add(field, "too_precise", f"{currency} has no smaller unit than that.")
     return Money(amount, currency)
 
 
@@ -80,17 +72,17 @@ def expense_record(
     note: str = "",
 ) -> Expense:
     """A running cost paid out: Dr the expense account, Cr where the money came from."""
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     money = _exact_amount(amount, "amount", errors, positive=True)
     category = Account.objects.filter(pk=category_id, is_active=True).first()
     if category is None or category.type != AccountType.EXPENSE:
-        _add(errors, "category", "not_an_expense", "Choose an active expense account.")
+        errors.add("category", "not_an_expense", "Choose an active expense account.")
     paid_from = Account.objects.filter(pk=paid_from_id, is_active=True).first()
     if paid_from is None or paid_from.role not in PAYING_ROLES:
-        _add(errors, "paid_from", "not_a_paying_account", "Pay from cash, bank or mobile money.")
-    _raise(errors)
+        errors.add("paid_from", "not_a_paying_account", "Pay from cash, bank or mobile money.")
+    errors.raise_if_any()
     assert category is not None and paid_from is not None  # noqa: S101
-    day = date or business_date()
+    day = date or business_today()
     entry = entry_post(
         date=day,
         memo=f"{category.name}" + (f": {payee}" if payee else ""),
@@ -125,12 +117,12 @@ def manual_entry_post(
 
 @transaction.atomic
 def budget_set(*, account_id: int, month: date, amount: Decimal) -> Budget:
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     money = _exact_amount(amount, "amount", errors, positive=False)
     account = Account.objects.filter(pk=account_id).first()
     if account is None:
-        _add(errors, "account", "does_not_exist", "No such account.")
-    _raise(errors)
+        errors.add("account", "does_not_exist", "No such account.")
+    errors.raise_if_any()
     first_day = month.replace(day=1)
     try:
         with transaction.atomic():

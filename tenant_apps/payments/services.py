@@ -21,8 +21,8 @@ from django.db.models import F
 from django.utils import timezone
 from moneyed import Money
 
-from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from tenant_apps.ledger.business import current_business
+from saas_platform.errors import Conflict, NotFound, ValidationFailed, error_body
+from saas_platform.tenancy import business_currency, current_business
 from tenant_apps.payments.gateways.base import (
     CallbackRejected,
     Credentials,
@@ -141,16 +141,10 @@ def _callback_credentials(provider: str) -> Credentials:
     return credentials_of(account)
 
 
-def _current_tenant() -> Any:
-    from shared_apps.tenants.selectors import tenant_of_connection
-
-    return tenant_of_connection()
-
-
 def _site_url(path: str) -> str:
     from shared_apps.tenants.links import tenant_base_url
 
-    return tenant_base_url(_current_tenant()) + path
+    return tenant_base_url(current_business()) + path
 
 
 def payment_callback_url(payment: Payment) -> str:
@@ -465,8 +459,7 @@ def _ack(provider: str) -> dict[str, Any]:
 
 
 def _error(status: int, code: str, message: str, result: str) -> CallbackOutcome:
-    body = {"error": {"code": code, "message": message, "fields": {}}}
-    return CallbackOutcome(status=status, body=body, result=result)
+    return CallbackOutcome(status=status, body=error_body(code, message), result=result)
 
 
 def _log(
@@ -872,7 +865,7 @@ def c2b_confirmation_handle(*, token: str, body: bytes) -> C2BPayment:
         with transaction.atomic():
             c2b = C2BPayment.objects.create(
                 trans_id=notice.trans_id,
-                amount=Money(notice.amount, current_business().currency),
+                amount=Money(notice.amount, business_currency()),
                 bill_ref=notice.bill_ref[:100],
                 msisdn=notice.msisdn[:100],
                 payer_name=name[:200],

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from saas_platform.tenancy import business_today
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location
 from tenant_apps.purchasing.models import PurchaseOrder, Supplier
-from tenant_apps.purchasing.selectors import business_today
 from tenant_apps.purchasing.services import (
     OrderLineInput,
     ReceiptLineInput,

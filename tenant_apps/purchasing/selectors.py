@@ -7,9 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, cast
-from zoneinfo import ZoneInfo
 
-from django.db import connection
 from django.db.models import (
     Case,
     Count,
@@ -23,7 +21,6 @@ from django.db.models import (
     Sum,
     When,
 )
-from django.utils import timezone
 
 from tenant_apps.purchasing.models import (
     PAYABLE_STATUSES,
@@ -35,17 +32,6 @@ from tenant_apps.purchasing.models import (
     SupplierInvoice,
     SupplierPayment,
 )
-
-
-def business_today(time_zone: str | None = None) -> date:
-    """Today where the business is (a bill due today is not overdue in Nairobi at 1 am).
-
-    Without ``time_zone``, the zone of the business active on the connection.
-    """
-    zone = time_zone or getattr(getattr(connection, "tenant", None), "time_zone", None)
-    if not zone:
-        raise RuntimeError("No business is active on this connection; its time zone is unknown.")
-    return timezone.localdate(timezone=ZoneInfo(str(zone)))
 
 
 def supplier_list(*, active: bool | None = None, search: str = "") -> QuerySet[Supplier]:

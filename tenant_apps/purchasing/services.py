@@ -18,13 +18,13 @@ from django.db.models import Case, Exists, F, OuterRef, Value, When
 from django.utils import timezone
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
 from saas_platform.money import money, round_money
+from saas_platform.tenancy import business_today, local_date
 from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import Product, ProductKind
 from tenant_apps.inventory.models import Location, MovementReason
 from tenant_apps.inventory.stock import stock_receive
-from tenant_apps.ledger.business import local_date
 from tenant_apps.ledger.events import goods_receipt_posted, supplier_payment_posted
 from tenant_apps.purchasing.models import (
     PAYABLE_STATUSES,
@@ -39,13 +39,8 @@ from tenant_apps.purchasing.models import (
     SupplierInvoice,
     SupplierPayment,
 )
-from tenant_apps.purchasing.selectors import business_today
 
 # --- Helpers ------------------------------------------------------------------------------------
-
-
-def _add(errors: FieldErrors, field: str, code: str, message: str) -> None:
-    errors.setdefault(field, []).append({"code": code, "message": message})
 
 
 def _next_reference(prefix: str) -> str:
@@ -63,30 +58,26 @@ def _next_reference(prefix: str) -> str:
     return f"{prefix}-{row[0]:05d}"
 
 
-def _amount(value: Decimal, field: str, errors: FieldErrors, *, positive: bool) -> Money | None:
+def _amount(
+    value: Decimal, field: str, errors: FieldErrorCollector, *, positive: bool
+) -> Money | None:
     """An amount in the business's currency, refused when finer than its minor unit."""
     amount = money(value)
     if amount.amount < 0 or (positive and amount.amount == 0):
-        _add(errors, field, "not_positive", "The amount must be above zero.")
+        errors.add(field, "not_positive", "The amount must be above zero.")
         return None
     if round_money(amount) != amount:
-        _add(errors, field, "too_precise", f"{amount.currency} amounts have fewer decimals.")
+        errors.add(field, "too_precise", f"{amount.currency} amounts have fewer decimals.")
         return None
     return amount
 
 
-def _unit_cost(value: Decimal, field: str, errors: FieldErrors) -> Money | None:
+def _unit_cost(value: Decimal, field: str, errors: FieldErrorCollector) -> Money | None:
     # Unit costs keep four decimals (bulk goods cost fractions of a cent each): no rounding.
     if value < 0:
-        _add(errors, field, "negative", "A cost cannot be negative.")
+        errors.add(field, "negative", "A cost cannot be negative.")
         return None
     return money(value)
-
-
-def _raise(errors: FieldErrors) -> None:
-    if errors:
-        first = next(iter(errors.values()))[0]["message"]
-        raise ValidationFailed(first, fields=errors)
 
 
 # --- Suppliers ----------------------------------------------------------------------------------
@@ -186,7 +177,9 @@ class OrderLineInput:
     unit_cost: Decimal | None = None  # None: the product's standard cost
 
 
-def _order_lines(lines: list[OrderLineInput], errors: FieldErrors) -> list[PurchaseOrderLine]:
+def _order_lines(
+    lines: list[OrderLineInput], errors: FieldErrorCollector
+) -> list[PurchaseOrderLine]:
     products = Product.objects.filter(pk__in={line.product_id for line in lines}).annotate(
         is_parent=Exists(Product.objects.filter(variant_of=OuterRef("pk")))
     )
@@ -197,22 +190,21 @@ def _order_lines(lines: list[OrderLineInput], errors: FieldErrors) -> list[Purch
         at = f"lines[{index}]"
         product = by_id.get(line.product_id)
         if product is None:
-            _add(errors, f"{at}.product", "does_not_exist", "No such product.")
+            errors.add(f"{at}.product", "does_not_exist", "No such product.")
         elif product.kind != ProductKind.STOCK:
-            _add(errors, f"{at}.product", "not_stocked", f"{product.name} is not a stock item.")
+            errors.add(f"{at}.product", "not_stocked", f"{product.name} is not a stock item.")
         elif product.is_parent:
-            _add(
-                errors,
+            errors.add(
                 f"{at}.product",
                 "variant_parent",
                 f"{product.name} has variants; order the variants themselves.",
             )
         elif not product.is_active:
-            _add(errors, f"{at}.product", "inactive", f"{product.name} is no longer active.")
+            errors.add(f"{at}.product", "inactive", f"{product.name} is no longer active.")
         elif product.pk in seen:
-            _add(errors, f"{at}.product", "duplicate", f"{product.name} is on the order twice.")
+            errors.add(f"{at}.product", "duplicate", f"{product.name} is on the order twice.")
         if line.quantity <= 0:
-            _add(errors, f"{at}.quantity", "not_positive", "The quantity must be above zero.")
+            errors.add(f"{at}.quantity", "not_positive", "The quantity must be above zero.")
         cost: Money | None = None
         if line.unit_cost is not None:
             cost = _unit_cost(line.unit_cost, f"{at}.unit_cost", errors)
@@ -227,10 +219,10 @@ def _order_lines(lines: list[OrderLineInput], errors: FieldErrors) -> list[Purch
     return built
 
 
-def _destination(location_id: int, errors: FieldErrors) -> Location | None:
+def _destination(location_id: int, errors: FieldErrorCollector) -> Location | None:
     location = Location.objects.filter(pk=location_id, is_active=True).first()
     if location is None:
-        _add(errors, "destination", "does_not_exist", "No such active location.")
+        errors.add("destination", "does_not_exist", "No such active location.")
     return location
 
 
@@ -245,15 +237,15 @@ def purchase_order_create(
     note: str = "",
 ) -> PurchaseOrder:
     """A draft order: nothing is promised to the supplier until it is placed."""
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     supplier = Supplier.objects.filter(pk=supplier_id).first()
     if supplier is None:
-        _add(errors, "supplier", "does_not_exist", "No such supplier.")
+        errors.add("supplier", "does_not_exist", "No such supplier.")
     elif not supplier.is_active:
-        _add(errors, "supplier", "inactive", f"{supplier.name} is deactivated.")
+        errors.add("supplier", "inactive", f"{supplier.name} is deactivated.")
     destination = _destination(destination_id, errors)
     order_lines = _order_lines(lines, errors)
-    _raise(errors)
+    errors.raise_if_any()
     assert supplier is not None and destination is not None  # noqa: S101  (errors raised above)
     order = PurchaseOrder.objects.create(
         reference=_next_reference("PO"),
@@ -289,13 +281,13 @@ def purchase_order_update(*, order_id: int, data: dict[str, Any]) -> PurchaseOrd
     order = _locked_order(order_id)
     if order.status != OrderStatus.DRAFT:
         raise _refuse(order, "edited", "order_not_draft")
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     if "destination_id" in data:
         destination = _destination(data["destination_id"], errors)
         if destination is not None:
             order.destination = destination
     new_lines = _order_lines(data["lines"], errors) if "lines" in data else None
-    _raise(errors)
+    errors.raise_if_any()
     if "expected_on" in data:
         order.expected_on = data["expected_on"]
     if "note" in data:
@@ -406,27 +398,26 @@ def goods_receipt_create(
         .select_related("product")
         .order_by("pk")
     }
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     if not lines:
-        _add(errors, "lines", "empty", "A receipt needs at least one line.")
+        errors.add("lines", "empty", "A receipt needs at least one line.")
     accepted: list[tuple[PurchaseOrderLine, ReceiptLineInput, Money]] = []
     seen: set[int] = set()
     for index, item in enumerate(lines):
         at = f"lines[{index}]"
         line = order_lines.get(item.line_id)
         if line is None:
-            _add(errors, f"{at}.line", "does_not_exist", f"{order.reference} has no such line.")
+            errors.add(f"{at}.line", "does_not_exist", f"{order.reference} has no such line.")
             continue
         if line.pk in seen:
-            _add(errors, f"{at}.line", "duplicate", "The same order line appears twice.")
+            errors.add(f"{at}.line", "duplicate", "The same order line appears twice.")
             continue
         seen.add(line.pk)
         outstanding = line.quantity_outstanding
         if item.quantity <= 0:
-            _add(errors, f"{at}.quantity", "not_positive", "The quantity must be above zero.")
+            errors.add(f"{at}.quantity", "not_positive", "The quantity must be above zero.")
         elif item.quantity > outstanding:
-            _add(
-                errors,
+            errors.add(
                 f"{at}.quantity",
                 "exceeds_outstanding",
                 f"Only {outstanding.normalize():f} of {line.product.name} "
@@ -439,7 +430,7 @@ def goods_receipt_create(
         )
         if cost is not None:
             accepted.append((line, item, cost))
-    _raise(errors)
+    errors.raise_if_any()
 
     try:
         with transaction.atomic():
@@ -516,28 +507,28 @@ def supplier_invoice_create(
     note: str = "",
 ) -> SupplierInvoice:
     """Records a supplier's bill; it falls due after the supplier's payment terms by default."""
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     number = number.strip()
     supplier = Supplier.objects.filter(pk=supplier_id).first()
     if supplier is None:
-        _add(errors, "supplier", "does_not_exist", "No such supplier.")
+        errors.add("supplier", "does_not_exist", "No such supplier.")
     elif SupplierInvoice.objects.filter(supplier=supplier, number__iexact=number).exists():
-        _add(errors, "number", "duplicate_number", f"Invoice {number} is already recorded.")
+        errors.add("number", "duplicate_number", f"Invoice {number} is already recorded.")
     if not number:
-        _add(errors, "number", "blank", "The supplier's invoice number is required.")
+        errors.add("number", "blank", "The supplier's invoice number is required.")
     order = None
     if order_id is not None:
         order = PurchaseOrder.objects.filter(pk=order_id).first()
         if order is None or (supplier is not None and order.supplier_id != supplier.pk):
-            _add(errors, "order", "does_not_exist", "No such purchase order of this supplier.")
+            errors.add("order", "does_not_exist", "No such purchase order of this supplier.")
         elif order.status in (OrderStatus.DRAFT, OrderStatus.CANCELLED):
-            _add(errors, "order", "not_ordered", f"{order.reference} was never ordered.")
+            errors.add("order", "not_ordered", f"{order.reference} was never ordered.")
     amount = _amount(total, "total", errors, positive=True)
     if supplier is not None and due_date is None:
         due_date = invoice_date + timedelta(days=supplier.payment_terms_days)
     if due_date is not None and due_date < invoice_date:
-        _add(errors, "due_date", "before_invoice_date", "A bill cannot fall due before its date.")
-    _raise(errors)
+        errors.add("due_date", "before_invoice_date", "A bill cannot fall due before its date.")
+    errors.raise_if_any()
     assert supplier is not None and amount is not None and due_date is not None  # noqa: S101
     try:
         with transaction.atomic():
@@ -586,9 +577,9 @@ def supplier_payment_record(
     reference: str = "",
 ) -> SupplierPayment:
     """Pays (part of) a bill; never more than is still owed, even when two people pay at once."""
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     paid = _amount(amount, "amount", errors, positive=True)
-    _raise(errors)
+    errors.raise_if_any()
     assert paid is not None  # noqa: S101
     # One conditional UPDATE: the row lock it takes makes a concurrent payment wait and then
     # re-check the condition against the new balance, so the invoice is never overpaid.

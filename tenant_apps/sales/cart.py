@@ -16,13 +16,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrors, Forbidden, ValidationFailed
-from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS, minor_unit_exponent, tenant_currency
+from saas_platform.errors import Conflict, FieldErrorCollector, Forbidden, ValidationFailed
+from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS, minor_unit_exponent
+from saas_platform.tenancy import current_business
 from tenant_apps.catalog.models import PriceList, Product, ProductPrice
 from tenant_apps.customers.models import Customer
 from tenant_apps.sales.models import Coupon
@@ -83,27 +83,14 @@ class PricedCart:
     total: Money
 
 
-def _field(errors: FieldErrors, name: str, code: str, message: str) -> None:
-    errors.setdefault(name, []).append({"code": code, "message": message})
-
-
-def _raise_if(errors: FieldErrors) -> None:
-    if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0]["message"], fields=errors)
-
-
-def prices_include_tax() -> bool:
-    """The business's setting: whether its prices carry the tax."""
-    return bool(getattr(getattr(connection, "tenant", None), "prices_include_tax", True))
-
-
 def cart_price(*, cart: CartRequest, may_override_price: bool) -> PricedCart:
     """The cart priced line by line, as the checkout will charge it; raises what it refuses."""
     if not cart.lines:
         raise ValidationFailed.for_field("lines", "empty", "A sale needs at least one line.")
-    currency = tenant_currency()
+    business = current_business()
+    currency = business.currency
     places = minor_unit_exponent(currency)
-    include_tax = prices_include_tax()
+    include_tax = business.prices_include_tax
     customer = _customer(cart.customer_id)
     price_list, named = _price_list(cart.price_list, customer, may_override_price)
     products = _products(cart.lines)
@@ -234,24 +221,24 @@ def _products(lines: list[LineRequest]) -> dict[int, Product]:
         .filter(pk__in=ids)
         .annotate(has_variants=Exists(Product.objects.filter(variant_of=OuterRef("pk"))))
     }
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     parents = {pk for pk, product in found.items() if getattr(product, "has_variants", False)}
     for index, line in enumerate(lines):
         product = found.get(line.product_id)
         at = f"lines[{index}]"
         if product is None or not product.is_active:
-            _field(errors, f"{at}.product", "unknown_product", f"No product {line.product_id}.")
+            errors.add(f"{at}.product", "unknown_product", f"No product {line.product_id}.")
         elif product.pk in parents:
-            _field(errors, f"{at}.product", "has_variants", f"Choose a variant of {product.name}.")
+            errors.add(f"{at}.product", "has_variants", f"Choose a variant of {product.name}.")
         if line.quantity <= 0:
-            _field(errors, f"{at}.quantity", "not_positive", "Sell more than zero.")
+            errors.add(f"{at}.quantity", "not_positive", "Sell more than zero.")
         elif (
             product is not None
             and not product.unit.is_fractional
             and (line.quantity != line.quantity.to_integral_value())
         ):
-            _field(errors, f"{at}.quantity", "not_whole", f"{product.name} is sold whole.")
-    _raise_if(errors)
+            errors.add(f"{at}.quantity", "not_whole", f"{product.name} is sold whole.")
+    errors.raise_if_any()
     return found
 
 
@@ -313,32 +300,30 @@ def _check_line_sizes(
 
     Checked before the arithmetic too: it keeps every later product within Decimal's precision.
     """
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     for index, (line, price) in enumerate(zip(lines, unit_prices, strict=True)):
         product = products[line.product_id]
         if line.quantity * max(price, product.cost_price.amount) >= AMOUNT_LIMIT:
-            _field(
-                errors,
+            errors.add(
                 f"lines[{index}].quantity",
                 "too_large",
                 f"{line.quantity.normalize():f} of {product.name} come to more than one line "
                 f"can hold (under {AMOUNT_LIMIT:,}).",
             )
-    _raise_if(errors)
+    errors.raise_if_any()
 
 
 def _check_totals(amounts: CartAmounts) -> None:
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     for index, line in enumerate(amounts.lines):
         # Tax added on top can take an exclusive line over what its price alone fitted in.
         if max(line.gross, line.list_net) >= AMOUNT_LIMIT:
-            _field(
-                errors,
+            errors.add(
                 f"lines[{index}].quantity",
                 "too_large",
                 f"This line comes to more than one line can hold (under {AMOUNT_LIMIT:,}).",
             )
-    _raise_if(errors)
+    errors.raise_if_any()
     if max(amounts.total, amounts.subtotal) >= AMOUNT_LIMIT:
         raise ValidationFailed.for_field(
             "lines",

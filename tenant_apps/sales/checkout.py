@@ -37,8 +37,9 @@ from django.dispatch import Signal
 from django.utils import timezone
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrors, NotFound, ValidationFailed
+from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
 from saas_platform.money import round_money
+from saas_platform.tenancy import business_today, current_schema
 from shared_apps.users.actors import person_or_none
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import (
@@ -51,7 +52,6 @@ from tenant_apps.inventory.errors import InsufficientStock, StockDrift
 from tenant_apps.inventory.models import MovementReason, Reservation, ReservationStatus, StockLevel
 from tenant_apps.inventory.services import reservation_create, reservation_fulfil
 from tenant_apps.inventory.stock import stock_remove, stock_take
-from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.events import sale_posted
 from tenant_apps.payments.models import Payment
 from tenant_apps.payments.services import payment_create
@@ -131,10 +131,6 @@ class ShortStock(InsufficientStock):
     default_message = "Some lines are short of stock."
 
 
-def _field(errors: FieldErrors, name: str, code: str, message: str) -> None:
-    errors.setdefault(name, []).append({"code": code, "message": message})
-
-
 # --- entry point -------------------------------------------------------------------------------
 
 
@@ -170,7 +166,7 @@ def _replayed(uuid: UUID, digest: str) -> Sale:
 
 
 def _announce(sale: Sale) -> None:
-    schema: str = getattr(connection, "schema_name", "")
+    schema = current_schema()
     transaction.on_commit(lambda: sale_completed.send(sender=Sale, sale_id=sale.pk, schema=schema))
 
 
@@ -334,15 +330,14 @@ def _tenders(
     total: Decimal,
     currency: str,
 ) -> list[Tender]:
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     non_cash = ZERO
     cash_given = ZERO
     points_value: dict[int, Decimal] = {}
     for index, tender in enumerate(requested):
         at = f"tenders[{index}]"
         if tender.currency and tender.currency.upper() != currency:
-            _field(
-                errors,
+            errors.add(
                 f"{at}.currency",
                 "currency_mismatch",
                 f"This business takes {currency} only; a payment in {tender.currency} cannot "
@@ -351,28 +346,27 @@ def _tenders(
             continue
         if tender.method == TenderMethod.LOYALTY:
             if customer is None:
-                _field(errors, at, "customer_required", "Points belong to a customer.")
+                errors.add(at, "customer_required", "Points belong to a customer.")
                 continue
             if not tender.points or tender.points <= 0:
-                _field(errors, f"{at}.points", "required", "Say how many points to use.")
+                errors.add(f"{at}.points", "required", "Say how many points to use.")
                 continue
             value = loyalty_value(tender.points).amount
             points_value[index] = value
             non_cash += value
             continue
         if tender.amount <= 0:
-            _field(errors, f"{at}.amount", "not_positive", "A payment must be above zero.")
+            errors.add(f"{at}.amount", "not_positive", "A payment must be above zero.")
             continue
         if tender.method == TenderMethod.CASH:
             cash_given += tender.amount
         else:
             non_cash += tender.amount
         if tender.method == TenderMethod.ACCOUNT and customer is None:
-            _field(errors, at, "customer_required", "Choose the customer whose account to use.")
+            errors.add(at, "customer_required", "Choose the customer whose account to use.")
         if tender.method in DEFERRED_METHODS and not tender.payer and tender.method != "card":
-            _field(errors, f"{at}.payer", "required", "Give the payer's phone number or VPA.")
-    if errors:
-        raise ValidationFailed(next(iter(errors.values()))[0]["message"], fields=errors)
+            errors.add(f"{at}.payer", "required", "Give the payer's phone number or VPA.")
+    errors.raise_if_any()
     if non_cash > total:
         raise ValidationFailed.for_field(
             "tenders", "overpaid", "Only cash can be more than the amount due (it gets change)."
@@ -528,18 +522,17 @@ def _short_stock(lines: list[SaleLine], register: Register) -> ShortStock:
         level.product_id: level.quantity - level.reserved
         for level in StockLevel.objects.filter(location=register.location, product_id__in=needed)
     }
-    errors: FieldErrors = {}
+    errors = FieldErrorCollector()
     for index, line in enumerate(lines):
         have = free.get(line.product_id, ZERO)
         if line.product.is_tracked and have < needed[line.product_id]:
-            _field(
-                errors,
+            errors.add(
                 f"lines[{index}].quantity",
                 "insufficient_stock",
                 f"Only {have.normalize():f} of {line.product.name} left at "
                 f"{register.location.name}.",
             )
-    return ShortStock("Some lines are short of stock.", fields=errors)
+    return ShortStock("Some lines are short of stock.", fields=errors.fields)
 
 
 # --- completion --------------------------------------------------------------------------------
@@ -560,7 +553,7 @@ def _finish(sale: Sale, lines: list[SaleLine], tenders: list[Tender], actor: Any
     with disable_auditlog():
         sale_posted(
             reference=str(sale.uuid),
-            day=business_date(),
+            day=business_today(),
             memo=f"Sale at {sale.register.name}",
             revenue=sale.subtotal.amount,
             discounts=sale.discount_total.amount,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -26,7 +26,7 @@ from django.db.models.functions import TruncDay, TruncHour
 
 from saas_platform.errors import ValidationFailed
 from saas_platform.money import minor_unit_exponent
-from tenant_apps.ledger.business import business_date, current_business
+from saas_platform.tenancy import business_today, business_zone, current_business, start_of_day
 from tenant_apps.sales.models import (
     RefundMethod,
     ReturnLine,
@@ -81,13 +81,9 @@ class Summary:
     refunds: dict[str, Decimal] = field(default_factory=dict)
 
 
-def period_bounds(start: date, end: date, zone: str) -> tuple[datetime, datetime]:
+def period_bounds(start: date, end: date) -> tuple[datetime, datetime]:
     """From midnight of ``start`` to midnight after ``end``, where the business is."""
-    tz = ZoneInfo(zone)
-    return (
-        datetime.combine(start, time.min, tzinfo=tz),
-        datetime.combine(end + timedelta(days=1), time.min, tzinfo=tz),
-    )
+    return start_of_day(start), start_of_day(end + timedelta(days=1))
 
 
 def check_period(start: date, end: date) -> None:
@@ -275,8 +271,8 @@ def sales_summary(*, start: date, end: date, group: str) -> Summary:
         raise ValidationFailed.for_field("group", "invalid", f"Use one of: {', '.join(GROUPS)}.")
     check_period(start, end)
     business = current_business()
-    tz = ZoneInfo(business.time_zone)
-    since, until = period_bounds(start, end, business.time_zone)
+    tz = business_zone()
+    since, until = period_bounds(start, end)
     sold = SaleLine.objects.filter(
         sale__status=SaleStatus.COMPLETED,
         sale__completed_at__gte=since,
@@ -352,7 +348,7 @@ class Today:
 
 def sales_today() -> Today:
     """Where today stands, today being the business's calendar day."""
-    day = business_date()
+    day = business_today()
     summary = sales_summary(start=day, end=day, group="tender")
     totals = summary.totals
     sales_gross = totals.gross + totals.returns

@@ -19,12 +19,12 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.money import minor_unit_exponent
+from saas_platform.tenancy import business_today
 from shared_apps.users.actors import person_or_none
 from tenant_apps.customers.selectors import loyalty_points_earned
 from tenant_apps.customers.services import credit_release, loyalty_reverse
 from tenant_apps.inventory.models import MovementReason
 from tenant_apps.inventory.stock import stock_receive
-from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.events import TENDER_ACCOUNTS, sale_return_posted
 from tenant_apps.payments.services import payment_refund
 from tenant_apps.sales.models import (
@@ -118,7 +118,7 @@ def sale_return_create(
         sale_return.save()
         sale_return_posted(
             reference=str(sale_return.uuid),
-            day=business_date(),
+            day=business_today(),
             memo=f"Return on sale {sale.receipt_label}: {sale_return.reason}",
             net=net,
             tax=tax,

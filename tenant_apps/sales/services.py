@@ -12,6 +12,7 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.money import money, round_money
+from saas_platform.tenancy import business_today
 from shared_apps.users.actors import person_or_none
 from tenant_apps.customers.selectors import loyalty_points_earned
 from tenant_apps.customers.services import credit_release, loyalty_reverse
@@ -24,7 +25,6 @@ from tenant_apps.inventory.models import (
 )
 from tenant_apps.inventory.services import reservation_release
 from tenant_apps.inventory.stock import stock_receive
-from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.events import drawer_cash_posted
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.ledger.posting import entry_reverse
@@ -314,7 +314,7 @@ def _void_completed(sale: Sale, tenders: list[Any], actor: Any) -> None:
     if entry is not None:
         entry_reverse(
             entry_id=entry.pk,
-            date=business_date(),
+            date=business_today(),
             memo=f"Void of sale {sale.receipt_label}",
             actor=actor,
         )

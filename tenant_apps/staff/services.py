@@ -19,7 +19,13 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from saas_platform.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from saas_platform.errors import (
+    Conflict,
+    FieldErrorCollector,
+    Forbidden,
+    NotFound,
+    ValidationFailed,
+)
 from shared_apps.tenants.links import tenant_base_url
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
@@ -89,14 +95,10 @@ def staff_create(
             try:
                 password_validation.validate_password(password, user=user)
             except DjangoValidationError as exc:
-                raise ValidationFailed(
-                    fields={
-                        "password": [
-                            {"code": e.code or "weak_password", "message": " ".join(e.messages)}
-                            for e in exc.error_list
-                        ]
-                    }
-                ) from exc
+                errors = FieldErrorCollector()
+                for error in exc.error_list:
+                    errors.add("password", error.code or "weak_password", " ".join(error.messages))
+                raise errors.error() from exc
             user.set_password(password)
         else:
             user.set_unusable_password()

@@ -6,6 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from saas_platform.tenancy import current_business
 from tenant_apps.inventory.selectors import location_list
 
 
@@ -14,5 +15,5 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "terminal/home.html",
-        {"tenant": request.tenant, "locations": location_list(active_only=True)},  # type: ignore[attr-defined]
+        {"tenant": current_business(), "locations": location_list(active_only=True)},
     )

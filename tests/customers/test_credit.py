@@ -13,6 +13,7 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.money import money
+from saas_platform.tenancy import business_today
 from shared_apps.tenants.models import Tenant
 from tenant_apps.customers.models import CreditEntry, CreditKind, Customer
 from tenant_apps.customers.services import (
@@ -23,7 +24,6 @@ from tenant_apps.customers.services import (
     customer_payment_receive,
     customer_update,
 )
-from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.ledger.selectors import trial_balance
 from tests.customers.conftest import balance, entry_count, journal_count
@@ -45,7 +45,7 @@ def test_a_credit_sale_raises_the_balance_and_falls_due_after_the_terms(
         assert entry.kind == CreditKind.CREDIT_SALE
         assert entry.amount == money("1200.50")
         assert entry.balance_after == money("1200.50")
-        assert entry.due_on == business_date() + timedelta(days=14)
+        assert entry.due_on == business_today() + timedelta(days=14)
         # Posting the sale is the checkout's job: a charge alone books nothing.
         assert journal_count() == 0
 
@@ -191,7 +191,7 @@ def test_a_payment_on_account_posts_cash_against_receivables(
         assert balance(customer) == Decimal("1250")
         posted = JournalEntry.objects.get(source="customer_payment")
         assert posted.reference == str(entry.pk)
-        assert posted.date == business_date()
+        assert posted.date == business_today()
         assert _lines(posted) == [
             ("cash_drawer", Decimal("750"), Decimal(0)),
             ("accounts_receivable", Decimal(0), Decimal("750")),

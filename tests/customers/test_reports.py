@@ -14,6 +14,7 @@ from django.test import Client
 from django_tenants.utils import tenant_context
 
 from saas_platform.money import money
+from saas_platform.tenancy import business_today
 from shared_apps.tenants.models import Tenant
 from tenant_apps.customers.models import CreditEntry, CreditKind, Customer
 from tenant_apps.customers.selectors import overdue_list, statement
@@ -23,7 +24,6 @@ from tenant_apps.customers.services import (
     credit_release,
     customer_payment_receive,
 )
-from tenant_apps.ledger.business import business_date
 
 MakeCustomer = Callable[..., Customer]
 NAIROBI = ZoneInfo("Africa/Nairobi")
@@ -32,7 +32,7 @@ NAIROBI = ZoneInfo("Africa/Nairobi")
 def _historic(customer: Customer, day_offset: int, amount: str, after: str) -> None:
     """An entry from an earlier day, as an import of the paper book would leave it."""
     Customer.objects.filter(pk=customer.pk).update(balance=F("balance") + Decimal(amount))
-    moment = datetime.combine(business_date() + timedelta(days=day_offset), time(10), NAIROBI)
+    moment = datetime.combine(business_today() + timedelta(days=day_offset), time(10), NAIROBI)
     CreditEntry.objects.create(
         customer=customer,
         kind=CreditKind.CREDIT_SALE if Decimal(amount) > 0 else CreditKind.PAYMENT,
@@ -48,7 +48,7 @@ def test_a_statement_carries_the_opening_balance_into_the_period(
 ) -> None:
     customer = make_customer(limit="10000")
     with tenant_context(shop):
-        today = business_date()
+        today = business_today()
         _historic(customer, -40, "1000", "1000")
         _historic(customer, -20, "-400", "600")
         _historic(customer, -5, "250", "850")
@@ -73,7 +73,7 @@ def test_a_statement_carries_the_opening_balance_into_the_period(
 def test_todays_activity_on_a_statement(shop: Tenant, make_customer: MakeCustomer) -> None:
     customer = make_customer(limit="10000")
     with tenant_context(shop):
-        today = business_date()
+        today = business_today()
         credit_charge(customer_id=customer.pk, amount=money("1500"), reference="S-1")
         customer_payment_receive(customer_id=customer.pk, amount=money("400"), method="cash")
         credit_release(customer_id=customer.pk, amount=money("100"), reference="RET-1")
@@ -97,7 +97,7 @@ def test_statement_as_csv_and_pdf(
 ) -> None:
     customer = make_customer(name="Otieno Hardware", limit="10000", phone="0722000111")
     with tenant_context(shop):
-        today = business_date()
+        today = business_today()
         _historic(customer, -3, "2000", "2000")
         credit_charge(customer_id=customer.pk, amount=money("1234.50"), reference="S-9")
     base = (
@@ -143,7 +143,7 @@ def test_overdue_pays_the_oldest_charges_first_and_ages_the_rest(
     customer = make_customer(name="Kamau Kiosk", limit="100000")
     settled = make_customer(name="Paid Up", limit="100000")
     with tenant_context(shop):
-        today = business_date()
+        today = business_today()
 
         def charge(who: Customer, amount: str, due_days_ago: int) -> None:
             credit_charge(
@@ -194,7 +194,7 @@ def test_the_overdue_api(shop: Tenant, make_customer: MakeCustomer, owner_client
             customer_id=customer.pk,
             amount=money("400"),
             reference="S-1",
-            due_on=business_date() - timedelta(days=95),
+            due_on=business_today() - timedelta(days=95),
         )
     response = owner_client.get("/api/v1/customers/overdue/")
     assert response.status_code == 200, response.content

@@ -10,8 +10,9 @@ import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from saas_platform.tenancy import business_today
 from tenant_apps.purchasing.models import SupplierInvoice, SupplierPayment
-from tenant_apps.purchasing.selectors import business_today, payables_summary
+from tenant_apps.purchasing.selectors import payables_summary
 from tenant_apps.purchasing.services import supplier_create, supplier_invoice_create
 from tests.purchasing.conftest import Shop, post
 

@@ -10,9 +10,9 @@ import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from saas_platform.tenancy import business_today
 from tenant_apps.inventory.models import Batch, MovementReason, StockLevel, StockMovement
 from tenant_apps.purchasing.models import GoodsReceipt, OrderStatus, PurchaseOrder
-from tenant_apps.purchasing.selectors import business_today
 from tests.purchasing.conftest import Shop, placed_order, post, stock_state
 
 pytestmark = pytest.mark.django_db

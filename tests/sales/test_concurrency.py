@@ -13,11 +13,11 @@ from django.db import connections
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from saas_platform.tenancy import business_today
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location, StockMovement
 from tenant_apps.inventory.selectors import stock_drift
-from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.ledger.selectors import trial_balance
 from tenant_apps.sales.models import Register, Sale
@@ -83,7 +83,7 @@ def test_fifty_tills_racing_for_ten_units(
         numbers = sorted(n or 0 for n in Sale.objects.values_list("receipt_number", flat=True))
         assert numbers == list(range(1, 11))  # none skipped, none repeated
         assert JournalEntry.objects.filter(source="sale").count() == 10
-        balance = trial_balance(as_of=business_date())
+        balance = trial_balance(as_of=business_today())
         assert balance.total_debit == balance.total_credit
         assert stock_drift() == []
 

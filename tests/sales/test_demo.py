@@ -9,9 +9,9 @@ import pytest
 from django.core.management import call_command
 from django_tenants.utils import tenant_context
 
+from saas_platform.tenancy import business_today
 from shared_apps.tenants.models import Tenant
 from tenant_apps.inventory.selectors import stock_drift
-from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.ledger.selectors import trial_balance
 from tenant_apps.sales.demo import DEMO_SALES
@@ -33,7 +33,7 @@ def test_demo_sales_are_real_checkouts_in_a_closed_shift() -> None:
         assert shift.status == "closed"
         assert shift.variance is not None and shift.variance.amount == Decimal("-50")
         assert JournalEntry.objects.filter(source="sale").count() == DEMO_SALES
-        balance = trial_balance(as_of=business_date())
+        balance = trial_balance(as_of=business_today())
         assert balance.total_debit == balance.total_credit
         assert stock_drift() == []
         assert Register.objects.filter(code="TILL1").exists()

@@ -21,6 +21,7 @@ from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
+from saas_platform.tenancy import business_currency
 from tenant_apps.customers.models import CreditEntry, Customer, LoyaltyEntry, PaymentMethod
 from tenant_apps.customers.selectors import (
     credit_entries,
@@ -36,7 +37,6 @@ from tenant_apps.customers.services import (
     customer_update,
     loyalty_value,
 )
-from tenant_apps.ledger.business import current_business
 from tenant_apps.staff.access import Action
 
 
@@ -46,7 +46,7 @@ def amount(**kwargs: Any) -> serializers.DecimalField:
 
 
 def as_money(value: Decimal) -> Money:
-    return Money(value, current_business().currency)
+    return Money(value, business_currency())
 
 
 class CustomerOutputSerializer(serializers.ModelSerializer[Customer]):

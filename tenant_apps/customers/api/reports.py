@@ -20,9 +20,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.csv import csv_writer
 from saas_platform.api.fields import MoneyField
 from saas_platform.errors import ValidationFailed
+from saas_platform.safe_csv import csv_writer
+from saas_platform.tenancy import business_today
 from tenant_apps.customers.api.customers import (
     CreditEntryOutputSerializer,
     CustomerOutputSerializer,
@@ -39,7 +40,6 @@ from tenant_apps.customers.selectors import (
 )
 from tenant_apps.customers.services import loyalty_settings_set
 from tenant_apps.customers.statements import statement_pdf, statement_rows
-from tenant_apps.ledger.business import business_date
 from tenant_apps.staff.access import Action
 
 
@@ -133,7 +133,7 @@ class CustomerStatementApi(APIView):
         customer = customer_or_404(customer_id)
         params = PeriodSerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        end = params.validated_data.get("end") or business_date()
+        end = params.validated_data.get("end") or business_today()
         start = params.validated_data.get("start") or end.replace(day=1)
         if start > end:
             raise ValidationFailed.for_field(

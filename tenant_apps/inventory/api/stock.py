@@ -12,9 +12,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import format_amount, quantity
+from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import page_of
-from saas_platform.money import round_money
+from saas_platform.money import format_amount, round_money
+from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.api.serializers import CostField
 from tenant_apps.inventory.api.common import (
     ProductRefSerializer,
@@ -267,7 +268,7 @@ class ValuationApi(APIView):
     )
     def get(self, request: Request) -> Response:
         rows = stock_valuation(location_id=_int(request.query_params.get("location")))
-        currency = request.tenant.currency  # type: ignore[attr-defined]
+        currency = business_currency()
 
         def shown(amount: Decimal) -> str:
             return format_amount(round_money(Money(amount, currency)))

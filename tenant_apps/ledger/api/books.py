@@ -13,8 +13,8 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import PageQuerySerializer, page_of
 from saas_platform.errors import NotFound
+from saas_platform.tenancy import business_today
 from tenant_apps.ledger.api.common import AccountRefSerializer
-from tenant_apps.ledger.business import business_date
 from tenant_apps.ledger.models import Account, AccountType, Budget, Expense, JournalEntry
 from tenant_apps.ledger.posting import PostingLine, entry_reverse, lock_date, lock_date_set
 from tenant_apps.ledger.selectors import account_list, budget_list, entry_get, entry_list
@@ -158,7 +158,7 @@ class EntryListCreateApi(APIView):
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         entry = manual_entry_post(
-            date=data.get("date") or business_date(),
+            date=data.get("date") or business_today(),
             memo=data["memo"],
             reference=data["reference"],
             lines=[
@@ -196,7 +196,7 @@ class EntryReverseApi(APIView):
         serializer.is_valid(raise_exception=True)
         reversal = entry_reverse(
             entry_id=entry_id,
-            date=serializer.validated_data.get("date") or business_date(),
+            date=serializer.validated_data.get("date") or business_today(),
             memo=serializer.validated_data["memo"],
             actor=request.user,
         )

@@ -14,10 +14,11 @@ from rest_framework.permissions import BasePermission
 from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
-from saas_platform.api.csv import csv_writer
-from saas_platform.api.fields import MoneyField, format_amount
+from saas_platform.api.fields import MoneyField
 from saas_platform.errors import ValidationFailed
-from tenant_apps.ledger.business import business_date, current_business
+from saas_platform.money import format_amount
+from saas_platform.safe_csv import csv_writer
+from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.models import Account
 from tenant_apps.staff.access import Action, role_allows, scope_allows
 from tenant_apps.staff.authentication import is_api_key_request
@@ -70,7 +71,7 @@ def wants_csv(request: Request) -> bool:
 
 
 def to_money(amount: Decimal) -> Money:
-    return Money(amount, current_business().currency)
+    return Money(amount, business_currency())
 
 
 def plain(amount: Decimal) -> str:
@@ -104,7 +105,7 @@ def period(request: Request) -> tuple[date, date]:
     """``?start=&end=``; by default this month so far, in the business's calendar."""
     params = PeriodSerializer(data=request.query_params)
     params.is_valid(raise_exception=True)
-    today = business_date()
+    today = business_today()
     end = params.validated_data.get("end") or today
     start = params.validated_data.get("start") or end.replace(day=1)
     if start > end:
@@ -115,4 +116,4 @@ def period(request: Request) -> tuple[date, date]:
 def as_of(request: Request) -> date:
     params = AsOfSerializer(data=request.query_params)
     params.is_valid(raise_exception=True)
-    return params.validated_data.get("as_of") or business_date()
+    return params.validated_data.get("as_of") or business_today()

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.errors import NotFound
+from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.api.books import EntryOutputSerializer
 from tenant_apps.ledger.api.common import (
     REPORT_RENDERERS,
@@ -30,7 +31,6 @@ from tenant_apps.ledger.api.common import (
     wants_csv,
 )
 from tenant_apps.ledger.beancount_export import books_as_beancount
-from tenant_apps.ledger.business import business_date, current_business
 from tenant_apps.ledger.models import Account
 from tenant_apps.ledger.selectors import (
     Section,
@@ -307,7 +307,7 @@ class DayBookApi(ReportApi):
     def get(self, request: Request) -> Response:
         params = self.DaySerializer(data=request.query_params)
         params.is_valid(raise_exception=True)
-        day = params.validated_data.get("date") or business_date()
+        day = params.validated_data.get("date") or business_today()
         entries = day_book(day=day)
         if wants_csv(request):
             rows = [["entry", "memo", "source", "reference", "code", "account", "debit", "credit"]]
@@ -427,7 +427,7 @@ class BeancountExportApi(APIView):
 
     @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR})
     def get(self, request: Request) -> HttpResponse:
-        text = books_as_beancount(currency=current_business().currency, today=business_date())
+        text = books_as_beancount(currency=business_currency(), today=business_today())
         response = HttpResponse(text, content_type="text/plain; charset=utf-8")
         response["Content-Disposition"] = 'attachment; filename="books.beancount"'
         return response

@@ -15,6 +15,7 @@ from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import page_of
 from saas_platform.errors import NotFound
 from saas_platform.money import money
+from saas_platform.tenancy import business_today
 from tenant_apps.purchasing.api.common import SupplierRefSerializer, amount
 from tenant_apps.purchasing.models import (
     InvoiceStatus,
@@ -24,7 +25,6 @@ from tenant_apps.purchasing.models import (
 )
 from tenant_apps.purchasing.selectors import (
     AGING_BUCKETS,
-    business_today,
     payables_summary,
     supplier_invoice_get,
     supplier_invoice_list,
@@ -235,7 +235,7 @@ class PayablesApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        payables = payables_summary(today=business_today(request.tenant.time_zone))  # type: ignore[attr-defined]
+        payables = payables_summary(today=business_today())
         field = MoneyField()
 
         def shown(value: Decimal) -> dict[str, str] | None:

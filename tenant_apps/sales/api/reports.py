@@ -15,9 +15,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.csv import csv_writer
 from saas_platform.api.fields import MoneyField
-from tenant_apps.ledger.business import business_date
+from saas_platform.safe_csv import csv_writer
+from saas_platform.tenancy import business_today
 from tenant_apps.sales.api.receipts import CSVRenderer, FormatChecked
 from tenant_apps.sales.reports import GROUPS, Row, Summary, sales_summary, sales_today
 from tenant_apps.staff.access import Action
@@ -137,7 +137,7 @@ class SalesSummaryApi(FormatChecked, APIView):
     def get(self, request: Request) -> Response:
         params = SummaryParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        end = params.validated_data.get("end") or business_date()
+        end = params.validated_data.get("end") or business_today()
         start = params.validated_data.get("start") or end
         summary = sales_summary(start=start, end=end, group=params.validated_data["group"])
         if getattr(request.accepted_renderer, "format", "json") == "csv":

@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.tenancy import current_business
 from tenant_apps.catalog.api.serializers import shows_costs
 from tenant_apps.sales.models import (
     CashMovement,
@@ -22,7 +23,7 @@ from tenant_apps.sales.models import (
     ShiftStatus,
     Tender,
 )
-from tenant_apps.sales.receipts.data import current_tenant, receipt_url
+from tenant_apps.sales.receipts.data import receipt_url
 
 
 class OpenShiftSerializer(serializers.ModelSerializer[Shift]):
@@ -293,7 +294,7 @@ class SaleOutputSerializer(SaleSummarySerializer):
         """The public receipt link the till shows as a QR code, once there is a receipt."""
         if sale.receipt_number is None:
             return None
-        return receipt_url(current_tenant(), str(sale.uuid))
+        return receipt_url(current_business(), str(sale.uuid))
 
 
 def sale_data(sale: Sale) -> dict[str, Any]:

@@ -5,15 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils.crypto import constant_time_compare, salted_hmac
 from moneyed import Money
 
+from saas_platform.tenancy import business_zone, current_business
 from shared_apps.tenants.links import tenant_base_url
 from shared_apps.tenants.models import Tenant
-from shared_apps.tenants.selectors import tenant_of_connection
 from tenant_apps.sales.models import ReceiptSettings, Sale, SaleStatus, TenderStatus
 
 ZERO = Decimal(0)
@@ -80,10 +79,6 @@ class ReceiptData:
     note: str = ""
 
 
-def current_tenant() -> Tenant:
-    return tenant_of_connection()
-
-
 def receipt_link_token(tenant: Tenant, sale_uuid: str) -> str:
     """The part of a receipt link that nobody can guess.
 
@@ -123,10 +118,9 @@ def _lines_of(text: str) -> list[str]:
 
 def receipt_data(sale: Sale) -> ReceiptData:
     """The receipt of a finished (or voided) sale. The caller checks the status."""
-    tenant = current_tenant()
+    tenant = current_business()
     options = receipt_settings()
     currency = str(sale.total.currency)
-    zone = tenant.time_zone or "UTC"
     moment = sale.completed_at or sale.created_at
     lines = list(sale.lines.all())
     bands: dict[Decimal, tuple[Decimal, Decimal]] = {}
@@ -159,8 +153,8 @@ def receipt_data(sale: Sale) -> ReceiptData:
         receipt_number=sale.receipt_label,
         sale_uuid=str(sale.uuid),
         status=sale.status,
-        issued_at=moment.astimezone(ZoneInfo(zone)),
-        time_zone=zone,
+        issued_at=moment.astimezone(business_zone()),
+        time_zone=tenant.time_zone,
         cashier=cashier,
         currency=currency,
         prices_include_tax=sale.prices_include_tax,

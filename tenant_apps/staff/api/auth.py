@@ -17,6 +17,7 @@ from rest_framework_simplejwt.views import TokenRefreshView
 
 from saas_platform.api.openapi_errors import Error
 from saas_platform.errors import Forbidden
+from saas_platform.tenancy import current_business
 from shared_apps.users import lockout, ratelimit
 from shared_apps.users.models import User
 from tenant_apps.staff.access import allowed_actions
@@ -186,7 +187,7 @@ class PasswordResetApi(CredentialsApi):
         serializer.is_valid(raise_exception=True)
         email = serializer.validated_data["email"]
         ratelimit.throttle_password_reset(address=lockout.client_address(request.META), email=email)
-        password_reset_request(tenant=request.tenant, email=email)  # type: ignore[attr-defined]
+        password_reset_request(tenant=current_business(), email=email)
         return Response(
             {"detail": "If this address belongs to someone here, a reset link is on its way."}
         )

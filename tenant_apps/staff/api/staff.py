@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.errors import Forbidden, NotFound
+from saas_platform.tenancy import current_business
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.access import Action
 from tenant_apps.staff.authentication import is_api_key_request
@@ -77,7 +78,7 @@ class StaffListCreateApi(APIView):
         data = serializer.validated_data
         user = staff_create(
             actor=request.user,  # type: ignore[arg-type]
-            tenant=request.tenant,  # type: ignore[attr-defined]
+            tenant=current_business(),
             email=data["email"],
             full_name=data["full_name"],
             role=data["role"],
