@@ -1,4 +1,5 @@
-"""Project-wide fixtures: businesses made through the real signup service, host-bound clients."""
+"""Project-wide fixtures: businesses made through the real signup service (renaming spare
+schemas that every test gives back), staff with tokens, host-bound clients. docs/testing.md."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import secrets
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -18,34 +20,70 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client, override_settings
-from django_tenants.utils import schema_context
+from django_tenants.utils import schema_context, tenant_context
+from moneyed import Money
+from pytest_django import DjangoDbBlocker
 
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.public_tenant import ensure_public_tenant
-from shared_apps.tenants.services import SignupData, tenant_domain_for, tenant_signup
+from shared_apps.tenants.services import tenant_domain_for, tenant_signup
 from shared_apps.users.models import User
+from tenant_apps.catalog.models import Product
+from tenant_apps.inventory.models import Location, MovementReason, StockLevel
+from tenant_apps.inventory.stock import stock_receive
+from tests.support.catalog import stocked_product
+from tests.support.people import access_token_for, login, owner_of
+from tests.support.tenants import (
+    STRONG_PASSWORD,
+    drop_schemas,
+    restart_ids_of_claimed_spares,
+    schema_count,
+    schema_exists,
+    signup_data,
+    top_up_spares,
+    unpark_spares,
+)
 
-STRONG_PASSWORD = "Correct-Horse-Battery-42"
+# Kept importable from here for modules written before tests/support existed.
+__all__ = ["STRONG_PASSWORD", "login", "owner_of", "schema_count", "schema_exists", "signup_data"]
+
 ROOT = Path(__file__).resolve().parent.parent
 
-_numbers = itertools.count(1)
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:
+    """The test database (pytest-django's), plus spare tenant schemas committed in it.
+
+    Signup renames a spare to the new business's schema inside the test's transaction, so the
+    rollback at the end of the test renames it back: a business costs a rename instead of a
+    copy of the template, and the next test finds the spare again. With --reuse-db the spares
+    of the last run are reused (those of an older template are dropped and replaced).
+    """
+    with django_db_blocker.unblock():
+        unpark_spares()  # hidden by a test of the pool that did not finish
+        top_up_spares()
+        use_public_schema()
 
 
-def signup_data(**overrides: str) -> SignupData:
-    number = next(_numbers)
-    values = {
-        "business_name": f"Shop {number}",
-        "slug": f"shop-{number}",
-        "owner_name": "Wanjiru Kamau",
-        "owner_email": f"owner{number}@example.com",
-        "password": STRONG_PASSWORD,
-        "country": "KE",
-        "currency": "KES",
-        "time_zone": "Africa/Nairobi",
-    }
-    values.update(overrides)
-    return SignupData(**values)
+@pytest.fixture(autouse=True)
+def _renamed_spares_restart_their_ids() -> Iterator[None]:
+    with connection.execute_wrapper(restart_ids_of_claimed_spares):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _spares_back_after_transactional_tests(
+    request: pytest.FixtureRequest, django_db_blocker: DjangoDbBlocker
+) -> Iterator[None]:
+    # A transactional test commits what it does, so the spares it renamed (or dropped) are gone
+    # for good; clone new ones here, outside any test, so the rolled-back tests keep renaming.
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        with django_db_blocker.unblock():
+            top_up_spares()
+            use_public_schema()
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -98,9 +136,7 @@ def make_tenant(db: None, request: pytest.FixtureRequest) -> Iterator[Callable[.
     marker = request.node.get_closest_marker("django_db")
     if marker and marker.kwargs.get("transaction"):
         # Committed schemas outlive the table flush of transactional tests; drop them here.
-        with connection.cursor() as cursor:
-            for name in made:
-                cursor.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+        drop_schemas(made)
 
 
 @pytest.fixture
@@ -114,20 +150,6 @@ def tenant_client() -> Callable[[Tenant], Client]:
 @pytest.fixture
 def root_client(public_tenant: Tenant) -> Client:
     return Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
-
-
-def schema_exists(name: str) -> bool:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_namespace WHERE nspname = %s", [name])
-        return cursor.fetchone() is not None
-
-
-def schema_count() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_namespace")
-        row = cursor.fetchone()
-        assert row is not None
-        return int(row[0])
 
 
 # --- people and credentials inside a business ------------------------------------------------
@@ -154,31 +176,78 @@ def member() -> Callable[..., User]:
     return make
 
 
-def owner_of(tenant: Tenant) -> User:
-    with schema_context(tenant.schema_name):
-        return User.objects.get(email=tenant.owner_email)
-
-
-def login(client: Client, email: str, password: str = STRONG_PASSWORD) -> Any:
-    return client.post(
-        "/api/v1/auth/login/",
-        {"email": email, "password": password},
-        content_type="application/json",
-    )
-
-
 @pytest.fixture
 def jwt_client(tenant_client: Callable[[Tenant], Client]) -> Callable[[Tenant, str], Client]:
-    """A client of ``tenant``'s host carrying an access token obtained by logging in."""
+    """A client of ``tenant``'s host carrying the access token a password login would give
+    ``email``, minted by the token service (tests/staff signs in over HTTP)."""
 
     def make(tenant: Tenant, email: str) -> Client:
         client = tenant_client(tenant)
-        response = login(client, email)
-        assert response.status_code == 200, response.content
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {response.json()['access']}"
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access_token_for(tenant, email)}"
         return client
 
     return make
+
+
+# --- goods and stock in a business ----------------------------------------------------------
+
+_skus = itertools.count(1)
+
+
+@pytest.fixture
+def make_product(business: Tenant) -> Callable[..., Product]:
+    """Makes a stocked product of ``business`` (a plain row with a cost price)."""
+
+    def make(
+        name: str = "Sugar 1kg", cost: str = "100", price: str = "150", **fields: Any
+    ) -> Product:
+        with tenant_context(business):
+            return stocked_product(name, f"SKU-{next(_skus)}", cost, price=price, **fields)
+
+    return make
+
+
+@pytest.fixture
+def store(business: Tenant) -> Location:
+    with schema_context(business.schema_name):
+        return Location.objects.get(code="STORE")
+
+
+@pytest.fixture
+def warehouse(business: Tenant) -> Location:
+    with schema_context(business.schema_name):
+        return Location.objects.get(code="WH")
+
+
+@pytest.fixture
+def receive(business: Tenant) -> Callable[..., None]:
+    """Puts stock in as a batch at ``cost`` (the way purchasing receipts do)."""
+
+    def add(
+        product: Product, location: Location, quantity: str, cost: str = "100", **kw: Any
+    ) -> None:
+        with schema_context(business.schema_name):
+            stock_receive(
+                product=product,
+                location=location,
+                quantity=Decimal(quantity),
+                unit_cost=Money(Decimal(cost), business.currency),
+                reason=MovementReason.RECEIPT,
+                reference="TEST",
+                **kw,
+            )
+
+    return add
+
+
+@pytest.fixture
+def stock_of(business: Tenant) -> Callable[[Product, Location], tuple[Decimal, Decimal]]:
+    def read(product: Product, location: Location) -> tuple[Decimal, Decimal]:
+        with schema_context(business.schema_name):
+            level = StockLevel.objects.filter(product=product, location=location).first()
+            return (level.quantity, level.reserved) if level else (Decimal(0), Decimal(0))
+
+    return read
 
 
 # --- the Celery cluster ----------------------------------------------------------------------

@@ -10,9 +10,8 @@ import pytest
 from django.db import connection
 from django_tenants.utils import tenant_context
 
-from saas_platform.money import money
 from shared_apps.tenants.models import Tenant
-from tenant_apps.catalog.models import Product, Unit
+from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location
 from tenant_apps.ledger.models import Account, JournalLine
 from tenant_apps.ledger.selectors import trial_balance
@@ -25,6 +24,7 @@ from tenant_apps.purchasing.services import (
     purchase_order_place,
     supplier_create,
 )
+from tests.support.catalog import stocked_product
 
 
 @dataclass
@@ -37,16 +37,6 @@ class Books:
     supplier: Supplier
 
 
-def make_product(name: str, sku: str, cost: str) -> Product:
-    return Product.objects.create(
-        name=name,
-        sku=sku,
-        unit=Unit.objects.get(code="pc"),
-        price=money(Decimal(cost) * 2),
-        cost_price=money(cost),
-    )
-
-
 @pytest.fixture
 def books(business: Tenant) -> Books:
     with tenant_context(business):
@@ -54,8 +44,8 @@ def books(business: Tenant) -> Books:
             tenant=business,
             warehouse=Location.objects.get(code="WH"),
             store=Location.objects.get(code="STORE"),
-            sugar=make_product("Sugar 1 kg", "SUGAR-1", "120.00"),
-            rice=make_product("Rice 2 kg", "RICE-2", "250.00"),
+            sugar=stocked_product("Sugar 1 kg", "SUGAR-1", "120.00"),
+            rice=stocked_product("Rice 2 kg", "RICE-2", "250.00"),
             supplier=supplier_create(name="Mombasa Wholesalers"),
         )
 

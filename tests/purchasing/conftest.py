@@ -11,10 +11,9 @@ import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
 
-from saas_platform.money import money
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
-from tenant_apps.catalog.models import Product, ProductKind, Unit
+from tenant_apps.catalog.models import Product, ProductKind
 from tenant_apps.inventory.models import Batch, Location, StockLevel, StockMovement
 from tenant_apps.purchasing.models import PurchaseOrder, Supplier
 from tenant_apps.purchasing.services import (
@@ -23,6 +22,7 @@ from tenant_apps.purchasing.services import (
     purchase_order_place,
     supplier_create,
 )
+from tests.support.catalog import stocked_product
 
 
 @dataclass
@@ -36,28 +36,17 @@ class Shop:
     supplier: Supplier
 
 
-def make_product(name: str, sku: str, cost: str, **fields: object) -> Product:
-    return Product.objects.create(
-        name=name,
-        sku=sku,
-        unit=Unit.objects.get(code="pc"),
-        price=money(Decimal(cost) * 2),
-        cost_price=money(cost),
-        **fields,
-    )
-
-
 @pytest.fixture
 def shop(business: Tenant) -> Shop:
     with tenant_context(business):
-        shirt = make_product("Shirt", "SHIRT", "300.00")
-        make_product("Shirt M", "SHIRT-M", "300.00", variant_of=shirt)
+        shirt = stocked_product("Shirt", "SHIRT", "300.00")
+        stocked_product("Shirt M", "SHIRT-M", "300.00", variant_of=shirt)
         return Shop(
             tenant=business,
             warehouse=Location.objects.get(kind="warehouse", is_default=True),
-            sugar=make_product("Sugar 1 kg", "SUGAR-1", "120.00"),
-            rice=make_product("Rice 2 kg", "RICE-2", "250.00"),
-            delivery=make_product("Delivery", "DELIVERY", "0", kind=ProductKind.SERVICE),
+            sugar=stocked_product("Sugar 1 kg", "SUGAR-1", "120.00"),
+            rice=stocked_product("Rice 2 kg", "RICE-2", "250.00"),
+            delivery=stocked_product("Delivery", "DELIVERY", "0", kind=ProductKind.SERVICE),
             shirt=shirt,
             supplier=supplier_create(
                 name="Mombasa Wholesalers", payment_terms_days=30, lead_time_days=5

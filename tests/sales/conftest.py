@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -14,9 +12,10 @@ from django_tenants.utils import schema_context
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role
 from tenant_apps.sales.models import Register
-from tests.inventory.conftest import make_product, receive, stock_of, store
+from tests.support.sales import amount, cart, checkout, open_shift_of
 
-__all__ = ["make_product", "receive", "stock_of", "store"]
+# Kept importable from here for the sales test modules.
+__all__ = ["amount", "cart", "checkout"]
 
 
 @pytest.fixture
@@ -39,30 +38,6 @@ def cashier_client(
 
 
 @pytest.fixture
-def open_shift(till: Register, owner_client: Client) -> int:
-    response = owner_client.post(
-        f"/api/v1/sales/registers/{till.pk}/shifts/",
-        {"opening_float": "1000"},
-        content_type="application/json",
-    )
-    assert response.status_code == 201, response.content
-    return int(response.json()["id"])
-
-
-def checkout(client: Client, body: dict[str, Any]) -> Any:
-    return client.post("/api/v1/sales/checkout/", body, content_type="application/json")
-
-
-def cart(till: Register, *lines: tuple[int, str], tenders: list[dict[str, Any]] | None = None,
-         **extra: Any) -> dict[str, Any]:  # fmt: skip
-    return {
-        "uuid": str(uuid.uuid4()),
-        "register": till.pk,
-        "lines": [{"product": product, "quantity": qty} for product, qty in lines],
-        "tenders": tenders if tenders is not None else [{"method": "cash", "amount": "100000"}],
-        **extra,
-    }
-
-
-def amount(value: dict[str, str]) -> Decimal:
-    return Decimal(value["amount"])
+def open_shift(business: Tenant, till: Register) -> int:
+    """The till's shift, opened by the owner with a float of 1000."""
+    return open_shift_of(business, till)

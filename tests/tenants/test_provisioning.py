@@ -19,7 +19,8 @@ from tenant_apps.inventory.models import Location
 from tests.conftest import schema_exists, signup_data
 from tests.tenants.schema_structure import schema_structure
 
-pytestmark = pytest.mark.django_db
+# These tests count spares: they start, like a database no refill has run on, with none.
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_spares")]
 
 
 class SeedFailure(RuntimeError):

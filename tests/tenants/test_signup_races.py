@@ -16,7 +16,8 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_signup
 from tests.conftest import schema_exists, signup_data
 
-pytestmark = pytest.mark.django_db(transaction=True)
+# These tests count spares: they start, like a database no refill has run on, with none.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_spares")]
 
 
 def in_parallel(calls: list[Callable[[], Any]]) -> list[Any]:
