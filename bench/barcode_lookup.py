@@ -12,9 +12,9 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
-from decimal import Decimal
 
-from _scratch import percentile, scratch_django
+from lib.figures import percentile
+from lib.scratch import scratch_django
 
 PRODUCTS = 100_000
 CHUNK = 5_000
@@ -39,38 +39,26 @@ def main() -> None:
         from django.db import connection
         from django.test import Client
         from django_tenants.utils import tenant_context
-        from moneyed import Money
+        from lib.catalog import products_create
 
         from shared_apps.tenants.services import tenant_domain_for, tenant_signup
         from shared_apps.users.models import User
         from tenant_apps.catalog.barcodes import with_check_digit
-        from tenant_apps.catalog.models import Barcode, Product, Symbology, TaxRate, Unit
+        from tenant_apps.catalog.models import Barcode, Product, Symbology
         from tenant_apps.catalog.selectors import barcode_lookup
         from tenant_apps.staff.services import api_key_create
-        from tests.conftest import signup_data
+        from tests.support.tenants import signup_data
 
         # Query logging would add the same overhead to every measurement; switch it off.
         settings.DEBUG = False
         tenant = tenant_signup(data=signup_data(slug="bench-shop"), strategy="clone")
         rng = random.Random(7)
         with tenant_context(tenant):
-            unit = Unit.objects.get(code="pc")
-            tax = TaxRate.objects.get(is_default=True)
             started = time.perf_counter()
             codes: list[str] = []
             for first in range(0, PRODUCTS, CHUNK):
-                products = Product.objects.bulk_create(
-                    [
-                        Product(
-                            name=f"Product {n}",
-                            sku=f"SKU-{n:06d}",
-                            unit=unit,
-                            tax_rate=tax,
-                            price=Money(Decimal(rng.randint(10, 5000)), "KES"),
-                            cost_price=Money(Decimal(5), "KES"),
-                        )
-                        for n in range(first, first + CHUNK)
-                    ]
+                products = products_create(
+                    range(first, first + CHUNK), rng=rng, currency="KES", sku_digits=6
                 )
                 chunk_codes = [
                     with_check_digit(f"6161{n:08d}") for n in range(first, first + CHUNK)

@@ -39,7 +39,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from _scratch import ROOT, percentile, scratch_django
+from lib.figures import percentile
+from lib.scratch import ROOT, scratch_django
 
 DATABASE = "duka_bench_checkout"
 PGBENCH_DATABASE = "duka_bench_checkout_pgbench"
@@ -510,14 +511,14 @@ def make_business(tills: int) -> dict[str, Any]:
     from django.contrib.auth.hashers import make_password
     from django.db import connection
     from django_tenants.utils import tenant_context
+    from lib.catalog import products_create
     from moneyed import Money
 
     from shared_apps.tenants.services import tenant_domain_for, tenant_signup
     from shared_apps.users.models import Role, User
-    from tenant_apps.catalog.models import Product, TaxRate, Unit
     from tenant_apps.inventory.models import Location, MovementReason
     from tenant_apps.inventory.stock import stock_receive
-    from tests.conftest import signup_data
+    from tests.support.tenants import signup_data
 
     tenant = tenant_signup(
         data=signup_data(slug=SLUG, owner_email="owner@bench.example.com", password=PASSWORD),
@@ -525,21 +526,7 @@ def make_business(tills: int) -> dict[str, Any]:
     )
     rng = random.Random(11)
     with tenant_context(tenant):
-        unit = Unit.objects.get(code="pc")
-        tax = TaxRate.objects.get(is_default=True)
-        products = Product.objects.bulk_create(
-            [
-                Product(
-                    name=f"Product {n}",
-                    sku=f"SKU-{n:05d}",
-                    unit=unit,
-                    tax_rate=tax,
-                    price=Money(Decimal(rng.randint(10, 5000)), tenant.currency),
-                    cost_price=Money(Decimal(5), tenant.currency),
-                )
-                for n in range(PRODUCTS)
-            ]
-        )
+        products = products_create(range(PRODUCTS), rng=rng, currency=tenant.currency, sku_digits=5)
         store = Location.objects.get(code="STORE")
         for product in products:
             stock_receive(

@@ -13,7 +13,8 @@ import os
 import statistics
 import time
 
-from _scratch import percentile, scratch_django
+from lib.figures import percentile
+from lib.scratch import scratch_django
 
 SIGNUPS = 20
 POPULATIONS = (0, 200)
@@ -66,7 +67,7 @@ def main() -> None:
 
         from shared_apps.tenants import schema_pool
         from shared_apps.tenants.services import tenant_signup
-        from tests.conftest import signup_data
+        from tests.support.tenants import signup_data
 
         root = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
         results: dict[tuple[str, int], list[float]] = {}
