@@ -16,7 +16,7 @@ from tenant_apps.inventory.models import Location
 from tenant_apps.sales.models import Register
 from tenant_apps.staff.access import ROLE_ACTIONS, Action
 from tests.catalog.conftest import JSON, make_product
-from tests.staff.test_api_keys import issue
+from tests.support.people import issue_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -102,8 +102,12 @@ def test_a_read_only_key_sees_what_a_cashier_sees_and_a_write_key_sees_costs(
     business: Tenant, bottles: dict[str, int], tenant_client: Callable[[Tenant], Client]
 ) -> None:
     client = tenant_client(business)
-    reader: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Api-Key {issue(business, ['catalog:read'])}"}
-    writer: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Api-Key {issue(business, ['catalog:write'])}"}
+    reader: dict[str, Any] = {
+        "HTTP_AUTHORIZATION": f"Api-Key {issue_api_key(business, ['catalog:read'])}"
+    }
+    writer: dict[str, Any] = {
+        "HTTP_AUTHORIZATION": f"Api-Key {issue_api_key(business, ['catalog:write'])}"
+    }
 
     for answer in product_answers(client, bottles, **reader):
         assert "cost_price" not in keys_anywhere(answer)

@@ -14,7 +14,7 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.selectors import barcode_lookup, prefix_tsquery
 from tenant_apps.catalog.services import barcode_add
 from tests.catalog.conftest import make_product
-from tests.staff.test_api_keys import issue
+from tests.support.people import issue_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -42,7 +42,7 @@ def test_scanning_a_code_returns_what_the_till_needs(
     soda = make_product(business, "SODA", "Soda 300ml", price="65", barcodes=("5901234123457",))
     with tenant_context(business):
         barcode_add(product_id=soda.pk, code="96385074", pack_quantity=24)  # type: ignore[arg-type]
-    key = issue(business, ["catalog:read"])
+    key = issue_api_key(business, ["catalog:read"])
     client = tenant_client(business)
 
     single = client.get(

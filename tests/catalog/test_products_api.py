@@ -16,7 +16,7 @@ from PIL import Image
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Barcode, PriceList, Product, ProductPrice
 from tests.catalog.conftest import JSON, make_product, product_count, unit_id
-from tests.staff.test_api_keys import issue
+from tests.support.people import issue_api_key
 
 pytestmark = pytest.mark.django_db
 
@@ -341,9 +341,9 @@ def test_cashier_may_view_but_not_manage_products(
 def test_api_key_scopes_catalog_read_and_write(
     business: Tenant, tenant_client: Callable[[Tenant], Client]
 ) -> None:
-    reader = issue(business, ["catalog:read"])
-    writer = issue(business, ["catalog:write"])
-    stranger = issue(business, ["inventory:read"])
+    reader = issue_api_key(business, ["catalog:read"])
+    writer = issue_api_key(business, ["catalog:write"])
+    stranger = issue_api_key(business, ["inventory:read"])
     client = tenant_client(business)
     body = {"name": "Salt", "sku": "SALT", "unit": unit_id(business), "price": "30"}
 

@@ -16,8 +16,7 @@ from tenant_apps.ledger.beancount_export import account_names
 from tenant_apps.ledger.models import Account
 from tenant_apps.ledger.selectors import trial_balance
 from tenant_apps.ledger.services import account_create
-from tests.ledger.conftest import Books
-from tests.ledger.test_reports import trade_june
+from tests.ledger.conftest import Books, trade_june
 
 
 def test_the_export_round_trips_through_beancount(

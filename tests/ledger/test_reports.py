@@ -5,10 +5,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable
-from datetime import date, datetime
-from decimal import Decimal
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
@@ -16,135 +13,9 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
-from tenant_apps.ledger.posting import PostingLine
-from tenant_apps.ledger.services import budget_set, expense_record, manual_entry_post
-from tenant_apps.purchasing.services import (
-    OrderLineInput,
-    ReceiptLineInput,
-    goods_receipt_create,
-    purchase_order_create,
-    purchase_order_place,
-    supplier_invoice_create,
-    supplier_payment_record,
-)
 from tenant_apps.staff.services import api_key_create
 from tests.conftest import owner_of
-from tests.ledger.conftest import Books, account
-
-NAIROBI = ZoneInfo("Africa/Nairobi")
-
-
-def _entry(day: date, memo: str, *lines: tuple[str, str, str]) -> None:
-    manual_entry_post(
-        date=day,
-        memo=memo,
-        lines=[
-            PostingLine(role, debit=Decimal(d) if d else None, credit=Decimal(c) if c else None)
-            for role, d, c in lines
-        ],
-        actor=None,
-    )
-
-
-def trade_june(books: Books) -> None:
-    """The month every figure below is computed from (KES)."""
-    with tenant_context(books.tenant):
-        _entry(
-            date(2026, 5, 28), "Float", ("cash_drawer", "1000", ""), ("owner_equity", "", "1000")
-        )
-        _entry(date(2026, 6, 1), "Capital", ("bank", "50000", ""), ("owner_equity", "", "50000"))
-        # Jun 2: 100 sugar at 120 and 20 rice at 250 received: 17,000 on credit
-        order = purchase_order_create(
-            supplier_id=books.supplier.pk,
-            destination_id=books.warehouse.pk,
-            lines=[
-                OrderLineInput(
-                    product_id=books.sugar.pk, quantity=Decimal(100), unit_cost=Decimal(120)
-                ),
-                OrderLineInput(
-                    product_id=books.rice.pk, quantity=Decimal(20), unit_cost=Decimal(250)
-                ),
-            ],
-            actor=None,
-        )
-        order = purchase_order_place(order_id=order.pk)
-        goods_receipt_create(
-            order_id=order.pk,
-            lines=[
-                ReceiptLineInput(line_id=x.pk, quantity=x.quantity_ordered)
-                for x in order.lines.all()
-            ],
-            actor=None,
-            received_at=datetime(2026, 6, 2, 10, 0, tzinfo=NAIROBI),
-        )
-        # Jun 5: takings of 11,600 including 16% VAT, on goods that cost 6,000
-        _entry(
-            date(2026, 6, 5),
-            "Takings",
-            ("cash_drawer", "11600", ""),
-            ("sales_revenue", "", "10000"),
-            ("vat_payable", "", "1600"),
-        )
-        _entry(
-            date(2026, 6, 5),
-            "Cost of takings",
-            ("cost_of_goods_sold", "6000", ""),
-            ("inventory", "", "6000"),
-        )
-        # Jun 10: the supplier's bill, 10,000 of it paid by bank transfer
-        invoice = supplier_invoice_create(
-            supplier_id=books.supplier.pk,
-            number="MW-881",
-            invoice_date=date(2026, 6, 10),
-            total=Decimal(17000),
-            actor=None,
-        )
-        supplier_payment_record(
-            invoice_id=invoice.pk,
-            amount=Decimal(10000),
-            method="bank_transfer",
-            paid_on=date(2026, 6, 10),
-            actor=None,
-        )
-        expense_record(
-            category_id=account("expense_rent").pk,
-            paid_from_id=account("bank").pk,
-            amount=Decimal(8000),
-            date=date(2026, 6, 15),
-            payee="Landlord",
-            actor=None,
-        )
-        expense_record(
-            category_id=account("expense_transport").pk,
-            paid_from_id=account("cash_drawer").pk,
-            amount=Decimal(1500),
-            date=date(2026, 6, 20),
-            actor=None,
-        )
-        # Jun 25: electricity bill with 320 input VAT
-        _entry(
-            date(2026, 6, 25),
-            "Electricity",
-            ("expense_utilities", "2000", ""),
-            ("vat_receivable", "320", ""),
-            ("bank", "", "2320"),
-        )
-        # July: outside the month
-        _entry(
-            date(2026, 7, 2),
-            "July takings",
-            ("cash_drawer", "5800", ""),
-            ("sales_revenue", "", "5000"),
-            ("vat_payable", "", "800"),
-        )
-        budget_set(
-            account_id=account("expense_rent").pk, month=date(2026, 6, 1), amount=Decimal(7500)
-        )
-        budget_set(
-            account_id=account("expense_transport").pk,
-            month=date(2026, 6, 17),
-            amount=Decimal(2000),
-        )
+from tests.ledger.conftest import Books, account, trade_june
 
 
 @pytest.fixture

@@ -20,6 +20,7 @@ from django_tenants.utils import schema_context
 
 from devtools.payments_sandbox import Sandbox
 from shared_apps.tenants.models import Tenant
+from tenant_apps.payments.gateways.base import InitiateRequest
 from tenant_apps.payments.handlers import register_payment_handler
 from tenant_apps.payments.models import Payment, PaymentCallback, ProviderAccount
 from tenant_apps.payments.seeding import sandbox_accounts_install
@@ -110,3 +111,26 @@ def stk_callback(checkout_id: str, code: int, *, amount: Decimal, receipt: str =
             ]
         }
     return json.dumps({"Body": {"stkCallback": callback}}).encode()
+
+
+def push_request(payer: str = "254712345670", **overrides: object) -> InitiateRequest:
+    values: dict[str, object] = {
+        "reference": "pay-0001",
+        "amount": Decimal("150"),
+        "currency": "KES",
+        "callback_url": "https://duka.test/payments/cb/unguessable-token",
+        "payer": payer,
+        "account_reference": "INV-42",
+        "description": "Duka sale",
+    }
+    values.update(overrides)
+    return InitiateRequest(**values)  # type: ignore[arg-type]
+
+
+def platform_allows(settings: Any, host_port: str) -> None:
+    """Puts ``host_port`` on the platform owner's list (PAYMENT_EXTRA_ALLOWED_HOSTS) for one
+    test: how a local fake provider is reached; no business setting can do this."""
+    settings.PAYMENT_EXTRA_ALLOWED_HOSTS = [
+        *settings.PAYMENT_EXTRA_ALLOWED_HOSTS,
+        host_port,
+    ]

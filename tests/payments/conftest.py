@@ -10,6 +10,14 @@ from typing import Any
 import pytest
 
 from devtools.payments_sandbox import Sandbox, start_sandbox
+from shared_apps.tenants.models import Tenant
+from tests.payments.app_support import (
+    Recorder,
+    install_accounts,
+    platform_allows,
+    recorder_registered,
+    scratch_task_queue,
+)
 
 
 @pytest.fixture
@@ -26,15 +34,6 @@ def sandbox(monkeypatch: pytest.MonkeyPatch) -> Iterator[Sandbox]:
         yield server
     finally:
         server.stop()
-
-
-def platform_allows(settings: Any, host_port: str) -> None:
-    """Puts ``host_port`` on the platform owner's list (PAYMENT_EXTRA_ALLOWED_HOSTS) for one
-    test: how a local fake provider is reached; no business setting can do this."""
-    settings.PAYMENT_EXTRA_ALLOWED_HOSTS = [
-        *settings.PAYMENT_EXTRA_ALLOWED_HOSTS,
-        host_port,
-    ]
 
 
 @pytest.fixture
@@ -61,3 +60,22 @@ def closed_url(settings: Any) -> str:
     probe.close()
     platform_allows(settings, f"127.0.0.1:{port}")
     return f"http://127.0.0.1:{port}"
+
+
+@pytest.fixture(autouse=True)
+def _own_task_queue() -> Iterator[None]:
+    with scratch_task_queue():
+        yield
+
+
+@pytest.fixture
+def recorder() -> Recorder:
+    """A consumer of payment outcomes, registered for the purpose ``test``."""
+    return recorder_registered()
+
+
+@pytest.fixture
+def shop(business: Tenant, sandbox: Sandbox) -> Tenant:
+    """The business, with an account of every provider on the sandbox."""
+    install_accounts(business, sandbox)
+    return business

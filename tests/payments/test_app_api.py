@@ -3,7 +3,7 @@ whose secrets never come back out."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -12,37 +12,17 @@ from django.test import Client, override_settings
 from django_tenants.utils import schema_context
 from moneyed import Money
 
-from devtools.payments_sandbox import SANDBOX_CREDENTIALS, Sandbox
+from devtools.payments_sandbox import SANDBOX_CREDENTIALS
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, ProviderAccount
 from tenant_apps.payments.services import payment_create
 from tests.payments.app_support import (
     PURPOSE,
     Recorder,
-    install_accounts,
     load,
-    recorder_registered,
-    scratch_task_queue,
 )
 
 CaptureOnCommit = Callable[..., Any]
-
-
-@pytest.fixture(autouse=True)
-def _own_task_queue() -> Iterator[None]:
-    with scratch_task_queue():
-        yield
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return recorder_registered()
-
-
-@pytest.fixture
-def shop(business: Tenant, sandbox: Sandbox) -> Tenant:
-    install_accounts(business, sandbox)
-    return business
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ untouched payment still goes back by reversal."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -26,21 +26,14 @@ from tests.payments.app_support import (
     load,
     post_raw,
     recorder_registered,
-    scratch_task_queue,
 )
-from tests.payments.test_app_races import at_once
+from tests.support.concurrency import at_once
 
 CaptureOnCommit = Callable[..., Any]
 B2C = "/mpesa/b2c/v1/paymentrequest"
 REVERSAL = "/mpesa/reversal/v1/request"
 PAYER = "254712345670"
 DARAJA_ACK = {"ResultCode": 0, "ResultDesc": "Accepted"}
-
-
-@pytest.fixture(autouse=True)
-def _own_task_queue() -> Iterator[None]:
-    with scratch_task_queue():
-        yield
 
 
 @pytest.fixture

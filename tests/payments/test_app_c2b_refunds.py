@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -31,7 +31,6 @@ from tests.payments.app_support import (
     load,
     post_raw,
     recorder_registered,
-    scratch_task_queue,
 )
 
 CaptureOnCommit = Callable[..., Any]
@@ -44,12 +43,6 @@ def _test_matcher(c2b: C2BPayment) -> bool:
 
 
 register_c2b_matcher("test-accounts", _test_matcher)
-
-
-@pytest.fixture(autouse=True)
-def _own_task_queue() -> Iterator[None]:
-    with scratch_task_queue():
-        yield
 
 
 @pytest.fixture

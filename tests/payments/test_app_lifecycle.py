@@ -3,7 +3,7 @@ a callback, a status query or a person — against the provider sandbox over rea
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
@@ -30,32 +30,12 @@ from tests.payments.app_support import (
     Recorder,
     callback_log,
     deliver,
-    install_accounts,
     load,
     post_raw,
-    recorder_registered,
-    scratch_task_queue,
     stk_callback,
 )
 
 CaptureOnCommit = Callable[..., Any]
-
-
-@pytest.fixture(autouse=True)
-def _own_task_queue() -> Iterator[None]:
-    with scratch_task_queue():
-        yield
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return recorder_registered()
-
-
-@pytest.fixture
-def shop(business: Tenant, sandbox: Sandbox) -> Tenant:
-    install_accounts(business, sandbox)
-    return business
 
 
 @pytest.fixture

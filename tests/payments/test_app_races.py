@@ -4,13 +4,10 @@ host."""
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
-from typing import Any
 
 import pytest
-from django.db import connection
 from django.test import Client
 from django_tenants.utils import schema_context
 from moneyed import Money
@@ -27,44 +24,10 @@ from tests.payments.app_support import (
     deliver,
     install_accounts,
     load,
-    recorder_registered,
-    scratch_task_queue,
 )
+from tests.support.concurrency import at_once
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _own_task_queue() -> Iterator[None]:
-    with scratch_task_queue():
-        yield
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return recorder_registered()
-
-
-def at_once(*jobs: Callable[[], Any]) -> list[Any]:
-    """Runs the jobs in threads released together; returns results (or exceptions) in order."""
-    barrier = threading.Barrier(len(jobs))
-    results: list[Any] = [None] * len(jobs)
-
-    def run(index: int, job: Callable[[], Any]) -> None:
-        try:
-            barrier.wait(timeout=10)
-            results[index] = job()
-        except Exception as error:  # handed back to the test to assert on
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, job)) for i, job in enumerate(jobs)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def sent_payment(tenant: Tenant, provider: str, payer: str, amount: str = "150") -> Payment:

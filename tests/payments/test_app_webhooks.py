@@ -4,7 +4,7 @@ genuine ones settle the payment, anything whose signature does not verify change
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -25,22 +25,9 @@ from tests.payments.app_support import (
     install_accounts,
     load,
     post_raw,
-    recorder_registered,
-    scratch_task_queue,
 )
 
 CaptureOnCommit = Callable[..., Any]
-
-
-@pytest.fixture(autouse=True)
-def _own_task_queue() -> Iterator[None]:
-    with scratch_task_queue():
-        yield
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return recorder_registered()
 
 
 @pytest.fixture

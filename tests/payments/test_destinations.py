@@ -20,7 +20,6 @@ from django.test import Client
 from django_tenants.utils import schema_context
 from moneyed import Money
 
-from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import ValidationFailed
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.gateways.airtel import AirtelGateway
@@ -38,13 +37,10 @@ from tenant_apps.payments.services import payment_create, provider_account_set
 from tests.payments.app_support import (
     PURPOSE,
     Recorder,
-    install_accounts,
     load,
-    recorder_registered,
-    scratch_task_queue,
+    platform_allows,
+    push_request,
 )
-from tests.payments.conftest import platform_allows
-from tests.payments.test_gateways_mpesa import push_request
 
 PUT = "/api/v1/payments/providers/mpesa/"
 
@@ -75,23 +71,6 @@ def listener() -> Iterator[Listener]:
         yield opened
     finally:
         opened.close()
-
-
-@pytest.fixture(autouse=True)
-def _own_task_queue() -> Iterator[None]:
-    with scratch_task_queue():
-        yield
-
-
-@pytest.fixture
-def recorder() -> Recorder:
-    return recorder_registered()
-
-
-@pytest.fixture
-def shop(business: Tenant, sandbox: Sandbox) -> Tenant:
-    install_accounts(business, sandbox)
-    return business
 
 
 @pytest.fixture

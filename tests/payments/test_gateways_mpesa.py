@@ -17,27 +17,13 @@ from tenant_apps.payments.gateways.base import (
     CallbackRejected,
     Credentials,
     GatewayError,
-    InitiateRequest,
     Outcome,
 )
 from tenant_apps.payments.gateways.mpesa import NAIROBI, DarajaGateway
+from tests.payments.app_support import push_request
 
 PUSH = "/mpesa/stkpush/v1/processrequest"
 TOKEN = "/oauth/v1/generate"
-
-
-def push_request(payer: str = "254712345670", **overrides: object) -> InitiateRequest:
-    values: dict[str, object] = {
-        "reference": "pay-0001",
-        "amount": Decimal("150"),
-        "currency": "KES",
-        "callback_url": "https://duka.test/payments/cb/unguessable-token",
-        "payer": payer,
-        "account_reference": "INV-42",
-        "description": "Duka sale",
-    }
-    values.update(overrides)
-    return InitiateRequest(**values)  # type: ignore[arg-type]
 
 
 def with_values(creds: Credentials, **values: str) -> Credentials:

@@ -14,20 +14,12 @@ from django_tenants.utils import schema_context
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.models import ApiKey
-from tenant_apps.staff.services import api_key_create
-from tests.staff.conftest import owner_of
+from tests.support.people import issue_api_key
 
 pytestmark = pytest.mark.django_db
 
 JwtClient = Callable[[Tenant, str], Client]
 TenantClient = Callable[[Tenant], Client]
-
-
-def issue(tenant: Tenant, scopes: list[str], **options: Any) -> str:
-    with schema_context(tenant.schema_name):
-        return api_key_create(
-            actor=owner_of(tenant), name="Shop sync", scopes=scopes, **options
-        ).key
 
 
 def with_key(client: Client, key: str, path: str = "/api/v1/inventory/locations/") -> Any:
@@ -63,7 +55,7 @@ def test_owner_creates_a_key_that_is_shown_once_and_stored_hashed(
 def test_key_in_scope_works_and_records_its_use(
     business: Tenant, tenant_client: TenantClient
 ) -> None:
-    key = issue(business, ["inventory:read"])
+    key = issue_api_key(business, ["inventory:read"])
 
     response = with_key(tenant_client(business), key)
 
@@ -75,12 +67,13 @@ def test_key_in_scope_works_and_records_its_use(
 
 def test_write_scope_includes_read(business: Tenant, tenant_client: TenantClient) -> None:
     assert (
-        with_key(tenant_client(business), issue(business, ["inventory:write"])).status_code == 200
+        with_key(tenant_client(business), issue_api_key(business, ["inventory:write"])).status_code
+        == 200
     )
 
 
 def test_key_out_of_scope_is_403(business: Tenant, tenant_client: TenantClient) -> None:
-    response = with_key(tenant_client(business), issue(business, ["catalog:read"]))
+    response = with_key(tenant_client(business), issue_api_key(business, ["catalog:read"]))
 
     assert response.status_code == 403
     assert "scope" in response.json()["error"]["message"]
@@ -91,7 +84,7 @@ def test_keys_never_reach_people_management(
     business: Tenant, tenant_client: TenantClient, path: str
 ) -> None:
     every_scope = ["inventory:write", "catalog:write", "sales:write", "ledger:write"]
-    response = with_key(tenant_client(business), issue(business, every_scope), path)
+    response = with_key(tenant_client(business), issue_api_key(business, every_scope), path)
 
     assert response.status_code == 403
 
@@ -100,7 +93,7 @@ def test_key_of_one_business_is_401_at_another(
     make_tenant: Callable[..., Tenant], tenant_client: TenantClient
 ) -> None:
     alpha, beta = make_tenant(), make_tenant()
-    key = issue(alpha, ["inventory:read"])
+    key = issue_api_key(alpha, ["inventory:read"])
 
     response = with_key(tenant_client(beta), key)
 
@@ -111,7 +104,7 @@ def test_key_of_one_business_is_401_at_another(
 def test_revoked_key_is_401(
     business: Tenant, jwt_client: JwtClient, tenant_client: TenantClient
 ) -> None:
-    key = issue(business, ["inventory:read"])
+    key = issue_api_key(business, ["inventory:read"])
     with schema_context(business.schema_name):
         key_id = ApiKey.objects.get().pk
 
@@ -124,7 +117,9 @@ def test_revoked_key_is_401(
 
 
 def test_expired_key_is_401(business: Tenant, tenant_client: TenantClient) -> None:
-    key = issue(business, ["inventory:read"], expires_at=timezone.now() + timedelta(hours=1))
+    key = issue_api_key(
+        business, ["inventory:read"], expires_at=timezone.now() + timedelta(hours=1)
+    )
     with schema_context(business.schema_name):
         ApiKey.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
 
@@ -149,7 +144,7 @@ def test_malformed_or_unknown_keys_are_401(
 
 
 def test_right_prefix_wrong_secret_is_401(business: Tenant, tenant_client: TenantClient) -> None:
-    key = issue(business, ["inventory:read"])
+    key = issue_api_key(business, ["inventory:read"])
     forged = key[: key.rindex("_") + 1] + "A" * 43
 
     assert with_key(tenant_client(business), forged).status_code == 401
@@ -158,7 +153,7 @@ def test_right_prefix_wrong_secret_is_401(business: Tenant, tenant_client: Tenan
 def test_rate_limit_answers_429_with_retry_after(
     business: Tenant, tenant_client: TenantClient
 ) -> None:
-    key = issue(business, ["inventory:read"], rate_limit_per_minute=3)
+    key = issue_api_key(business, ["inventory:read"], rate_limit_per_minute=3)
     client = tenant_client(business)
 
     codes = [with_key(client, key).status_code for _ in range(4)]
@@ -170,8 +165,8 @@ def test_rate_limit_answers_429_with_retry_after(
 
 
 def test_rate_limits_are_per_key(business: Tenant, tenant_client: TenantClient) -> None:
-    busy = issue(business, ["inventory:read"], rate_limit_per_minute=1)
-    quiet = issue(business, ["inventory:read"], rate_limit_per_minute=1)
+    busy = issue_api_key(business, ["inventory:read"], rate_limit_per_minute=1)
+    quiet = issue_api_key(business, ["inventory:read"], rate_limit_per_minute=1)
     client = tenant_client(business)
 
     with_key(client, busy)

@@ -9,6 +9,7 @@ from django_tenants.utils import schema_context
 
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
+from tenant_apps.staff.services import api_key_create
 from tenant_apps.staff.tokens import refresh_token_for
 from tests.support.tenants import STRONG_PASSWORD
 
@@ -35,3 +36,11 @@ def access_token_for(tenant: Tenant, email: str) -> str:
         # The login endpoint would refuse anyone else.
         assert user.is_active, f"{email} is not active and could not sign in"
         return str(refresh_token_for(user).access_token)
+
+
+def issue_api_key(tenant: Tenant, scopes: list[str], **options: Any) -> str:
+    """A new API key of ``tenant`` with ``scopes``, made by its owner; returns the key."""
+    with schema_context(tenant.schema_name):
+        return api_key_create(
+            actor=owner_of(tenant), name="Shop sync", scopes=scopes, **options
+        ).key

@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 import functools
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from saas_platform.errors import DukaError
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_signup
 from tests.conftest import schema_exists, signup_data
+from tests.support.concurrency import at_once
 
 # These tests count spares: they start, like a database no refill has run on, with none.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_spares")]
-
-
-def in_parallel(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Runs each call in its own thread and connection, all released at once."""
-    barrier = threading.Barrier(len(calls))
-    outcomes: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        barrier.wait()
-        try:
-            outcomes[index] = call()
-        except Exception as exc:
-            outcomes[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return outcomes
 
 
 def sign_up(slug: str) -> Tenant:
@@ -58,8 +36,8 @@ def cleanup_schemas() -> Iterator[list[str]]:
 def test_two_signups_for_one_slug_make_one_business(cleanup_schemas: list[str]) -> None:
     cleanup_schemas.append("t_contested")
 
-    outcomes = in_parallel(
-        [
+    outcomes = at_once(
+        *[
             lambda: tenant_signup(data=signup_data(slug="contested", business_name="First")),
             lambda: tenant_signup(data=signup_data(slug="contested", business_name="Second")),
         ]
@@ -82,7 +60,7 @@ def test_concurrent_signups_each_get_their_own_schema(
     slugs = [f"rush-{n}" for n in range(4)]
     cleanup_schemas.extend(f"t_rush_{n}" for n in range(4))
 
-    outcomes = in_parallel([functools.partial(sign_up, slug) for slug in slugs])
+    outcomes = at_once(*[functools.partial(sign_up, slug) for slug in slugs])
 
     assert all(isinstance(o, Tenant) for o in outcomes), outcomes
     assert all(schema_exists(f"t_rush_{n}") for n in range(4))
