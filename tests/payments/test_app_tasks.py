@@ -3,7 +3,6 @@ never comes; beat's fan-out reaches every business."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pytest
@@ -17,17 +16,9 @@ from tenant_apps.payments.models import Payment
 from tenant_apps.payments.services import payment_create
 from tenant_apps.payments.tasks import fan_out
 from tests.payments.app_support import install_accounts, load, scratch_task_queue
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 60) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return True
-        time.sleep(0.2)
-    return check()
 
 
 @pytest.fixture
@@ -50,7 +41,9 @@ def test_a_missing_callback_is_made_up_for_by_queries_on_the_worker(
         payment = payment_create(provider="mpesa", amount=Money(75, "KES"), payer="0712345672",
                                  purpose="test", purpose_ref="Q-1")  # fmt: skip
 
-    assert wait_for(lambda: load(business, payment).status == "succeeded"), load(business, payment)
+    assert wait_until(lambda: load(business, payment).status == "succeeded"), load(
+        business, payment
+    )
     done = load(business, payment)
     assert done.query_attempts == 2  # the worker rescheduled itself once, with backoff
     assert len(sandbox.requests("/mpesa/stkpushquery/v1/query")) == 2
@@ -74,6 +67,6 @@ def test_the_fan_out_queries_overdue_payments_in_every_business(
 
     fan_out.apply_async(args=["query_overdue", worker_queue], queue=worker_queue).get(timeout=60)
 
-    assert wait_for(lambda: all(load(s, p).status == "succeeded" for s, p in payments.items())), {
+    assert wait_until(lambda: all(load(s, p).status == "succeeded" for s, p in payments.items())), {
         s.slug: load(s, p).status for s, p in payments.items()
     }

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
@@ -16,6 +15,7 @@ import pytest
 from devtools.payments_sandbox import Sandbox, start_sandbox
 from tenant_apps.payments.gateways.base import InitiateRequest, Outcome
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
+from tests.support.waiting import wait_until
 
 
 class _Quiet(WSGIRequestHandler):
@@ -47,9 +47,7 @@ class Receiver:
         return [json.dumps(answer).encode()]
 
     def wait_for(self, count: int) -> None:
-        deadline = time.monotonic() + 5
-        while len(self.received) < count and time.monotonic() < deadline:
-            time.sleep(0.02)
+        wait_until(lambda: len(self.received) >= count, timeout=5, every=0.02)
 
 
 @pytest.fixture
@@ -90,9 +88,7 @@ def test_callbacks_are_posted_after_the_delay(live_sandbox, receiver):
         Outcome.SUCCEEDED,
         pushed.provider_reference,
     )
-    deadline = time.monotonic() + 5
-    while live_sandbox.callbacks()[0]["status"] != "delivered" and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: live_sandbox.callbacks()[0]["status"] == "delivered", timeout=5, every=0.02)
     assert live_sandbox.callbacks()[0]["response_status"] == 200
 
 
