@@ -21,7 +21,7 @@ from tenant_apps.catalog.models import Product
 from tenant_apps.customers.services import credit_charge, customer_create
 from tenant_apps.sales.api.reports import summary_csv
 from tenant_apps.sales.reports import Row, Summary
-from tests.catalog.conftest import make_product
+from tests.support.catalog import make_product
 
 JSON = "application/json"
 HYPERLINK = '=HYPERLINK("http://evil")'

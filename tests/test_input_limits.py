@@ -23,7 +23,7 @@ from tenant_apps.catalog.models import Brand, Category, Product
 from tenant_apps.catalog.selectors import MAX_CATEGORY_DEPTH
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import customer_create
-from tests.catalog.conftest import make_product, unit_id
+from tests.support.catalog import make_product, unit_id
 
 pytestmark = pytest.mark.django_db
 

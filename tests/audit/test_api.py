@@ -13,7 +13,7 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
 from tenant_apps.staff.services import api_key_create
 from tests.audit.conftest import add_location
-from tests.conftest import owner_of
+from tests.support.people import owner_of
 
 pytestmark = pytest.mark.django_db
 

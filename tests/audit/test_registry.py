@@ -10,7 +10,7 @@ from django_tenants.utils import schema_context
 
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.services import product_update
-from tests.catalog.conftest import make_product
+from tests.support.catalog import make_product
 
 pytestmark = pytest.mark.django_db
 

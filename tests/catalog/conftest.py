@@ -8,10 +8,6 @@ import pytest
 from django.test import Client
 
 from shared_apps.tenants.models import Tenant
-from tests.support.catalog import make_product, product_count, unit_id
-
-# Kept importable from here for modules written before tests/support existed.
-__all__ = ["JSON", "make_product", "product_count", "unit_id"]
 
 JSON = "application/json"
 

@@ -15,7 +15,8 @@ from shared_apps.users.models import Role
 from tenant_apps.inventory.models import Location
 from tenant_apps.sales.models import Register
 from tenant_apps.staff.access import ROLE_ACTIONS, Action
-from tests.catalog.conftest import JSON, make_product
+from tests.catalog.conftest import JSON
+from tests.support.catalog import make_product
 from tests.support.people import issue_api_key
 
 pytestmark = pytest.mark.django_db

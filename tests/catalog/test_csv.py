@@ -12,7 +12,7 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Barcode, Brand, Category, Product
-from tests.catalog.conftest import make_product, product_count
+from tests.support.catalog import make_product, product_count
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django_tenants.utils import tenant_context
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.selectors import barcode_lookup, prefix_tsquery
 from tenant_apps.catalog.services import barcode_add
-from tests.catalog.conftest import make_product
+from tests.support.catalog import make_product
 from tests.support.people import issue_api_key
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,8 @@ from PIL import Image
 
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Barcode, PriceList, Product, ProductPrice
-from tests.catalog.conftest import JSON, make_product, product_count, unit_id
+from tests.catalog.conftest import JSON
+from tests.support.catalog import make_product, product_count, unit_id
 from tests.support.people import issue_api_key
 
 pytestmark = pytest.mark.django_db

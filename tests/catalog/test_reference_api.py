@@ -11,7 +11,8 @@ from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Brand, Category, TaxRate, Unit
-from tests.catalog.conftest import JSON, make_product
+from tests.catalog.conftest import JSON
+from tests.support.catalog import make_product
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
-from tests.conftest import STRONG_PASSWORD
+from tests.support.tenants import STRONG_PASSWORD
 
 OWNER_EMAIL = "boss@duka.example"
 

@@ -13,8 +13,8 @@ from saas_platform.tenancy import use_public_schema
 from shared_apps.console.access import is_platform_owner
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
-from tests.conftest import STRONG_PASSWORD
 from tests.console.conftest import OWNER_EMAIL
+from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -12,8 +12,8 @@ from django.test import Client
 from shared_apps.tenants.models import Tenant, TenantStatus
 from shared_apps.tenants.services import tenant_set_status
 from shared_apps.users.models import User
-from tests.conftest import STRONG_PASSWORD
 from tests.console.conftest import bare_tenant
+from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -18,7 +18,7 @@ from saas_platform.tenancy import use_public_schema
 from shared_apps.console.services import STATUS_REASON_MAX_LENGTH, ensure_platform_owner
 from shared_apps.tenants.models import Tenant, TenantStatusChange
 from shared_apps.users.models import User
-from tests.conftest import STRONG_PASSWORD
+from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -14,8 +14,8 @@ from shared_apps.console.services import console_tenant_suspend
 from shared_apps.tenants.models import Tenant, TenantStatus, TenantStatusChange
 from shared_apps.tenants.services import tenant_set_status
 from shared_apps.users.models import User
-from tests.conftest import STRONG_PASSWORD
 from tests.console.conftest import OWNER_EMAIL
+from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

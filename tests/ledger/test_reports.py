@@ -14,8 +14,8 @@ from django_tenants.utils import tenant_context
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
 from tenant_apps.staff.services import api_key_create
-from tests.conftest import owner_of
 from tests.ledger.conftest import Books, account, trade_june
+from tests.support.people import owner_of
 
 
 @pytest.fixture

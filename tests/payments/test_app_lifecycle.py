@@ -24,7 +24,6 @@ from tenant_apps.payments.services import (
     payment_resolve,
     payments_query_overdue,
 )
-from tests.conftest import owner_of
 from tests.payments.app_support import (
     PURPOSE,
     Recorder,
@@ -34,6 +33,7 @@ from tests.payments.app_support import (
     post_raw,
     stk_callback,
 )
+from tests.support.people import owner_of
 
 CaptureOnCommit = Callable[..., Any]
 

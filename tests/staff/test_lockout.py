@@ -12,7 +12,7 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users import lockout
 from shared_apps.users.models import User
 from tenant_apps.staff.services import staff_set_own_pin
-from tests.staff.conftest import login
+from tests.support.people import login
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from django_tenants.utils import schema_context
 
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
-from tests.conftest import STRONG_PASSWORD
-from tests.staff.conftest import login
+from tests.support.people import login
+from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

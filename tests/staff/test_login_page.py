@@ -15,8 +15,8 @@ from django.test import Client
 
 from shared_apps.tenants.models import Tenant
 from shared_apps.users import lockout
-from tests.conftest import STRONG_PASSWORD
-from tests.staff.conftest import login
+from tests.support.people import login
+from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = pytest.mark.django_db
 

@@ -17,7 +17,7 @@ from django_tenants.utils import schema_context
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.services import api_key_create, staff_set_own_pin
-from tests.conftest import owner_of
+from tests.support.people import owner_of
 
 pytestmark = pytest.mark.django_db
 

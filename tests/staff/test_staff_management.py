@@ -16,7 +16,7 @@ from saas_platform.errors import Conflict
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.services import staff_set_active, staff_update
-from tests.staff.conftest import login, owner_of
+from tests.support.people import login, owner_of
 
 pytestmark = pytest.mark.django_db
 

@@ -16,7 +16,7 @@ from shared_apps.tenants.seed_hooks import register_seed_hook, unregister_seed_h
 from shared_apps.tenants.services import tenant_signup
 from shared_apps.users.models import User
 from tenant_apps.inventory.models import Location
-from tests.conftest import schema_exists, signup_data
+from tests.support.tenants import schema_exists, signup_data
 from tests.tenants.schema_structure import schema_structure
 
 # These tests count spares: they start, like a database no refill has run on, with none.

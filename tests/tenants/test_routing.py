@@ -176,7 +176,7 @@ def test_unknown_status_is_refused(make_tenant: Callable[..., Tenant]) -> None:
 def test_login_page_and_home_page_work_end_to_end(
     make_tenant: Callable[..., Tenant], tenant_client: Callable[[Tenant], Client]
 ) -> None:
-    from tests.conftest import STRONG_PASSWORD
+    from tests.support.tenants import STRONG_PASSWORD
 
     tenant = make_tenant(business_name="Kibanda")
     client = tenant_client(tenant)
@@ -205,7 +205,7 @@ def test_wrong_password_does_not_log_in(
 def test_owner_of_one_business_cannot_log_in_at_another(
     make_tenant: Callable[..., Tenant], tenant_client: Callable[[Tenant], Client]
 ) -> None:
-    from tests.conftest import STRONG_PASSWORD
+    from tests.support.tenants import STRONG_PASSWORD
 
     alpha, beta = make_tenant(), make_tenant()
     client = tenant_client(beta)

@@ -6,7 +6,7 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from shared_apps.tenants.schema_clone import UnsupportedSchemaObject, clone_schema
-from tests.conftest import schema_exists
+from tests.support.tenants import schema_exists
 from tests.tenants.schema_structure import schema_structure
 
 pytestmark = pytest.mark.django_db

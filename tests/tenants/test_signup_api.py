@@ -13,7 +13,7 @@ from django_tenants.utils import schema_context
 from shared_apps.tenants.models import Domain, Tenant, TenantStatus
 from shared_apps.users.models import Role, User
 from tenant_apps.inventory.models import Location
-from tests.conftest import STRONG_PASSWORD, schema_count, schema_exists, signup_data
+from tests.support.tenants import STRONG_PASSWORD, schema_count, schema_exists, signup_data
 
 URL = "/api/v1/signup/"
 

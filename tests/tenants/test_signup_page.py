@@ -6,7 +6,7 @@ import pytest
 from django.test import Client
 
 from shared_apps.tenants.models import Tenant
-from tests.conftest import STRONG_PASSWORD, schema_count, schema_exists
+from tests.support.tenants import STRONG_PASSWORD, schema_count, schema_exists
 
 pytestmark = pytest.mark.django_db
 

@@ -13,8 +13,8 @@ from saas_platform.errors import DukaError
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_signup
-from tests.conftest import schema_exists, signup_data
 from tests.support.concurrency import at_once
+from tests.support.tenants import schema_exists, signup_data
 
 # These tests count spares: they start, like a database no refill has run on, with none.
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("no_spares")]

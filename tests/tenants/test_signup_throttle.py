@@ -13,7 +13,7 @@ import pytest
 from django.test import Client
 
 from shared_apps.tenants.models import Tenant
-from tests.conftest import schema_count, signup_data
+from tests.support.tenants import schema_count, signup_data
 
 pytestmark = pytest.mark.django_db
 
