@@ -28,7 +28,7 @@ from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.public_tenant import ensure_public_tenant
 from shared_apps.tenants.services import tenant_domain_for, tenant_signup
-from shared_apps.users.models import User
+from shared_apps.users.models import Role, User
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location, MovementReason, StockLevel
 from tenant_apps.inventory.stock import stock_receive
@@ -187,6 +187,29 @@ def jwt_client(tenant_client: Callable[[Tenant], Client]) -> Callable[[Tenant, s
         return client
 
     return make
+
+
+@pytest.fixture
+def owner_client(business: Tenant, jwt_client: Callable[[Tenant, str], Client]) -> Client:
+    """A client of ``business`` signed in as its owner."""
+    return jwt_client(business, business.owner_email)
+
+
+@pytest.fixture
+def staff_client(
+    business: Tenant, member: Callable[..., User], jwt_client: Callable[[Tenant, str], Client]
+) -> Callable[[str], Client]:
+    """Makes a client of ``business`` signed in as a new staff member with ``role``."""
+
+    def make(role: str) -> Client:
+        return jwt_client(business, member(business, role).email)
+
+    return make
+
+
+@pytest.fixture
+def cashier_client(staff_client: Callable[[str], Client]) -> Client:
+    return staff_client(Role.CASHIER)
 
 
 # --- goods and stock in a business ----------------------------------------------------------

@@ -1,4 +1,4 @@
-"""A business with customers, made through the real services, and staff clients for the API."""
+"""Customers made through the real services (staff clients: tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from django_tenants.utils import tenant_context
 
 from saas_platform.money import money
 from shared_apps.tenants.models import Tenant
-from shared_apps.users.models import Role, User
 from tenant_apps.customers.models import CreditEntry, Customer
 from tenant_apps.customers.services import customer_create
 from tenant_apps.ledger.models import JournalEntry
@@ -53,27 +52,6 @@ def entry_count() -> int:
 
 def journal_count() -> int:
     return JournalEntry.objects.count()
-
-
-@pytest.fixture
-def owner_client(shop: Tenant, jwt_client: Callable[[Tenant, str], Client]) -> Client:
-    return jwt_client(shop, shop.owner_email)
-
-
-@pytest.fixture
-def staff_client(
-    shop: Tenant, member: Callable[..., User], jwt_client: Callable[[Tenant, str], Client]
-) -> Callable[[str], Client]:
-    def make(role: str) -> Client:
-        person = member(shop, role)
-        return jwt_client(shop, person.email)
-
-    return make
-
-
-@pytest.fixture
-def cashier_client(staff_client: Callable[[str], Client]) -> Client:
-    return staff_client(Role.CASHIER)
 
 
 def api_post(client: Client, path: str, body: dict[str, Any]) -> Any:

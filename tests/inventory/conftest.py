@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from django.test import Client
 
-from shared_apps.tenants.models import Tenant
-
 
 @pytest.fixture
-def manager_client(business: Tenant, jwt_client: Callable[[Tenant, str], Client]) -> Client:
-    return jwt_client(business, business.owner_email)
+def manager_client(owner_client: Client) -> Client:
+    """The owner's client (tests/conftest.py): the owner manages the stock."""
+    return owner_client
 
 
 def post(client: Client, path: str, body: dict[str, Any] | None = None) -> Any:

@@ -1,16 +1,11 @@
-"""A business with a till, an open shift and stock, and a cashier's client, for sales tests."""
+"""The till and its open shift, for the sales tests (clients and stock: tests/conftest.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
 import pytest
-from django.test import Client
 from django_tenants.utils import schema_context
 
 from shared_apps.tenants.models import Tenant
-from shared_apps.users.models import Role
 from tenant_apps.sales.models import Register
 from tests.support.sales import amount, cart, checkout, open_shift_of
 
@@ -22,19 +17,6 @@ __all__ = ["amount", "cart", "checkout"]
 def till(business: Tenant) -> Register:
     with schema_context(business.schema_name):
         return Register.objects.get(code="TILL1")
-
-
-@pytest.fixture
-def owner_client(business: Tenant, jwt_client: Callable[[Tenant, str], Client]) -> Client:
-    return jwt_client(business, business.owner_email)
-
-
-@pytest.fixture
-def cashier_client(
-    business: Tenant, member: Callable[..., Any], jwt_client: Callable[[Tenant, str], Client]
-) -> Client:
-    cashier = member(business, Role.CASHIER)
-    return jwt_client(business, cashier.email)
 
 
 @pytest.fixture
