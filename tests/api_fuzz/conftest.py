@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import schemathesis
@@ -204,8 +205,12 @@ def server_errors() -> Iterator[ServerErrors]:
         got_request_exception.disconnect(on_exception)
 
 
-def _is_local(host: object) -> bool:
-    return str(host).strip("[]") in {"localhost", "127.0.0.1", "::1", "", "None"}
+def _own_services() -> set[str]:
+    """This machine, and the database and Redis the tests use (in CI, maybe other hosts)."""
+    hosts = {"localhost", "127.0.0.1", "::1", ""}
+    hosts.add(str(settings.DATABASES["default"].get("HOST") or ""))
+    hosts.add(urlsplit(settings.REDIS_URL or "").hostname or "")
+    return hosts
 
 
 @pytest.fixture
@@ -213,18 +218,23 @@ def no_network(monkeypatch: pytest.MonkeyPatch) -> NetworkAttempts:
     """Fuzzed requests must never reach outside services; an operation that tries is reported
     (and should be excluded by name, or pointed at a local fake)."""
     attempts = NetworkAttempts()
+    allowed = _own_services()
     real_getaddrinfo = socket.getaddrinfo
     real_connect = socket.socket.connect
 
     def getaddrinfo(host: Any, *args: Any, **kwargs: Any) -> Any:
-        if not _is_local(host if not isinstance(host, bytes) else host.decode()):
-            attempts.seen.append(f"resolve {host!r}")
+        name = host.decode() if isinstance(host, bytes) else str(host)
+        if name not in allowed:
+            attempts.seen.append(f"resolve {name!r}")
             raise socket.gaierror(socket.EAI_NONAME, "network is off during API fuzzing")
-        return real_getaddrinfo(host, *args, **kwargs)
+        found = real_getaddrinfo(host, *args, **kwargs)
+        # The addresses of our own services may be connected to.
+        allowed.update(str(entry[4][0]) for entry in found)
+        return found
 
     def connect(sock: socket.socket, address: Any) -> None:
-        host = address[0] if isinstance(address, tuple) else address
-        if sock.family in (socket.AF_INET, socket.AF_INET6) and not _is_local(host):
+        host = str(address[0]) if isinstance(address, tuple) else str(address)
+        if sock.family in (socket.AF_INET, socket.AF_INET6) and host not in allowed:
             attempts.seen.append(f"connect {address!r}")
             raise OSError(101, "network is off during API fuzzing")
         real_connect(sock, address)
