@@ -23,7 +23,7 @@ from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import got_request_exception, request_finished, request_started
 from django.db import close_old_connections
 from django.test import Client
-from django_tenants.utils import schema_context, tenant_context
+from django_tenants.utils import tenant_context
 from schemathesis.schemas import BaseSchema
 from werkzeug.test import Client as WsgiClient
 
@@ -36,11 +36,11 @@ from tenant_apps.customers.demo import seed_demo_customers
 from tenant_apps.inventory.demo import seed_demo_stock
 from tenant_apps.purchasing.demo import seed_demo_purchasing
 from tenant_apps.sales import demo as sales_demo
-from tenant_apps.staff.tokens import refresh_token_for
-from tests.conftest import ROOT as ROOT_PATH
-from tests.conftest import STRONG_PASSWORD, owner_of
+from tests.support.people import access_token_for, owner_of
+from tests.support.tenants import STRONG_PASSWORD
 
-ROOT = f"{ROOT_PATH}/"
+# The checkout: tracebacks show the frames of our own code, relative to it.
+ROOT = f"{Path(__file__).resolve().parents[2]}/"
 
 if not hasattr(pytest.Function, "_nodeid"):
     # schemathesis 4.32's `from_fixture` names each operation's subtest by rewriting the running
@@ -260,14 +260,6 @@ def openapi_document(app: WSGIHandler, host: str, kind: str) -> dict[str, Any]:
     return _documents[kind]
 
 
-def _bearer(tenant: Tenant, user: User) -> dict[str, str]:
-    # Minted by the same service as the login endpoint, without spending a login (and its
-    # lockout counters) on it; the token names the business, as every token does.
-    with schema_context(tenant.schema_name):
-        access = refresh_token_for(user).access_token
-    return {"Authorization": f"Bearer {access}"}
-
-
 def _platform_owner_session(public_tenant: Tenant) -> dict[str, str]:
     use_public_schema()
     boss = User.objects.create_user(
@@ -292,7 +284,9 @@ def _seed(business: Tenant, *, owner: User, cashier: User) -> None:
     use_public_schema()
 
 
-TARGETS = ["root-anonymous", "root-platform-owner", "business-owner", "business-cashier"]
+# The two business runs take most of the time; interleaved with the short ones, pytest-xdist's
+# first batches (two items a worker) give each worker one of them.
+TARGETS = ["business-owner", "root-anonymous", "business-cashier", "root-platform-owner"]
 
 
 @pytest.fixture(params=TARGETS)
@@ -322,7 +316,10 @@ def fuzz_target(
         monkeypatch.setattr(catalog_demo, "TARGET", 40)
         monkeypatch.setattr(sales_demo, "DEMO_SALES", 5)
         _seed(business, owner=owner_of(business), cashier=cashier)
-        headers = _bearer(business, owner_of(business) if name == "business-owner" else cashier)
+        # Minted by the token service the login endpoint uses, without spending a login (and
+        # its lockout counters) on it; the token names the business, as every token does.
+        user = owner_of(business) if name == "business-owner" else cashier
+        headers = {"Authorization": f"Bearer {access_token_for(business, user.email)}"}
     schema = schemathesis.openapi.from_dict(document, config=fuzz_config(document))
     # Calls go to the WSGI application in process, not over a socket.
     schema.app = wsgi_app
