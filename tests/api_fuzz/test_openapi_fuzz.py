@@ -105,10 +105,6 @@ def _record(
         out.write(json.dumps(entry) + "\n")
 
 
-def _fail(exc: BaseException) -> None:
-    raise exc
-
-
 @schema.parametrize()
 def test_every_answer_is_documented_and_no_input_is_a_server_error(
     case: schemathesis.Case,
@@ -145,4 +141,4 @@ def test_every_answer_is_documented_and_no_input_is_a_server_error(
         for trace in server_errors.seen:
             exc.add_note(f"Server traceback:\n{trace}")
         _record(fuzz_target, case, response, exc, server_errors.seen)
-        _fail(exc)
+        raise
