@@ -269,6 +269,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PARSER_CLASSES": ["saas_platform.api.parsers.JSONParser"],
     "DEFAULT_SCHEMA_CLASS": "saas_platform.api.schema.DukaAutoSchema",
     "EXCEPTION_HANDLER": "saas_platform.api.exception_handler.api_exception_handler",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "saas_platform.api.negotiation.FormatAwareNegotiation",
 }
 
 # Requests per minute for an API key without a limit of its own.

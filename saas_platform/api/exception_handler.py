@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from rest_framework import exceptions as drf
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Empty
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_default_handler
@@ -141,6 +142,12 @@ def api_exception_handler(exc: Exception, context: dict[str, Any]) -> Response |
     response = _handled(exc, context)
     if response is not None and isinstance(response.data, dict) and "error" in response.data:
         response.data = _tamed(response.data, context)
+        # An error is JSON whatever was asked for (``?format=csv``, ``Accept: application/pdf``):
+        # DRF renders the response with the request's renderer, so that is the one to replace.
+        request = context.get("request")
+        if request is not None:
+            request.accepted_renderer = JSONRenderer()
+            request.accepted_media_type = JSONRenderer.media_type
     return response
 
 

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.cache import cache
 
+from saas_platform.counters import count_up
 from saas_platform.errors import DukaError
 
 ACCOUNT_FREE_ATTEMPTS = 5
@@ -56,8 +57,7 @@ def check_not_locked(*, kind: str, account: str, address: str) -> None:
 def record_failure(*, kind: str, account: str, address: str) -> None:
     account_key, address_key = _keys(kind, account, address)
     for key, free in ((account_key, ACCOUNT_FREE_ATTEMPTS), (address_key, ADDRESS_FREE_ATTEMPTS)):
-        cache.add(key, 0, COUNTER_TTL)
-        failures = cache.incr(key)  # atomic in Redis: concurrent guesses are all counted
+        failures = count_up(key, COUNTER_TTL)
         seconds = _lock_seconds(failures, free)
         if seconds:
             cache.set(f"{key}:until", time.time() + seconds, seconds)

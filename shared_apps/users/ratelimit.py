@@ -13,8 +13,8 @@ import math
 import time
 
 from django.conf import settings
-from django.core.cache import cache
 
+from saas_platform.counters import count_up
 from saas_platform.errors import DukaError
 
 HOUR = 3600
@@ -40,8 +40,7 @@ def take(*, scope: str, ident: str, limit: int, what: str, window: int = HOUR) -
     now = time.time()
     slot = int(now // window)
     key = f"rate:{scope}:{_ident(ident)}:{slot}"
-    cache.add(key, 0, window + 60)
-    if cache.incr(key) > limit:
+    if count_up(key, window + 60) > limit:
         raise Throttled(math.ceil((slot + 1) * window - now), what)
 
 

@@ -14,6 +14,7 @@ from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.money import money, round_money
 from saas_platform.tenancy import business_today
 from shared_apps.users.actors import person_or_none
+from tenant_apps.catalog.models import Category, Product
 from tenant_apps.customers.selectors import loyalty_points_earned
 from tenant_apps.customers.services import credit_release, loyalty_reverse
 from tenant_apps.inventory.models import (
@@ -215,6 +216,14 @@ def coupon_create(
         raise ValidationFailed.for_field("value", "out_of_range", "Give 0 to 100 % or an amount.")
     if valid_from and valid_until and valid_until <= valid_from:
         raise ValidationFailed.for_field("valid_until", "before_start", "End after the start.")
+    # Checked here: the foreign keys are only enforced at commit, where the refusal would be
+    # mistaken for a taken code.
+    if product_id is not None and not Product.objects.filter(pk=product_id).exists():
+        raise ValidationFailed.for_field("product", "not_found", f"No product {product_id}.")
+    if category_id is not None and not Category.objects.filter(pk=category_id).exists():
+        raise ValidationFailed.for_field("category", "not_found", f"No category {category_id}.")
+    if Coupon.objects.filter(code=code.strip().upper()).exists():
+        raise Conflict.for_field("code", "taken", f"A coupon {code} exists already.")
     try:
         with transaction.atomic():
             return Coupon.objects.create(

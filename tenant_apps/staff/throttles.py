@@ -6,10 +6,10 @@ import time
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
 from rest_framework.request import Request
 from rest_framework.throttling import BaseThrottle
 
+from saas_platform.counters import count_up
 from tenant_apps.staff.authentication import is_api_key_request
 from tenant_apps.staff.models import ApiKey
 
@@ -28,8 +28,7 @@ class ApiKeyRateThrottle(BaseThrottle):
         now = time.time()
         window = int(now // WINDOW_SECONDS)
         counter = f"api-key-rate:{key.pk}:{window}"
-        cache.add(counter, 0, WINDOW_SECONDS * 2)
-        if cache.incr(counter) <= limit:
+        if count_up(counter, WINDOW_SECONDS * 2) <= limit:
             return True
         self._wait = (window + 1) * WINDOW_SECONDS - now
         return False

@@ -55,11 +55,8 @@ class CSVRenderer(BaseRenderer):
     ) -> bytes:
         buffer = io.StringIO()
         writer = csv_writer(buffer)
-        if isinstance(data, dict) and "error" in data:  # a refusal, still readable as CSV
-            writer.writerow(["code", "message"])
-            writer.writerow([data["error"]["code"], data["error"]["message"]])
-        else:
-            writer.writerows(data or [])
+        # Refusals never get here: the exception handler answers them in JSON.
+        writer.writerows(data or [])
         return buffer.getvalue().encode("utf-8")
 
 

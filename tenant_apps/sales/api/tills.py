@@ -32,6 +32,8 @@ from tenant_apps.sales.services import (
 )
 from tenant_apps.staff.access import Action
 
+DB_INT_MAX = 2**31 - 1  # PostgreSQL integer / Django IntegerField and AutoField ids
+
 
 def _amount(**kwargs: Any) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=16, decimal_places=4, **kwargs)
@@ -201,13 +203,18 @@ class CouponListCreateApi(APIView):
         kind = serializers.ChoiceField(choices=CouponKind.choices)
         value = _amount()
         description = serializers.CharField(max_length=200, required=False, default="")
-        product = serializers.IntegerField(required=False, allow_null=True, default=None)
-        category = serializers.IntegerField(required=False, allow_null=True, default=None)
+        product = serializers.IntegerField(
+            required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX
+        )
+        category = serializers.IntegerField(
+            required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX
+        )
         min_spend = _amount(required=False, allow_null=True, default=None, min_value=0)
         valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
         valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
+        # The column is a PostgreSQL integer: anything larger is refused here, not by the database.
         max_uses = serializers.IntegerField(
-            required=False, allow_null=True, default=None, min_value=1
+            required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX
         )
 
     @extend_schema(
