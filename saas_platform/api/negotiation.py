@@ -11,7 +11,9 @@ from saas_platform.errors import ValidationFailed
 
 
 class FormatAwareNegotiation(DefaultContentNegotiation):
-    def filter_renderers(self, renderers: Iterable[BaseRenderer], format: str) -> list[BaseRenderer]:
+    def filter_renderers(
+        self, renderers: Iterable[BaseRenderer], format: str
+    ) -> list[BaseRenderer]:
         offered = list(renderers)
         kept = [renderer for renderer in offered if renderer.format == format]
         if not kept:
