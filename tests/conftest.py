@@ -33,20 +33,15 @@ from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location, MovementReason, StockLevel
 from tenant_apps.inventory.stock import stock_receive
 from tests.support.catalog import stocked_product
-from tests.support.people import access_token_for, login, owner_of
+from tests.support.people import access_token_for
 from tests.support.tenants import (
     STRONG_PASSWORD,
     drop_schemas,
     restart_ids_of_claimed_spares,
-    schema_count,
-    schema_exists,
     signup_data,
     top_up_spares,
     unpark_spares,
 )
-
-# Kept importable from here for modules written before tests/support existed.
-__all__ = ["STRONG_PASSWORD", "login", "owner_of", "schema_count", "schema_exists", "signup_data"]
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -7,10 +7,7 @@ from django_tenants.utils import schema_context
 
 from shared_apps.tenants.models import Tenant
 from tenant_apps.sales.models import Register
-from tests.support.sales import amount, cart, checkout, open_shift_of
-
-# Kept importable from here for the sales test modules.
-__all__ = ["amount", "cart", "checkout"]
+from tests.support.sales import open_shift_of
 
 
 @pytest.fixture

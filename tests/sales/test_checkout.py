@@ -14,7 +14,7 @@ from tenant_apps.catalog.models import Product, TaxRate
 from tenant_apps.inventory.models import Location, StockMovement
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.sales.models import Register, Sale
-from tests.sales.conftest import amount, cart, checkout
+from tests.support.sales import amount, cart, checkout
 
 
 def _entry_lines(business: Tenant, sale_uuid: str) -> dict[str, tuple[Decimal, Decimal]]:

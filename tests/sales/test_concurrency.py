@@ -21,7 +21,7 @@ from tenant_apps.inventory.selectors import stock_drift
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.ledger.selectors import trial_balance
 from tenant_apps.sales.models import Register, Sale
-from tests.sales.conftest import cart, checkout
+from tests.support.sales import cart, checkout
 
 
 def _race(clients: list[Client], bodies: list[dict[str, Any]]) -> list[Any]:

@@ -27,7 +27,7 @@ from tenant_apps.payments.models import C2BPayment, Payment, PaymentCallback, Pr
 from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.payments.services import account_urls, payment_query
 from tenant_apps.sales.models import Register, Sale
-from tests.sales.conftest import amount, cart, checkout
+from tests.support.sales import amount, cart, checkout
 
 SUCCESS, CANCELLED, LATE = "254712345670", "254712345671", "254712345672"
 

@@ -15,7 +15,7 @@ from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import AlertKind, Location, StockAlert
 from tenant_apps.inventory.selectors import stock_drift
 from tenant_apps.sales.models import Register, SalesSettings
-from tests.sales.conftest import amount, cart, checkout
+from tests.support.sales import amount, cart, checkout
 
 
 def _alerts(business: Tenant) -> list[str]:

@@ -24,7 +24,7 @@ from tenant_apps.customers.services import customer_create
 from tenant_apps.inventory.models import Location
 from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.sales.models import ReceiptSettings, Register, Sale
-from tests.sales.conftest import cart, checkout
+from tests.support.sales import cart, checkout
 
 ESC, GS = 0x1B, 0x1D
 

@@ -32,7 +32,7 @@ from tenant_apps.catalog.models import Category, Product, TaxRate
 from tenant_apps.customers.services import customer_create
 from tenant_apps.inventory.models import Location
 from tenant_apps.sales.models import Register, Sale
-from tests.sales.conftest import cart, checkout
+from tests.support.sales import cart, checkout
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
 SUMMARY = "/api/v1/sales/reports/summary/"

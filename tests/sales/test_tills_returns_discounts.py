@@ -18,7 +18,7 @@ from tenant_apps.customers.services import customer_create
 from tenant_apps.inventory.models import Location
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.sales.models import Register, Sale
-from tests.sales.conftest import amount, cart, checkout
+from tests.support.sales import amount, cart, checkout
 
 
 def _post(client: Client, path: str, body: dict[str, Any]) -> Any:
