@@ -18,6 +18,7 @@ def _drop_spares() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("no_spares")  # the test suite's own spares set aside, not dropped
 def test_worker_refills_the_pool(worker_queue: str, settings: Any) -> None:
     settings.TENANT_SCHEMA_POOL_SIZE = 2
     _drop_spares()
