@@ -12,6 +12,7 @@ import httpx
 from django.conf import settings
 
 from tenant_apps.payments.gateways.base import GatewayError
+from tenant_apps.payments.gateways.destinations import tls_context
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
 from tenant_apps.payments.models import ACCOUNT_PROVIDERS, ProviderAccount
 from tenant_apps.payments.services import account_urls, credentials_of, provider_account_set
@@ -62,6 +63,7 @@ def _tell_sandbox_our_urls(url: str, accounts: list[ProviderAccount]) -> None:
                     f"{url}/__sandbox__/webhooks",
                     json={"provider": account.provider, "url": urls["webhook_url"]},
                     timeout=3.0,
+                    verify=tls_context(),
                 )
             else:
                 DarajaGateway().register_c2b_urls(
@@ -81,7 +83,7 @@ def _sandbox_credentials(url: str, *, wait: float) -> dict[str, dict[str, str]] 
     deadline = time.monotonic() + wait
     while True:
         try:
-            answer = httpx.get(f"{url}/__sandbox__/credentials", timeout=3.0)
+            answer = httpx.get(f"{url}/__sandbox__/credentials", timeout=3.0, verify=tls_context())
             answer.raise_for_status()
             return {name: dict(entry["values"]) for name, entry in answer.json().items()}
         except httpx.TransportError:
