@@ -136,7 +136,7 @@ def receipt_data(sale: Sale) -> ReceiptData:
             change=tender.change,
             # Our payment's receipt, or the provider's id of money the customer sent unasked
             # (a paybill payment matched to the sale).
-            reference=(tender.payment.receipt if tender.payment else "") or tender.reference,
+            reference=tender.receipt_reference,
         )
         for tender in sale.tenders.select_related("payment").order_by("pk")
         if tender.status == TenderStatus.SETTLED
