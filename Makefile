@@ -20,7 +20,7 @@ SANDBOX_PORT ?= 8099
 run: export PAYMENT_SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)
 run: export PLATFORM_URL_PORT := $(PORT)
 
-.PHONY: install run worker beat stop migrate seed test lint format bench clean
+.PHONY: install browser run worker beat stop migrate seed test lint format bench clean
 
 $(VENV)/.installed: pyproject.toml uv.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -30,6 +30,13 @@ $(VENV)/.installed: pyproject.toml uv.lock
 	@touch $@
 
 install: $(VENV)/.installed
+
+# The browser tests drive Debian's Chromium through Playwright's Python package; Playwright's
+# own browser downloads are never used (tests/e2e/conftest.py points at this binary).
+CHROMIUM ?= /usr/bin/chromium
+browser:
+	@test -x $(CHROMIUM) || { echo "Installing Chromium with apt (browser tests)..."; \
+	  $$( [ "$$(id -u)" = 0 ] || echo sudo ) apt-get install -y -qq chromium > /dev/null; }
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -78,7 +85,7 @@ stop: install
 
 # One test process per core (pytest-xdist); each has its own test database and Redis database.
 TEST_WORKERS ?= auto
-test: install
+test: install browser
 	FAST_PASSWORD_HASHER=true $(BIN)/pytest -n $(TEST_WORKERS) --durations=25 $(PYTEST_ARGS)
 	@if [[ -z "$$DATABASE_URL" || -z "$$REDIS_URL" ]]; then \
 	  echo "The embedded servers under .data/ are left running for the next command; 'make stop' stops them."; fi
