@@ -15,6 +15,8 @@ urlpatterns = [
     path("", views.landing, name="landing"),
     path("signup/", views.signup, name="signup"),
     path("signup/done/", views.signup_done, name="signup-done"),
+    path("login/", views.root_login, name="root-login"),
+    path("find-business/", views.find_business, name="find-business"),
     path("api/v1/signup/", SignupApi.as_view(), name="api-signup"),
     path("console/", include("shared_apps.console.urls")),
     path("api/v1/console/", include("shared_apps.console.api_urls")),

@@ -8,6 +8,7 @@ from shared_apps.tenants.api import CurrentBusinessApi
 from shared_apps.users.views import LoginView
 from tenant_apps.sales.receipts import views as receipt_views
 from tenant_apps.staff import urls as staff_urls
+from tenant_apps.staff import views as staff_views
 from tenant_apps.terminal import views as terminal_views
 
 handler400 = "saas_platform.api.views.bad_request"
@@ -20,6 +21,7 @@ urlpatterns = [
     # The same backoff as the API login (one authentication backend): 429 while locked.
     path("login/", LoginView.as_view(template_name="terminal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password-reset/", staff_views.password_reset_request_page, name="password-reset-request"),
     path(
         "password-reset/confirm/<uidb64>/<token>/",
         auth_views.PasswordResetConfirmView.as_view(

@@ -24,3 +24,17 @@ class SignupForm(forms.Form):
         self.fields["country"].choices = [(c, c) for c in sorted(country_codes())]  # type: ignore[attr-defined]
         self.fields["country"].initial = "KE"
         self.fields["time_zone"].choices = [(z, z) for z in sorted(time_zones())]  # type: ignore[attr-defined]
+
+
+class BusinessAddressForm(forms.Form):
+    """The root domain's login: which business's site to go to."""
+
+    slug = forms.SlugField(max_length=63, label="Your business's web address")
+    email = forms.EmailField(required=False, label="E-mail (optional)")
+
+    def clean_slug(self) -> str:
+        return str(self.cleaned_data["slug"]).strip().lower()
+
+
+class FindBusinessForm(forms.Form):
+    email = forms.EmailField(label="The e-mail you signed up with")

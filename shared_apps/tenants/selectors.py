@@ -11,3 +11,9 @@ def tenant_list() -> QuerySet[Tenant]:
 
 def tenant_by_slug(slug: str) -> Tenant | None:
     return Tenant.objects.filter(slug=slug).first()
+
+
+def tenants_owned_by(email: str) -> QuerySet[Tenant]:
+    """The businesses signed up with ``email`` (case-insensitive), for the "find my business"
+    e-mail; staff are listed in their business's own schema, which the root domain never reads."""
+    return tenant_list().filter(owner_email__iexact=email.strip()).order_by("name")

@@ -67,3 +67,21 @@ def throttle_password_reset(*, address: str, email: str) -> None:
         limit=settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR,
         what=what,
     )
+
+
+def throttle_business_lookup(*, address: str, email: str) -> None:
+    """The root domain's "find my business" e-mail: per client address, then per e-mail asked
+    about, with the password reset's limits (each request may send an e-mail)."""
+    what = "requests for business links"
+    take(
+        scope="lookup:addr",
+        ident=address,
+        limit=settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
+        what=what,
+    )
+    take(
+        scope="lookup:email",
+        ident=email,
+        limit=settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR,
+        what=what,
+    )
