@@ -8,7 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from saas_platform.errors import DukaError
 from shared_apps.tenants.forms import SignupForm
-from shared_apps.tenants.links import tenant_base_url
+from shared_apps.tenants.links import tenant_url
 from shared_apps.tenants.selectors import tenant_by_slug
 from shared_apps.tenants.services import SignupData, signup_validate, tenant_signup
 from shared_apps.users import lockout, ratelimit
@@ -48,7 +48,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             else:
                 # POST/redirect/GET: reloading the next page shows it again, signs up nobody.
                 request.session[SIGNED_UP_SESSION_KEY] = tenant.slug
-                done = redirect("signup-done")
+                done = redirect("tenants:signup-done")
                 done.status_code = 303  # "see other": the browser GETs it, never re-POSTs
                 return done
     response = render(request, "tenants/signup.html", {"form": form}, status=status)
@@ -63,7 +63,10 @@ def signup_done(request: HttpRequest) -> HttpResponse:
     slug = request.session.get(SIGNED_UP_SESSION_KEY)
     tenant = tenant_by_slug(slug) if isinstance(slug, str) else None
     if tenant is None:
-        return redirect("signup")
-    base = tenant_base_url(tenant)
-    context = {"tenant": tenant, "url": base + "/", "login_url": base + "/login/"}
+        return redirect("tenants:signup")
+    context = {
+        "tenant": tenant,
+        "url": tenant_url(tenant, "terminal:home"),
+        "login_url": tenant_url(tenant, "terminal:login"),
+    }
     return render(request, "tenants/signup_done.html", context)
