@@ -109,6 +109,7 @@ class PgbenchResult:
 def _client_loop(
     base: str,
     host: str,
+    path: str,
     token: str,
     register: int,
     products: list[int],
@@ -135,7 +136,7 @@ def _client_loop(
             if started >= measure_to:
                 return
             tick = time.perf_counter()
-            response = client.post("/api/v1/sales/checkout/", json=body)
+            response = client.post(path, json=body)
             elapsed = (time.perf_counter() - tick) * 1000
             ended = time.time()
             if started >= measure_from and ended <= measure_to:
@@ -161,6 +162,7 @@ def generator_process(job: dict[str, Any]) -> dict[str, Any]:
             args=(
                 job["base"],
                 job["host"],
+                job["path"],
                 token,
                 register,
                 job["products"],
@@ -289,6 +291,8 @@ def run_level(
     warmup: float,
     duration: float,
 ) -> Level:
+    from tests.support.urls import tenant_path
+
     count = len(clients)
     procs = max(1, min(GENERATORS, count))
     start_at = time.time() + 1.5
@@ -296,6 +300,7 @@ def run_level(
         {
             "base": base,
             "host": host,
+            "path": tenant_path("sales:sale-checkout"),
             "products": products,
             "start_at": start_at,
             "warmup": warmup,
@@ -567,20 +572,25 @@ def open_tills(base: str, shop: dict[str, Any]) -> list[tuple[str, int]]:
     shift on their own till. Returns (access token, till id) per cashier."""
     import httpx
 
+    from tests.support.urls import tenant_path
+
     with httpx.Client(base_url=base, headers={"Host": shop["host"]}, timeout=60) as http:
 
         def login(email: str) -> str:
-            response = http.post("/api/v1/auth/login/", json={"email": email, "password": PASSWORD})
+            response = http.post(
+                tenant_path("staff:auth-login"), json={"email": email, "password": PASSWORD}
+            )
             assert response.status_code == 200, response.text
             return str(response.json()["access"])
 
         owner = {"Authorization": f"Bearer {login(shop['owner'])}"}
-        existing = http.get("/api/v1/sales/registers/", headers=owner).json()["results"]
+        registers = tenant_path("sales:register-list")
+        existing = http.get(registers, headers=owner).json()["results"]
         tills = [int(r["id"]) for r in existing]
         while len(tills) < len(shop["cashiers"]):
             n = len(tills) + 1
             response = http.post(
-                "/api/v1/sales/registers/",
+                registers,
                 json={
                     "code": f"TILL{n}",
                     "name": f"Till {n}",
@@ -595,7 +605,7 @@ def open_tills(base: str, shop: dict[str, Any]) -> list[tuple[str, int]]:
         for email, till in zip(shop["cashiers"], tills, strict=False):
             token = login(email)
             response = http.post(
-                f"/api/v1/sales/registers/{till}/shifts/",
+                tenant_path("sales:shift-list", register_id=till),
                 json={"opening_float": "1000"},
                 headers={"Authorization": f"Bearer {token}"},
             )
@@ -610,6 +620,9 @@ def queries_per_checkout(shop: dict[str, Any], token: str, till: int) -> list[st
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
+    from tests.support.urls import tenant_path
+
+    checkout = tenant_path("sales:sale-checkout")
     client = Client(HTTP_HOST=shop["host"], HTTP_AUTHORIZATION=f"Bearer {token}")
     body = {
         "uuid": str(uuid.uuid4()),
@@ -619,12 +632,12 @@ def queries_per_checkout(shop: dict[str, Any], token: str, till: int) -> list[st
     }
     # A first request warms the connection (search_path, caches) so the count is the steady one.
     client.post(
-        "/api/v1/sales/checkout/",
+        checkout,
         {**body, "uuid": str(uuid.uuid4())},
         content_type="application/json",
     )
     with CaptureQueriesContext(connection) as captured:
-        response = client.post("/api/v1/sales/checkout/", body, content_type="application/json")
+        response = client.post(checkout, body, content_type="application/json")
     assert response.status_code == 201, response.content
     return [q["sql"] for q in captured.captured_queries]
 
@@ -665,7 +678,10 @@ def profile_checkouts(shop: dict[str, Any], token: str, till: int, count: int = 
     from django.conf import settings
     from django.test import Client
 
+    from tests.support.urls import tenant_path
+
     settings.DEBUG = False
+    checkout = tenant_path("sales:sale-checkout")
     client = Client(HTTP_HOST=shop["host"], HTTP_AUTHORIZATION=f"Bearer {token}")
     rng = random.Random(5)
 
@@ -679,7 +695,7 @@ def profile_checkouts(shop: dict[str, Any], token: str, till: int, count: int = 
             ],
             "tenders": [{"method": "cash", "amount": "100000"}],
         }
-        response = client.post("/api/v1/sales/checkout/", body, content_type="application/json")
+        response = client.post(checkout, body, content_type="application/json")
         assert response.status_code == 201, response.content
 
     for _ in range(20):

@@ -68,8 +68,13 @@ def main() -> None:
         from shared_apps.tenants import schema_pool
         from shared_apps.tenants.services import tenant_signup
         from tests.support.tenants import signup_data
+        from tests.support.urls import root_path, tenant_path
 
         root = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+        signup, business = (
+            root_path("tenants:tenant-signup"),
+            tenant_path("tenants:business-detail"),
+        )
         results: dict[tuple[str, int], list[float]] = {}
         bare: dict[int, dict[str, float]] = {}
         existing = 0
@@ -89,10 +94,10 @@ def main() -> None:
                     slug = f"bench-{strategy}-{counter}"
                     body = signup_data(slug=slug).__dict__
                     started = time.perf_counter()
-                    response = root.post("/api/v1/signup/", body, content_type="application/json")
+                    response = root.post(signup, body, content_type="application/json")
                     assert response.status_code == 201, response.content
                     ready = Client(HTTP_HOST=f"{slug}.{settings.PLATFORM_DOMAIN}")
-                    assert ready.get("/api/v1/business/").status_code == 200
+                    assert ready.get(business).status_code == 200
                     timings.append(time.perf_counter() - started)
                 results[(strategy, population)] = timings
             existing += len(STRATEGIES) * SIGNUPS

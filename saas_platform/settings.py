@@ -336,9 +336,10 @@ TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
-LOGIN_URL = "/login/"
-LOGIN_REDIRECT_URL = "/"
-LOGOUT_REDIRECT_URL = "/login/"
+# Pages of a business's site (tenant_apps/terminal/urls.py); the console names its own.
+LOGIN_URL = "terminal:login"
+LOGIN_REDIRECT_URL = "terminal:home"
+LOGOUT_REDIRECT_URL = "terminal:login"
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"

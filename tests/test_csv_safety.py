@@ -22,6 +22,7 @@ from tenant_apps.customers.services import credit_charge, customer_create
 from tenant_apps.sales.api.reports import summary_csv
 from tenant_apps.sales.reports import Row, Summary
 from tests.support.catalog import make_product
+from tests.support.urls import tenant_path
 
 JSON = "application/json"
 HYPERLINK = '=HYPERLINK("http://evil")'
@@ -68,7 +69,7 @@ def test_product_export_neutralises_names_and_imports_back_unchanged(
     make_product(business, "EVIL-2", AT_SUM, description="-2+3", variant_attributes={})
     make_product(business, "-SKU", "Minus", price="12.50")
 
-    exported = owner.get("/api/v1/catalog/products/export/")
+    exported = owner.get(tenant_path("catalog:product-export"))
 
     assert exported.status_code == 200
     rows = rows_of(exported.content)
@@ -80,7 +81,7 @@ def test_product_export_neutralises_names_and_imports_back_unchanged(
         before = list(Product.objects.order_by("sku").values_list("sku", "name", "description"))
 
     again = owner.post(
-        "/api/v1/catalog/products/import/", exported.content, content_type="text/csv"
+        tenant_path("catalog:product-import"), exported.content, content_type="text/csv"
     )
 
     assert again.status_code == 200, again.content
@@ -124,7 +125,10 @@ def test_customer_statement_csv_neutralises_references(
         credit_charge(customer_id=customer.pk, amount=money("100"), reference=HYPERLINK)
         credit_charge(customer_id=customer.pk, amount=money("50"), reference=AT_SUM)
 
-    statement = owner.get(f"/api/v1/customers/{customer.pk}/statement/?format=csv")
+    customer_statement_path = (
+        tenant_path("customers:customer-statement", customer_id=customer.pk) + "?format=csv"
+    )
+    statement = owner.get(customer_statement_path)
 
     assert statement.status_code == 200, statement.content
     cells = [cell for row in rows_of(statement.content) for cell in row]
@@ -139,13 +143,13 @@ def test_ledger_csvs_neutralise_account_names_and_memos(
 ) -> None:
     owner = jwt_client(business, business.owner_email)
     account = owner.post(
-        "/api/v1/ledger/accounts/",
+        tenant_path("ledger:account-list"),
         {"code": "6999", "name": HYPERLINK, "type": "expense"},
         content_type=JSON,
     )
     assert account.status_code == 201, account.content
     posted = owner.post(
-        "/api/v1/ledger/entries/",
+        tenant_path("ledger:entry-list"),
         {
             "memo": AT_SUM,
             "lines": [{"account": "6999", "debit": "75"}, {"account": "bank", "credit": "75"}],
@@ -155,8 +159,11 @@ def test_ledger_csvs_neutralise_account_names_and_memos(
     assert posted.status_code == 201, posted.content
     today = posted.json()["date"]
 
-    trial = owner.get(f"/api/v1/ledger/reports/trial-balance/?as_of={today}&format=csv")
-    day_book = owner.get(f"/api/v1/ledger/reports/day-book/?start={today}&end={today}&format=csv")
+    trial = owner.get(tenant_path("ledger:trial-balance-report") + f"?as_of={today}&format=csv")
+    day_book_report_path = (
+        tenant_path("ledger:day-book-report") + f"?start={today}&end={today}&format=csv"
+    )
+    day_book = owner.get(day_book_report_path)
 
     assert trial.status_code == 200 and day_book.status_code == 200
     assert_neutralised([c for row in rows_of(trial.content) for c in row], HYPERLINK)

@@ -14,6 +14,7 @@ from rest_framework import exceptions as drf
 
 from saas_platform.api.exception_handler import api_exception_handler
 from saas_platform.errors import Conflict, FieldErrorCollector, ValidationFailed
+from tests.support.urls import root_path, tenant_path
 
 
 def body(exc: Exception) -> tuple[int, dict[str, Any]]:
@@ -80,7 +81,7 @@ def test_unexpected_errors_are_not_disguised_as_client_errors() -> None:
 
 @pytest.mark.django_db
 def test_unknown_api_route_is_json_404(root_client: Any) -> None:
-    response = root_client.get("/api/v1/no-such-thing/")
+    response = root_client.get("/api/v1/no-such-thing/")  # no route: spelled out
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -88,9 +89,10 @@ def test_unknown_api_route_is_json_404(root_client: Any) -> None:
 
 @pytest.mark.django_db
 def test_openapi_schema_documents_signup(root_client: Any) -> None:
-    response = root_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    response = root_client.get(root_path("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert response.status_code == 200
+    # The documents' paths are the published addresses, spelled out here and below.
     assert "/api/v1/signup/" in response.json()["paths"]
 
 
@@ -98,8 +100,8 @@ def test_openapi_schema_documents_signup(root_client: Any) -> None:
 def test_business_host_documents_its_own_api(make_tenant: Any, tenant_client: Any) -> None:
     client = tenant_client(make_tenant())
 
-    paths = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
-    docs = client.get("/api/docs/")
+    paths = client.get(tenant_path("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    docs = client.get(tenant_path("swagger-ui"))
 
     assert "/api/v1/inventory/locations/" in paths["paths"]
     assert "/api/v1/signup/" not in paths["paths"]
@@ -107,6 +109,7 @@ def test_business_host_documents_its_own_api(make_tenant: Any, tenant_client: An
 
 
 @pytest.mark.django_db
+# The documents' published addresses, spelled out: the same on the root domain and business hosts.
 @pytest.mark.parametrize("page", ["/api/docs/", "/api/redoc/"])
 def test_api_documents_load_nothing_from_outside(
     make_tenant: Any, tenant_client: Any, root_client: Any, page: str
@@ -130,7 +133,9 @@ def test_api_documents_load_nothing_from_outside(
 @pytest.mark.django_db
 def test_operations_are_tagged_by_app(make_tenant: Any, tenant_client: Any) -> None:
     client = tenant_client(make_tenant())
-    schema = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    schema = client.get(
+        tenant_path("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json"
+    ).json()
 
     tags = {
         tag

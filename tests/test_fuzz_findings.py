@@ -12,12 +12,13 @@ from saas_platform.counters import count_up
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product
 from tenant_apps.sales.models import Coupon
+from tests.support.urls import tenant_path
 
-COUPONS = "/api/v1/sales/coupons/"
+COUPONS = tenant_path("sales:coupon-list")
 
 
 def test_a_refused_csv_report_answers_in_the_json_error_shape(owner_client: Client) -> None:
-    response = owner_client.get("/api/v1/ledger/reports/trial-balance/?format=csv&as_of=x")
+    response = owner_client.get(tenant_path("ledger:trial-balance-report") + "?format=csv&as_of=x")
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")
@@ -26,7 +27,7 @@ def test_a_refused_csv_report_answers_in_the_json_error_shape(owner_client: Clie
 
 
 def test_an_unknown_format_is_a_field_error_not_a_404(owner_client: Client) -> None:
-    response = owner_client.get("/api/v1/ledger/reports/vat/?format=AAA")
+    response = owner_client.get(tenant_path("ledger:vat-report") + "?format=AAA")
 
     assert response.status_code == 400
     assert response["Content-Type"].startswith("application/json")

@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.tenancy import current_business
-from shared_apps.tenants.links import tenant_base_url
+from shared_apps.tenants.links import tenant_url
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import SignupData, signup_validate, tenant_signup
 from shared_apps.users import lockout, ratelimit
@@ -48,10 +48,10 @@ class SignupApi(APIView):
         login_url = serializers.SerializerMethodField()
 
         def get_url(self, tenant: Tenant) -> str:
-            return tenant_base_url(tenant) + "/"
+            return tenant_url(tenant, "terminal:home")
 
         def get_login_url(self, tenant: Tenant) -> str:
-            return tenant_base_url(tenant) + "/login/"
+            return tenant_url(tenant, "terminal:login")
 
     @extend_schema(request=InputSerializer, responses={201: OutputSerializer})
     def post(self, request: Request) -> Response:

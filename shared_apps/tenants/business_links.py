@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.mail import send_mail
 from django.template.loader import render_to_string
 
-from shared_apps.tenants.links import tenant_base_url
+from shared_apps.tenants.links import tenant_url
 from shared_apps.tenants.selectors import tenants_owned_by
 
 
@@ -20,7 +20,7 @@ def business_links_send(*, email: str) -> int:
     tenants = list(tenants_owned_by(email))
     if not tenants:
         return 0
-    businesses = [{"name": t.name, "login_url": f"{tenant_base_url(t)}/login/"} for t in tenants]
+    businesses = [{"name": t.name, "login_url": tenant_url(t, "terminal:login")} for t in tenants]
     send_mail(
         subject="Your businesses on Duka",
         message=render_to_string("tenants/business_links_email.txt", {"businesses": businesses}),

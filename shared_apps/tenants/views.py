@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from saas_platform.errors import DukaError
 from shared_apps.tenants.business_links import business_links_send
 from shared_apps.tenants.forms import BusinessAddressForm, FindBusinessForm, SignupForm
-from shared_apps.tenants.links import tenant_base_url
+from shared_apps.tenants.links import tenant_url
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.selectors import tenant_by_slug
 from shared_apps.tenants.services import SignupData, signup_validate, tenant_signup
@@ -29,7 +29,7 @@ def landing(request: HttpRequest) -> HttpResponse:
 
 def _business_login_url(tenant: Tenant, email: str = "") -> str:
     query = f"?{urlencode({'email': email})}" if email else ""
-    return f"{tenant_base_url(tenant)}/login/{query}"
+    return tenant_url(tenant, "terminal:login") + query
 
 
 def _see_other(url: str) -> HttpResponse:
@@ -107,7 +107,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             else:
                 # POST/redirect/GET: reloading the next page shows it again, signs up nobody.
                 request.session[SIGNED_UP_SESSION_KEY] = tenant.slug
-                return _see_other(reverse("signup-done"))
+                return _see_other(reverse("tenants:signup-done"))
     response = render(request, "tenants/signup.html", {"form": form}, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
@@ -120,10 +120,10 @@ def signup_done(request: HttpRequest) -> HttpResponse:
     slug = request.session.get(SIGNED_UP_SESSION_KEY)
     tenant = tenant_by_slug(slug) if isinstance(slug, str) else None
     if tenant is None:
-        return redirect("signup")
+        return redirect("tenants:signup")
     context = {
         "tenant": tenant,
-        "url": tenant_base_url(tenant) + "/",
+        "url": tenant_url(tenant, "terminal:home"),
         "login_url": _business_login_url(tenant, tenant.owner_email),
     }
     return render(request, "tenants/signup_done.html", context)

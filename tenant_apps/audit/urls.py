@@ -2,4 +2,6 @@ from django.urls import path
 
 from tenant_apps.audit.api.entries import AuditEntryListApi
 
-urlpatterns = [path("entries/", AuditEntryListApi.as_view(), name="audit-entries")]
+app_name = "audit"
+
+urlpatterns = [path("entries/", AuditEntryListApi.as_view(), name="entry-list")]

@@ -2,27 +2,65 @@ from django.urls import path
 
 from tenant_apps.inventory.api import stock, workflows
 
+app_name = "inventory"
+
 urlpatterns = [
     path("locations/", stock.LocationListCreateApi.as_view(), name="location-list"),
     path("locations/<int:location_id>/", stock.LocationDetailApi.as_view(), name="location-detail"),
     path("stock/", stock.StockLevelListApi.as_view(), name="stock-list"),
     path("movements/", stock.MovementListApi.as_view(), name="movement-list"),
-    path("thresholds/", stock.ThresholdApi.as_view(), name="threshold-set"),
-    path("adjustments/", stock.AdjustmentApi.as_view(), name="adjustment-create"),
-    path("opening-balances/", stock.OpeningBalanceApi.as_view(), name="opening-balance"),
-    path("valuation/", stock.ValuationApi.as_view(), name="valuation"),
+    path("thresholds/", stock.ThresholdApi.as_view(), name="threshold-list"),
+    path("adjustments/", stock.AdjustmentApi.as_view(), name="adjustment-list"),
+    path("opening-balances/", stock.OpeningBalanceApi.as_view(), name="opening-balance-list"),
+    path("valuation/", stock.ValuationApi.as_view(), name="valuation-report"),
     path("transfers/", workflows.TransferListCreateApi.as_view(), name="transfer-list"),
-    path("transfers/<int:transfer_id>/", workflows.TransferDetailApi.as_view()),
-    path("transfers/<int:transfer_id>/dispatch/", workflows.TransferDispatchApi.as_view()),
-    path("transfers/<int:transfer_id>/receive/", workflows.TransferReceiveApi.as_view()),
-    path("transfers/<int:transfer_id>/cancel/", workflows.TransferCancelApi.as_view()),
-    path("counts/", workflows.CountCreateApi.as_view(), name="count-create"),
-    path("counts/<int:count_id>/", workflows.CountDetailApi.as_view()),
-    path("counts/<int:count_id>/lines/", workflows.CountRecordApi.as_view()),
-    path("counts/<int:count_id>/complete/", workflows.CountCompleteApi.as_view()),
-    path("counts/<int:count_id>/cancel/", workflows.CountCancelApi.as_view()),
+    path(
+        "transfers/<int:transfer_id>/",
+        workflows.TransferDetailApi.as_view(),
+        name="transfer-detail",
+    ),
+    path(
+        "transfers/<int:transfer_id>/dispatch/",
+        workflows.TransferDispatchApi.as_view(),
+        name="transfer-dispatch",
+    ),
+    path(
+        "transfers/<int:transfer_id>/receive/",
+        workflows.TransferReceiveApi.as_view(),
+        name="transfer-receive",
+    ),
+    path(
+        "transfers/<int:transfer_id>/cancel/",
+        workflows.TransferCancelApi.as_view(),
+        name="transfer-cancel",
+    ),
+    path("counts/", workflows.CountCreateApi.as_view(), name="count-list"),
+    path("counts/<int:count_id>/", workflows.CountDetailApi.as_view(), name="count-detail"),
+    path(
+        "counts/<int:count_id>/lines/",
+        workflows.CountRecordApi.as_view(),
+        name="count-line-list",
+    ),
+    path(
+        "counts/<int:count_id>/complete/",
+        workflows.CountCompleteApi.as_view(),
+        name="count-complete",
+    ),
+    path(
+        "counts/<int:count_id>/cancel/",
+        workflows.CountCancelApi.as_view(),
+        name="count-cancel",
+    ),
     path("reservations/", workflows.ReservationListCreateApi.as_view(), name="reservation-list"),
-    path("reservations/<int:reservation_id>/release/", workflows.ReservationReleaseApi.as_view()),
+    path(
+        "reservations/<int:reservation_id>/release/",
+        workflows.ReservationReleaseApi.as_view(),
+        name="reservation-release",
+    ),
     path("alerts/", workflows.AlertListApi.as_view(), name="alert-list"),
-    path("alerts/<int:alert_id>/resolve/", workflows.AlertResolveApi.as_view()),
+    path(
+        "alerts/<int:alert_id>/resolve/",
+        workflows.AlertResolveApi.as_view(),
+        name="alert-resolve",
+    ),
 ]

@@ -2,25 +2,47 @@ from django.urls import path
 
 from tenant_apps.ledger.api import books, reports
 
+app_name = "ledger"
+
 urlpatterns = [
-    path("accounts/", books.AccountListCreateApi.as_view(), name="ledger-account-list"),
-    path("accounts/<int:account_id>/", books.AccountDetailApi.as_view()),
+    path("accounts/", books.AccountListCreateApi.as_view(), name="account-list"),
+    path("accounts/<int:account_id>/", books.AccountDetailApi.as_view(), name="account-detail"),
     path(
         "accounts/<int:account_id>/ledger/",
         reports.GeneralLedgerApi.as_view(),
-        name="ledger-general-ledger",
+        name="account-ledger",
     ),
-    path("entries/", books.EntryListCreateApi.as_view(), name="ledger-entry-list"),
-    path("entries/<int:entry_id>/", books.EntryDetailApi.as_view(), name="ledger-entry-detail"),
-    path("entries/<int:entry_id>/reverse/", books.EntryReverseApi.as_view()),
-    path("lock-date/", books.LockDateApi.as_view(), name="ledger-lock-date"),
-    path("expenses/", books.ExpenseListCreateApi.as_view(), name="ledger-expense-list"),
-    path("budgets/", books.BudgetListSetApi.as_view(), name="ledger-budget-list"),
-    path("reports/trial-balance/", reports.TrialBalanceApi.as_view()),
-    path("reports/profit-and-loss/", reports.ProfitAndLossApi.as_view()),
-    path("reports/balance-sheet/", reports.BalanceSheetApi.as_view()),
-    path("reports/day-book/", reports.DayBookApi.as_view()),
-    path("reports/vat/", reports.VatReportApi.as_view()),
-    path("reports/budget-vs-actual/", reports.BudgetVsActualApi.as_view()),
-    path("export/beancount/", reports.BeancountExportApi.as_view()),
+    path("entries/", books.EntryListCreateApi.as_view(), name="entry-list"),
+    path("entries/<int:entry_id>/", books.EntryDetailApi.as_view(), name="entry-detail"),
+    path(
+        "entries/<int:entry_id>/reverse/",
+        books.EntryReverseApi.as_view(),
+        name="entry-reverse",
+    ),
+    path("lock-date/", books.LockDateApi.as_view(), name="lock-date-detail"),
+    path("expenses/", books.ExpenseListCreateApi.as_view(), name="expense-list"),
+    path("budgets/", books.BudgetListSetApi.as_view(), name="budget-list"),
+    path(
+        "reports/trial-balance/",
+        reports.TrialBalanceApi.as_view(),
+        name="trial-balance-report",
+    ),
+    path(
+        "reports/profit-and-loss/",
+        reports.ProfitAndLossApi.as_view(),
+        name="profit-and-loss-report",
+    ),
+    path(
+        "reports/balance-sheet/",
+        reports.BalanceSheetApi.as_view(),
+        name="balance-sheet-report",
+    ),
+    path("reports/day-book/", reports.DayBookApi.as_view(), name="day-book-report"),
+    path("reports/vat/", reports.VatReportApi.as_view(), name="vat-report"),
+    path(
+        "reports/budget-vs-actual/",
+        reports.BudgetVsActualApi.as_view(),
+        name="budget-vs-actual-report",
+    ),
+    path("export/beancount/", reports.BeancountExportApi.as_view(), name="beancount-export"),
 ]

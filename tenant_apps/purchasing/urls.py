@@ -2,6 +2,8 @@ from django.urls import path
 
 from tenant_apps.purchasing.api import invoices, orders, suppliers
 
+app_name = "purchasing"
+
 urlpatterns = [
     path("suppliers/", suppliers.SupplierListCreateApi.as_view(), name="supplier-list"),
     path(
@@ -62,5 +64,5 @@ urlpatterns = [
         invoices.SupplierPaymentListCreateApi.as_view(),
         name="supplier-payment-list",
     ),
-    path("payables/", invoices.PayablesApi.as_view(), name="payables"),
+    path("payables/", invoices.PayablesApi.as_view(), name="payables-report"),
 ]

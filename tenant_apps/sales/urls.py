@@ -2,25 +2,43 @@ from django.urls import URLPattern, URLResolver, path
 
 from tenant_apps.sales.api import checkout, receipts, reports, tills
 
+app_name = "sales"
+
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", checkout.SaleListApi.as_view(), name="sale-list"),
     path("checkout/", checkout.CheckoutApi.as_view(), name="sale-checkout"),
     path("quote/", checkout.QuoteApi.as_view(), name="sale-quote"),
     path("parked/", checkout.ParkedSaleListApi.as_view(), name="sale-parked"),
     path("registers/", tills.RegisterListCreateApi.as_view(), name="register-list"),
-    path("registers/<int:register_id>/", tills.RegisterDetailApi.as_view()),
-    path("registers/<int:register_id>/shifts/", tills.ShiftOpenApi.as_view(), name="shift-open"),
+    path(
+        "registers/<int:register_id>/",
+        tills.RegisterDetailApi.as_view(),
+        name="register-detail",
+    ),
+    path("registers/<int:register_id>/shifts/", tills.ShiftOpenApi.as_view(), name="shift-list"),
     path("shifts/<int:shift_id>/", tills.ShiftDetailApi.as_view(), name="shift-detail"),
-    path("shifts/<int:shift_id>/cash/", tills.ShiftCashApi.as_view()),
-    path("shifts/<int:shift_id>/close/", tills.ShiftCloseApi.as_view()),
+    path("shifts/<int:shift_id>/cash/", tills.ShiftCashApi.as_view(), name="shift-cash"),
+    path("shifts/<int:shift_id>/close/", tills.ShiftCloseApi.as_view(), name="shift-close"),
     path("coupons/", tills.CouponListCreateApi.as_view(), name="coupon-list"),
-    path("receipt-settings/", receipts.ReceiptSettingsApi.as_view(), name="receipt-settings"),
-    path("reports/summary/", reports.SalesSummaryApi.as_view(), name="sales-report-summary"),
-    path("reports/today/", reports.SalesTodayApi.as_view(), name="sales-report-today"),
+    path(
+        "receipt-settings/",
+        receipts.ReceiptSettingsApi.as_view(),
+        name="receipt-settings-detail",
+    ),
+    path("reports/summary/", reports.SalesSummaryApi.as_view(), name="summary-report"),
+    path("reports/today/", reports.SalesTodayApi.as_view(), name="today-report"),
     path("<uuid:sale_uuid>/", checkout.SaleDetailApi.as_view(), name="sale-detail"),
     path("<uuid:sale_uuid>/receipt/", receipts.SaleReceiptApi.as_view(), name="sale-receipt"),
-    path("<uuid:sale_uuid>/receipt/email/", receipts.SaleReceiptEmailApi.as_view()),
-    path("<uuid:sale_uuid>/void/", checkout.SaleVoidApi.as_view()),
-    path("<uuid:sale_uuid>/returns/", checkout.SaleReturnApi.as_view()),
-    path("<uuid:sale_uuid>/tenders/<int:tender_id>/retry/", checkout.SaleTenderRetryApi.as_view()),
+    path(
+        "<uuid:sale_uuid>/receipt/email/",
+        receipts.SaleReceiptEmailApi.as_view(),
+        name="sale-receipt-email",
+    ),
+    path("<uuid:sale_uuid>/void/", checkout.SaleVoidApi.as_view(), name="sale-void"),
+    path("<uuid:sale_uuid>/returns/", checkout.SaleReturnApi.as_view(), name="sale-return-list"),
+    path(
+        "<uuid:sale_uuid>/tenders/<int:tender_id>/retry/",
+        checkout.SaleTenderRetryApi.as_view(),
+        name="sale-tender-retry",
+    ),
 ]

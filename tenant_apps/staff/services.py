@@ -26,7 +26,7 @@ from saas_platform.errors import (
     NotFound,
     ValidationFailed,
 )
-from shared_apps.tenants.links import tenant_base_url
+from shared_apps.tenants.links import tenant_url
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.access import PRIVILEGED_ROLES, SCOPES
@@ -118,7 +118,7 @@ def password_link(user: User, tenant: Tenant) -> str:
     """
     uid = urlsafe_base64_encode(force_bytes(user.pk))
     token = default_token_generator.make_token(user)
-    return f"{tenant_base_url(tenant)}/password-reset/confirm/{uid}/{token}/"
+    return tenant_url(tenant, "terminal:password-reset-confirm", uidb64=uid, token=token)
 
 
 def _send_invitation(user: User, tenant: Tenant) -> None:

@@ -1,3 +1,5 @@
+"""Sign-in, staff and API keys, mounted at ``/api/v1/``: ``auth/``, ``staff/``, ``api-keys/``."""
+
 from dj_rest_auth.views import (
     LoginView,
     PasswordChangeView,
@@ -7,31 +9,41 @@ from django.urls import path
 
 from tenant_apps.staff.api import api_keys, auth, staff
 
-auth_urlpatterns = [
-    path("login/", LoginView.as_view(), name="rest_login"),
-    path("logout/", auth.LogoutApi.as_view(), name="rest_logout"),
-    path("token/refresh/", auth.TenantTokenRefreshView.as_view(), name="token_refresh"),
-    path("pin-login/", auth.PinLoginApi.as_view(), name="pin_login"),
-    path("user/", auth.CurrentUserApi.as_view(), name="rest_user_details"),
-    path("password/change/", PasswordChangeView.as_view(), name="rest_password_change"),
-    path("password/reset/", auth.PasswordResetApi.as_view(), name="rest_password_reset"),
+app_name = "staff"
+
+urlpatterns = [
+    path("auth/login/", LoginView.as_view(), name="auth-login"),
+    path("auth/logout/", auth.LogoutApi.as_view(), name="auth-logout"),
+    path("auth/token/refresh/", auth.TenantTokenRefreshView.as_view(), name="token-refresh"),
+    path("auth/pin-login/", auth.PinLoginApi.as_view(), name="auth-pin-login"),
+    path("auth/user/", auth.CurrentUserApi.as_view(), name="current-user-detail"),
+    path("auth/password/change/", PasswordChangeView.as_view(), name="password-change"),
+    path("auth/password/reset/", auth.PasswordResetApi.as_view(), name="password-reset"),
     path(
-        "password/reset/confirm/",
+        "auth/password/reset/confirm/",
         PasswordResetConfirmView.as_view(),
-        name="rest_password_reset_confirm",
+        name="password-reset-confirm",
     ),
-]
-
-staff_urlpatterns = [
-    path("", staff.StaffListCreateApi.as_view(), name="staff-list"),
-    path("<int:user_id>/", staff.StaffDetailApi.as_view(), name="staff-detail"),
-    path("<int:user_id>/deactivate/", staff.StaffDeactivateApi.as_view(), name="staff-deactivate"),
-    path("<int:user_id>/reactivate/", staff.StaffReactivateApi.as_view(), name="staff-reactivate"),
-    path("<int:user_id>/pin/", staff.StaffPinApi.as_view(), name="staff-pin"),
-    path("<int:user_id>/pin/reset/", staff.StaffPinResetApi.as_view(), name="staff-pin-reset"),
-]
-
-api_key_urlpatterns = [
-    path("", api_keys.ApiKeyListCreateApi.as_view(), name="api-key-list"),
-    path("<int:api_key_id>/revoke/", api_keys.ApiKeyRevokeApi.as_view(), name="api-key-revoke"),
+    path("staff/", staff.StaffListCreateApi.as_view(), name="staff-list"),
+    path("staff/<int:user_id>/", staff.StaffDetailApi.as_view(), name="staff-detail"),
+    path(
+        "staff/<int:user_id>/deactivate/",
+        staff.StaffDeactivateApi.as_view(),
+        name="staff-deactivate",
+    ),
+    path(
+        "staff/<int:user_id>/reactivate/",
+        staff.StaffReactivateApi.as_view(),
+        name="staff-reactivate",
+    ),
+    path("staff/<int:user_id>/pin/", staff.StaffPinApi.as_view(), name="staff-pin"),
+    path(
+        "staff/<int:user_id>/pin/reset/", staff.StaffPinResetApi.as_view(), name="staff-pin-reset"
+    ),
+    path("api-keys/", api_keys.ApiKeyListCreateApi.as_view(), name="api-key-list"),
+    path(
+        "api-keys/<int:api_key_id>/revoke/",
+        api_keys.ApiKeyRevokeApi.as_view(),
+        name="api-key-revoke",
+    ),
 ]

@@ -38,6 +38,7 @@ from tenant_apps.purchasing.demo import seed_demo_purchasing
 from tenant_apps.sales import demo as sales_demo
 from tests.support.people import access_token_for, owner_of
 from tests.support.tenants import STRONG_PASSWORD
+from tests.support.urls import root_path, tenant_path
 
 # The checkout: tracebacks show the frames of our own code, relative to it.
 ROOT = f"{Path(__file__).resolve().parents[2]}/"
@@ -252,8 +253,9 @@ _documents: dict[str, dict[str, Any]] = {}
 def openapi_document(app: WSGIHandler, host: str, kind: str) -> dict[str, Any]:
     """The OpenAPI document ``host`` serves at /api/schema/, as a client would read it."""
     if kind not in _documents:
+        path = root_path("schema") if kind == "root" else tenant_path("schema")
         response = WsgiClient(app).get(
-            "/api/schema/", query_string={"format": "json"}, base_url=f"http://{host}"
+            path, query_string={"format": "json"}, base_url=f"http://{host}"
         )
         assert response.status_code == 200, response.get_data(as_text=True)[:500]
         _documents[kind] = response.get_json()

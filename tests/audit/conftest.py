@@ -9,11 +9,12 @@ from django.test import Client
 from django_tenants.utils import schema_context
 
 from shared_apps.tenants.models import Tenant
+from tests.support.urls import tenant_path
 
 
 def add_location(client: Client, code: str, **headers: Any) -> Any:
     response = client.post(
-        "/api/v1/inventory/locations/",
+        tenant_path("inventory:location-list"),
         {"code": code, "name": f"Store {code}", "kind": "warehouse"},
         content_type="application/json",
         **headers,

@@ -15,6 +15,7 @@ from shared_apps.users.models import User
 from tenant_apps.staff.services import api_key_create
 from tests.audit.conftest import add_location, location_entry
 from tests.support.people import owner_of
+from tests.support.urls import root_path, tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -75,7 +76,7 @@ def test_secrets_are_never_recorded(
 ) -> None:
     client = jwt_client(business, business.owner_email)
     response = client.post(
-        "/api/v1/staff/",
+        tenant_path("staff:staff-list"),
         {
             "email": "cashier9@example.com",
             "full_name": "Cashier Nine",
@@ -106,7 +107,8 @@ def test_console_suspend_and_reactivate_are_audited_in_public(
     client = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
     client.force_login(owner)
     for action in ("suspend", "reactivate"):
-        response = client.post(f"/console/tenants/{tenant.slug}/{action}/", {"reason": "Check"})
+        path = root_path(f"console:tenant-{action}", slug=tenant.slug)
+        response = client.post(path, {"reason": "Check"})
         assert response.status_code == 302, response.content
     with schema_context("public"):
         entries = list(

@@ -14,10 +14,11 @@ from shared_apps.users.models import User
 from tenant_apps.staff.services import api_key_create
 from tests.audit.conftest import add_location
 from tests.support.people import owner_of
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/audit/entries/"
+URL = tenant_path("audit:entry-list")
 JwtClient = Callable[[Tenant, str], Client]
 
 

@@ -18,6 +18,7 @@ from tenant_apps.staff.access import ROLE_ACTIONS, Action
 from tests.catalog.conftest import JSON
 from tests.support.catalog import make_product
 from tests.support.people import issue_api_key
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -51,11 +52,11 @@ def bottles(business: Tenant) -> dict[str, int]:
 
 def product_answers(client: Client, ids: dict[str, int], **headers: Any) -> list[Any]:
     paths = [
-        "/api/v1/catalog/products/",
-        "/api/v1/catalog/products/?q=water",
-        f"/api/v1/catalog/products/{ids['parent']}/",
-        f"/api/v1/catalog/products/{ids['variant']}/",
-        "/api/v1/catalog/barcodes/5901234123457/",
+        tenant_path("catalog:product-list"),
+        tenant_path("catalog:product-list") + "?q=water",
+        tenant_path("catalog:product-detail", product_id=ids["parent"]),
+        tenant_path("catalog:product-detail", product_id=ids["variant"]),
+        tenant_path("catalog:barcode-detail", code="5901234123457"),
     ]
     answers = []
     for path in paths:
@@ -75,7 +76,7 @@ def test_a_cashier_gets_no_cost_key_in_any_product_answer(
     for answer in answers:
         assert "cost_price" not in keys_anywhere(answer), answer
     assert answers[0]["results"][0]["variants"][0]["price"]["amount"] == "80.00"
-    assert cashier.get("/api/v1/catalog/products/export/").status_code == 403
+    assert cashier.get(tenant_path("catalog:product-export")).status_code == 403
 
 
 @pytest.mark.parametrize("role", [Role.OWNER, Role.MANAGER, Role.WAREHOUSE, Role.ACCOUNTANT,
@@ -113,8 +114,8 @@ def test_a_read_only_key_sees_what_a_cashier_sees_and_a_write_key_sees_costs(
     for answer in product_answers(client, bottles, **reader):
         assert "cost_price" not in keys_anywhere(answer)
     assert product_answers(client, bottles, **writer)[2]["cost_price"]["amount"] == "20.00"
-    assert client.get("/api/v1/catalog/products/export/", **reader).status_code == 403
-    assert client.get("/api/v1/catalog/products/export/", **writer).status_code == 200
+    assert client.get(tenant_path("catalog:product-export"), **reader).status_code == 403
+    assert client.get(tenant_path("catalog:product-export"), **writer).status_code == 200
 
 
 def test_stock_costs_and_the_shift_report_follow_the_same_rule(
@@ -130,13 +131,13 @@ def test_stock_costs_and_the_shift_report_follow_the_same_rule(
     cashier = jwt_client(business, member(business, Role.CASHIER).email)
     soap = make_product(business, "SOAP", "Soap", price="116", cost_price="60")
     received = owner.post(
-        "/api/v1/inventory/opening-balances/",
+        tenant_path("inventory:opening-balance-list"),
         {"location": warehouse.pk, "product": soap.pk, "quantity": "5"},
         content_type=JSON,
     )
     assert received.status_code == 201, received.content
     transfer = owner.post(
-        "/api/v1/inventory/transfers/",
+        tenant_path("inventory:transfer-list"),
         {
             "from_location": warehouse.pk,
             "to_location": store.pk,
@@ -144,23 +145,28 @@ def test_stock_costs_and_the_shift_report_follow_the_same_rule(
         },
         content_type=JSON,
     ).json()
-    assert owner.post(f"/api/v1/inventory/transfers/{transfer['id']}/dispatch/").status_code == 200
+    transfer_dispatch_path = tenant_path("inventory:transfer-dispatch", transfer_id=transfer["id"])
+    assert owner.post(transfer_dispatch_path).status_code == 200
     shift = cashier.post(
-        f"/api/v1/sales/registers/{till.pk}/shifts/", {"opening_float": "0"}, content_type=JSON
+        tenant_path("sales:shift-list", register_id=till.pk),
+        {"opening_float": "0"},
+        content_type=JSON,
     ).json()
-    shift_path = f"/api/v1/sales/shifts/{shift['id']}/"
+    shift_path = tenant_path("sales:shift-detail", shift_id=shift["id"])
 
-    paths = ["/api/v1/inventory/movements/", f"/api/v1/inventory/transfers/{transfer['id']}/",
-             "/api/v1/inventory/transfers/", shift_path]  # fmt: skip
+    paths = [tenant_path("inventory:movement-list"),
+             tenant_path("inventory:transfer-detail", transfer_id=transfer["id"]),
+             tenant_path("inventory:transfer-list"), shift_path]  # fmt: skip
     for path in paths:
         seen_by_owner = keys_anywhere(owner.get(path).json())
         seen_by_cashier = keys_anywhere(cashier.get(path).json())
         assert seen_by_owner & {"unit_cost", "cost_total"}, path
         assert not seen_by_cashier & {"unit_cost", "cost_total", "cost_price"}, path
-    closed = cashier.post(f"{shift_path}close/", {"counted_cash": "0"}, content_type=JSON)
+    shift_close_path = tenant_path("sales:shift-close", shift_id=shift["id"])
+    closed = cashier.post(shift_close_path, {"counted_cash": "0"}, content_type=JSON)
     assert closed.status_code == 200, closed.content
     assert "cost_total" not in closed.json()["z_report"]
     assert "cost_total" in owner.get(shift_path).json()["shift"]["z_report"]
-    assert cashier.get("/api/v1/inventory/valuation/").status_code == 403
+    assert cashier.get(tenant_path("inventory:valuation-report")).status_code == 403
     # 3 soaps at 60 still in the warehouse (the 2 dispatched are in transit).
-    assert owner.get("/api/v1/inventory/valuation/").json()["total"] == "180.00"
+    assert owner.get(tenant_path("inventory:valuation-report")).json()["total"] == "180.00"

@@ -13,6 +13,7 @@ from django_tenants.utils import tenant_context
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Barcode, Brand, Category, Product
 from tests.support.catalog import make_product, product_count
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -28,7 +29,7 @@ GOOD = (
 
 def upload(client: Client, text: str) -> Any:
     csv_file = SimpleUploadedFile("products.csv", text.encode(), content_type="text/csv")
-    return client.post("/api/v1/catalog/products/import/", {"file": csv_file})
+    return client.post(tenant_path("catalog:product-import"), {"file": csv_file})
 
 
 def test_import_creates_products_categories_brands_and_barcodes(
@@ -60,7 +61,7 @@ def test_import_updates_by_sku_and_accepts_a_text_csv_body(owner: Client, busine
     make_product(business, "COKE-500", "Old name", price="10")
 
     imported = owner.post(
-        "/api/v1/catalog/products/import/",
+        tenant_path("catalog:product-import"),
         "sku,name,price\nCOKE-500,Coca-Cola 500ml,70\n",
         content_type="text/csv",
     )
@@ -126,8 +127,8 @@ def test_unusable_files_are_refused(owner: Client, business: Tenant, text: str, 
 
 def test_non_utf8_file_and_missing_file_are_400(owner: Client, business: Tenant) -> None:
     latin1 = SimpleUploadedFile("p.csv", "sku,name\nX,Caf\xe9\n".encode("latin-1"))
-    bad_encoding = owner.post("/api/v1/catalog/products/import/", {"file": latin1})
-    no_file = owner.post("/api/v1/catalog/products/import/", {})
+    bad_encoding = owner.post(tenant_path("catalog:product-import"), {"file": latin1})
+    no_file = owner.post(tenant_path("catalog:product-import"), {})
 
     assert bad_encoding.json()["error"]["fields"]["file"][0]["code"] == "invalid_encoding"
     assert no_file.status_code == 400
@@ -182,12 +183,12 @@ def test_export_then_import_into_another_business_gives_the_same_catalog(
         business, "MILK-500", "Milk 500ml", variant_of_id=milk.pk,
         variant_attributes={"size": "500 ml"}, barcodes=("SHOP-0001",),
     )  # fmt: skip
-    owner.post(f"/api/v1/catalog/products/{milk.pk}/deactivate/")
+    owner.post(tenant_path("catalog:product-deactivate", product_id=milk.pk))
     other = make_tenant(business_name="Beta Stores")
 
-    exported = owner.get("/api/v1/catalog/products/export/")
+    exported = owner.get(tenant_path("catalog:product-export"))
     imported = jwt_client(other, other.owner_email).post(
-        "/api/v1/catalog/products/import/", exported.content, content_type="text/csv"
+        tenant_path("catalog:product-import"), exported.content, content_type="text/csv"
     )
 
     assert exported.status_code == 200
@@ -198,7 +199,7 @@ def test_export_then_import_into_another_business_gives_the_same_catalog(
     assert catalog_snapshot(other) == catalog_snapshot(business)
     # Importing the same file again changes nothing but counts every row as an update.
     again = jwt_client(other, other.owner_email).post(
-        "/api/v1/catalog/products/import/", exported.content, content_type="text/csv"
+        tenant_path("catalog:product-import"), exported.content, content_type="text/csv"
     )
     assert again.json() == {"created": 0, "updated": 5}
     assert catalog_snapshot(other) == catalog_snapshot(business)

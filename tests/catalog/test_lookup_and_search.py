@@ -15,6 +15,7 @@ from tenant_apps.catalog.selectors import barcode_lookup, prefix_tsquery
 from tenant_apps.catalog.services import barcode_add
 from tests.support.catalog import make_product
 from tests.support.people import issue_api_key
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -46,11 +47,14 @@ def test_scanning_a_code_returns_what_the_till_needs(
     client = tenant_client(business)
 
     single = client.get(
-        "/api/v1/catalog/barcodes/5901234123457/", HTTP_AUTHORIZATION=f"Api-Key {key}"
+        tenant_path("catalog:barcode-detail", code="5901234123457"),
+        HTTP_AUTHORIZATION=f"Api-Key {key}",
     )
-    crate = client.get("/api/v1/catalog/barcodes/96385074/", HTTP_AUTHORIZATION=f"Api-Key {key}")
+    barcode_detail_path = tenant_path("catalog:barcode-detail", code="96385074")
+    crate = client.get(barcode_detail_path, HTTP_AUTHORIZATION=f"Api-Key {key}")
     unknown = client.get(
-        "/api/v1/catalog/barcodes/4006381333931/", HTTP_AUTHORIZATION=f"Api-Key {key}"
+        tenant_path("catalog:barcode-detail", code="4006381333931"),
+        HTTP_AUTHORIZATION=f"Api-Key {key}",
     )
 
     assert single.status_code == 200
@@ -90,19 +94,20 @@ def skus(response: Any) -> list[str]:
 
 
 def test_search_matches_word_prefixes_in_name_and_sku(owner: Client, shop: Tenant) -> None:
-    found = skus(owner.get("/api/v1/catalog/products/?q=sug"))
+    found = skus(owner.get(tenant_path("catalog:product-list") + "?q=sug"))
     # Both sugars match "sug" in name and SKU and tie on rank (then by name); the juice matches
     # only through its SKU "sugarcane", so it ranks last. "Salt" and airtime never match.
     assert found == ["SUG-2KG", "SUG-1KG", "SUGARCANE"]
-    assert skus(owner.get("/api/v1/catalog/products/?q=kabras%20sug")) == ["SUG-2KG"]
+    assert skus(owner.get(tenant_path("catalog:product-list") + "?q=kabras%20sug")) == ["SUG-2KG"]
     # Operators typed into the box are ignored rather than breaking the query.
-    assert skus(owner.get("/api/v1/catalog/products/?q=sugar%27%20%26%20!%20(1kg")) == ["SUG-1KG"]
-    assert skus(owner.get("/api/v1/catalog/products/?q=zzz")) == []
+    product_list_path = tenant_path("catalog:product-list") + "?q=sugar%27%20%26%20!%20(1kg"
+    assert skus(owner.get(product_list_path)) == ["SUG-1KG"]
+    assert skus(owner.get(tenant_path("catalog:product-list") + "?q=zzz")) == []
 
 
 def test_exact_sku_and_barcode_matches_come_first(owner: Client, shop: Tenant) -> None:
-    by_sku = skus(owner.get("/api/v1/catalog/products/?q=SUG-2KG"))
-    by_barcode = skus(owner.get("/api/v1/catalog/products/?q=5901234123457"))
+    by_sku = skus(owner.get(tenant_path("catalog:product-list") + "?q=SUG-2KG"))
+    by_barcode = skus(owner.get(tenant_path("catalog:product-list") + "?q=5901234123457"))
 
     assert by_sku[0] == "SUG-2KG"
     assert by_barcode == ["SALT-1"]
@@ -112,10 +117,10 @@ def test_filters_by_kind_and_category_including_subcategories(
     owner: Client, business: Tenant
 ) -> None:
     drinks = owner.post(
-        "/api/v1/catalog/categories/", {"name": "Drinks"}, content_type="application/json"
+        tenant_path("catalog:category-list"), {"name": "Drinks"}, content_type="application/json"
     ).json()
     soda = owner.post(
-        "/api/v1/catalog/categories/",
+        tenant_path("catalog:category-list"),
         {"name": "Soda", "parent": drinks["id"]},
         content_type="application/json",
     ).json()
@@ -124,10 +129,10 @@ def test_filters_by_kind_and_category_including_subcategories(
     make_product(business, "BREAD", "Bread")
     make_product(business, "AIRTIME", "Airtime", kind="service")
 
-    in_drinks = skus(owner.get(f"/api/v1/catalog/products/?category={drinks['id']}"))
-    in_soda = skus(owner.get(f"/api/v1/catalog/products/?category={soda['id']}"))
-    services = skus(owner.get("/api/v1/catalog/products/?kind=service"))
-    bad = owner.get("/api/v1/catalog/products/?kind=gift&limit=0")
+    in_drinks = skus(owner.get(tenant_path("catalog:product-list") + f"?category={drinks['id']}"))
+    in_soda = skus(owner.get(tenant_path("catalog:product-list") + f"?category={soda['id']}"))
+    services = skus(owner.get(tenant_path("catalog:product-list") + "?kind=service"))
+    bad = owner.get(tenant_path("catalog:product-list") + "?kind=gift&limit=0")
 
     assert in_drinks == ["COKE", "WATER"]
     assert in_soda == ["COKE"]
@@ -141,11 +146,11 @@ def test_pages_are_stable_and_complete(owner: Client, business: Tenant) -> None:
         make_product(business, f"ITEM-{number}", "Same name")
 
     pages = [
-        owner.get(f"/api/v1/catalog/products/?limit=3&offset={offset}").json()
+        owner.get(tenant_path("catalog:product-list") + f"?limit=3&offset={offset}").json()
         for offset in (0, 3, 6)
     ]
     searched = [
-        owner.get(f"/api/v1/catalog/products/?q=same&limit=3&offset={offset}").json()
+        owner.get(tenant_path("catalog:product-list") + f"?q=same&limit=3&offset={offset}").json()
         for offset in (0, 3, 6)
     ]
 

@@ -18,6 +18,7 @@ from tenant_apps.catalog.models import Barcode, PriceList, Product, ProductPrice
 from tests.catalog.conftest import JSON
 from tests.support.catalog import make_product, product_count, unit_id
 from tests.support.people import issue_api_key
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -25,13 +26,13 @@ JwtClient = Callable[[Tenant, str], Client]
 
 
 def create(client: Client, **body: Any) -> Any:
-    return client.post("/api/v1/catalog/products/", body, content_type=JSON)
+    return client.post(tenant_path("catalog:product-list"), body, content_type=JSON)
 
 
 def test_owner_creates_a_product_with_money_in_the_business_currency(
     owner: Client, business: Tenant
 ) -> None:
-    drinks = owner.post("/api/v1/catalog/categories/", {"name": "Drinks"}, content_type=JSON)
+    drinks = owner.post(tenant_path("catalog:category-list"), {"name": "Drinks"}, content_type=JSON)
 
     created = create(
         owner,
@@ -56,7 +57,7 @@ def test_owner_creates_a_product_with_money_in_the_business_currency(
         [],
         None,
     )
-    assert owner.get(f"/api/v1/catalog/products/{body['id']}/").json() == body
+    assert owner.get(tenant_path("catalog:product-detail", product_id=body["id"])).json() == body
 
 
 def test_every_bad_field_is_reported_at_once_and_nothing_is_saved(
@@ -125,14 +126,17 @@ def test_update_changes_only_the_given_fields_and_validates(
     product = make_product(business, "BREAD-1", "Bread", price="55", description="White")
 
     updated = owner.patch(
-        f"/api/v1/catalog/products/{product.pk}/",
+        tenant_path("catalog:product-detail", product_id=product.pk),
         {"price": "60", "tax_rate": None},
         content_type=JSON,
     )
     refused = owner.patch(
-        f"/api/v1/catalog/products/{product.pk}/", {"price": "-5"}, content_type=JSON
+        tenant_path("catalog:product-detail", product_id=product.pk),
+        {"price": "-5"},
+        content_type=JSON,
     )
-    missing = owner.patch("/api/v1/catalog/products/999999/", {"price": "5"}, content_type=JSON)
+    product_detail_path = tenant_path("catalog:product-detail", product_id=999999)
+    missing = owner.patch(product_detail_path, {"price": "5"}, content_type=JSON)
 
     assert updated.status_code == 200
     assert updated.json()["price"]["amount"] == "60.00"
@@ -154,15 +158,17 @@ def test_variants_are_listed_under_their_parent_and_cannot_nest(
     )  # fmt: skip
     make_product(business, "MILK-1L", "Fresh milk 1l", variant_of_id=parent.pk)
 
-    listed = owner.get("/api/v1/catalog/products/").json()
+    listed = owner.get(tenant_path("catalog:product-list")).json()
     nested = create(
         owner, name="Tiny", sku="MILK-250", unit=unit_id(business), price="1", variant_of=small.pk
     )
     parent_becomes_variant = owner.patch(
-        f"/api/v1/catalog/products/{parent.pk}/", {"variant_of": small.pk}, content_type=JSON
+        tenant_path("catalog:product-detail", product_id=parent.pk),
+        {"variant_of": small.pk},
+        content_type=JSON,
     )
     barcode_on_parent = owner.post(
-        f"/api/v1/catalog/products/{parent.pk}/barcodes/",
+        tenant_path("catalog:product-barcode-list", product_id=parent.pk),
         {"code": "5901234123457"},
         content_type=JSON,
     )
@@ -190,17 +196,18 @@ def test_deactivating_instead_of_deleting_and_filtering_by_active(
     make_product(business, "TEA-50", "Tea 50 bags", variant_of_id=parent.pk)
     make_product(business, "SALT", "Salt")
 
-    deactivated = owner.post(f"/api/v1/catalog/products/{parent.pk}/deactivate/")
-    active = owner.get("/api/v1/catalog/products/?active=true").json()["results"]
-    inactive = owner.get("/api/v1/catalog/products/?active=false").json()["results"]
-    reactivated = owner.post(f"/api/v1/catalog/products/{parent.pk}/reactivate/")
+    deactivated = owner.post(tenant_path("catalog:product-deactivate", product_id=parent.pk))
+    active = owner.get(tenant_path("catalog:product-list") + "?active=true").json()["results"]
+    inactive = owner.get(tenant_path("catalog:product-list") + "?active=false").json()["results"]
+    reactivated = owner.post(tenant_path("catalog:product-reactivate", product_id=parent.pk))
 
     assert deactivated.json()["is_active"] is False
     assert deactivated.json()["variants"][0]["is_active"] is False
     assert [p["sku"] for p in active] == ["SALT"]
     assert [p["sku"] for p in inactive] == ["TEA"]
     assert reactivated.json()["variants"][0]["is_active"] is True
-    assert owner.delete(f"/api/v1/catalog/products/{parent.pk}/").status_code == 405
+    product_detail_path = tenant_path("catalog:product-detail", product_id=parent.pk)
+    assert owner.delete(product_detail_path).status_code == 405
 
 
 def test_barcodes_several_per_product_with_packs_and_no_duplicates(
@@ -208,7 +215,7 @@ def test_barcodes_several_per_product_with_packs_and_no_duplicates(
 ) -> None:
     soda = make_product(business, "SODA", "Soda 300ml")
     other = make_product(business, "WATER", "Water")
-    url = f"/api/v1/catalog/products/{soda.pk}/barcodes/"
+    url = tenant_path("catalog:product-barcode-list", product_id=soda.pk)
 
     single = owner.post(url, {"code": "5901234123457"}, content_type=JSON)
     crate = owner.post(url, {"code": "96385074", "pack_quantity": "24"}, content_type=JSON)
@@ -216,7 +223,7 @@ def test_barcodes_several_per_product_with_packs_and_no_duplicates(
     bad_digit = owner.post(url, {"code": "5901234123458"}, content_type=JSON)
     zero_pack = owner.post(url, {"code": "036000291452", "pack_quantity": "0"}, content_type=JSON)
     taken = owner.post(
-        f"/api/v1/catalog/products/{other.pk}/barcodes/",
+        tenant_path("catalog:product-barcode-list", product_id=other.pk),
         {"code": "5901234123457"},
         content_type=JSON,
     )
@@ -234,8 +241,14 @@ def test_barcodes_several_per_product_with_packs_and_no_duplicates(
     assert taken.status_code == 409
     assert taken.json()["error"]["fields"]["code"][0]["code"] == "duplicate"
 
-    removed = owner.delete(f"{url}{internal.json()['id']}/")
-    not_here = owner.delete(f"/api/v1/catalog/products/{other.pk}/barcodes/{single.json()['id']}/")
+    product_barcode_detail_path = tenant_path(
+        "catalog:product-barcode-detail", product_id=soda.pk, barcode_id=internal.json()["id"]
+    )
+    removed = owner.delete(product_barcode_detail_path)
+    product_barcode_detail_path = tenant_path(
+        "catalog:product-barcode-detail", product_id=other.pk, barcode_id=single.json()["id"]
+    )
+    not_here = owner.delete(product_barcode_detail_path)
     assert removed.status_code == 204
     assert not_here.status_code == 404
     with tenant_context(business):
@@ -246,7 +259,7 @@ def test_wholesale_and_tiered_list_prices(owner: Client, business: Tenant) -> No
     soda = make_product(business, "SODA", "Soda", price="60")
     with tenant_context(business):
         wholesale = PriceList.objects.get(code="wholesale").pk
-    url = f"/api/v1/catalog/products/{soda.pk}/prices/"
+    url = tenant_path("catalog:product-price-list", product_id=soda.pk)
 
     one = owner.post(url, {"price_list": wholesale, "price": "55"}, content_type=JSON)
     replaced = owner.post(url, {"price_list": wholesale, "price": "54"}, content_type=JSON)
@@ -255,7 +268,7 @@ def test_wholesale_and_tiered_list_prices(owner: Client, business: Tenant) -> No
     )
     negative = owner.post(url, {"price_list": wholesale, "price": "-1"}, content_type=JSON)
     unknown_list = owner.post(url, {"price_list": 99999, "price": "1"}, content_type=JSON)
-    prices = owner.get(f"/api/v1/catalog/products/{soda.pk}/").json()["prices"]
+    prices = owner.get(tenant_path("catalog:product-detail", product_id=soda.pk)).json()["prices"]
 
     assert one.status_code == replaced.status_code == tier.status_code == 201
     assert [(p["price"]["amount"], p["min_quantity"]) for p in prices] == [
@@ -264,10 +277,13 @@ def test_wholesale_and_tiered_list_prices(owner: Client, business: Tenant) -> No
     ]
     assert negative.json()["error"]["fields"]["price"][0]["code"] == "negative"
     assert unknown_list.json()["error"]["fields"]["price_list"][0]["code"] == "does_not_exist"
-    assert owner.delete(f"{url}{tier.json()['id']}/").status_code == 204
+    product_price_detail_path = tenant_path(
+        "catalog:product-price-detail", product_id=soda.pk, product_price_id=tier.json()["id"]
+    )
+    assert owner.delete(product_price_detail_path).status_code == 204
     with tenant_context(business):
         assert ProductPrice.objects.count() == 1
-    in_use = owner.delete(f"/api/v1/catalog/price-lists/{wholesale}/")
+    in_use = owner.delete(tenant_path("catalog:price-list-detail", price_list_id=wholesale))
     assert in_use.status_code == 409
 
 
@@ -293,7 +309,7 @@ def test_image_upload_stores_a_real_image_under_the_business_prefix(
     upload = io.BytesIO(png_bytes())
     upload.name = "soda.png"
 
-    stored = owner.post(f"/api/v1/catalog/products/{soda.pk}/image/", {"image": upload})
+    stored = owner.post(tenant_path("catalog:product-image", product_id=soda.pk), {"image": upload})
 
     assert stored.status_code == 200, stored.content
     assert stored.json()["image"] == f"/media/{business.schema_name}/products/SODA.png"
@@ -307,9 +323,9 @@ def test_image_upload_refuses_what_is_not_an_image(
     fake = io.BytesIO(b"%PDF-1.4 not a picture")
     fake.name = "soda.png"
 
-    refused = owner.post(f"/api/v1/catalog/products/{soda.pk}/image/", {"image": fake})
+    refused = owner.post(tenant_path("catalog:product-image", product_id=soda.pk), {"image": fake})
     as_json = owner.post(
-        f"/api/v1/catalog/products/{soda.pk}/image/", {"image": "x"}, content_type=JSON
+        tenant_path("catalog:product-image", product_id=soda.pk), {"image": "x"}, content_type=JSON
     )
 
     assert refused.status_code == 400
@@ -326,13 +342,14 @@ def test_cashier_may_view_but_not_manage_products(
     soda = make_product(business, "SODA", "Soda")
     client = jwt_client(business, member(business, "cashier").email)
 
-    assert client.get("/api/v1/catalog/products/").status_code == 200
+    assert client.get(tenant_path("catalog:product-list")).status_code == 200
     # The export carries cost prices, which a cashier does not see.
-    assert client.get("/api/v1/catalog/products/export/").status_code == 403
+    assert client.get(tenant_path("catalog:product-export")).status_code == 403
     assert create(client, name="X", sku="X", unit=1, price="1").status_code == 403
-    assert client.post(f"/api/v1/catalog/products/{soda.pk}/deactivate/").status_code == 403
+    product_deactivate_path = tenant_path("catalog:product-deactivate", product_id=soda.pk)
+    assert client.post(product_deactivate_path).status_code == 403
     patched = client.patch(
-        f"/api/v1/catalog/products/{soda.pk}/", {"price": "1"}, content_type=JSON
+        tenant_path("catalog:product-detail", product_id=soda.pk), {"price": "1"}, content_type=JSON
     )
     assert patched.status_code == 403
     with tenant_context(business):
@@ -352,7 +369,7 @@ def test_api_key_scopes_catalog_read_and_write(
         handler = getattr(client, method)
         return int(
             handler(
-                "/api/v1/catalog/products/", HTTP_AUTHORIZATION=f"Api-Key {key}", **kwargs
+                tenant_path("catalog:product-list"), HTTP_AUTHORIZATION=f"Api-Key {key}", **kwargs
             ).status_code
         )
 
@@ -361,7 +378,7 @@ def test_api_key_scopes_catalog_read_and_write(
     assert call(reader, "post", data=body, content_type=JSON) == 403
     assert call(writer, "post", data=body, content_type=JSON) == 201
     assert call(writer) == 200  # write includes read
-    assert client.get("/api/v1/catalog/products/").status_code == 401
+    assert client.get(tenant_path("catalog:product-list")).status_code == 401
 
 
 def test_a_product_of_one_business_is_invisible_at_another(
@@ -373,10 +390,11 @@ def test_a_product_of_one_business_is_invisible_at_another(
     soda = make_product(business, "SODA", "Soda", barcodes=("5901234123457",))
     client = jwt_client(other, other.owner_email)
 
-    assert client.get("/api/v1/catalog/products/").json()["results"] == []
-    assert client.get("/api/v1/catalog/products/?q=soda").json()["results"] == []
-    assert client.get(f"/api/v1/catalog/products/{soda.pk}/").status_code == 404
-    assert client.get("/api/v1/catalog/barcodes/5901234123457/").status_code == 404
+    assert client.get(tenant_path("catalog:product-list")).json()["results"] == []
+    assert client.get(tenant_path("catalog:product-list") + "?q=soda").json()["results"] == []
+    assert client.get(tenant_path("catalog:product-detail", product_id=soda.pk)).status_code == 404
+    barcode_detail_path = tenant_path("catalog:barcode-detail", code="5901234123457")
+    assert client.get(barcode_detail_path).status_code == 404
     # The same SKU and barcode are free to use at the other business.
     make_product(other, "SODA", "Their soda", barcodes=("5901234123457",))
     assert product_count(other) == 1

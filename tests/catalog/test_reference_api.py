@@ -13,25 +13,26 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Brand, Category, TaxRate, Unit
 from tests.catalog.conftest import JSON
 from tests.support.catalog import make_product
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
 
-def post(client: Client, path: str, body: dict[str, object]) -> Any:
-    return client.post(f"/api/v1/catalog/{path}", body, content_type=JSON)
+def post(client: Client, route: str, body: dict[str, object], **ids: object) -> Any:
+    return client.post(tenant_path(route, **ids), body, content_type=JSON)
 
 
-def patch(client: Client, path: str, body: dict[str, object]) -> Any:
-    return client.patch(f"/api/v1/catalog/{path}", body, content_type=JSON)
+def patch(client: Client, route: str, body: dict[str, object], **ids: object) -> Any:
+    return client.patch(tenant_path(route, **ids), body, content_type=JSON)
 
 
 def test_categories_form_a_tree_listed_flat_with_paths_or_nested(owner: Client) -> None:
-    drinks = post(owner, "categories/", {"name": "Drinks"}).json()
-    soda = post(owner, "categories/", {"name": "Soda", "parent": drinks["id"]})
-    post(owner, "categories/", {"name": "Bakery"})
+    drinks = post(owner, "catalog:category-list", {"name": "Drinks"}).json()
+    soda = post(owner, "catalog:category-list", {"name": "Soda", "parent": drinks["id"]})
+    post(owner, "catalog:category-list", {"name": "Bakery"})
 
-    flat = owner.get("/api/v1/catalog/categories/").json()["results"]
-    tree = owner.get("/api/v1/catalog/categories/?tree=true").json()["tree"]
+    flat = owner.get(tenant_path("catalog:category-list")).json()["results"]
+    tree = owner.get(tenant_path("catalog:category-list") + "?tree=true").json()["tree"]
 
     assert soda.status_code == 201
     assert soda.json()["path"] == "Drinks/Soda"
@@ -47,13 +48,19 @@ def test_categories_form_a_tree_listed_flat_with_paths_or_nested(owner: Client) 
 def test_a_category_cannot_move_under_itself_or_its_descendants(
     owner: Client, business: Tenant
 ) -> None:
-    drinks = post(owner, "categories/", {"name": "Drinks"}).json()
-    soda = post(owner, "categories/", {"name": "Soda", "parent": drinks["id"]}).json()
-    diet = post(owner, "categories/", {"name": "Diet", "parent": soda["id"]}).json()
+    drinks = post(owner, "catalog:category-list", {"name": "Drinks"}).json()
+    soda = post(owner, "catalog:category-list", {"name": "Soda", "parent": drinks["id"]}).json()
+    diet = post(owner, "catalog:category-list", {"name": "Diet", "parent": soda["id"]}).json()
 
-    onto_itself = patch(owner, f"categories/{drinks['id']}/", {"parent": drinks["id"]})
-    onto_grandchild = patch(owner, f"categories/{drinks['id']}/", {"parent": diet["id"]})
-    onto_missing = patch(owner, f"categories/{drinks['id']}/", {"parent": 999999})
+    onto_itself = patch(
+        owner, "catalog:category-detail", {"parent": drinks["id"]}, category_id=drinks["id"]
+    )
+    onto_grandchild = patch(
+        owner, "catalog:category-detail", {"parent": diet["id"]}, category_id=drinks["id"]
+    )
+    onto_missing = patch(
+        owner, "catalog:category-detail", {"parent": 999999}, category_id=drinks["id"]
+    )
 
     for refused in (onto_itself, onto_grandchild):
         assert refused.status_code == 400
@@ -64,28 +71,33 @@ def test_a_category_cannot_move_under_itself_or_its_descendants(
 
 
 def test_moving_and_renaming_a_category_changes_the_paths_below(owner: Client) -> None:
-    drinks = post(owner, "categories/", {"name": "Drinks"}).json()
-    food = post(owner, "categories/", {"name": "Food"}).json()
-    juice = post(owner, "categories/", {"name": "Juice", "parent": drinks["id"]}).json()
+    drinks = post(owner, "catalog:category-list", {"name": "Drinks"}).json()
+    food = post(owner, "catalog:category-list", {"name": "Food"}).json()
+    juice = post(owner, "catalog:category-list", {"name": "Juice", "parent": drinks["id"]}).json()
 
-    moved = patch(owner, f"categories/{drinks['id']}/", {"parent": food["id"], "name": "Beverages"})
+    moved = patch(
+        owner,
+        "catalog:category-detail",
+        {"parent": food["id"], "name": "Beverages"},
+        category_id=drinks["id"],
+    )
 
     assert moved.status_code == 200
     assert moved.json()["path"] == "Food/Beverages"
-    got = owner.get(f"/api/v1/catalog/categories/{juice['id']}/").json()
+    got = owner.get(tenant_path("catalog:category-detail", category_id=juice["id"])).json()
     assert got["path"] == "Food/Beverages/Juice"
 
 
 def test_duplicate_sibling_names_conflict_but_cousins_may_share_a_name(
     owner: Client, business: Tenant
 ) -> None:
-    drinks = post(owner, "categories/", {"name": "Drinks"}).json()
-    food = post(owner, "categories/", {"name": "Food"}).json()
-    post(owner, "categories/", {"name": "Other", "parent": drinks["id"]})
+    drinks = post(owner, "catalog:category-list", {"name": "Drinks"}).json()
+    food = post(owner, "catalog:category-list", {"name": "Food"}).json()
+    post(owner, "catalog:category-list", {"name": "Other", "parent": drinks["id"]})
 
-    same_parent = post(owner, "categories/", {"name": "other", "parent": drinks["id"]})
-    other_parent = post(owner, "categories/", {"name": "Other", "parent": food["id"]})
-    slash = post(owner, "categories/", {"name": "A/B"})
+    same_parent = post(owner, "catalog:category-list", {"name": "other", "parent": drinks["id"]})
+    other_parent = post(owner, "catalog:category-list", {"name": "Other", "parent": food["id"]})
+    slash = post(owner, "catalog:category-list", {"name": "A/B"})
 
     assert same_parent.status_code == 409
     assert same_parent.json()["error"]["fields"]["name"][0]["code"] == "duplicate"
@@ -96,13 +108,13 @@ def test_duplicate_sibling_names_conflict_but_cousins_may_share_a_name(
 
 
 def test_a_category_in_use_is_not_deleted_an_empty_one_is(owner: Client, business: Tenant) -> None:
-    drinks = post(owner, "categories/", {"name": "Drinks"}).json()
-    empty = post(owner, "categories/", {"name": "Empty"}).json()
+    drinks = post(owner, "catalog:category-list", {"name": "Drinks"}).json()
+    empty = post(owner, "catalog:category-list", {"name": "Empty"}).json()
     make_product(business, "SODA-1", "Soda", category_id=drinks["id"])
 
-    refused = owner.delete(f"/api/v1/catalog/categories/{drinks['id']}/")
-    deleted = owner.delete(f"/api/v1/catalog/categories/{empty['id']}/")
-    missing = owner.get(f"/api/v1/catalog/categories/{empty['id']}/")
+    refused = owner.delete(tenant_path("catalog:category-detail", category_id=drinks["id"]))
+    deleted = owner.delete(tenant_path("catalog:category-detail", category_id=empty["id"]))
+    missing = owner.get(tenant_path("catalog:category-detail", category_id=empty["id"]))
 
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "in_use"
@@ -114,19 +126,20 @@ def test_a_category_in_use_is_not_deleted_an_empty_one_is(owner: Client, busines
 
 
 def test_brands_crud_with_case_insensitive_duplicates(owner: Client, business: Tenant) -> None:
-    brand = post(owner, "brands/", {"name": "Bidco"}).json()
+    brand = post(owner, "catalog:brand-list", {"name": "Bidco"}).json()
 
-    duplicate = post(owner, "brands/", {"name": "BIDCO"})
-    blank = post(owner, "brands/", {"name": "  "})
-    renamed = patch(owner, f"brands/{brand['id']}/", {"name": "Bidco Africa"})
-    listed = owner.get("/api/v1/catalog/brands/").json()["results"]
+    duplicate = post(owner, "catalog:brand-list", {"name": "BIDCO"})
+    blank = post(owner, "catalog:brand-list", {"name": "  "})
+    renamed = patch(owner, "catalog:brand-detail", {"name": "Bidco Africa"}, brand_id=brand["id"])
+    listed = owner.get(tenant_path("catalog:brand-list")).json()["results"]
 
     assert duplicate.status_code == 409
     assert blank.status_code == 400
     assert renamed.json() == {"id": brand["id"], "name": "Bidco Africa"}
     assert listed == [{"id": brand["id"], "name": "Bidco Africa"}]
     make_product(business, "OIL-1", "Cooking oil", brand_id=brand["id"])
-    assert owner.delete(f"/api/v1/catalog/brands/{brand['id']}/").status_code == 409
+    brand_detail_path = tenant_path("catalog:brand-detail", brand_id=brand["id"])
+    assert owner.delete(brand_detail_path).status_code == 409
     with tenant_context(business):
         assert Brand.objects.count() == 1
 
@@ -134,12 +147,13 @@ def test_brands_crud_with_case_insensitive_duplicates(owner: Client, business: T
 def test_units_are_seeded_and_a_unit_used_by_weighed_goods_stays_fractional(
     owner: Client, business: Tenant
 ) -> None:
-    codes = [u["code"] for u in owner.get("/api/v1/catalog/units/").json()["results"]]
-    crate = post(owner, "units/", {"code": "crate", "name": "Crate"})
-    kg = next(u for u in owner.get("/api/v1/catalog/units/").json()["results"] if u["code"] == "kg")
+    units = tenant_path("catalog:unit-list")
+    codes = [u["code"] for u in owner.get(units).json()["results"]]
+    crate = post(owner, "catalog:unit-list", {"code": "crate", "name": "Crate"})
+    kg = next(u for u in owner.get(units).json()["results"] if u["code"] == "kg")
     make_product(business, "TOM-1", "Tomatoes", unit="kg", sold_by_weight=True)
 
-    refused = patch(owner, f"units/{kg['id']}/", {"is_fractional": False})
+    refused = patch(owner, "catalog:unit-detail", {"is_fractional": False}, unit_id=kg["id"])
 
     assert codes == ["kg", "l", "pc"]
     assert crate.status_code == 201
@@ -150,13 +164,18 @@ def test_units_are_seeded_and_a_unit_used_by_weighed_goods_stays_fractional(
 
 
 def test_there_is_always_exactly_one_default_tax_rate(owner: Client, business: Tenant) -> None:
-    rates = owner.get("/api/v1/catalog/tax-rates/").json()["results"]
+    rates = owner.get(tenant_path("catalog:tax-rate-list")).json()["results"]
     standard = next(r for r in rates if r["is_default"])
 
-    reduced = post(owner, "tax-rates/", {"name": "Reduced", "rate": "8", "is_default": True})
-    undefault = patch(owner, f"tax-rates/{reduced.json()['id']}/", {"is_default": False})
-    out_of_range = post(owner, "tax-rates/", {"name": "Silly", "rate": "120"})
-    delete_default = owner.delete(f"/api/v1/catalog/tax-rates/{reduced.json()['id']}/")
+    reduced = post(
+        owner, "catalog:tax-rate-list", {"name": "Reduced", "rate": "8", "is_default": True}
+    )
+    undefault = patch(
+        owner, "catalog:tax-rate-detail", {"is_default": False}, tax_rate_id=reduced.json()["id"]
+    )
+    out_of_range = post(owner, "catalog:tax-rate-list", {"name": "Silly", "rate": "120"})
+    tax_rate_detail_path = tenant_path("catalog:tax-rate-detail", tax_rate_id=reduced.json()["id"])
+    delete_default = owner.delete(tax_rate_detail_path)
 
     assert standard["name"] == "Standard VAT" and standard["rate"] == "16.000"
     assert reduced.status_code == 201
@@ -167,15 +186,18 @@ def test_there_is_always_exactly_one_default_tax_rate(owner: Client, business: T
         assert list(TaxRate.objects.filter(is_default=True).values_list("name", flat=True)) == [
             "Reduced"
         ]
-    assert owner.delete(f"/api/v1/catalog/tax-rates/{standard['id']}/").status_code == 204
+    tax_rate_detail_path = tenant_path("catalog:tax-rate-detail", tax_rate_id=standard["id"])
+    assert owner.delete(tax_rate_detail_path).status_code == 204
 
 
 def test_price_lists_crud(owner: Client) -> None:
-    created = post(owner, "price-lists/", {"code": "vip", "name": "VIP customers"})
-    duplicate = post(owner, "price-lists/", {"code": "wholesale", "name": "Again"})
-    renamed = patch(owner, f"price-lists/{created.json()['id']}/", {"name": "VIP"})
+    created = post(owner, "catalog:price-list-list", {"code": "vip", "name": "VIP customers"})
+    duplicate = post(owner, "catalog:price-list-list", {"code": "wholesale", "name": "Again"})
+    renamed = patch(
+        owner, "catalog:price-list-detail", {"name": "VIP"}, price_list_id=created.json()["id"]
+    )
 
-    codes = [p["code"] for p in owner.get("/api/v1/catalog/price-lists/").json()["results"]]
+    codes = [p["code"] for p in owner.get(tenant_path("catalog:price-list-list")).json()["results"]]
     assert created.status_code == 201
     assert duplicate.status_code == 409
     assert renamed.json()["name"] == "VIP"
@@ -184,7 +206,12 @@ def test_price_lists_crud(owner: Client) -> None:
 
 @pytest.mark.parametrize(
     ("method", "path"),
-    [("post", "categories/"), ("post", "brands/"), ("post", "units/"), ("post", "tax-rates/")],
+    [
+        ("post", tenant_path("catalog:category-list")),
+        ("post", tenant_path("catalog:brand-list")),
+        ("post", tenant_path("catalog:unit-list")),
+        ("post", tenant_path("catalog:tax-rate-list")),
+    ],
 )
 def test_a_cashier_reads_reference_data_but_cannot_change_it(
     business: Tenant,
@@ -196,9 +223,9 @@ def test_a_cashier_reads_reference_data_but_cannot_change_it(
     cashier = member(business, "cashier")
     client = jwt_client(business, cashier.email)
 
-    read = client.get(f"/api/v1/catalog/{path}")
+    read = client.get(path)
     write = getattr(client, method)(
-        f"/api/v1/catalog/{path}", {"name": "X", "code": "x", "rate": "1"}, content_type=JSON
+        path, {"name": "X", "code": "x", "rate": "1"}, content_type=JSON
     )
 
     assert read.status_code == 200

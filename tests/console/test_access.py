@@ -15,10 +15,11 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
 from tests.console.conftest import OWNER_EMAIL
 from tests.support.tenants import STRONG_PASSWORD
+from tests.support.urls import root_path, tenant_path
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "/console/login/"
+LOGIN = root_path("console:login")
 
 
 def root() -> Client:
@@ -26,7 +27,7 @@ def root() -> Client:
 
 
 def assert_not_logged_in(client: Client) -> None:
-    response = client.get("/console/")
+    response = client.get(root_path("console:tenant-list"))
     assert response.status_code == 302
     assert response["Location"] == f"{LOGIN}?next=/console/"
 
@@ -38,7 +39,7 @@ def test_platform_owner_logs_in_and_reaches_the_console(platform_owner: User) ->
 
     assert response.status_code == 302
     assert response["Location"] == "/console/"
-    page = client.get("/console/")
+    page = client.get(root_path("console:tenant-list"))
     assert page.status_code == 200
     assert b"Businesses" in page.content
 
@@ -48,7 +49,11 @@ def test_login_returns_to_the_page_asked_for(platform_owner: User) -> None:
 
     response = client.post(
         LOGIN,
-        {"username": OWNER_EMAIL, "password": STRONG_PASSWORD, "next": "/console/?status=active"},
+        {
+            "username": OWNER_EMAIL,
+            "password": STRONG_PASSWORD,
+            "next": root_path("console:tenant-list") + "?status=active",
+        },
     )
 
     assert response["Location"] == "/console/?status=active"
@@ -139,15 +144,16 @@ def test_tenant_session_cookie_replayed_on_the_root_domain_grants_nothing(
     # given a business owner logged in at their own host
     tenant = make_tenant()
     shop = tenant_client(tenant)
-    login = shop.post("/login/", {"username": tenant.owner_email, "password": STRONG_PASSWORD})
+    login_path = tenant_path("terminal:login")
+    login = shop.post(login_path, {"username": tenant.owner_email, "password": STRONG_PASSWORD})
     assert login.status_code == 302
     stolen = shop.cookies["sessionid"].value
 
     # when that session cookie is replayed on the root domain
     attacker = root()
     attacker.cookies["sessionid"] = stolen
-    page = attacker.get("/console/")
-    api = attacker.get("/api/v1/console/tenants/")
+    page = attacker.get(root_path("console:tenant-list"))
+    api = attacker.get(root_path("console-api:tenant-list"))
 
     # then the public schema does not know the session
     assert page.status_code == 302
@@ -166,7 +172,7 @@ def test_console_session_cookie_replayed_at_a_business_grants_nothing(
 
     attacker = tenant_client(tenant)
     attacker.cookies["sessionid"] = stolen
-    response = attacker.get("/api/v1/inventory/locations/")
+    response = attacker.get(tenant_path("inventory:location-list"))
 
     assert response.status_code in (401, 403)
     assert response.json()["error"]["code"] == "not_authenticated"
@@ -177,13 +183,13 @@ def test_console_is_not_served_on_business_hosts(
 ) -> None:
     client = tenant_client(make_tenant())
 
-    assert client.get("/console/").status_code == 404
+    assert client.get(root_path("console:tenant-list")).status_code == 404
     assert client.get(LOGIN).status_code == 404
-    assert client.get("/api/v1/console/tenants/").status_code == 404
+    assert client.get(root_path("console-api:tenant-list")).status_code == 404
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page(root_client: Client) -> None:
-    response = root_client.get("/console/tenants/anything/")
+    response = root_client.get(root_path("console:tenant-detail", slug="anything"))
 
     assert response.status_code == 302
     assert response["Location"] == f"{LOGIN}?next=/console/tenants/anything/"
@@ -194,7 +200,7 @@ def test_logged_in_non_owner_gets_a_403(public_tenant: Tenant) -> None:
     client = root()
     client.force_login(helper)
 
-    response = client.get("/console/")
+    response = client.get(root_path("console:tenant-list"))
 
     assert response.status_code == 403
     assert b"not a platform owner" in response.content
@@ -203,16 +209,16 @@ def test_logged_in_non_owner_gets_a_403(public_tenant: Tenant) -> None:
 def test_owner_who_loses_the_flag_loses_access_at_once(
     owner_client: Client, platform_owner: User
 ) -> None:
-    assert owner_client.get("/console/").status_code == 200
+    assert owner_client.get(root_path("console:tenant-list")).status_code == 200
 
     platform_owner.is_platform_owner = False
     platform_owner.save(update_fields=["is_platform_owner"])
 
-    assert owner_client.get("/console/").status_code == 403
+    assert owner_client.get(root_path("console:tenant-list")).status_code == 403
 
 
 def test_logout_ends_the_session(owner_client: Client) -> None:
-    response = owner_client.post("/console/logout/")
+    response = owner_client.post(root_path("console:logout"))
 
     assert response.status_code == 302
     assert response["Location"] == LOGIN
@@ -220,8 +226,8 @@ def test_logout_ends_the_session(owner_client: Client) -> None:
 
 
 def test_logout_needs_a_post(owner_client: Client) -> None:
-    assert owner_client.get("/console/logout/").status_code == 405
-    assert owner_client.get("/console/").status_code == 200
+    assert owner_client.get(root_path("console:logout")).status_code == 405
+    assert owner_client.get(root_path("console:tenant-list")).status_code == 200
 
 
 def test_login_form_enforces_csrf(platform_owner: User) -> None:
@@ -238,9 +244,10 @@ def test_console_login_locks_out_after_repeated_failures(platform_owner: User) -
 
     client = Client(HTTP_HOST="localhost")
     for _ in range(lockout.ACCOUNT_FREE_ATTEMPTS):
-        client.post("/console/login/", {"username": OWNER_EMAIL, "password": "wrong"})
+        client.post(root_path("console:login"), {"username": OWNER_EMAIL, "password": "wrong"})
 
-    locked = client.post("/console/login/", {"username": OWNER_EMAIL, "password": STRONG_PASSWORD})
+    login_path = root_path("console:login")
+    locked = client.post(login_path, {"username": OWNER_EMAIL, "password": STRONG_PASSWORD})
 
     assert locked.status_code == 429  # the form again, with the lockout message
     assert 1 <= int(locked["Retry-After"]) <= lockout.BASE_LOCK_SECONDS

@@ -14,10 +14,11 @@ from shared_apps.tenants.services import tenant_set_status
 from shared_apps.users.models import User
 from tests.console.conftest import bare_tenant
 from tests.support.tenants import STRONG_PASSWORD
+from tests.support.urls import root_path
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/console/tenants/"
+URL = root_path("console-api:tenant-list")
 
 
 def slugs(body: dict[str, Any]) -> list[str]:
@@ -135,7 +136,7 @@ def test_bearer_tokens_are_not_accepted(root_client: Client) -> None:
 
 
 def test_root_domain_documents_the_console_api(root_client: Client) -> None:
-    schema = root_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+    schema = root_client.get(root_path("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
 
     assert schema.status_code == 200
     assert URL in schema.json()["paths"]

@@ -19,6 +19,7 @@ from shared_apps.console.services import STATUS_REASON_MAX_LENGTH, ensure_platfo
 from shared_apps.tenants.models import Tenant, TenantStatusChange
 from shared_apps.users.models import User
 from tests.support.tenants import STRONG_PASSWORD
+from tests.support.urls import root_path
 
 pytestmark = pytest.mark.django_db
 
@@ -48,8 +49,8 @@ def test_creates_an_owner_who_can_log_in_to_the_console(owner_settings: Any) -> 
     assert (stored.is_platform_owner, stored.is_staff, stored.is_active) == (True, True, True)
     assert stored.check_password(STRONG_PASSWORD)
     client = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
-    client.post("/console/login/", {"username": EMAIL, "password": STRONG_PASSWORD})
-    assert client.get("/console/").status_code == 200
+    client.post(root_path("console:login"), {"username": EMAIL, "password": STRONG_PASSWORD})
+    assert client.get(root_path("console:tenant-list")).status_code == 200
 
 
 def test_email_is_stored_in_lower_case(owner_settings: Any) -> None:

@@ -16,16 +16,17 @@ from shared_apps.tenants.services import tenant_set_status
 from shared_apps.users.models import User
 from tests.console.conftest import OWNER_EMAIL
 from tests.support.tenants import STRONG_PASSWORD
+from tests.support.urls import root_path, tenant_path
 
 pytestmark = pytest.mark.django_db
 
 
 def suspend_url(tenant: Tenant) -> str:
-    return f"/console/tenants/{tenant.slug}/suspend/"
+    return root_path("console:tenant-suspend", slug=tenant.slug)
 
 
 def reactivate_url(tenant: Tenant) -> str:
-    return f"/console/tenants/{tenant.slug}/reactivate/"
+    return root_path("console:tenant-reactivate", slug=tenant.slug)
 
 
 def status_of(tenant: Tenant) -> str:
@@ -40,7 +41,7 @@ def test_suspend_with_a_reason_blocks_the_business_and_records_who_and_why(
 ) -> None:
     # given a business whose site works
     tenant = make_tenant(business_name="Risky Shop")
-    assert tenant_client(tenant).get("/api/v1/business/").status_code == 200
+    assert tenant_client(tenant).get(tenant_path("tenants:business-detail")).status_code == 200
     use_public_schema()
 
     # when the platform owner suspends it with a reason
@@ -58,7 +59,7 @@ def test_suspend_with_a_reason_blocks_the_business_and_records_who_and_why(
         "Chargeback fraud",
         OWNER_EMAIL,
     )
-    refused = tenant_client(tenant).get("/api/v1/business/")
+    refused = tenant_client(tenant).get(tenant_path("tenants:business-detail"))
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "tenant_suspended"
 
@@ -69,7 +70,7 @@ def test_detail_page_shows_the_status_history(
     tenant = make_tenant(business_name="History Shop")
     owner_client.post(suspend_url(tenant), {"reason": "Chargeback fraud"})
 
-    page = owner_client.get(f"/console/tenants/{tenant.slug}/", follow=True)
+    page = owner_client.get(root_path("console:tenant-detail", slug=tenant.slug), follow=True)
 
     content = page.content.decode()
     assert page.status_code == 200
@@ -101,7 +102,7 @@ def test_reactivate_serves_the_business_again_in_the_status_it_had(
         "Cleared by support",
         OWNER_EMAIL,
     )
-    assert tenant_client(tenant).get("/api/v1/business/").status_code == 200
+    assert tenant_client(tenant).get(tenant_path("tenants:business-detail")).status_code == 200
 
 
 @pytest.mark.parametrize("reason", [None, "", "   "])
@@ -172,7 +173,7 @@ def test_status_change_needs_a_csrf_token(
     assert not TenantStatusChange.objects.filter(tenant=tenant).exists()
 
     # with the token from the console's own page it goes through
-    client.get(f"/console/tenants/{tenant.slug}/")
+    client.get(root_path("console:tenant-detail", slug=tenant.slug))
     token = client.cookies["csrftoken"].value
     genuine = client.post(suspend_url(tenant), {"reason": "real", "csrfmiddlewaretoken": token})
     assert genuine.status_code == 302
@@ -206,13 +207,15 @@ def test_non_owner_cannot_suspend(make_tenant: Callable[..., Tenant]) -> None:
 def test_the_platform_itself_has_no_console_page(
     public_tenant: Tenant, owner_client: Client
 ) -> None:
-    assert owner_client.get("/console/tenants/public/").status_code == 404
-    assert owner_client.post("/console/tenants/public/suspend/", {"reason": "x"}).status_code == 404
+    assert owner_client.get(root_path("console:tenant-detail", slug="public")).status_code == 404
+    tenant_suspend_path = root_path("console:tenant-suspend", slug="public")
+    assert owner_client.post(tenant_suspend_path, {"reason": "x"}).status_code == 404
     assert status_of(public_tenant) == "active"
 
 
 def test_unknown_business_is_a_404(owner_client: Client) -> None:
-    assert owner_client.get("/console/tenants/no-such-shop/").status_code == 404
+    tenant_detail_path = root_path("console:tenant-detail", slug="no-such-shop")
+    assert owner_client.get(tenant_detail_path).status_code == 404
 
 
 def test_services_refuse_a_blank_reason_and_an_unchanged_status(
@@ -232,7 +235,7 @@ def test_services_refuse_a_blank_reason_and_an_unchanged_status(
 
 
 def detail_actions(owner_client: Client, tenant: Tenant) -> tuple[bool, bool]:
-    page = owner_client.get(f"/console/tenants/{tenant.slug}/")
+    page = owner_client.get(root_path("console:tenant-detail", slug=tenant.slug))
     assert page.status_code == 200
     content = page.content.decode()
     return reactivate_url(tenant) in content, suspend_url(tenant) in content

@@ -15,12 +15,13 @@ from shared_apps.tenants.models import Tenant, TenantStatus
 from shared_apps.tenants.services import tenant_set_status
 from shared_apps.users.models import User
 from tests.console.conftest import bare_tenant
+from tests.support.urls import root_path
 
 pytestmark = pytest.mark.django_db
 
 
 def listed(client: Client, query: str = "") -> dict[str, tuple[str, int, str | None]]:
-    response = client.get(f"/console/{query}")
+    response = client.get(root_path("console:tenant-list") + query)
     assert response.status_code == 200
     return {
         row.tenant.slug: (row.tenant.status, row.staff_count, row.plan)
@@ -59,7 +60,7 @@ def test_list_page_shows_plan_placeholder_and_last_activity(
         last_activity_at=datetime(2026, 3, 4, 5, 6, tzinfo=UTC)
     )
 
-    content = owner_client.get("/console/").content.decode()
+    content = owner_client.get(root_path("console:tenant-list")).content.decode()
 
     assert "<th>Plan</th>" in content
     assert '<td class="plan">—</td>' in content
@@ -80,8 +81,8 @@ def test_list_does_not_show_staff_of_a_business(
     tenant = make_tenant()
     add_staff(tenant, "private.cashier@shop.example")
 
-    detail = owner_client.get(f"/console/tenants/{tenant.slug}/")
-    page = owner_client.get("/console/")
+    detail = owner_client.get(root_path("console:tenant-detail", slug=tenant.slug))
+    page = owner_client.get(root_path("console:tenant-list"))
 
     assert b"private.cashier@shop.example" not in page.content
     assert b"private.cashier@shop.example" not in detail.content
@@ -123,7 +124,7 @@ def test_unknown_status_filter_is_a_400_listing_nothing(
 ) -> None:
     make_tenant()
 
-    response = owner_client.get("/console/?status=frozen")
+    response = owner_client.get(root_path("console:tenant-list") + "?status=frozen")
 
     assert response.status_code == 400
     assert response.context["rows"] == []
@@ -135,8 +136,8 @@ def test_list_pages_by_fifty_newest_first(public_tenant: Tenant, owner_client: C
     for number in range(51):
         bare_tenant(f"bulk-{number:02d}")
 
-    first = owner_client.get("/console/?search=bulk")
-    second = owner_client.get("/console/?search=bulk&page=2")
+    first = owner_client.get(root_path("console:tenant-list") + "?search=bulk")
+    second = owner_client.get(root_path("console:tenant-list") + "?search=bulk&page=2")
 
     first_slugs = [row.tenant.slug for row in first.context["rows"]]
     second_slugs = [row.tenant.slug for row in second.context["rows"]]

@@ -16,6 +16,7 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.customers.models import CreditEntry, Customer
 from tenant_apps.customers.services import customer_create
 from tenant_apps.ledger.models import JournalEntry
+from tests.support.urls import tenant_path
 
 
 @pytest.fixture
@@ -54,13 +55,13 @@ def journal_count() -> int:
     return JournalEntry.objects.count()
 
 
-def api_post(client: Client, path: str, body: dict[str, Any]) -> Any:
-    return client.post(f"/api/v1/customers/{path}", body, content_type="application/json")
+def api_post(client: Client, route: str, body: dict[str, Any], **ids: Any) -> Any:
+    return client.post(tenant_path(route, **ids), body, content_type="application/json")
 
 
-def api_patch(client: Client, path: str, body: dict[str, Any]) -> Any:
-    return client.patch(f"/api/v1/customers/{path}", body, content_type="application/json")
+def api_patch(client: Client, route: str, body: dict[str, Any], **ids: Any) -> Any:
+    return client.patch(tenant_path(route, **ids), body, content_type="application/json")
 
 
-def api_put(client: Client, path: str, body: dict[str, Any]) -> Any:
-    return client.put(f"/api/v1/customers/{path}", body, content_type="application/json")
+def api_put(client: Client, route: str, body: dict[str, Any], **ids: Any) -> Any:
+    return client.put(tenant_path(route, **ids), body, content_type="application/json")

@@ -17,6 +17,7 @@ from tenant_apps.customers.models import CreditEntry, Customer
 from tenant_apps.customers.services import credit_charge
 from tenant_apps.ledger.models import JournalEntry
 from tests.customers.conftest import api_patch, api_post, balance
+from tests.support.urls import tenant_path
 
 MakeCustomer = Callable[..., Customer]
 
@@ -28,7 +29,7 @@ def test_adding_a_customer_gives_a_code_and_a_normalised_phone(
         wholesale = PriceList.objects.get(code="wholesale")
     response = api_post(
         owner_client,
-        "",
+        "customers:customer-list",
         {
             "name": "  Mama Mboga  ",
             "phone": "0712 345 678",
@@ -47,7 +48,7 @@ def test_adding_a_customer_gives_a_code_and_a_normalised_phone(
     assert body["available_credit"] == {"amount": "5000.00", "currency": "KES"}
     assert body["loyalty_points"] == 0
     assert body["price_list"] == wholesale.pk
-    second = api_post(owner_client, "", {"name": "Second"}).json()
+    second = api_post(owner_client, "customers:customer-list", {"name": "Second"}).json()
     assert second["code"] == f"C{second['id']:05d}"
     assert second["credit_limit"]["amount"] == "0.00"  # cash only unless a limit is given
 
@@ -65,7 +66,7 @@ def test_bad_input_is_a_400_with_fields_and_creates_nothing(
         ({"name": "   "}, "name"),
     ]
     for body, field in cases:
-        response = api_post(owner_client, "", body)
+        response = api_post(owner_client, "customers:customer-list", body)
         assert response.status_code == 400, (body, response.content)
         error = response.json()["error"]
         assert field in error["fields"], (body, error)
@@ -77,7 +78,9 @@ def test_a_taken_phone_is_a_409(
     shop: Tenant, make_customer: MakeCustomer, owner_client: Client
 ) -> None:
     make_customer(phone="0700000001")
-    response = api_post(owner_client, "", {"name": "Copy", "phone": "+254700000001"})
+    response = api_post(
+        owner_client, "customers:customer-list", {"name": "Copy", "phone": "+254700000001"}
+    )
     assert response.status_code == 409
     assert response.json()["error"]["fields"]["phone"][0]["code"] == "phone_taken"
 
@@ -89,7 +92,7 @@ def test_search_by_name_phone_and_code(
     make_customer(name="Otieno Odhiambo", phone="0733999888")
 
     def found(query: str) -> list[int]:
-        response = owner_client.get("/api/v1/customers/", {"q": query})
+        response = owner_client.get(tenant_path("customers:customer-list"), {"q": query})
         assert response.status_code == 200
         return [row["id"] for row in response.json()["results"]]
 
@@ -106,14 +109,22 @@ def test_editing_a_customer(
     with tenant_context(shop):
         credit_charge(customer_id=customer.pk, amount=money("400"), reference="S-1")
     response = api_patch(
-        owner_client, f"{customer.pk}/", {"credit_limit": "2500.00", "note": "Pays Fridays"}
+        owner_client,
+        "customers:customer-detail",
+        {"credit_limit": "2500.00", "note": "Pays Fridays"},
+        customer_id=customer.pk,
     )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["available_credit"]["amount"] == "2100.00"
     assert body["balance"]["amount"] == "400.00"
     assert body["note"] == "Pays Fridays"
-    assert api_patch(owner_client, f"{customer.pk}/", {"phone": "x"}).status_code == 400
+    assert (
+        api_patch(
+            owner_client, "customers:customer-detail", {"phone": "x"}, customer_id=customer.pk
+        ).status_code
+        == 400
+    )
 
 
 def test_a_cashier_takes_a_payment_on_account_once_per_key(
@@ -123,11 +134,15 @@ def test_a_cashier_takes_a_payment_on_account_once_per_key(
     with tenant_context(shop):
         credit_charge(customer_id=customer.pk, amount=money("1000"), reference="S-1")
     body = {"amount": "600", "method": "mpesa", "reference": "QK7Z1", "key": "till-1-0001"}
-    first = api_post(cashier_client, f"{customer.pk}/payments/", body)
+    first = api_post(
+        cashier_client, "customers:customer-payment-list", body, customer_id=customer.pk
+    )
     assert first.status_code == 201, first.content
     assert first.json()["entry"]["amount"] == {"amount": "-600.00", "currency": "KES"}
     assert first.json()["customer"]["balance"]["amount"] == "400.00"
-    again = api_post(cashier_client, f"{customer.pk}/payments/", body)
+    again = api_post(
+        cashier_client, "customers:customer-payment-list", body, customer_id=customer.pk
+    )
     assert again.json()["entry"]["id"] == first.json()["entry"]["id"]
     with tenant_context(shop):
         assert balance(customer) == Decimal("400")
@@ -137,13 +152,18 @@ def test_a_cashier_takes_a_payment_on_account_once_per_key(
         ({**body, "amount": "0"}, "amount"),
         ({**body, "method": "cheque"}, "method"),
     ]:
-        response = api_post(cashier_client, f"{customer.pk}/payments/", {**bad, "key": "other"})
+        response = api_post(
+            cashier_client,
+            "customers:customer-payment-list",
+            {**bad, "key": "other"},
+            customer_id=customer.pk,
+        )
         assert response.status_code == 400
         assert field in response.json()["error"]["fields"]
     with tenant_context(shop):
         assert balance(customer) == Decimal("400")
 
-    ledger = cashier_client.get(f"/api/v1/customers/{customer.pk}/ledger/")
+    ledger = cashier_client.get(tenant_path("customers:customer-ledger", customer_id=customer.pk))
     assert ledger.status_code == 200
     assert [(r["kind"], r["balance_after"]["amount"]) for r in ledger.json()["results"]] == [
         ("payment", "400.00"),
@@ -158,9 +178,19 @@ def test_a_cashier_may_not_adjust_or_manage_customers(
     with tenant_context(shop):
         credit_charge(customer_id=customer.pk, amount=money("1000"), reference="S-1")
     refused = [
-        api_post(cashier_client, f"{customer.pk}/adjustments/", {"amount": "-1000", "note": "x"}),
-        api_post(cashier_client, "", {"name": "New"}),
-        api_patch(cashier_client, f"{customer.pk}/", {"credit_limit": "99999"}),
+        api_post(
+            cashier_client,
+            "customers:customer-adjustment-list",
+            {"amount": "-1000", "note": "x"},
+            customer_id=customer.pk,
+        ),
+        api_post(cashier_client, "customers:customer-list", {"name": "New"}),
+        api_patch(
+            cashier_client,
+            "customers:customer-detail",
+            {"credit_limit": "99999"},
+            customer_id=customer.pk,
+        ),
     ]
     assert [r.status_code for r in refused] == [403, 403, 403]
     assert refused[0].json()["error"]["code"]
@@ -179,11 +209,16 @@ def test_a_manager_writes_off_with_a_reason(
     customer = make_customer(limit="3000")
     with tenant_context(shop):
         credit_charge(customer_id=customer.pk, amount=money("1000"), reference="S-1")
-    no_note = api_post(manager, f"{customer.pk}/adjustments/", {"amount": "-1000"})
+    no_note = api_post(
+        manager, "customers:customer-adjustment-list", {"amount": "-1000"}, customer_id=customer.pk
+    )
     assert no_note.status_code == 400
     assert "note" in no_note.json()["error"]["fields"]
     done = api_post(
-        manager, f"{customer.pk}/adjustments/", {"amount": "-1000", "note": "Shop closed down"}
+        manager,
+        "customers:customer-adjustment-list",
+        {"amount": "-1000", "note": "Shop closed down"},
+        customer_id=customer.pk,
     )
     assert done.status_code == 201, done.content
     assert done.json()["customer"]["balance"]["amount"] == "0.00"
@@ -195,8 +230,14 @@ def test_an_accountant_reads_but_does_not_take_payments(
 ) -> None:
     accountant = staff_client(Role.ACCOUNTANT)
     customer = make_customer(limit="3000")
-    assert accountant.get(f"/api/v1/customers/{customer.pk}/").status_code == 200
-    refused = api_post(accountant, f"{customer.pk}/payments/", {"amount": "5", "method": "cash"})
+    customer_detail_path = tenant_path("customers:customer-detail", customer_id=customer.pk)
+    assert accountant.get(customer_detail_path).status_code == 200
+    refused = api_post(
+        accountant,
+        "customers:customer-payment-list",
+        {"amount": "5", "method": "cash"},
+        customer_id=customer.pk,
+    )
     assert refused.status_code == 403
     with tenant_context(shop):
         assert not CreditEntry.objects.exists()
@@ -213,14 +254,25 @@ def test_another_business_cannot_reach_a_customer(
         credit_charge(customer_id=victim.pk, amount=money("1000"), reference="S-1")
     other = make_tenant(business_name="Beta Stores")
     attacker = jwt_client(other, other.owner_email)
-    path = f"/api/v1/customers/{victim.pk}/"
+    path = tenant_path("customers:customer-detail", customer_id=victim.pk)
     assert attacker.get(path).status_code == 404
-    assert attacker.get(path + "ledger/").status_code == 404
+    ledger = tenant_path("customers:customer-ledger", customer_id=victim.pk)
+    assert attacker.get(ledger).status_code == 404
     assert attacker.get(path + "statement/?format=pdf").status_code == 404
-    paid = api_post(attacker, f"{victim.pk}/payments/", {"amount": "1000", "method": "cash"})
+    paid = api_post(
+        attacker,
+        "customers:customer-payment-list",
+        {"amount": "1000", "method": "cash"},
+        customer_id=victim.pk,
+    )
     assert paid.status_code == 404
     assert paid.json()["error"]["code"] == "not_found"
-    written_off = api_post(attacker, f"{victim.pk}/adjustments/", {"amount": "-1000", "note": "x"})
+    written_off = api_post(
+        attacker,
+        "customers:customer-adjustment-list",
+        {"amount": "-1000", "note": "x"},
+        customer_id=victim.pk,
+    )
     assert written_off.status_code == 404
     # and the owner's own token is refused at the victim's host
     assert jwt_client(shop, shop.owner_email).get(path).status_code == 200

@@ -21,6 +21,7 @@ from tenant_apps.customers.services import (
     loyalty_value,
 )
 from tests.customers.conftest import api_put
+from tests.support.urls import tenant_path
 
 MakeCustomer = Callable[..., Customer]
 
@@ -108,28 +109,32 @@ def test_loyalty_settings_and_a_customers_points_over_the_api(
     shop: Tenant, make_customer: MakeCustomer, owner_client: Client, cashier_client: Client
 ) -> None:
     customer = make_customer()
-    defaults = owner_client.get("/api/v1/customers/loyalty-settings/")
+    defaults = owner_client.get(tenant_path("customers:loyalty-settings-detail"))
     assert defaults.json() == {
         "enabled": True,
         "points_per_unit": "0.0100",
         "point_value": {"amount": "1.00", "currency": "KES"},
     }
     body = {"enabled": True, "points_per_unit": "0.05", "point_value": "2"}
-    assert api_put(cashier_client, "loyalty-settings/", body).status_code == 403
-    bad = api_put(owner_client, "loyalty-settings/", {**body, "points_per_unit": "-1"})
+    assert api_put(cashier_client, "customers:loyalty-settings-detail", body).status_code == 403
+    bad = api_put(
+        owner_client, "customers:loyalty-settings-detail", {**body, "points_per_unit": "-1"}
+    )
     assert bad.status_code == 400
     assert "points_per_unit" in bad.json()["error"]["fields"]
-    saved = api_put(owner_client, "loyalty-settings/", body)
+    saved = api_put(owner_client, "customers:loyalty-settings-detail", body)
     assert saved.status_code == 200, saved.content
     assert saved.json()["point_value"] == {"amount": "2.00", "currency": "KES"}
 
     with tenant_context(shop):
         loyalty_earn(customer_id=customer.pk, spend=money("1000"), reference="S-1")
-    response = cashier_client.get(f"/api/v1/customers/{customer.pk}/loyalty/")
+    customer_loyalty_path = tenant_path("customers:customer-loyalty", customer_id=customer.pk)
+    response = cashier_client.get(customer_loyalty_path)
     assert response.status_code == 200
     assert response.json()["points"] == 50
     assert response.json()["value"] == {"amount": "100.00", "currency": "KES"}
     assert response.json()["results"][0]["reference"] == "S-1"
-    detail = cashier_client.get(f"/api/v1/customers/{customer.pk}/").json()
+    customer_detail_path = tenant_path("customers:customer-detail", customer_id=customer.pk)
+    detail = cashier_client.get(customer_detail_path).json()
     assert detail["loyalty_points"] == 50
     assert detail["loyalty_value"] == {"amount": "100.00", "currency": "KES"}

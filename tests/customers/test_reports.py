@@ -24,6 +24,7 @@ from tenant_apps.customers.services import (
     credit_release,
     customer_payment_receive,
 )
+from tests.support.urls import tenant_path
 
 MakeCustomer = Callable[..., Customer]
 NAIROBI = ZoneInfo("Africa/Nairobi")
@@ -101,7 +102,8 @@ def test_statement_as_csv_and_pdf(
         _historic(customer, -3, "2000", "2000")
         credit_charge(customer_id=customer.pk, amount=money("1234.50"), reference="S-9")
     base = (
-        f"/api/v1/customers/{customer.pk}/statement/?start={today - timedelta(days=1)}&end={today}"
+        tenant_path("customers:customer-statement", customer_id=customer.pk)
+        + f"?start={today - timedelta(days=1)}&end={today}"
     )
 
     as_json = owner_client.get(base)
@@ -130,7 +132,7 @@ def test_statement_as_csv_and_pdf(
     assert b"Otieno Hardware" in as_pdf.content
 
     backwards = owner_client.get(
-        f"/api/v1/customers/{customer.pk}/statement/",
+        tenant_path("customers:customer-statement", customer_id=customer.pk),
         {"start": str(today), "end": str(today - timedelta(days=1)), "format": "pdf"},
     )
     assert backwards.status_code == 400
@@ -196,7 +198,7 @@ def test_the_overdue_api(shop: Tenant, make_customer: MakeCustomer, owner_client
             reference="S-1",
             due_on=business_today() - timedelta(days=95),
         )
-    response = owner_client.get("/api/v1/customers/overdue/")
+    response = owner_client.get(tenant_path("customers:customer-overdue"))
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["total_overdue"] == {"amount": "400.00", "currency": "KES"}

@@ -7,6 +7,8 @@ from typing import Any
 import pytest
 from django.test import Client
 
+from tests.support.urls import tenant_path
+
 
 @pytest.fixture
 def manager_client(owner_client: Client) -> Client:
@@ -14,5 +16,5 @@ def manager_client(owner_client: Client) -> Client:
     return owner_client
 
 
-def post(client: Client, path: str, body: dict[str, Any] | None = None) -> Any:
-    return client.post(f"/api/v1/inventory/{path}", body or {}, content_type="application/json")
+def post(client: Client, route: str, body: dict[str, Any] | None = None, **ids: Any) -> Any:
+    return client.post(tenant_path(route, **ids), body or {}, content_type="application/json")

@@ -21,6 +21,7 @@ from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location, Reservation, StockAlert, StockMovement
 from tenant_apps.inventory.services import reservations_expire
 from tests.inventory.conftest import post
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -48,7 +49,7 @@ def test_write_off_with_a_reason_code(
 
     response = post(
         manager_client,
-        "adjustments/",
+        "inventory:adjustment-list",
         {
             "product": eggs.pk,
             "location": store.pk,
@@ -95,7 +96,9 @@ def test_bad_adjustments_change_nothing(
     before = movements(business)
 
     response = post(
-        manager_client, "adjustments/", {"product": eggs.pk, "location": store.pk, **body}
+        manager_client,
+        "inventory:adjustment-list",
+        {"product": eggs.pk, "location": store.pk, **body},
     )
 
     assert response.status_code == status, response.content
@@ -115,7 +118,7 @@ def test_found_stock_is_booked_at_standard_cost(
 
     response = post(
         manager_client,
-        "adjustments/",
+        "inventory:adjustment-list",
         {
             "product": soap.pk,
             "location": store.pk,
@@ -126,7 +129,7 @@ def test_found_stock_is_booked_at_standard_cost(
 
     assert response.status_code == 201
     assert stock_of(soap, store) == (Decimal("3"), Decimal("0"))
-    valuation = manager_client.get("/api/v1/inventory/valuation/").json()
+    valuation = manager_client.get(tenant_path("inventory:valuation-report")).json()
     assert valuation["total"] == "135.00"
 
 
@@ -141,7 +144,7 @@ def test_cashier_cannot_adjust_stock(
 
     response = post(
         jwt_client(business, cashier.email),
-        "adjustments/",
+        "inventory:adjustment-list",
         {
             "product": make_product().pk,
             "location": store.pk,
@@ -170,7 +173,7 @@ def test_transfer_dispatch_and_partial_then_full_receipt(
 
     created = post(
         manager_client,
-        "transfers/",
+        "inventory:transfer-list",
         {
             "from_location": warehouse.pk,
             "to_location": store.pk,
@@ -178,14 +181,15 @@ def test_transfer_dispatch_and_partial_then_full_receipt(
         },
     )
     transfer_id = created.json()["id"]
-    dispatched = post(manager_client, f"transfers/{transfer_id}/dispatch/")
+    dispatched = post(manager_client, "inventory:transfer-dispatch", transfer_id=transfer_id)
     partial = post(
         manager_client,
-        f"transfers/{transfer_id}/receive/",
+        "inventory:transfer-receive",
         {"lines": [{"product": rice.pk, "quantity": "4"}]},
+        transfer_id=transfer_id,
     )
     in_transit = (stock_of(rice, warehouse), stock_of(rice, store))
-    rest = post(manager_client, f"transfers/{transfer_id}/receive/")
+    rest = post(manager_client, "inventory:transfer-receive", transfer_id=transfer_id)
 
     assert created.status_code == 201 and created.json()["status"] == "draft"
     assert dispatched.json()["status"] == "in_transit"
@@ -209,7 +213,7 @@ def test_transfer_refusals_change_nothing(
     receive(rice, warehouse, "5")
     too_much = post(
         manager_client,
-        "transfers/",
+        "inventory:transfer-list",
         {
             "from_location": warehouse.pk,
             "to_location": store.pk,
@@ -217,26 +221,25 @@ def test_transfer_refusals_change_nothing(
         },
     ).json()["id"]
 
-    dispatch = post(manager_client, f"transfers/{too_much}/dispatch/")
+    dispatch = post(manager_client, "inventory:transfer-dispatch", transfer_id=too_much)
     same_place = post(
         manager_client,
-        "transfers/",
+        "inventory:transfer-list",
         {
             "from_location": store.pk,
             "to_location": store.pk,
             "lines": [{"product": rice.pk, "quantity": "1"}],
         },
     )
-    receive_draft = post(manager_client, f"transfers/{too_much}/receive/")
+    receive_draft = post(manager_client, "inventory:transfer-receive", transfer_id=too_much)
 
     assert dispatch.status_code == 409
     assert dispatch.json()["error"]["code"] == "insufficient_stock"
     assert same_place.status_code == 400
     assert receive_draft.status_code == 409
     assert stock_of(rice, warehouse) == (Decimal("5"), Decimal("0"))
-    assert (
-        manager_client.get(f"/api/v1/inventory/transfers/{too_much}/").json()["status"] == "draft"
-    )
+    detail = tenant_path("inventory:transfer-detail", transfer_id=too_much)
+    assert manager_client.get(detail).json()["status"] == "draft"
 
 
 def test_receiving_more_than_was_sent_is_refused(
@@ -252,19 +255,20 @@ def test_receiving_more_than_was_sent_is_refused(
     receive(rice, warehouse, "5")
     transfer_id = post(
         manager_client,
-        "transfers/",
+        "inventory:transfer-list",
         {
             "from_location": warehouse.pk,
             "to_location": store.pk,
             "lines": [{"product": rice.pk, "quantity": "2"}],
         },
     ).json()["id"]
-    post(manager_client, f"transfers/{transfer_id}/dispatch/")
+    post(manager_client, "inventory:transfer-dispatch", transfer_id=transfer_id)
 
     response = post(
         manager_client,
-        f"transfers/{transfer_id}/receive/",
+        "inventory:transfer-receive",
         {"lines": [{"product": rice.pk, "quantity": "3"}]},
+        transfer_id=transfer_id,
     )
 
     assert response.status_code == 400
@@ -286,20 +290,21 @@ def test_blind_count_hides_expected_and_completion_books_the_variances(
     receive(milk, store, "10")
     receive(bread, store, "4")
 
-    opened = post(manager_client, "counts/", {"location": store.pk, "blind": True})
+    opened = post(manager_client, "inventory:count-list", {"location": store.pk, "blind": True})
     count_id = opened.json()["id"]
     recorded = post(
         manager_client,
-        f"counts/{count_id}/lines/",
+        "inventory:count-line-list",
         {
             "lines": [
                 {"product": milk.pk, "counted": "8"},
                 {"product": bread.pk, "counted": "5"},
             ]
         },
+        count_id=count_id,
     )
-    completed = post(manager_client, f"counts/{count_id}/complete/")
-    again = post(manager_client, f"counts/{count_id}/complete/")
+    completed = post(manager_client, "inventory:count-complete", count_id=count_id)
+    again = post(manager_client, "inventory:count-complete", count_id=count_id)
 
     assert opened.status_code == 201
     assert all("expected" not in line for line in opened.json()["lines"])
@@ -325,28 +330,28 @@ def test_count_rejects_negative_or_foreign_lines(
     milk, other = make_product(), make_product()
     receive(milk, store, "1")
     count_id = post(
-        manager_client, "counts/", {"location": store.pk, "products": [milk.pk]}
+        manager_client, "inventory:count-list", {"location": store.pk, "products": [milk.pk]}
     ).json()["id"]
 
     negative = post(
         manager_client,
-        f"counts/{count_id}/lines/",
+        "inventory:count-line-list",
         {"lines": [{"product": milk.pk, "counted": "-1"}]},
+        count_id=count_id,
     )
     foreign = post(
         manager_client,
-        f"counts/{count_id}/lines/",
+        "inventory:count-line-list",
         {"lines": [{"product": other.pk, "counted": "1"}]},
+        count_id=count_id,
     )
-    second = post(manager_client, "counts/", {"location": store.pk})
+    second = post(manager_client, "inventory:count-list", {"location": store.pk})
 
     assert negative.status_code == 400
     assert foreign.status_code == 400
     assert second.status_code == 409
-    assert (
-        manager_client.get(f"/api/v1/inventory/counts/{count_id}/").json()["lines"][0]["counted"]
-        is None
-    )
+    detail = tenant_path("inventory:count-detail", count_id=count_id)
+    assert manager_client.get(detail).json()["lines"][0]["counted"] is None
 
 
 # --- reservations, thresholds and alerts ---------------------------------------------------
@@ -365,20 +370,22 @@ def test_reservations_hold_stock_until_released_or_expired(
 
     first = post(
         manager_client,
-        "reservations/",
+        "inventory:reservation-list",
         {"product": tv.pk, "location": store.pk, "quantity": "2", "expires_in_minutes": 30},
     )
     too_many = post(
         manager_client,
-        "reservations/",
+        "inventory:reservation-list",
         {"product": tv.pk, "location": store.pk, "quantity": "2", "expires_in_minutes": 30},
     )
     sell_reserved = post(
         manager_client,
-        "adjustments/",
+        "inventory:adjustment-list",
         {"product": tv.pk, "location": store.pk, "quantity": "-2", "reason": "theft"},
     )
-    released = post(manager_client, f"reservations/{first.json()['id']}/release/")
+    released = post(
+        manager_client, "inventory:reservation-release", reservation_id=first.json()["id"]
+    )
 
     assert first.status_code == 201
     assert too_many.status_code == 409
@@ -388,7 +395,7 @@ def test_reservations_hold_stock_until_released_or_expired(
 
     post(
         manager_client,
-        "reservations/",
+        "inventory:reservation-list",
         {"product": tv.pk, "location": store.pk, "quantity": "1", "expires_in_minutes": 1},
     )
     with schema_context(business.schema_name):
@@ -407,18 +414,21 @@ def test_low_stock_alert_is_raised_once_and_resolved_by_restocking(
     salt = make_product(name="Salt")
     receive(salt, store, "10")
     post(
-        manager_client, "thresholds/", {"product": salt.pk, "location": store.pk, "threshold": "5"}
+        manager_client,
+        "inventory:threshold-list",
+        {"product": salt.pk, "location": store.pk, "threshold": "5"},
     )
 
     for _ in range(3):
         post(
             manager_client,
-            "adjustments/",
+            "inventory:adjustment-list",
             {"product": salt.pk, "location": store.pk, "quantity": "-2", "reason": "damage"},
         )
-    active = manager_client.get("/api/v1/inventory/alerts/?status=active").json()["results"]
+    active_alerts = tenant_path("inventory:alert-list") + "?status=active"
+    active = manager_client.get(active_alerts).json()["results"]
     receive(salt, store, "20")
-    after = manager_client.get("/api/v1/inventory/alerts/?status=active").json()["results"]
+    after = manager_client.get(active_alerts).json()["results"]
 
     assert [a["kind"] for a in active] == ["low_stock"]
     assert after == []

@@ -17,6 +17,7 @@ from tenant_apps.ledger.models import Account
 from tenant_apps.ledger.selectors import trial_balance
 from tenant_apps.ledger.services import account_create
 from tests.ledger.conftest import Books, trade_june
+from tests.support.urls import tenant_path
 
 
 def test_the_export_round_trips_through_beancount(
@@ -28,7 +29,7 @@ def test_the_export_round_trips_through_beancount(
         account_create(code="6.910", name='Bank charges "misc" & fees', type="expense")
     client = jwt_client(books.tenant, books.tenant.owner_email)
 
-    response = client.get("/api/v1/ledger/export/beancount/")
+    response = client.get(tenant_path("ledger:beancount-export"))
 
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/plain")

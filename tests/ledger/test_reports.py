@@ -16,6 +16,7 @@ from shared_apps.users.models import User
 from tenant_apps.staff.services import api_key_create
 from tests.ledger.conftest import Books, account, trade_june
 from tests.support.people import owner_of
+from tests.support.urls import tenant_path
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def owner_api(books: Books, jwt_client: Callable[[Tenant, str], Client]) -> Clie
 
 
 def _get(client: Client, path: str) -> Any:
-    response = client.get(f"/api/v1/ledger/{path}")
+    response = client.get(path)
     assert response.status_code == 200, response.content
     return response.json()
 
@@ -38,7 +39,7 @@ JUNE = "start=2026-06-01&end=2026-06-30"
 
 
 def test_trial_balance_at_the_end_of_june(owner_api: Client) -> None:
-    report = _get(owner_api, "reports/trial-balance/?as_of=2026-06-30")
+    report = _get(owner_api, tenant_path("ledger:trial-balance-report") + "?as_of=2026-06-30")
     rows = {
         r["account"]["role"]: (r["debit"]["amount"], r["credit"]["amount"]) for r in report["rows"]
     }
@@ -62,7 +63,7 @@ def test_trial_balance_at_the_end_of_june(owner_api: Client) -> None:
 
 
 def test_profit_and_loss_for_june(owner_api: Client) -> None:
-    report = _get(owner_api, f"reports/profit-and-loss/?{JUNE}")
+    report = _get(owner_api, tenant_path("ledger:profit-and-loss-report") + f"?{JUNE}")
     assert _amounts(report["income"]) == {"sales_revenue": "10000.00"}
     assert _amounts(report["expenses"]) == {
         "cost_of_goods_sold": "6000.00",
@@ -75,7 +76,7 @@ def test_profit_and_loss_for_june(owner_api: Client) -> None:
 
 
 def test_balance_sheet_balances_with_the_period_result_in_equity(owner_api: Client) -> None:
-    report = _get(owner_api, "reports/balance-sheet/?as_of=2026-06-30")
+    report = _get(owner_api, tenant_path("ledger:balance-sheet-report") + "?as_of=2026-06-30")
     assert report["assets"]["total"]["amount"] == "52100.00"
     assert report["liabilities"]["total"]["amount"] == "8600.00"
     assert _amounts(report["equity"]) == {"owner_equity": "51000.00"}
@@ -87,7 +88,7 @@ def test_balance_sheet_balances_with_the_period_result_in_equity(owner_api: Clie
 def test_general_ledger_of_the_bank_with_running_balance(books: Books, owner_api: Client) -> None:
     with tenant_context(books.tenant):
         bank, cash = account("bank").pk, account("cash_drawer").pk
-    report = _get(owner_api, f"accounts/{bank}/ledger/?{JUNE}")
+    report = _get(owner_api, tenant_path("ledger:account-ledger", account_id=bank) + f"?{JUNE}")
     assert report["opening_balance"]["amount"] == "0.00"
     assert [
         (x["date"], x["debit"]["amount"], x["credit"]["amount"], x["balance"]["amount"])
@@ -99,25 +100,27 @@ def test_general_ledger_of_the_bank_with_running_balance(books: Books, owner_api
         ("2026-06-25", "0.00", "2320.00", "29680.00"),
     ]
     assert report["closing_balance"]["amount"] == "29680.00"
-    cash_report = _get(owner_api, f"accounts/{cash}/ledger/?{JUNE}")
+    cash_report = _get(
+        owner_api, tenant_path("ledger:account-ledger", account_id=cash) + f"?{JUNE}"
+    )
     assert cash_report["opening_balance"]["amount"] == "1000.00"  # the May float
     assert cash_report["closing_balance"]["amount"] == "11100.00"
 
 
 def test_day_book_lists_the_entries_of_one_day(owner_api: Client) -> None:
-    report = _get(owner_api, "reports/day-book/?date=2026-06-05")
+    report = _get(owner_api, tenant_path("ledger:day-book-report") + "?date=2026-06-05")
     assert [e["memo"] for e in report["entries"]] == ["Takings", "Cost of takings"]
 
 
 def test_vat_report_for_june(owner_api: Client) -> None:
-    report = _get(owner_api, f"reports/vat/?{JUNE}")
+    report = _get(owner_api, tenant_path("ledger:vat-report") + f"?{JUNE}")
     assert report["output_vat"]["amount"] == "1600.00"
     assert report["input_vat"]["amount"] == "320.00"
     assert report["net_payable"]["amount"] == "1280.00"
 
 
 def test_budget_versus_actual_for_june(owner_api: Client) -> None:
-    report = _get(owner_api, f"reports/budget-vs-actual/?{JUNE}")
+    report = _get(owner_api, tenant_path("ledger:budget-vs-actual-report") + f"?{JUNE}")
     assert [
         (
             r["account"]["role"],
@@ -133,14 +136,17 @@ def test_budget_versus_actual_for_june(owner_api: Client) -> None:
 
 
 def test_reports_come_as_csv(owner_api: Client) -> None:
-    response = owner_api.get("/api/v1/ledger/reports/trial-balance/?as_of=2026-06-30&format=csv")
+    trial_balance_report_path = (
+        tenant_path("ledger:trial-balance-report") + "?as_of=2026-06-30&format=csv"
+    )
+    response = owner_api.get(trial_balance_report_path)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(response.content.decode())))
     assert rows[0] == ["code", "account", "debit", "credit"]
     assert ["1010", "Bank", "29680.00", "0.00"] in rows
     assert rows[-1] == ["", "Total", "69600.00", "69600.00"]
-    pnl = owner_api.get(f"/api/v1/ledger/reports/profit-and-loss/?{JUNE}&format=csv")
+    pnl = owner_api.get(tenant_path("ledger:profit-and-loss-report") + f"?{JUNE}&format=csv")
     assert list(csv.reader(io.StringIO(pnl.content.decode())))[-1] == [
         "net_profit",
         "",
@@ -150,7 +156,7 @@ def test_reports_come_as_csv(owner_api: Client) -> None:
 
 
 def test_a_period_that_ends_before_it_starts_is_refused(owner_api: Client) -> None:
-    response = owner_api.get("/api/v1/ledger/reports/vat/?start=2026-07-01&end=2026-06-01")
+    response = owner_api.get(tenant_path("ledger:vat-report") + "?start=2026-07-01&end=2026-06-01")
     assert response.status_code == 400
     assert response.json()["error"]["fields"]["start"][0]["code"] == "after_end"
 
@@ -163,7 +169,7 @@ def test_manual_entry_and_reversal_through_the_api(
 ) -> None:
     client = jwt_client(books.tenant, books.tenant.owner_email)
     posted = client.post(
-        "/api/v1/ledger/entries/",
+        tenant_path("ledger:entry-list"),
         {
             "date": "2026-06-03",
             "memo": "Owner's drawings",
@@ -181,17 +187,21 @@ def test_manual_entry_and_reversal_through_the_api(
         ("cash_drawer", "0.00"),
     ]
     reversed_ = client.post(
-        f"/api/v1/ledger/entries/{entry['id']}/reverse/", {}, content_type="application/json"
+        tenant_path("ledger:entry-reverse", entry_id=entry["id"]),
+        {},
+        content_type="application/json",
     )
     assert reversed_.status_code == 201
     assert reversed_.json()["reversal_of"] == entry["id"]
     again = client.post(
-        f"/api/v1/ledger/entries/{entry['id']}/reverse/", {}, content_type="application/json"
+        tenant_path("ledger:entry-reverse", entry_id=entry["id"]),
+        {},
+        content_type="application/json",
     )
     assert again.status_code == 409
     assert again.json()["error"]["code"] == "already_reversed"
     unbalanced = client.post(
-        "/api/v1/ledger/entries/",
+        tenant_path("ledger:entry-list"),
         {
             "memo": "x",
             "lines": [
@@ -203,7 +213,7 @@ def test_manual_entry_and_reversal_through_the_api(
     )
     assert unbalanced.status_code == 400
     assert unbalanced.json()["error"]["fields"]["lines"][0]["code"] == "unbalanced"
-    assert len(client.get("/api/v1/ledger/entries/").json()["results"]) == 2
+    assert len(client.get(tenant_path("ledger:entry-list")).json()["results"]) == 2
 
 
 def test_lock_date_through_the_api(
@@ -211,10 +221,12 @@ def test_lock_date_through_the_api(
 ) -> None:
     client = jwt_client(books.tenant, books.tenant.owner_email)
     assert client.put(
-        "/api/v1/ledger/lock-date/", {"lock_date": "2026-06-30"}, content_type="application/json"
+        tenant_path("ledger:lock-date-detail"),
+        {"lock_date": "2026-06-30"},
+        content_type="application/json",
     ).json() == {"lock_date": "2026-06-30"}
     refused = client.post(
-        "/api/v1/ledger/entries/",
+        tenant_path("ledger:entry-list"),
         {
             "date": "2026-06-30",
             "memo": "late",
@@ -236,7 +248,7 @@ def test_expenses_and_budgets_through_the_api(
     with tenant_context(books.tenant):
         wages, mpesa = account("expense_wages").pk, account("mpesa_clearing").pk
     made = client.post(
-        "/api/v1/ledger/expenses/",
+        tenant_path("ledger:expense-list"),
         {
             "category": wages,
             "paid_from": mpesa,
@@ -249,12 +261,12 @@ def test_expenses_and_budgets_through_the_api(
     assert made.status_code == 201, made.content
     assert made.json()["amount"] == {"amount": "3000.00", "currency": "KES"}
     budget = client.post(
-        "/api/v1/ledger/budgets/",
+        tenant_path("ledger:budget-list"),
         {"account": wages, "month": "2026-06-12", "amount": "2500"},
         content_type="application/json",
     )
     assert budget.json()["month"] == "2026-06-01"
-    report = _get(client, f"reports/budget-vs-actual/?{JUNE}")
+    report = _get(client, tenant_path("ledger:budget-vs-actual-report") + f"?{JUNE}")
     assert report["rows"][0]["variance"]["amount"] == "500.00"
 
 
@@ -277,10 +289,10 @@ def test_who_may_read_and_post(
     write: int,
 ) -> None:
     client = jwt_client(books.tenant, member(books.tenant, role).email)
-    assert client.get("/api/v1/ledger/reports/trial-balance/").status_code == read
-    assert client.get("/api/v1/ledger/entries/").status_code == read
+    assert client.get(tenant_path("ledger:trial-balance-report")).status_code == read
+    assert client.get(tenant_path("ledger:entry-list")).status_code == read
     posted = client.post(
-        "/api/v1/ledger/entries/",
+        tenant_path("ledger:entry-list"),
         {
             "memo": "x",
             "lines": [
@@ -300,6 +312,6 @@ def test_a_reports_only_key_reads_reports_but_not_the_journal(
         issued = api_key_create(actor=owner_of(books.tenant), name="BI", scopes=["reports:read"])
     client = tenant_client(books.tenant)
     client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {issued.key}"
-    assert client.get("/api/v1/ledger/reports/profit-and-loss/").status_code == 200
-    assert client.get("/api/v1/ledger/entries/").status_code == 403
-    assert tenant_client(books.tenant).get("/api/v1/ledger/reports/vat/").status_code == 401
+    assert client.get(tenant_path("ledger:profit-and-loss-report")).status_code == 200
+    assert client.get(tenant_path("ledger:entry-list")).status_code == 403
+    assert tenant_client(books.tenant).get(tenant_path("ledger:vat-report")).status_code == 401

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
+from uuid import UUID
 
 import pytest
 from django.test import Client, override_settings
@@ -21,6 +22,7 @@ from tests.payments.app_support import (
     Recorder,
     load,
 )
+from tests.support.urls import tenant_path
 
 CaptureOnCommit = Callable[..., Any]
 
@@ -50,7 +52,7 @@ def test_a_cashier_polls_and_asks_for_a_payment(
 ) -> None:  # fmt: skip
     payment = create(shop, django_capture_on_commit_callbacks)
     cashier = as_role("cashier")
-    path = f"/api/v1/payments/{payment.public_id}/"
+    path = tenant_path("payments:payment-detail", public_id=payment.public_id)
 
     polled = cashier.get(path)
     assert polled.status_code == 200
@@ -60,8 +62,9 @@ def test_a_cashier_polls_and_asks_for_a_payment(
     )  # fmt: skip
     assert "callback_token" not in body
 
-    assert cashier.post(f"{path}query/").json()["status"] == "pending"  # being processed
-    assert cashier.post(f"{path}query/").json()["status"] == "succeeded"
+    query = tenant_path("payments:payment-query", public_id=payment.public_id)
+    assert cashier.post(query).json()["status"] == "pending"  # being processed
+    assert cashier.post(query).json()["status"] == "succeeded"
     assert recorder.of(payment) == ["succeeded"]
 
 
@@ -73,12 +76,13 @@ def test_listing_filters_and_needs_sales_view(
     create(shop, django_capture_on_commit_callbacks, payer="0712345672")
 
     manager = as_role("manager")
-    listed = manager.get("/api/v1/payments/?status=failed&purpose=test&purpose_ref=S-1")
+    payments = tenant_path("payments:payment-list")
+    listed = manager.get(payments + "?status=failed&purpose=test&purpose_ref=S-1")
     assert listed.status_code == 200
     assert [r["id"] for r in listed.json()["results"]] == []
-    listed = manager.get("/api/v1/payments/?status=pending")
+    listed = manager.get(payments + "?status=pending")
     assert len(listed.json()["results"]) == 2
-    assert as_role("cashier").get("/api/v1/payments/").status_code == 403
+    assert as_role("cashier").get(payments).status_code == 403
     assert first.status == "pending"
 
 
@@ -101,19 +105,20 @@ def test_a_filter_that_is_not_a_known_value_is_a_400(
     create(shop, django_capture_on_commit_callbacks)
     manager = as_role("manager")
 
-    response = manager.get(f"/api/v1/payments/?{query}")
+    payments = tenant_path("payments:payment-list")
+    response = manager.get(f"{payments}?{query}")
 
     assert response.status_code == 400, response.content
     assert list(response.json()["error"]["fields"]) == [field]
-    assert len(manager.get("/api/v1/payments/?purpose=sale").json()["results"]) == 0
-    assert len(manager.get("/api/v1/payments/?purpose=test").json()["results"]) == 1
+    assert len(manager.get(payments + "?purpose=sale").json()["results"]) == 0
+    assert len(manager.get(payments + "?purpose=test").json()["results"]) == 1
 
 
 @pytest.mark.parametrize("query", ["status=%00", "status=nonsense"])
 def test_a_c2b_filter_that_is_not_a_status_is_a_400(
     shop: Tenant, as_role: Callable[[str], Client], query: str
 ) -> None:
-    response = as_role("manager").get(f"/api/v1/payments/c2b/?{query}")
+    response = as_role("manager").get(tenant_path("payments:c2b-list") + f"?{query}")
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["status"]
 
@@ -124,29 +129,30 @@ def test_only_a_manager_resolves(
 ) -> None:  # fmt: skip
     with override_settings(PAYMENT_UNKNOWN_AFTER=0):
         payment = create(shop, django_capture_on_commit_callbacks, payer="0712345674")
-    path = f"/api/v1/payments/{payment.public_id}/"
+    resolve = tenant_path("payments:payment-resolve", public_id=payment.public_id)
     manager = as_role("manager")
-    manager.post(f"{path}query/")
+    manager.post(tenant_path("payments:payment-query", public_id=payment.public_id))
     decision = {"outcome": "failed", "note": "Customer shows no debit"}
 
-    refused = as_role("cashier").post(f"{path}resolve/", decision, content_type="application/json")
-    bad = manager.post(f"{path}resolve/", {"outcome": "maybe", "note": "x"},
+    refused = as_role("cashier").post(resolve, decision, content_type="application/json")
+    bad = manager.post(resolve, {"outcome": "maybe", "note": "x"},
                        content_type="application/json")  # fmt: skip
     assert (refused.status_code, bad.status_code) == (403, 400)
     assert load(shop, payment).status == "unknown"
 
-    done = manager.post(f"{path}resolve/", decision, content_type="application/json")
+    done = manager.post(resolve, decision, content_type="application/json")
     assert done.status_code == 200
     assert (done.json()["status"], done.json()["resolution_note"]) == (
         "failed", "Customer shows no debit"
     )  # fmt: skip
-    again = manager.post(f"{path}resolve/", decision, content_type="application/json")
+    again = manager.post(resolve, decision, content_type="application/json")
     assert again.status_code == 409
     assert recorder.of(payment) == ["failed"]
 
 
 def test_an_unknown_payment_id_is_404(as_role: Callable[[str], Client]) -> None:
-    response = as_role("cashier").get("/api/v1/payments/00000000-0000-0000-0000-000000000000/")
+    unknown = tenant_path("payments:payment-detail", public_id=UUID(int=0))
+    response = as_role("cashier").get(unknown)
     assert response.status_code == 404
 
 
@@ -156,7 +162,7 @@ def test_provider_secrets_go_in_but_never_come_out(
     owner = as_role("owner")
     secret = "a-very-long-consumer-secret-9876"
     response = owner.put(
-        "/api/v1/payments/providers/mpesa/",
+        tenant_path("payments:provider-detail", provider="mpesa"),
         {"base_url": "https://sandbox.safaricom.co.ke",
          "credentials": {"consumer_secret": secret, "passkey": ""}, "is_active": True},
         content_type="application/json",
@@ -174,9 +180,9 @@ def test_provider_secrets_go_in_but_never_come_out(
         assert stored["consumer_secret"] == secret
         # keys not sent are kept: the form never had them to send back
         assert stored["shortcode"] == SANDBOX_CREDENTIALS["mpesa"]["shortcode"]
-    listed = owner.get("/api/v1/payments/providers/")
+    listed = owner.get(tenant_path("payments:provider-list"))
     assert secret not in listed.content.decode()
-    assert owner.get("/api/v1/payments/providers/paypal/").status_code == 404
+    assert owner.get(tenant_path("payments:provider-detail", provider="paypal")).status_code == 404
 
 
 @pytest.mark.parametrize("role", ["manager", "cashier"])
@@ -184,8 +190,8 @@ def test_only_the_owner_sees_or_sets_provider_accounts(
     shop: Tenant, as_role: Callable[[str], Client], role: str
 ) -> None:
     client = as_role(role)
-    assert client.get("/api/v1/payments/providers/mpesa/").status_code == 403
-    response = client.put("/api/v1/payments/providers/mpesa/",
+    assert client.get(tenant_path("payments:provider-detail", provider="mpesa")).status_code == 403
+    response = client.put(tenant_path("payments:provider-detail", provider="mpesa"),
                           {"base_url": "https://evil.example", "credentials": {}},
                           content_type="application/json")  # fmt: skip
     assert response.status_code == 403

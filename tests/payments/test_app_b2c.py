@@ -28,6 +28,7 @@ from tests.payments.app_support import (
     recorder_registered,
 )
 from tests.support.concurrency import at_once
+from tests.support.urls import tenant_path
 
 CaptureOnCommit = Callable[..., Any]
 B2C = "/mpesa/b2c/v1/paymentrequest"
@@ -101,6 +102,7 @@ def test_a_partial_refund_goes_to_the_payers_phone_as_b2c(
     assert (sent["PartyB"], sent["Amount"], sent["PartyA"]) == (PAYER, 100, "600996")
     assert sent["CommandID"] == "BusinessPayment" and sent["InitiatorName"] == "testapi"
     assert sandbox.decrypt_credential(sent["SecurityCredential"]) == "Safaricom999!*!"
+    # The address the provider is given: its public path, spelled out.
     assert sent["ResultURL"].endswith(f"/api/v1/payments/refund-callbacks/{made.callback_token}/")
     result = result_for(sandbox, made)
     assert json.loads(result["body"])["Result"]["ConversationID"] == made.provider_reference
@@ -147,7 +149,7 @@ def test_a_result_for_another_request_is_rejected(
     body = json.loads(record["body"])
     body["Result"]["ConversationID"] = "AG_20260101_someoneelse"
 
-    answer = post_raw(client, f"/api/v1/payments/refund-callbacks/{made.callback_token}/",
+    answer = post_raw(client, tenant_path("payments:refund-callback", token=made.callback_token),
                       json.dumps(body), {})  # fmt: skip
 
     assert answer.status_code == 400
@@ -249,7 +251,8 @@ def test_the_payment_shows_how_each_refund_went(
     made = refund(business, paid, "100", "RET-1", django_capture_on_commit_callbacks)
     deliver(client, result_for(sandbox, made))
 
-    shown = jwt_client(business, business.owner_email).get(f"/api/v1/payments/{paid.public_id}/")
+    payment_detail_path = tenant_path("payments:payment-detail", public_id=paid.public_id)
+    shown = jwt_client(business, business.owner_email).get(payment_detail_path)
 
     assert shown.status_code == 200
     [entry] = shown.json()["refunds"]

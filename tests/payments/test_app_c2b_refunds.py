@@ -32,6 +32,7 @@ from tests.payments.app_support import (
     post_raw,
     recorder_registered,
 )
+from tests.support.urls import tenant_path
 
 CaptureOnCommit = Callable[..., Any]
 MATCHED_REFS: set[str] = set()
@@ -56,8 +57,8 @@ def c2b_paths(business: Tenant, sandbox: Sandbox) -> dict[str, str]:
         )
     token = account.c2b_token
     return {
-        "validation": f"/api/v1/payments/c2b/{token}/validation/",
-        "confirmation": f"/api/v1/payments/c2b/{token}/confirmation/",
+        "validation": tenant_path("payments:c2b-validation", token=token),
+        "confirmation": tenant_path("payments:c2b-confirmation", token=token),
     }
 
 
@@ -103,7 +104,7 @@ def test_an_unknown_reference_stays_unmatched_for_a_person(
     deliver(tenant_client(business), c2b_records(sandbox, sent["TransID"])["confirmation"])
 
     listed = jwt_client(business, business.owner_email).get(
-        "/api/v1/payments/c2b/?status=unmatched"
+        tenant_path("payments:c2b-list") + "?status=unmatched"
     )
 
     assert listed.status_code == 200
@@ -135,8 +136,8 @@ def test_a_wrong_c2b_token_is_404(
     client = tenant_client(business)
 
     for path in (
-        "/api/v1/payments/c2b/guess/confirmation/",
-        "/api/v1/payments/c2b/guess/validation/",
+        tenant_path("payments:c2b-confirmation", token="guess"),
+        tenant_path("payments:c2b-validation", token="guess"),
     ):
         assert deliver(client, record, path).status_code == 404
     with schema_context(business.schema_name):
@@ -177,6 +178,7 @@ def test_an_mpesa_reversal_completes_when_its_result_arrives(
     assert refund.status == "pending"  # M-Pesa answers later
     assert load(business, payment).refunded_amount == Money(300, "KES")  # reserved meanwhile
     result = next(r for r in sandbox.callbacks("mpesa") if r["kind"] == "reversal_result")
+    # The address the provider is given: its public path, spelled out.
     assert f"/api/v1/payments/refund-callbacks/{refund.callback_token}/" in result["url"]
 
     response = deliver(client, result)

@@ -34,6 +34,7 @@ from tests.payments.app_support import (
     stk_callback,
 )
 from tests.support.people import owner_of
+from tests.support.urls import tenant_path
 
 CaptureOnCommit = Callable[..., Any]
 
@@ -85,6 +86,7 @@ def test_create_sends_the_push_after_commit_and_waits(
     assert payment.provider_reference.startswith("ws_CO_") or payment.provider_reference
     assert payment.sent_at is not None and payment.deadline_at is not None
     assert len(payment.callback_token) >= 43
+    # The address the provider is given: its public path, spelled out.
     assert f"/api/v1/payments/callbacks/{payment.callback_token}/" in pushes[0]["body"]
     assert recorder.of(payment) == []
 
@@ -232,7 +234,8 @@ def test_an_unknown_token_is_404_and_changes_nothing(
     payment = pay()
     record = stk_record(sandbox, payment)
 
-    response = deliver(tenant_client(shop), record, "/api/v1/payments/callbacks/not-a-token/")
+    payment_callback_path = tenant_path("payments:payment-callback", token="not-a-token")
+    response = deliver(tenant_client(shop), record, payment_callback_path)
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -252,7 +255,7 @@ def test_junk_bodies_are_400_and_change_nothing(
     tenant_client: Callable[[Tenant], Client], body: bytes,
 ) -> None:  # fmt: skip
     payment = pay()
-    path = f"/api/v1/payments/callbacks/{payment.callback_token}/"
+    path = tenant_path("payments:payment-callback", token=payment.callback_token)
 
     response = post_raw(tenant_client(shop), path, body, {})
 
@@ -272,7 +275,9 @@ def test_a_callback_for_another_checkout_request_is_400_and_changes_nothing(
     forged = stk_record(sandbox, other)
 
     response = deliver(
-        tenant_client(shop), forged, f"/api/v1/payments/callbacks/{mine.callback_token}/"
+        tenant_client(shop),
+        forged,
+        tenant_path("payments:payment-callback", token=mine.callback_token),
     )
 
     assert response.status_code == 400
@@ -288,7 +293,10 @@ def test_a_success_for_a_different_amount_is_left_to_a_person(
     body = stk_callback(payment.provider_reference, 0, amount=Decimal(15), receipt="SBX1234567")
 
     response = post_raw(
-        tenant_client(shop), f"/api/v1/payments/callbacks/{payment.callback_token}/", body, {}
+        tenant_client(shop),
+        tenant_path("payments:payment-callback", token=payment.callback_token),
+        body,
+        {},
     )
 
     assert response.status_code == 200
@@ -358,7 +366,10 @@ def test_past_the_deadline_it_is_unknown_and_a_late_success_still_settles_it(
 
     body = stk_callback(payment.provider_reference, 0, amount=Decimal(150), receipt="SBX7654321")
     response = post_raw(
-        tenant_client(shop), f"/api/v1/payments/callbacks/{payment.callback_token}/", body, {}
+        tenant_client(shop),
+        tenant_path("payments:payment-callback", token=payment.callback_token),
+        body,
+        {},
     )
 
     assert response.status_code == 200

@@ -26,6 +26,7 @@ from tests.payments.app_support import (
     load,
     post_raw,
 )
+from tests.support.urls import tenant_path
 
 CaptureOnCommit = Callable[..., Any]
 
@@ -37,7 +38,7 @@ def rupee_shop(make_tenant: Callable[..., Tenant]) -> Tenant:
 
 def webhook_path(tenant: Tenant, sandbox: Sandbox, provider: str) -> str:
     accounts = install_accounts(tenant, sandbox)
-    return f"/api/v1/payments/webhooks/{accounts[provider].c2b_token}/"
+    return tenant_path("payments:provider-webhook", token=accounts[provider].c2b_token)
 
 
 def create(
@@ -206,6 +207,7 @@ def test_an_unknown_webhook_token_is_404(
     business: Tenant, sandbox: Sandbox, tenant_client: Callable[[Tenant], Client]
 ) -> None:
     install_accounts(business, sandbox)
-    response = post_raw(tenant_client(business), "/api/v1/payments/webhooks/nope/", "{}", {})
+    provider_webhook_path = tenant_path("payments:provider-webhook", token="nope")
+    response = post_raw(tenant_client(business), provider_webhook_path, "{}", {})
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"

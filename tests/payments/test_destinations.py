@@ -41,8 +41,9 @@ from tests.payments.app_support import (
     platform_allows,
     push_request,
 )
+from tests.support.urls import tenant_path
 
-PUT = "/api/v1/payments/providers/mpesa/"
+PUT = tenant_path("payments:provider-detail", provider="mpesa")
 
 
 class Listener:

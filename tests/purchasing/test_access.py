@@ -12,10 +12,11 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
 from tenant_apps.purchasing.models import Supplier
 from tests.purchasing.conftest import Shop, post
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
-SUPPLIERS = "/api/v1/purchasing/suppliers/"
+SUPPLIERS = tenant_path("purchasing:supplier-list")
 
 
 def test_warehouse_staff_manage_suppliers(shop: Shop, api: Client) -> None:
@@ -25,9 +26,11 @@ def test_warehouse_staff_manage_suppliers(shop: Shop, api: Client) -> None:
     supplier_id = created.json()["id"]
 
     changed = api.patch(
-        f"{SUPPLIERS}{supplier_id}/", {"lead_time_days": 2}, content_type="application/json"
+        tenant_path("purchasing:supplier-detail", supplier_id=supplier_id),
+        {"lead_time_days": 2},
+        content_type="application/json",
     )
-    deactivated = post(api, f"{SUPPLIERS}{supplier_id}/deactivate/")
+    deactivated = post(api, tenant_path("purchasing:supplier-deactivate", supplier_id=supplier_id))
 
     assert changed.json()["lead_time_days"] == 2
     assert changed.json()["payment_terms_days"] == 14
@@ -46,11 +49,11 @@ def test_supplier_names_are_unique_whatever_their_case(shop: Shop, api: Client) 
 
 
 def test_a_deactivated_supplier_takes_no_new_orders(shop: Shop, api: Client) -> None:
-    post(api, f"{SUPPLIERS}{shop.supplier.pk}/deactivate/")
+    post(api, tenant_path("purchasing:supplier-deactivate", supplier_id=shop.supplier.pk))
 
     response = post(
         api,
-        "/api/v1/purchasing/purchase-orders/",
+        tenant_path("purchasing:purchase-order-list"),
         {"supplier": shop.supplier.pk, "destination": shop.warehouse.pk},
     )
 
@@ -83,7 +86,7 @@ def test_an_accountant_may_look_but_not_order(
     accountant = jwt_client(shop.tenant, member(shop.tenant, "accountant").email)
 
     assert accountant.get(SUPPLIERS).status_code == 200
-    assert accountant.get("/api/v1/purchasing/payables/").status_code == 200
+    assert accountant.get(tenant_path("purchasing:payables-report")).status_code == 200
     assert post(accountant, SUPPLIERS, {"name": "X"}).status_code == 403
 
 
@@ -94,7 +97,7 @@ def test_anonymous_requests_are_unauthenticated(
 
     assert anonymous.get(SUPPLIERS).status_code == 401
     assert post(anonymous, SUPPLIERS, {"name": "X"}).status_code == 401
-    assert anonymous.get("/api/v1/purchasing/payables/").status_code == 401
+    assert anonymous.get(tenant_path("purchasing:payables-report")).status_code == 401
 
 
 def test_a_supplier_of_one_business_is_invisible_at_another(
@@ -107,7 +110,7 @@ def test_a_supplier_of_one_business_is_invisible_at_another(
     beta = jwt_client(other, member(other, "warehouse").email)
 
     listed = beta.get(SUPPLIERS).json()["results"]
-    detail = beta.get(f"{SUPPLIERS}{shop.supplier.pk}/")
+    detail = beta.get(tenant_path("purchasing:supplier-detail", supplier_id=shop.supplier.pk))
 
     assert listed == []
     assert detail.status_code == 404

@@ -15,10 +15,11 @@ from tenant_apps.purchasing.models import SupplierInvoice, SupplierPayment
 from tenant_apps.purchasing.selectors import payables_summary
 from tenant_apps.purchasing.services import supplier_create, supplier_invoice_create
 from tests.purchasing.conftest import Shop, post
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
-INVOICES = "/api/v1/purchasing/supplier-invoices/"
+INVOICES = tenant_path("purchasing:supplier-invoice-list")
 
 
 def kes(amount: str) -> dict[str, str]:
@@ -42,7 +43,7 @@ def invoice_state(shop: Shop, invoice_id: int) -> tuple[Decimal, str, int]:
 
 def pay(api: Client, invoice_id: int, amount: str, **extra: Any) -> Any:
     body = {"amount": amount, "method": "mobile_money", "reference": "QK12XYZ", **extra}
-    return post(api, f"{INVOICES}{invoice_id}/payments/", body)
+    return post(api, tenant_path("purchasing:supplier-payment-list", invoice_id=invoice_id), body)
 
 
 def test_the_due_date_follows_the_suppliers_payment_terms(shop: Shop, api: Client) -> None:
@@ -102,7 +103,10 @@ def test_partial_then_full_payment(shop: Shop, api: Client) -> None:
     assert second.json()["payment"]["paid_on"] == "2026-03-20"
     assert invoice_state(shop, invoice["id"]) == (Decimal(1000), "paid", 2)
 
-    listed = api.get(f"{INVOICES}{invoice['id']}/payments/").json()["results"]
+    supplier_payment_list_path = tenant_path(
+        "purchasing:supplier-payment-list", invoice_id=invoice["id"]
+    )
+    listed = api.get(supplier_payment_list_path).json()["results"]
     assert [(p["amount"]["amount"], p["method"]) for p in listed] == [
         ("600.00", "bank_transfer"),
         ("400.00", "mobile_money"),
@@ -133,9 +137,12 @@ def test_a_void_bill_takes_no_payment_and_a_paid_one_cannot_be_voided(
     paid = bill(api, shop, number="PAID-1", total="50")
     pay(api, paid["id"], "50")
 
-    assert post(api, f"{INVOICES}{mistaken['id']}/void/").json()["status"] == "void"
+    supplier_invoice_void_path = tenant_path(
+        "purchasing:supplier-invoice-void", invoice_id=mistaken["id"]
+    )
+    assert post(api, supplier_invoice_void_path).json()["status"] == "void"
     refused = pay(api, mistaken["id"], "10")
-    unvoidable = post(api, f"{INVOICES}{paid['id']}/void/")
+    unvoidable = post(api, tenant_path("purchasing:supplier-invoice-void", invoice_id=paid["id"]))
 
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "invoice_void"
@@ -213,7 +220,7 @@ def test_the_payables_endpoint_ages_as_of_the_businesss_today(shop: Shop, api: C
                          "invoice_date": overdue, "due_date": overdue})  # fmt: skip
     bill(api, shop, number="NEW", total="29.5", invoice_date=today.isoformat())
 
-    body = api.get("/api/v1/purchasing/payables/").json()
+    body = api.get(tenant_path("purchasing:payables-report")).json()
 
     assert body["as_of"] == today.isoformat()
     assert body["outstanding"] == kes("100.00")

@@ -14,10 +14,11 @@ from saas_platform.tenancy import business_today
 from tenant_apps.inventory.models import Batch, MovementReason, StockLevel, StockMovement
 from tenant_apps.purchasing.models import GoodsReceipt, OrderStatus, PurchaseOrder
 from tests.purchasing.conftest import Shop, placed_order, post, stock_state
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
-ORDERS = "/api/v1/purchasing/purchase-orders/"
+ORDERS = tenant_path("purchasing:purchase-order-list")
 
 
 def order_state(shop: Shop, order_id: int) -> tuple[str, list[tuple[Decimal, Decimal]]]:
@@ -29,7 +30,8 @@ def order_state(shop: Shop, order_id: int) -> tuple[str, list[tuple[Decimal, Dec
 
 
 def receive(client: Client, order_id: int, *lines: dict[str, Any], **extra: Any) -> Any:
-    return post(client, f"{ORDERS}{order_id}/receipts/", {"lines": list(lines), **extra})
+    goods_receipt_list_path = tenant_path("purchasing:goods-receipt-list", order_id=order_id)
+    return post(client, goods_receipt_list_path, {"lines": list(lines), **extra})
 
 
 def test_full_lifecycle_from_draft_to_closed(shop: Shop, api: Client) -> None:
@@ -57,7 +59,7 @@ def test_full_lifecycle_from_draft_to_closed(shop: Shop, api: Client) -> None:
 
     # when the draft is edited: 12 bags of sugar instead of 10, no rice
     edited = api.patch(
-        f"{ORDERS}{order['id']}/",
+        tenant_path("purchasing:purchase-order-detail", order_id=order["id"]),
         {"lines": [{"product": shop.sugar.pk, "quantity": "12", "unit_cost": "118"}]},
         content_type="application/json",
     )
@@ -66,7 +68,7 @@ def test_full_lifecycle_from_draft_to_closed(shop: Shop, api: Client) -> None:
     assert line["quantity_ordered"] == "12.000"
 
     # then placing it sets the expected date from the supplier's 5-day lead time
-    placed = post(api, f"{ORDERS}{order['id']}/place/")
+    placed = post(api, tenant_path("purchasing:purchase-order-place", order_id=order["id"]))
     assert placed.status_code == 200, placed.content
     with tenant_context(shop.tenant):
         expected = business_today() + timedelta(days=5)
@@ -74,7 +76,10 @@ def test_full_lifecycle_from_draft_to_closed(shop: Shop, api: Client) -> None:
     assert placed.json()["expected_on"] == expected.isoformat()
 
     # a placed order can no longer be edited
-    refused = api.patch(f"{ORDERS}{order['id']}/", {"note": "x"}, content_type="application/json")
+    purchase_order_detail_path = tenant_path(
+        "purchasing:purchase-order-detail", order_id=order["id"]
+    )
+    refused = api.patch(purchase_order_detail_path, {"note": "x"}, content_type="application/json")
     assert refused.status_code == 409
     assert refused.json()["error"]["code"] == "order_not_draft"
 
@@ -100,12 +105,16 @@ def test_full_lifecycle_from_draft_to_closed(shop: Shop, api: Client) -> None:
         assert sorted(m.reference for m in movements) == ["GRN-00001", "GRN-00002"]
     assert first.json()["lines"][0]["batch"] == batches[0].pk
 
-    receipts = api.get(f"{ORDERS}{order['id']}/receipts/").json()["results"]
+    goods_receipt_list_path = tenant_path("purchasing:goods-receipt-list", order_id=order["id"])
+    receipts = api.get(goods_receipt_list_path).json()["results"]
     assert [r["reference"] for r in receipts] == ["GRN-00002", "GRN-00001"]
 
     # and a received order can be closed, but no longer cancelled
-    assert post(api, f"{ORDERS}{order['id']}/cancel/").status_code == 409
-    closed = post(api, f"{ORDERS}{order['id']}/close/")
+    purchase_order_cancel_path = tenant_path(
+        "purchasing:purchase-order-cancel", order_id=order["id"]
+    )
+    assert post(api, purchase_order_cancel_path).status_code == 409
+    closed = post(api, tenant_path("purchasing:purchase-order-close", order_id=order["id"]))
     assert closed.status_code == 200
     assert closed.json()["status"] == "closed"
 
@@ -115,7 +124,7 @@ def test_closing_a_partly_received_order_gives_up_on_the_rest(shop: Shop, api: C
     line_id = order_line_ids(shop, order.pk)[0]
     assert receive(api, order.pk, {"line": line_id, "quantity": "4"}).status_code == 201
 
-    closed = post(api, f"{ORDERS}{order.pk}/close/")
+    closed = post(api, tenant_path("purchasing:purchase-order-close", order_id=order.pk))
 
     assert closed.status_code == 200
     assert order_state(shop, order.pk) == ("closed", [(Decimal(10), Decimal(4))])
@@ -185,7 +194,10 @@ def test_receiving_on_a_draft_or_cancelled_order_conflicts(
         },
     ).json()
     if action == "cancelled":
-        assert post(api, f"{ORDERS}{created['id']}/cancel/").json()["status"] == "cancelled"
+        purchase_order_cancel_path = tenant_path(
+            "purchasing:purchase-order-cancel", order_id=created["id"]
+        )
+        assert post(api, purchase_order_cancel_path).json()["status"] == "cancelled"
     before = stock_state(shop)
 
     response = receive(api, created["id"], {"line": created["lines"][0]["id"], "quantity": "1"})
@@ -200,7 +212,7 @@ def test_an_order_with_goods_received_cannot_be_cancelled(shop: Shop, api: Clien
     order = placed_order(shop, (shop.sugar, "10", "100"))
     receive(api, order.pk, {"line": order_line_ids(shop, order.pk)[0], "quantity": "1"})
 
-    response = post(api, f"{ORDERS}{order.pk}/cancel/")
+    response = post(api, tenant_path("purchasing:purchase-order-cancel", order_id=order.pk))
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "order_not_cancellable"
@@ -210,11 +222,12 @@ def test_an_order_with_goods_received_cannot_be_cancelled(shop: Shop, api: Clien
 def test_a_placed_order_with_nothing_received_can_be_cancelled(shop: Shop, api: Client) -> None:
     order = placed_order(shop, (shop.sugar, "10", "100"))
 
-    response = post(api, f"{ORDERS}{order.pk}/cancel/")
+    response = post(api, tenant_path("purchasing:purchase-order-cancel", order_id=order.pk))
 
     assert response.status_code == 200
     assert order_state(shop, order.pk)[0] == "cancelled"
-    assert post(api, f"{ORDERS}{order.pk}/close/").status_code == 409
+    purchase_order_close_path = tenant_path("purchasing:purchase-order-close", order_id=order.pk)
+    assert post(api, purchase_order_close_path).status_code == 409
 
 
 def test_a_receipt_sent_twice_with_one_key_is_applied_once(shop: Shop, api: Client) -> None:
@@ -282,7 +295,10 @@ def test_only_sellable_stock_items_can_be_ordered(shop: Shop, api: Client) -> No
 def test_an_empty_draft_cannot_be_placed(shop: Shop, api: Client) -> None:
     created = post(api, ORDERS, {"supplier": shop.supplier.pk, "destination": shop.warehouse.pk})
 
-    response = post(api, f"{ORDERS}{created.json()['id']}/place/")
+    purchase_order_place_path = tenant_path(
+        "purchasing:purchase-order-place", order_id=created.json()["id"]
+    )
+    response = post(api, purchase_order_place_path)
 
     assert response.status_code == 409
     assert response.json()["error"]["code"] == "order_empty"

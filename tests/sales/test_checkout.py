@@ -15,6 +15,7 @@ from tenant_apps.inventory.models import Location, StockMovement
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.sales.models import Register, Sale
 from tests.support.sales import amount, cart, checkout
+from tests.support.urls import tenant_path
 
 
 def _entry_lines(business: Tenant, sale_uuid: str) -> dict[str, tuple[Decimal, Decimal]]:
@@ -158,7 +159,7 @@ def test_underpaid_and_bad_input_are_400_and_change_nothing(
     unknown = checkout(cashier_client, cart(till, (999999, "1")))
     negative = checkout(cashier_client, cart(till, (jam.pk, "-1")))
     junk = cashier_client.post(
-        "/api/v1/sales/checkout/", "{not json", content_type="application/json"
+        tenant_path("sales:sale-checkout"), "{not json", content_type="application/json"
     )
 
     assert underpaid.status_code == 400
@@ -302,9 +303,10 @@ def test_another_business_can_neither_see_nor_sell_through_this_one(
     rival = make_tenant(business_name="Rival Shop")
     rival_owner = jwt_client(rival, rival.owner_email)
 
-    peek = rival_owner.get(f"/api/v1/sales/{sale['uuid']}/")
-    receipt = rival_owner.get(f"/api/v1/sales/{sale['uuid']}/receipt/?format=json")
-    listed = rival_owner.get("/api/v1/sales/").json()["results"]
+    peek = rival_owner.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"]))
+    sale_receipt_path = tenant_path("sales:sale-receipt", sale_uuid=sale["uuid"]) + "?format=json"
+    receipt = rival_owner.get(sale_receipt_path)
+    listed = rival_owner.get(tenant_path("sales:sale-list")).json()["results"]
     # This business's cashier token, replayed at the rival's host.
     replayed = tenant_client(rival)
     replayed.defaults["HTTP_AUTHORIZATION"] = cashier_client.defaults["HTTP_AUTHORIZATION"]

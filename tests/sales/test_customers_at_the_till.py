@@ -19,6 +19,7 @@ from tenant_apps.inventory.models import Location
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.sales.models import Register
 from tests.support.sales import amount, cart, checkout
+from tests.support.urls import tenant_path
 
 
 def _customer(business: Tenant, pk: int) -> Customer:
@@ -124,7 +125,7 @@ def test_refund_to_store_credit_is_spent_on_the_next_sale(
     sale = checkout(cashier_client, cart(till, (lamp.pk, "1"), customer=buyer.pk)).json()
 
     returned = owner_client.post(
-        f"/api/v1/sales/{sale['uuid']}/returns/",
+        tenant_path("sales:sale-return-list", sale_uuid=sale["uuid"]),
         {
             "uuid": str(uuid.uuid4()),
             "lines": [{"line": sale["lines"][0]["id"], "quantity": "1"}],

@@ -28,6 +28,7 @@ from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.payments.services import account_urls, payment_query
 from tenant_apps.sales.models import Register, Sale
 from tests.support.sales import amount, cart, checkout
+from tests.support.urls import tenant_path
 
 SUCCESS, CANCELLED, LATE = "254712345670", "254712345671", "254712345672"
 
@@ -141,14 +142,16 @@ def test_cancelled_push_keeps_the_sale_open_then_cash_finishes_it(
     [callback] = daraja.callbacks("mpesa")
 
     assert _deliver(tenant_client(business), callback).status_code == 200
-    failed = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    failed = cashier_client.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"])).json()
     assert failed["status"] == "awaiting_payment"
     assert failed["tenders"][0]["status"] == "failed"
     assert failed["tenders"][0]["payment_status"] == "failed"
     assert stock_of(soda, store) == (Decimal(10), Decimal(1))
 
     retried = cashier_client.post(
-        f"/api/v1/sales/{sale['uuid']}/tenders/{failed['tenders'][0]['id']}/retry/",
+        tenant_path(
+            "sales:sale-tender-retry", sale_uuid=sale["uuid"], tender_id=failed["tenders"][0]["id"]
+        ),
         {"method": "cash"},
         content_type="application/json",
     )
@@ -202,7 +205,7 @@ def test_forged_or_broken_callbacks_change_nothing(
     forged_body = callback["body"].replace(urlsplit(callback["url"]).path, "/")
 
     wrong_token = gateway.post(
-        "/api/v1/payments/callbacks/not-a-real-token/",
+        tenant_path("payments:payment-callback", token="not-a-real-token"),
         callback["body"],
         content_type="application/json",
     )
@@ -246,7 +249,7 @@ def test_split_tender_cash_and_mpesa_then_partial_refund_to_mpesa(
     sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
     [callback] = daraja.callbacks("mpesa")
     assert _deliver(tenant_client(business), callback).status_code == 200
-    done = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    done = cashier_client.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"])).json()
     assert done["status"] == "completed"
     assert {t["method"]: amount(t["amount"]) for t in done["tenders"]} == {
         "cash": Decimal("150.00"),
@@ -255,7 +258,7 @@ def test_split_tender_cash_and_mpesa_then_partial_refund_to_mpesa(
 
     with django_capture_on_commit_callbacks(execute=True):
         refund = owner_client.post(
-            f"/api/v1/sales/{sale['uuid']}/returns/",
+            tenant_path("sales:sale-return-list", sale_uuid=sale["uuid"]),
             {
                 "uuid": str(uuid.uuid4()),
                 "lines": [{"line": done["lines"][0]["id"], "quantity": "1"}],
@@ -328,7 +331,7 @@ def test_paybill_payment_naming_an_open_sale_completes_it(
     again = paybill("SKL1BBBBBB", "100.00")
 
     assert (wrong_amount.status_code, paid.status_code, again.status_code) == (200, 200, 200)
-    done = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    done = cashier_client.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"])).json()
     assert done["status"] == "completed"
     assert [(t["method"], t["status"], t["reference"]) for t in done["tenders"]] == [
         ("mpesa", "settled", "SKL1BBBBBB")
@@ -426,7 +429,7 @@ def test_hosted_card_sale_shows_its_payment_link_and_completes_when_paid(
     sale = _sell(cashier_client, body, django_capture_on_commit_callbacks)
     # In production the page is asked for as the checkout commits, before it answers; the test
     # runs those commit hooks after the answer, so the till's next poll shows the link.
-    polled = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    polled = cashier_client.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"])).json()
     link = polled["tenders"][0]["payment_link"]
     assert link and link.startswith(daraja.url)
 
@@ -462,10 +465,10 @@ def test_the_tender_carries_the_mpesa_receipt_code_once_paid(
 
     assert _deliver(tenant_client(business), callback).status_code == 200
 
-    done = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    done = cashier_client.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"])).json()
     assert done["status"] == "completed"
     assert [(t["method"], t["reference"]) for t in done["tenders"]] == [("mpesa", code)]
-    receipt = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/receipt/")
+    receipt = cashier_client.get(tenant_path("sales:sale-receipt", sale_uuid=sale["uuid"]))
     assert receipt.status_code == 200
     assert code in receipt.content.decode()
     with schema_context(business.schema_name):
@@ -491,7 +494,7 @@ def _failed_push(
     sale = _sell(client, body, capture)
     [callback] = daraja.callbacks("mpesa")
     assert _deliver(gateway, callback).status_code == 200
-    failed = client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    failed = client.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"])).json()
     assert failed["tenders"][0]["status"] == "failed"
     return sale, failed["tenders"][0]["id"]
 
@@ -512,7 +515,7 @@ def test_cash_after_a_failed_push_keeps_what_was_handed_over_and_gives_change(
         business, till, cashier_client, tenant_client(business), daraja, soda,
         django_capture_on_commit_callbacks, quantity="2",
     )  # fmt: skip
-    path = f"/api/v1/sales/{sale['uuid']}/tenders/{tender_id}/retry/"
+    path = tenant_path("sales:sale-tender-retry", sale_uuid=sale["uuid"], tender_id=tender_id)
 
     short = cashier_client.post(path, {"method": "cash", "amount": "150"},
                                 content_type="application/json")  # fmt: skip
@@ -526,7 +529,7 @@ def test_cash_after_a_failed_push_keeps_what_was_handed_over_and_gives_change(
     assert short.json()["error"]["fields"]["amount"][0]["code"] == "underpaid"
     assert dollars.json()["error"]["fields"]["currency"][0]["code"] == "currency_mismatch"
     assert push_more.json()["error"]["fields"]["amount"][0]["code"] == "not_amount_due"
-    unchanged = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    unchanged = cashier_client.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"])).json()
     assert unchanged["status"] == "awaiting_payment"
     assert [(t["id"], t["status"]) for t in unchanged["tenders"]] == [(tender_id, "failed")]
     assert stock_of(soda, store) == (Decimal(10), Decimal(2))
@@ -626,7 +629,7 @@ def test_a_tampered_provider_address_fails_the_push_without_contacting_it(
         assert contacted == []
     finally:
         listener.close()
-    refused = cashier_client.get(f"/api/v1/sales/{sale['uuid']}/").json()
+    refused = cashier_client.get(tenant_path("sales:sale-detail", sale_uuid=sale["uuid"])).json()
     assert refused["status"] == "awaiting_payment"
     assert (refused["tenders"][0]["status"], refused["tenders"][0]["payment_status"]) == (
         "failed", "failed"
@@ -634,7 +637,9 @@ def test_a_tampered_provider_address_fails_the_push_without_contacting_it(
     with schema_context(business.schema_name):
         assert Payment.objects.get().result_code == "destination_refused"
     retried = cashier_client.post(
-        f"/api/v1/sales/{sale['uuid']}/tenders/{refused['tenders'][0]['id']}/retry/",
+        tenant_path(
+            "sales:sale-tender-retry", sale_uuid=sale["uuid"], tender_id=refused["tenders"][0]["id"]
+        ),
         {"method": "cash", "amount": "100"},
         content_type="application/json",
     )

@@ -19,12 +19,13 @@ from tenant_apps.inventory.models import Location, Reservation, StockLevel, Stoc
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.sales.models import Coupon, Register, Sale, SaleLine, Tender
 from tests.support.sales import amount, cart, checkout
+from tests.support.urls import tenant_path
 
 JSON = "application/json"
 
 
 def quote(client: Client, body: dict[str, Any]) -> Any:
-    return client.post("/api/v1/sales/quote/", body, content_type=JSON)
+    return client.post(tenant_path("sales:sale-quote"), body, content_type=JSON)
 
 
 def footprint(business: Tenant, till: Register) -> dict[str, Any]:
@@ -359,7 +360,8 @@ def test_deleting_a_price_list_a_sale_used_is_409_in_use(
     with schema_context(business.schema_name):
         ProductPrice.objects.filter(price_list=wholesale).delete()  # only the sale uses it now
 
-    response = owner_client.delete(f"/api/v1/catalog/price-lists/{wholesale.pk}/")
+    price_list_detail_path = tenant_path("catalog:price-list-detail", price_list_id=wholesale.pk)
+    response = owner_client.delete(price_list_detail_path)
 
     assert response.status_code == 409, response.content
     error = response.json()["error"]
@@ -376,7 +378,7 @@ def test_deleting_a_category_a_coupon_uses_is_409_in_use(
         drinks = Category.objects.create(name="Drinks")
         Coupon.objects.create(code="SODA5", kind="fixed", value=Decimal("5"), category=drinks)
 
-    response = owner_client.delete(f"/api/v1/catalog/categories/{drinks.pk}/")
+    response = owner_client.delete(tenant_path("catalog:category-detail", category_id=drinks.pk))
 
     assert response.status_code == 409, response.content
     assert response.json()["error"]["code"] == "in_use"
@@ -388,7 +390,7 @@ def test_an_unused_price_list_is_still_deleted(business: Tenant, owner_client: C
     with schema_context(business.schema_name):
         spare = PriceList.objects.create(code="spare", name="Spare")
 
-    response = owner_client.delete(f"/api/v1/catalog/price-lists/{spare.pk}/")
+    response = owner_client.delete(tenant_path("catalog:price-list-detail", price_list_id=spare.pk))
 
     assert response.status_code == 204
     with schema_context(business.schema_name):

@@ -25,6 +25,7 @@ from tenant_apps.inventory.models import Location
 from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.sales.models import ReceiptSettings, Register, Sale
 from tests.support.sales import cart, checkout
+from tests.support.urls import tenant_path
 
 ESC, GS = 0x1B, 0x1D
 
@@ -53,7 +54,7 @@ def cash_sale(till: Register, open_shift: int, cashier_client: Client, soap: Pro
 @pytest.fixture
 def receipt_settings(owner_client: Client) -> None:
     response = owner_client.put(
-        "/api/v1/sales/receipt-settings/",
+        tenant_path("sales:receipt-settings-detail"),
         {
             "header": "Moi Avenue 12\nNairobi",
             "vat_number": "P051234567X",
@@ -66,7 +67,7 @@ def receipt_settings(owner_client: Client) -> None:
 
 
 def receipt(client: Client, sale_uuid: str, fmt: str) -> Any:
-    return client.get(f"/api/v1/sales/{sale_uuid}/receipt/", {"format": fmt})
+    return client.get(tenant_path("sales:sale-receipt", sale_uuid=sale_uuid), {"format": fmt})
 
 
 def escpos_text_lines(data: bytes) -> list[str]:
@@ -144,7 +145,7 @@ def test_json_receipt_has_the_facts(
     )
     link = urlsplit(data["qr_payload"])
     assert link.netloc.startswith(f"{business.slug}.")
-    assert link.path.startswith(f"/r/{cash_sale}/")
+    assert link.path.startswith(f"/r/{cash_sale}/")  # the printed address, spelled out
 
 
 def test_html_receipt_is_a_printable_page_with_a_qr_code(
@@ -244,7 +245,7 @@ def test_public_page_needs_no_login_and_shows_only_the_receipt(
     assert response["X-Robots-Tag"] == "noindex, nofollow"
     assert response["Referrer-Policy"] == "no-referrer"
     # The API itself still wants credentials.
-    assert anonymous.get(f"/api/v1/sales/{cash_sale}/receipt/").status_code == 401
+    assert anonymous.get(tenant_path("sales:sale-receipt", sale_uuid=cash_sale)).status_code == 401
     assert anonymous.post(urlsplit(link).path).status_code == 405
 
 
@@ -258,10 +259,14 @@ def test_public_page_is_404_without_the_right_link(
     token = link.rstrip("/").rsplit("/", 1)[1]
     anonymous = tenant_client(business)
 
-    assert anonymous.get(f"/r/{uuid.uuid4()}/{token}/").status_code == 404
-    assert anonymous.get(f"/r/{cash_sale}/{'0' * len(token)}/").status_code == 404
+    page = "terminal:receipt-page"
+    assert anonymous.get(tenant_path(page, sale_uuid=uuid.uuid4(), token=token)).status_code == 404
+    wrong_token = tenant_path(page, sale_uuid=cash_sale, token="0" * len(token))
+    assert anonymous.get(wrong_token).status_code == 404
+    # A link cut short: no route has this path.
     assert anonymous.get(f"/r/{cash_sale}/").status_code == 404
-    assert anonymous.get(f"/r/{uuid.uuid4()}/{uuid.uuid4().hex[:24]}/").status_code == 404
+    unknown = tenant_path(page, sale_uuid=uuid.uuid4(), token=uuid.uuid4().hex[:24])
+    assert anonymous.get(unknown).status_code == 404
 
 
 def test_another_business_cannot_see_the_receipt(
@@ -279,7 +284,7 @@ def test_another_business_cannot_see_the_receipt(
     for fmt in ("json", "html", "pdf", "escpos80"):
         assert receipt(attacker_owner, cash_sale, fmt).status_code == 404
     email = attacker_owner.post(
-        f"/api/v1/sales/{cash_sale}/receipt/email/",
+        tenant_path("sales:sale-receipt-email", sale_uuid=cash_sale),
         {"to": "thief@example.com"},
         content_type="application/json",
     )
@@ -305,7 +310,7 @@ def test_parked_sale_has_no_receipt_yet(
         assert response["Content-Type"] == "application/json"
         assert response.json()["error"]["code"] == "no_receipt_yet"
     email = cashier_client.post(
-        f"/api/v1/sales/{sale_uuid}/receipt/email/",
+        tenant_path("sales:sale-receipt-email", sale_uuid=sale_uuid),
         {"to": "a@example.com"},
         content_type="application/json",
     )
@@ -315,7 +320,8 @@ def test_parked_sale_has_no_receipt_yet(
         from tenant_apps.sales.receipts.data import receipt_link_token
 
         token = receipt_link_token(business, sale_uuid)
-    assert tenant_client(business).get(f"/r/{sale_uuid}/{token}/").status_code == 404
+    page = tenant_path("terminal:receipt-page", sale_uuid=sale_uuid, token=token)
+    assert tenant_client(business).get(page).status_code == 404
 
 
 def test_unknown_sale_and_unknown_format(cash_sale: str, cashier_client: Client) -> None:
@@ -330,7 +336,7 @@ def test_voided_sale_receipt_says_so(
     business: Tenant,
 ) -> None:  # fmt: skip
     voided = owner_client.post(
-        f"/api/v1/sales/{cash_sale}/void/",
+        tenant_path("sales:sale-void", sale_uuid=cash_sale),
         {"reason": "Rang up twice"},
         content_type="application/json",
     )
@@ -346,7 +352,7 @@ def test_voided_sale_receipt_says_so(
 
 def test_email_sends_the_page_with_the_pdf_attached(cash_sale: str, cashier_client: Client) -> None:
     response = cashier_client.post(
-        f"/api/v1/sales/{cash_sale}/receipt/email/",
+        tenant_path("sales:sale-receipt-email", sale_uuid=cash_sale),
         {"to": "  mteja@example.com "},
         content_type="application/json",
     )
@@ -369,7 +375,9 @@ def test_email_to_a_bad_address_is_400_and_sends_nothing(
     cash_sale: str, cashier_client: Client, to: str
 ) -> None:
     response = cashier_client.post(
-        f"/api/v1/sales/{cash_sale}/receipt/email/", {"to": to}, content_type="application/json"
+        tenant_path("sales:sale-receipt-email", sale_uuid=cash_sale),
+        {"to": to},
+        content_type="application/json",
     )
 
     assert response.status_code == 400
@@ -406,10 +414,12 @@ def test_receipt_settings_are_a_managers_and_are_checked(
     business: Tenant, owner_client: Client, cashier_client: Client
 ) -> None:
     refused = cashier_client.put(
-        "/api/v1/sales/receipt-settings/", {"footer": "x"}, content_type="application/json"
+        tenant_path("sales:receipt-settings-detail"),
+        {"footer": "x"},
+        content_type="application/json",
     )
     too_long = owner_client.put(
-        "/api/v1/sales/receipt-settings/",
+        tenant_path("sales:receipt-settings-detail"),
         {"footer": "\n".join(f"line {n}" for n in range(7))},
         content_type="application/json",
     )
@@ -419,7 +429,7 @@ def test_receipt_settings_are_a_managers_and_are_checked(
     assert "footer" in too_long.json()["error"]["fields"]
     with schema_context(business.schema_name):
         assert not ReceiptSettings.objects.exists()
-    assert owner_client.get("/api/v1/sales/receipt-settings/").json()["footer"] == ""
+    assert owner_client.get(tenant_path("sales:receipt-settings-detail")).json()["footer"] == ""
 
 
 # --- M-Pesa: the receipt carries Safaricom's receipt number ----------------------------------

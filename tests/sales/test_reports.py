@@ -33,9 +33,10 @@ from tenant_apps.customers.services import customer_create
 from tenant_apps.inventory.models import Location
 from tenant_apps.sales.models import Register, Sale
 from tests.support.sales import cart, checkout
+from tests.support.urls import tenant_path
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
-SUMMARY = "/api/v1/sales/reports/summary/"
+SUMMARY = tenant_path("sales:summary-report")
 
 
 @dataclass
@@ -99,7 +100,7 @@ def shop(
     sale_a = a.json()
     soap_line = next(line for line in sale_a["lines"] if line["product"] == soap.pk)
     back = owner_client.post(
-        f"/api/v1/sales/{sale_a['uuid']}/returns/",
+        tenant_path("sales:sale-return-list", sale_uuid=sale_a["uuid"]),
         {
             "uuid": str(uuid.uuid4()),
             "lines": [{"line": soap_line["id"], "quantity": "1", "restock": True}],
@@ -206,7 +207,7 @@ def test_tender_rows_and_refunds(shop: Shop, owner_client: Client) -> None:
 
 
 def test_today_at_a_glance(shop: Shop, owner_client: Client) -> None:
-    response = owner_client.get("/api/v1/sales/reports/today/")
+    response = owner_client.get(tenant_path("sales:today-report"))
 
     assert response.status_code == 200, response.content
     assert response.json() == {
@@ -319,7 +320,7 @@ def test_unstocked_returns_keep_their_cost(
     sold = checkout(owner_client, cart(till, (soap.pk, "1")))
     line = sold.json()["lines"][0]["id"]
     back = owner_client.post(
-        f"/api/v1/sales/{sold.json()['uuid']}/returns/",
+        tenant_path("sales:sale-return-list", sale_uuid=sold.json()["uuid"]),
         {
             "uuid": str(uuid.uuid4()),
             "lines": [{"line": line, "quantity": "1", "restock": False}],
@@ -348,7 +349,7 @@ def test_voided_sales_do_not_count(
     _, bread = goods
     sold = checkout(owner_client, cart(till, (bread.pk, "1")))
     voided = owner_client.post(
-        f"/api/v1/sales/{sold.json()['uuid']}/void/",
+        tenant_path("sales:sale-void", sale_uuid=sold.json()["uuid"]),
         {"reason": "Test"},
         content_type="application/json",
     )
@@ -393,11 +394,11 @@ def test_who_may_read_reports(
     jwt_client: Callable[[Tenant, str], Client],
 ) -> None:
     assert summary(cashier_client).status_code == 403
-    assert cashier_client.get("/api/v1/sales/reports/today/").status_code == 403
+    assert cashier_client.get(tenant_path("sales:today-report")).status_code == 403
     for role in (Role.MANAGER, Role.ACCOUNTANT, Role.ANALYST):
         client = jwt_client(business, member(business, role).email)
         assert summary(client).status_code == 200
-        assert client.get("/api/v1/sales/reports/today/").status_code == 200
+        assert client.get(tenant_path("sales:today-report")).status_code == 200
 
 
 def test_another_business_sees_only_its_own_sales(
@@ -412,4 +413,4 @@ def test_another_business_sees_only_its_own_sales(
     report = summary(client, start=day, end=day, group="product").json()
 
     assert (report["rows"], report["totals"]["count"]) == ([], 0)
-    assert client.get("/api/v1/sales/reports/today/").json()["sales_count"] == 0
+    assert client.get(tenant_path("sales:today-report")).json()["sales_count"] == 0

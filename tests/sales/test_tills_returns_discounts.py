@@ -19,10 +19,11 @@ from tenant_apps.inventory.models import Location
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.sales.models import Register, Sale
 from tests.support.sales import amount, cart, checkout
+from tests.support.urls import tenant_path
 
 
-def _post(client: Client, path: str, body: dict[str, Any]) -> Any:
-    return client.post(f"/api/v1/sales/{path}", body, content_type="application/json")
+def _post(client: Client, route: str, body: dict[str, Any], **ids: Any) -> Any:
+    return client.post(tenant_path(route, **ids), body, content_type="application/json")
 
 
 def _entries(business: Tenant, source: str) -> list[dict[str, tuple[Decimal, Decimal]]]:
@@ -52,20 +53,24 @@ def test_shift_close_reports_the_cash_variance_and_books_it(
         assert checkout(cashier_client, body).status_code == 201
     moved = _post(
         cashier_client,
-        f"shifts/{open_shift}/cash/",
+        "sales:shift-cash",
         {
             "kind": "cash_out",
             "amount": "30",
             "reason": "Bought milk for the shop",
             "account": "expense_other",
         },
+        shift_id=open_shift,
     )
     assert moved.status_code == 201, moved.content
-    x_report = cashier_client.get(f"/api/v1/sales/shifts/{open_shift}/").json()["report"]
+    shift_detail_path = tenant_path("sales:shift-detail", shift_id=open_shift)
+    x_report = cashier_client.get(shift_detail_path).json()["report"]
     assert x_report["sales_count"] == 3
     assert Decimal(x_report["expected_cash"]) == Decimal("1120")  # 1000 + 150 - 30
 
-    closed = _post(cashier_client, f"shifts/{open_shift}/close/", {"counted_cash": "1110"})
+    closed = _post(
+        cashier_client, "sales:shift-close", {"counted_cash": "1110"}, shift_id=open_shift
+    )
 
     assert closed.status_code == 200, closed.content
     shift = closed.json()
@@ -76,7 +81,9 @@ def test_shift_close_reports_the_cash_variance_and_books_it(
         "expense_other": (Decimal("10.00"), Decimal(0)),
         "cash_drawer": (Decimal(0), Decimal("10.00")),
     }
-    again = _post(cashier_client, f"shifts/{open_shift}/close/", {"counted_cash": "1110"})
+    again = _post(
+        cashier_client, "sales:shift-close", {"counted_cash": "1110"}, shift_id=open_shift
+    )
     assert again.status_code == 409
     after = checkout(cashier_client, cart(till, (pen.pk, "1")))
     assert after.json()["error"]["code"] == "no_open_shift"
@@ -148,13 +155,14 @@ def test_partial_return_refunds_cash_restocks_and_books_in_reverse(
         "refund_method": "cash",
         "reason": "Chipped",
     }
-    cashier_try = _post(cashier_client, f"{sale['uuid']}/returns/", body)
-    first = _post(owner_client, f"{sale['uuid']}/returns/", body)
-    replay = _post(owner_client, f"{sale['uuid']}/returns/", body)
+    cashier_try = _post(cashier_client, "sales:sale-return-list", body, sale_uuid=sale["uuid"])
+    first = _post(owner_client, "sales:sale-return-list", body, sale_uuid=sale["uuid"])
+    replay = _post(owner_client, "sales:sale-return-list", body, sale_uuid=sale["uuid"])
     too_many = _post(
         owner_client,
-        f"{sale['uuid']}/returns/",
+        "sales:sale-return-list",
         {**body, "uuid": str(uuid.uuid4()), "lines": [{"line": line, "quantity": "3"}]},
+        sale_uuid=sale["uuid"],
     )
 
     assert cashier_try.status_code == 403
@@ -169,7 +177,8 @@ def test_partial_return_refunds_cash_restocks_and_books_in_reverse(
     assert returns[0]["cash_drawer"] == (Decimal(0), Decimal("100.00"))
     assert returns[0]["inventory"] == (Decimal("40.00"), Decimal(0))
     assert returns[0]["cost_of_goods_sold"] == (Decimal(0), Decimal("40.00"))
-    x_report = cashier_client.get(f"/api/v1/sales/shifts/{open_shift}/").json()["report"]
+    shift_detail_path = tenant_path("sales:shift-detail", shift_id=open_shift)
+    x_report = cashier_client.get(shift_detail_path).json()["report"]
     assert Decimal(x_report["expected_cash"]) == Decimal("1200")  # 1000 + 300 - 100
 
 
@@ -194,7 +203,7 @@ def test_the_rest_of_a_line_returns_exactly_what_it_cost(
             "refund_method": "cash",
             "reason": "Stale",
         }
-        response = _post(owner_client, f"{sale['uuid']}/returns/", body)
+        response = _post(owner_client, "sales:sale-return-list", body, sale_uuid=sale["uuid"])
         assert response.status_code == 201, response.content
         totals.append(amount(response.json()["total"]))
 
@@ -217,8 +226,12 @@ def test_void_needs_a_manager_and_puts_everything_back(
     receive(oil, store, "4", cost="200")
     sale = checkout(cashier_client, cart(till, (oil.pk, "2"))).json()
 
-    refused = _post(cashier_client, f"{sale['uuid']}/void/", {"reason": "Rang up twice"})
-    voided = _post(owner_client, f"{sale['uuid']}/void/", {"reason": "Rang up twice"})
+    refused = _post(
+        cashier_client, "sales:sale-void", {"reason": "Rang up twice"}, sale_uuid=sale["uuid"]
+    )
+    voided = _post(
+        owner_client, "sales:sale-void", {"reason": "Rang up twice"}, sale_uuid=sale["uuid"]
+    )
 
     assert refused.status_code == 403
     assert voided.status_code == 200
@@ -228,7 +241,8 @@ def test_void_needs_a_manager_and_puts_everything_back(
     with schema_context(business.schema_name):
         entry = JournalEntry.objects.get(source="sale", reference=sale["uuid"])
         assert JournalEntry.objects.filter(reversal_of=entry).count() == 1
-    x_report = cashier_client.get(f"/api/v1/sales/shifts/{open_shift}/").json()["report"]
+    shift_detail_path = tenant_path("sales:shift-detail", shift_id=open_shift)
+    x_report = cashier_client.get(shift_detail_path).json()["report"]
     assert Decimal(x_report["expected_cash"]) == Decimal("1000")
 
 
@@ -246,12 +260,14 @@ def test_coupon_limits_window_and_minimum_spend(
     receive(shoe, store, "10")
     made = _post(
         owner_client,
-        "coupons/",
+        "sales:coupon-list",
         {"code": "KARIBU10", "kind": "percent", "value": "10", "max_uses": 1, "min_spend": "1500"},
     )
     assert made.status_code == 201, made.content
     assert (
-        _post(cashier_client, "coupons/", {"code": "X", "kind": "fixed", "value": "1"}).status_code
+        _post(
+            cashier_client, "sales:coupon-list", {"code": "X", "kind": "fixed", "value": "1"}
+        ).status_code
         == 403
     )
 
@@ -283,7 +299,7 @@ def test_parked_cart_holds_no_stock_and_resumes_under_the_same_uuid(
     body = cart(till, (egg.pk, "1"), tenders=[], park=True)
 
     parked = checkout(cashier_client, body)
-    listed = cashier_client.get("/api/v1/sales/parked/").json()["results"]
+    listed = cashier_client.get(tenant_path("sales:sale-parked")).json()["results"]
     resumed = checkout(
         cashier_client,
         {**body, "park": False, "lines": [{"product": egg.pk, "quantity": "2"}],

@@ -15,6 +15,7 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.models import ApiKey
 from tests.support.people import issue_api_key
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -22,7 +23,7 @@ JwtClient = Callable[[Tenant, str], Client]
 TenantClient = Callable[[Tenant], Client]
 
 
-def with_key(client: Client, key: str, path: str = "/api/v1/inventory/locations/") -> Any:
+def with_key(client: Client, key: str, path: str = tenant_path("inventory:location-list")) -> Any:
     return client.get(path, HTTP_AUTHORIZATION=f"Api-Key {key}")
 
 
@@ -32,11 +33,11 @@ def test_owner_creates_a_key_that_is_shown_once_and_stored_hashed(
     client = jwt_client(business, business.owner_email)
 
     created = client.post(
-        "/api/v1/api-keys/",
+        tenant_path("staff:api-key-list"),
         {"name": "Web shop", "scopes": ["inventory:read", "catalog:write"]},
         content_type="application/json",
     )
-    listed = client.get("/api/v1/api-keys/")
+    listed = client.get(tenant_path("staff:api-key-list"))
 
     assert created.status_code == 201
     key = created.json()["key"]
@@ -79,7 +80,14 @@ def test_key_out_of_scope_is_403(business: Tenant, tenant_client: TenantClient) 
     assert "scope" in response.json()["error"]["message"]
 
 
-@pytest.mark.parametrize("path", ["/api/v1/staff/", "/api/v1/api-keys/", "/api/v1/auth/user/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        tenant_path("staff:staff-list"),
+        tenant_path("staff:api-key-list"),
+        tenant_path("staff:current-user-detail"),
+    ],
+)
 def test_keys_never_reach_people_management(
     business: Tenant, tenant_client: TenantClient, path: str
 ) -> None:
@@ -108,7 +116,8 @@ def test_revoked_key_is_401(
     with schema_context(business.schema_name):
         key_id = ApiKey.objects.get().pk
 
-    revoked = jwt_client(business, business.owner_email).post(f"/api/v1/api-keys/{key_id}/revoke/")
+    api_key_revoke_path = tenant_path("staff:api-key-revoke", api_key_id=key_id)
+    revoked = jwt_client(business, business.owner_email).post(api_key_revoke_path)
     response = with_key(tenant_client(business), key)
 
     assert revoked.json()["status"] == "revoked"
@@ -137,7 +146,7 @@ def test_malformed_or_unknown_keys_are_401(
     business: Tenant, tenant_client: TenantClient, header: str
 ) -> None:
     response = tenant_client(business).get(
-        "/api/v1/inventory/locations/", HTTP_AUTHORIZATION=header
+        tenant_path("inventory:location-list"), HTTP_AUTHORIZATION=header
     )
 
     assert response.status_code == 401
@@ -191,7 +200,7 @@ def test_bad_key_requests_are_400_and_create_nothing(
     business: Tenant, jwt_client: JwtClient, body: dict[str, Any], field: str
 ) -> None:
     response = jwt_client(business, business.owner_email).post(
-        "/api/v1/api-keys/", body, content_type="application/json"
+        tenant_path("staff:api-key-list"), body, content_type="application/json"
     )
 
     assert response.status_code == 400
@@ -206,7 +215,7 @@ def test_only_owners_manage_keys(
     manager = member(business, Role.MANAGER)
 
     response = jwt_client(business, manager.email).post(
-        "/api/v1/api-keys/",
+        tenant_path("staff:api-key-list"),
         {"name": "K", "scopes": ["catalog:read"]},
         content_type="application/json",
     )
@@ -219,7 +228,7 @@ def test_openapi_documents_the_three_auth_schemes(
 ) -> None:
     schema = (
         tenant_client(business)
-        .get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+        .get(tenant_path("schema"), HTTP_ACCEPT="application/vnd.oai.openapi+json")
         .json()
     )
 

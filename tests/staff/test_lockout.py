@@ -13,6 +13,7 @@ from shared_apps.users import lockout
 from shared_apps.users.models import User
 from tenant_apps.staff.services import staff_set_own_pin
 from tests.support.people import login
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -109,7 +110,7 @@ def test_pin_login_works_and_locks_out(
 
     def pin(value: str) -> int:
         return client.post(
-            "/api/v1/auth/pin-login/",
+            tenant_path("staff:auth-pin-login"),
             {"email": cashier.email, "pin": value},
             content_type="application/json",
         ).status_code

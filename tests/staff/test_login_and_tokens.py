@@ -15,6 +15,7 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
 from tests.support.people import login
 from tests.support.tenants import STRONG_PASSWORD
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_access_token_works_on_its_own_host(
 ) -> None:
     client = jwt_client(business, business.owner_email)
 
-    response = client.get("/api/v1/auth/user/")
+    response = client.get(tenant_path("staff:current-user-detail"))
 
     assert response.status_code == 200
     assert response.json()["role"] == "owner"
@@ -59,7 +60,7 @@ def test_wrong_password_is_401_with_a_clear_code(
 
 
 def test_anonymous_request_is_401(business: Tenant, tenant_client: TenantClient) -> None:
-    response = tenant_client(business).get("/api/v1/auth/user/")
+    response = tenant_client(business).get(tenant_path("staff:current-user-detail"))
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
@@ -80,12 +81,13 @@ def test_token_replayed_at_another_business_with_the_same_user_id_is_refused(
 
     # when alpha's tokens are used at beta
     access = tenant_client(beta).get(
-        "/api/v1/auth/user/", HTTP_AUTHORIZATION=f"Bearer {tokens['access']}"
+        tenant_path("staff:current-user-detail"), HTTP_AUTHORIZATION=f"Bearer {tokens['access']}"
     )
     refresh = post(
-        tenant_client(beta), "/api/v1/auth/token/refresh/", {"refresh": tokens["refresh"]}
+        tenant_client(beta), tenant_path("staff:token-refresh"), {"refresh": tokens["refresh"]}
     )
-    logout = post(tenant_client(beta), "/api/v1/auth/logout/", {"refresh": tokens["refresh"]})
+    auth_logout_path = tenant_path("staff:auth-logout")
+    logout = post(tenant_client(beta), auth_logout_path, {"refresh": tokens["refresh"]})
 
     # then beta refuses them all
     for response in (access, refresh, logout):
@@ -102,7 +104,7 @@ def test_tampered_schema_claim_is_refused(business: Tenant, tenant_client: Tenan
     forged = pyjwt.encode(claims, "an-attacker-guess-at-the-signing-key-0123", algorithm="HS256")
 
     response = tenant_client(business).get(
-        "/api/v1/auth/user/", HTTP_AUTHORIZATION=f"Bearer {forged}"
+        tenant_path("staff:current-user-detail"), HTTP_AUTHORIZATION=f"Bearer {forged}"
     )
 
     assert response.status_code == 401
@@ -114,11 +116,11 @@ def test_refresh_rotates_and_logout_blacklists(
     client = tenant_client(business)
     first = login(client, business.owner_email).json()
 
-    rotated = post(client, "/api/v1/auth/token/refresh/", {"refresh": first["refresh"]})
-    reused = post(client, "/api/v1/auth/token/refresh/", {"refresh": first["refresh"]})
-    logout = post(client, "/api/v1/auth/logout/", {"refresh": rotated.json()["refresh"]})
+    rotated = post(client, tenant_path("staff:token-refresh"), {"refresh": first["refresh"]})
+    reused = post(client, tenant_path("staff:token-refresh"), {"refresh": first["refresh"]})
+    logout = post(client, tenant_path("staff:auth-logout"), {"refresh": rotated.json()["refresh"]})
     after_logout = post(
-        client, "/api/v1/auth/token/refresh/", {"refresh": rotated.json()["refresh"]}
+        client, tenant_path("staff:token-refresh"), {"refresh": rotated.json()["refresh"]}
     )
 
     assert rotated.status_code == 200
@@ -136,7 +138,7 @@ def test_deactivated_users_tokens_stop_working(
     with schema_context(business.schema_name):
         User.objects.filter(pk=cashier.pk).update(is_active=False)
 
-    assert client.get("/api/v1/auth/user/").status_code == 401
+    assert client.get(tenant_path("staff:current-user-detail")).status_code == 401
 
 
 def test_password_change_needs_the_old_password(
@@ -147,12 +149,12 @@ def test_password_change_needs_the_old_password(
 
     wrong_old = post(
         client,
-        "/api/v1/auth/password/change/",
+        tenant_path("staff:password-change"),
         {"old_password": "nope", "new_password1": new, "new_password2": new},
     )
     changed = post(
         client,
-        "/api/v1/auth/password/change/",
+        tenant_path("staff:password-change"),
         {"old_password": STRONG_PASSWORD, "new_password1": new, "new_password2": new},
     )
 
@@ -167,7 +169,7 @@ def test_password_reset_mails_a_link_to_the_business_host_that_sets_a_new_passwo
 ) -> None:
     client = tenant_client(business)
 
-    response = post(client, "/api/v1/auth/password/reset/", {"email": business.owner_email})
+    response = post(client, tenant_path("staff:password-reset"), {"email": business.owner_email})
 
     assert response.status_code == 200
     assert len(mail.outbox) == 1
@@ -186,7 +188,9 @@ def test_password_reset_for_an_unknown_address_sends_nothing(
     business: Tenant, tenant_client: TenantClient
 ) -> None:
     response = post(
-        tenant_client(business), "/api/v1/auth/password/reset/", {"email": "nobody@example.com"}
+        tenant_client(business),
+        tenant_path("staff:password-reset"),
+        {"email": "nobody@example.com"},
     )
 
     assert response.status_code == 200  # no hint whether the address exists

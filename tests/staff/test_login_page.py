@@ -17,6 +17,7 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users import lockout
 from tests.support.people import login
 from tests.support.tenants import STRONG_PASSWORD
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -24,7 +25,8 @@ TenantClient = Callable[[Tenant], Client]
 
 
 def page_login(client: Client, email: str, password: str = STRONG_PASSWORD, **extra: Any) -> Any:
-    return client.post("/login/", {"username": email, "password": password}, **extra)
+    login_path = tenant_path("terminal:login")
+    return client.post(login_path, {"username": email, "password": password}, **extra)
 
 
 def signed_in(client: Client) -> bool:
@@ -141,7 +143,8 @@ def test_guessing_the_old_password_with_a_stolen_token_meets_the_same_lock(
 
     def change(old: str) -> Any:
         body = {"old_password": old, "new_password1": new, "new_password2": new}
-        return thief.post("/api/v1/auth/password/change/", body, content_type="application/json")
+        password_change_path = tenant_path("staff:password-change")
+        return thief.post(password_change_path, body, content_type="application/json")
 
     guesses = [change(f"guess-{n}").status_code for n in range(lockout.ACCOUNT_FREE_ATTEMPTS)]
     locked = change(STRONG_PASSWORD)

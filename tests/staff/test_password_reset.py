@@ -13,10 +13,11 @@ from django.core import mail
 from django.test import Client
 
 from shared_apps.tenants.models import Tenant
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/auth/password/reset/"
+URL = tenant_path("staff:password-reset")
 TenantClient = Callable[[Tenant], Client]
 
 

@@ -12,10 +12,11 @@ from django.test import Client
 
 from shared_apps.tenants.links import tenant_base_url
 from shared_apps.tenants.models import Tenant
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
-PAGE = "/password-reset/"
+PAGE = tenant_path("terminal:password-reset-request")
 TenantClient = Callable[[Tenant], Client]
 
 
@@ -24,7 +25,7 @@ def test_the_login_page_links_to_the_reset_page(
 ) -> None:
     client = tenant_client(business)
 
-    assert f'href="{PAGE}"'.encode() in client.get("/login/").content
+    assert f'href="{PAGE}"'.encode() in client.get(tenant_path("terminal:login")).content
     assert client.get(PAGE).status_code == 200
 
 
@@ -56,7 +57,7 @@ def test_the_page_and_the_api_share_one_limit(
     limit = settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR
     for _ in range(limit):
         client.post(
-            "/api/v1/auth/password/reset/",
+            tenant_path("staff:password-reset"),
             {"email": business.owner_email},
             content_type="application/json",
         )

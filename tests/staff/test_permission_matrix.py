@@ -11,37 +11,43 @@ from django.test import Client
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.access import ROLE_ACTIONS, Action
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
-# (method, path, body, action that guards it); paths use {other} for another staff member's id.
+# (method, route, body, action that guards it); routes of one staff member ask about another.
 ENDPOINTS: list[tuple[str, str, dict[str, Any] | None, Action | None]] = [
-    ("get", "/api/v1/auth/user/", None, None),
-    ("get", "/api/v1/inventory/locations/", None, Action.INVENTORY_VIEW),
-    ("get", "/api/v1/staff/", None, Action.STAFF_VIEW),
-    ("get", "/api/v1/staff/{other}/", None, Action.STAFF_VIEW),
+    ("get", "staff:current-user-detail", None, None),
+    ("get", "inventory:location-list", None, Action.INVENTORY_VIEW),
+    ("get", "staff:staff-list", None, Action.STAFF_VIEW),
+    ("get", "staff:staff-detail", None, Action.STAFF_VIEW),
     (
         "post",
-        "/api/v1/staff/",
+        "staff:staff-list",
         {"email": "new.hire@example.com", "full_name": "New Hire", "role": "cashier"},
         Action.STAFF_MANAGE,
     ),
-    ("patch", "/api/v1/staff/{other}/", {"full_name": "Renamed"}, Action.STAFF_MANAGE),
-    ("post", "/api/v1/staff/{other}/deactivate/", None, Action.STAFF_MANAGE),
-    ("get", "/api/v1/api-keys/", None, Action.API_KEYS_MANAGE),
+    ("patch", "staff:staff-detail", {"full_name": "Renamed"}, Action.STAFF_MANAGE),
+    ("post", "staff:staff-deactivate", None, Action.STAFF_MANAGE),
+    ("get", "staff:api-key-list", None, Action.API_KEYS_MANAGE),
     (
         "post",
-        "/api/v1/api-keys/",
+        "staff:api-key-list",
         {"name": "Shop", "scopes": ["catalog:read"]},
         Action.API_KEYS_MANAGE,
     ),
 ]
+OF_A_MEMBER = {"staff:staff-detail", "staff:staff-deactivate"}
 
 CASES = [
-    pytest.param(role, method, path, body, action, id=f"{role}-{method}-{path}")
+    pytest.param(role, method, route, body, action, id=f"{role}-{method}-{route}")
     for role in Role.values
-    for method, path, body, action in ENDPOINTS
+    for method, route, body, action in ENDPOINTS
 ]
+
+
+def path_of(route: str, other: User) -> str:
+    return tenant_path(route, user_id=other.pk) if route in OF_A_MEMBER else tenant_path(route)
 
 
 def call(client: Client, method: str, path: str, body: dict[str, Any] | None) -> Any:
@@ -50,14 +56,14 @@ def call(client: Client, method: str, path: str, body: dict[str, Any] | None) ->
     return getattr(client, method)(path, body or {}, content_type="application/json")
 
 
-@pytest.mark.parametrize(("role", "method", "path", "body", "action"), CASES)
+@pytest.mark.parametrize(("role", "method", "route", "body", "action"), CASES)
 def test_role_against_endpoint(
     business: Tenant,
     member: Callable[..., User],
     jwt_client: Callable[[Tenant, str], Client],
     role: str,
     method: str,
-    path: str,
+    route: str,
     body: dict[str, Any] | None,
     action: Action | None,
 ) -> None:
@@ -65,7 +71,8 @@ def test_role_against_endpoint(
     other = member(business, Role.ANALYST)
     client = jwt_client(business, actor)
 
-    response = call(client, method, path.format(other=other.pk), body)
+    path = path_of(route, other)
+    response = call(client, method, path, body)
 
     allowed = action is None or action in ROLE_ACTIONS[role]
     if allowed:
@@ -75,19 +82,19 @@ def test_role_against_endpoint(
         assert response.json()["error"]["code"] == "permission_denied"
 
 
-@pytest.mark.parametrize(("method", "path", "body", "action"), ENDPOINTS)
+@pytest.mark.parametrize(("method", "route", "body", "action"), ENDPOINTS)
 def test_anonymous_is_401_everywhere(
     business: Tenant,
     member: Callable[..., User],
     tenant_client: Callable[[Tenant], Client],
     method: str,
-    path: str,
+    route: str,
     body: dict[str, Any] | None,
     action: Action | None,
 ) -> None:
     other = member(business, Role.ANALYST)
 
-    response = call(tenant_client(business), method, path.format(other=other.pk), body)
+    response = call(tenant_client(business), method, path_of(route, other), body)
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
@@ -98,7 +105,7 @@ def test_user_endpoint_lists_exactly_the_roles_actions(
 ) -> None:
     cashier = member(business, Role.CASHIER)
 
-    body = jwt_client(business, cashier.email).get("/api/v1/auth/user/").json()
+    body = jwt_client(business, cashier.email).get(tenant_path("staff:current-user-detail")).json()
 
     assert body["allowed_actions"] == sorted(str(a) for a in ROLE_ACTIONS[Role.CASHIER])
     assert "staff.manage" not in body["allowed_actions"]

@@ -18,6 +18,7 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.services import api_key_create, staff_set_own_pin
 from tests.support.people import owner_of
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -31,7 +32,7 @@ def post(client: Client, path: str, body: dict[str, Any] | None = None) -> Any:
 
 
 def pin_login(client: Client, email: str, pin: str) -> Any:
-    return post(client, "/api/v1/auth/pin-login/", {"email": email, "pin": pin})
+    return post(client, tenant_path("staff:auth-pin-login"), {"email": email, "pin": pin})
 
 
 def stored_pin(tenant: Tenant, user: User) -> tuple[str, bool]:
@@ -61,7 +62,9 @@ def test_nobody_sets_someone_elses_pin(
     before = stored_pin(business, cashier)
 
     response = post(
-        jwt_client(business, boss.email), f"/api/v1/staff/{cashier.pk}/pin/", {"pin": "1357"}
+        jwt_client(business, boss.email),
+        tenant_path("staff:staff-pin", user_id=cashier.pk),
+        {"pin": "1357"},
     )
 
     assert response.status_code == 403
@@ -81,7 +84,8 @@ def test_a_manager_cannot_reset_a_pin(
     manager = member(business, Role.MANAGER)
     before = stored_pin(business, cashier)
 
-    response = post(jwt_client(business, manager.email), f"/api/v1/staff/{cashier.pk}/pin/reset/")
+    staff_pin_reset_path = tenant_path("staff:staff-pin-reset", user_id=cashier.pk)
+    response = post(jwt_client(business, manager.email), staff_pin_reset_path)
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "owner_only"
@@ -98,7 +102,8 @@ def test_a_cashier_cannot_reset_a_pin(
     colleague = member(business, Role.CASHIER)
     before = stored_pin(business, cashier)
 
-    response = post(jwt_client(business, colleague.email), f"/api/v1/staff/{cashier.pk}/pin/reset/")
+    staff_pin_reset_path = tenant_path("staff:staff-pin-reset", user_id=cashier.pk)
+    response = post(jwt_client(business, colleague.email), staff_pin_reset_path)
 
     assert response.status_code == 403
     assert stored_pin(business, cashier) == before
@@ -113,8 +118,8 @@ def test_an_api_key_can_neither_set_nor_reset_a_pin(
     client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {issued.key}"
     before = stored_pin(business, cashier)
 
-    set_pin = post(client, f"/api/v1/staff/{cashier.pk}/pin/", {"pin": "1357"})
-    reset = post(client, f"/api/v1/staff/{cashier.pk}/pin/reset/")
+    set_pin = post(client, tenant_path("staff:staff-pin", user_id=cashier.pk), {"pin": "1357"})
+    reset = post(client, tenant_path("staff:staff-pin-reset", user_id=cashier.pk))
 
     assert (set_pin.status_code, reset.status_code) == (403, 403)
     assert stored_pin(business, cashier) == before
@@ -127,7 +132,8 @@ def test_an_owners_reset_stops_the_old_pin_and_ends_its_sessions(
     stolen = pin_login(tenant_client(business), cashier.email, CASHIER_PIN).json()
 
     reset = post(
-        jwt_client(business, business.owner_email), f"/api/v1/staff/{cashier.pk}/pin/reset/"
+        jwt_client(business, business.owner_email),
+        tenant_path("staff:staff-pin-reset", user_id=cashier.pk),
     )
 
     assert reset.status_code == 200
@@ -138,7 +144,7 @@ def test_an_owners_reset_stops_the_old_pin_and_ends_its_sessions(
     assert refused.status_code == 403
     assert refused.json()["error"]["code"] == "pin_reset_required"
     renewed = post(
-        tenant_client(business), "/api/v1/auth/token/refresh/", {"refresh": stolen["refresh"]}
+        tenant_client(business), tenant_path("staff:token-refresh"), {"refresh": stolen["refresh"]}
     )
     assert renewed.status_code == 401
 
@@ -152,7 +158,7 @@ def test_a_pin_sign_in_cannot_choose_a_pin(
     client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {tokens['access']}"
     before = stored_pin(business, cashier)
 
-    response = post(client, f"/api/v1/staff/{cashier.pk}/pin/", {"pin": "1357"})
+    response = post(client, tenant_path("staff:staff-pin", user_id=cashier.pk), {"pin": "1357"})
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "password_login_required"
@@ -162,11 +168,12 @@ def test_a_pin_sign_in_cannot_choose_a_pin(
 def test_after_a_reset_the_person_chooses_a_new_pin_after_a_password_sign_in(
     business: Tenant, cashier: User, jwt_client: JwtClient, tenant_client: TenantClient
 ) -> None:
-    post(jwt_client(business, business.owner_email), f"/api/v1/staff/{cashier.pk}/pin/reset/")
+    staff_pin_reset_path = tenant_path("staff:staff-pin-reset", user_id=cashier.pk)
+    post(jwt_client(business, business.owner_email), staff_pin_reset_path)
     own = jwt_client(business, cashier.email)  # a password login
-    assert own.get("/api/v1/auth/user/").json()["pin_reset_required"] is True
+    assert own.get(tenant_path("staff:current-user-detail")).json()["pin_reset_required"] is True
 
-    response = post(own, f"/api/v1/staff/{cashier.pk}/pin/", {"pin": "1357"})
+    response = post(own, tenant_path("staff:staff-pin", user_id=cashier.pk), {"pin": "1357"})
 
     assert response.status_code == 204
     assert stored_pin(business, cashier)[1] is False
@@ -175,6 +182,7 @@ def test_after_a_reset_the_person_chooses_a_new_pin_after_a_password_sign_in(
 
 
 def test_resetting_an_unknown_member_is_a_404(business: Tenant, jwt_client: JwtClient) -> None:
-    response = post(jwt_client(business, business.owner_email), "/api/v1/staff/99999/pin/reset/")
+    staff_pin_reset_path = tenant_path("staff:staff-pin-reset", user_id=99999)
+    response = post(jwt_client(business, business.owner_email), staff_pin_reset_path)
 
     assert response.status_code == 404

@@ -17,6 +17,7 @@ from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.services import staff_set_active, staff_update
 from tests.support.people import login, owner_of
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -43,7 +44,7 @@ def test_owner_adds_a_cashier_with_a_password_who_can_then_log_in(
 
     response = post(
         client,
-        "/api/v1/staff/",
+        tenant_path("staff:staff-list"),
         {
             "email": "Jane.Cashier@Example.com",
             "full_name": "Jane",
@@ -69,7 +70,7 @@ def test_staff_added_without_a_password_gets_an_invitation(
     with django_capture_on_commit_callbacks(execute=True):
         response = post(
             client,
-            "/api/v1/staff/",
+            tenant_path("staff:staff-list"),
             {"email": "stock@example.com", "full_name": "Stock Keeper", "role": "warehouse"},
         )
 
@@ -98,7 +99,8 @@ def test_bad_staff_input_is_refused_and_nothing_is_added(
 ) -> None:
     before = staff_rows(business)
 
-    response = post(jwt_client(business, business.owner_email), "/api/v1/staff/", body)
+    staff_list_path = tenant_path("staff:staff-list")
+    response = post(jwt_client(business, business.owner_email), staff_list_path, body)
 
     assert response.status_code == 400
     assert code in [e["code"] for e in response.json()["error"]["fields"][field]]
@@ -108,7 +110,7 @@ def test_bad_staff_input_is_refused_and_nothing_is_added(
 def test_duplicate_email_is_a_conflict(business: Tenant, jwt_client: JwtClient) -> None:
     response = post(
         jwt_client(business, business.owner_email),
-        "/api/v1/staff/",
+        tenant_path("staff:staff-list"),
         {"email": business.owner_email.upper(), "full_name": "Copy", "role": "cashier"},
     )
 
@@ -125,10 +127,14 @@ def test_manager_cannot_create_or_promote_owners_or_managers(
     before = staff_rows(business)
 
     create = post(
-        client, "/api/v1/staff/", {"email": "o@example.com", "full_name": "O", "role": "owner"}
+        client,
+        tenant_path("staff:staff-list"),
+        {"email": "o@example.com", "full_name": "O", "role": "owner"},
     )
-    promote = patch(client, f"/api/v1/staff/{cashier.pk}/", {"role": "manager"})
-    demote_owner = patch(client, f"/api/v1/staff/{owner_of(business).pk}/", {"role": "cashier"})
+    the_cashier = tenant_path("staff:staff-detail", user_id=cashier.pk)
+    promote = patch(client, the_cashier, {"role": "manager"})
+    the_owner = tenant_path("staff:staff-detail", user_id=owner_of(business).pk)
+    demote_owner = patch(client, the_owner, {"role": "cashier"})
 
     for response in (create, promote, demote_owner):
         assert response.status_code == 403
@@ -143,12 +149,13 @@ def test_owner_changes_a_role_and_the_new_rights_apply(
 
     response = patch(
         jwt_client(business, business.owner_email),
-        f"/api/v1/staff/{cashier.pk}/",
+        tenant_path("staff:staff-detail", user_id=cashier.pk),
         {"role": "manager"},
     )
 
     assert response.status_code == 200
-    assert jwt_client(business, cashier.email).get("/api/v1/staff/").status_code == 200
+    staff_list_path = tenant_path("staff:staff-list")
+    assert jwt_client(business, cashier.email).get(staff_list_path).status_code == 200
 
 
 def test_the_last_owner_can_be_neither_demoted_nor_deactivated(
@@ -157,8 +164,8 @@ def test_the_last_owner_can_be_neither_demoted_nor_deactivated(
     owner = owner_of(business)
     client = jwt_client(business, business.owner_email)
 
-    demote = patch(client, f"/api/v1/staff/{owner.pk}/", {"role": "manager"})
-    deactivate = post(client, f"/api/v1/staff/{owner.pk}/deactivate/")
+    demote = patch(client, tenant_path("staff:staff-detail", user_id=owner.pk), {"role": "manager"})
+    deactivate = post(client, tenant_path("staff:staff-deactivate", user_id=owner.pk))
 
     for response in (demote, deactivate):
         assert response.status_code == 409
@@ -173,7 +180,7 @@ def test_with_two_owners_one_may_step_down(
 
     response = patch(
         jwt_client(business, business.owner_email),
-        f"/api/v1/staff/{second.pk}/",
+        tenant_path("staff:staff-detail", user_id=second.pk),
         {"role": "analyst"},
     )
 
@@ -225,15 +232,19 @@ def test_deactivated_staff_cannot_log_in_and_can_be_reactivated(
     cashier = member(business, Role.CASHIER)
     client = jwt_client(business, business.owner_email)
 
-    assert post(client, f"/api/v1/staff/{cashier.pk}/deactivate/").json()["is_active"] is False
+    staff_deactivate_path = tenant_path("staff:staff-deactivate", user_id=cashier.pk)
+    assert post(client, staff_deactivate_path).json()["is_active"] is False
     assert login(tenant_client(business), cashier.email).status_code == 401
-    assert post(client, f"/api/v1/staff/{cashier.pk}/reactivate/").json()["is_active"] is True
+    staff_reactivate_path = tenant_path("staff:staff-reactivate", user_id=cashier.pk)
+    assert post(client, staff_reactivate_path).json()["is_active"] is True
     assert login(tenant_client(business), cashier.email).status_code == 200
 
 
 def test_unknown_staff_member_is_404(business: Tenant, jwt_client: JwtClient) -> None:
     response = patch(
-        jwt_client(business, business.owner_email), "/api/v1/staff/99999/", {"full_name": "X"}
+        jwt_client(business, business.owner_email),
+        tenant_path("staff:staff-detail", user_id=99999),
+        {"full_name": "X"},
     )
 
     assert response.status_code == 404
@@ -244,7 +255,9 @@ def test_bad_pins_are_refused(business: Tenant, jwt_client: JwtClient, pin: str)
     owner = owner_of(business)
 
     response = post(
-        jwt_client(business, business.owner_email), f"/api/v1/staff/{owner.pk}/pin/", {"pin": pin}
+        jwt_client(business, business.owner_email),
+        tenant_path("staff:staff-pin", user_id=owner.pk),
+        {"pin": pin},
     )
 
     assert response.status_code == 400
@@ -258,8 +271,8 @@ def test_pin_is_stored_hashed_and_cashiers_set_only_their_own(
     cashier, colleague = member(business, Role.CASHIER), member(business, Role.CASHIER)
     client = jwt_client(business, cashier.email)
 
-    own = post(client, f"/api/v1/staff/{cashier.pk}/pin/", {"pin": "2580"})
-    other = post(client, f"/api/v1/staff/{colleague.pk}/pin/", {"pin": "2580"})
+    own = post(client, tenant_path("staff:staff-pin", user_id=cashier.pk), {"pin": "2580"})
+    other = post(client, tenant_path("staff:staff-pin", user_id=colleague.pk), {"pin": "2580"})
 
     assert own.status_code == 204
     assert other.status_code == 403

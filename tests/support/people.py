@@ -12,6 +12,7 @@ from shared_apps.users.models import User
 from tenant_apps.staff.services import api_key_create
 from tenant_apps.staff.tokens import refresh_token_for
 from tests.support.tenants import STRONG_PASSWORD
+from tests.support.urls import tenant_path
 
 
 def owner_of(tenant: Tenant) -> User:
@@ -22,7 +23,7 @@ def owner_of(tenant: Tenant) -> User:
 def login(client: Client, email: str, password: str = STRONG_PASSWORD) -> Any:
     """Signs in over HTTP, as a till or an integrator does (the login tests use it)."""
     return client.post(
-        "/api/v1/auth/login/",
+        tenant_path("staff:auth-login"),
         {"email": email, "password": password},
         content_type="application/json",
     )

@@ -14,6 +14,7 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.sales.models import Register
 from tenant_apps.sales.services import shift_open
 from tests.support.people import owner_of
+from tests.support.urls import tenant_path
 
 
 def open_shift_of(tenant: Tenant, till: Register, opening_float: str = "1000") -> int:
@@ -30,7 +31,7 @@ def open_shift_of(tenant: Tenant, till: Register, opening_float: str = "1000") -
 
 
 def checkout(client: Client, body: dict[str, Any]) -> Any:
-    return client.post("/api/v1/sales/checkout/", body, content_type="application/json")
+    return client.post(tenant_path("sales:sale-checkout"), body, content_type="application/json")
 
 
 def cart(till: Register, *lines: tuple[int, str], tenders: list[dict[str, Any]] | None = None,

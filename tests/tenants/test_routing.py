@@ -12,6 +12,7 @@ from shared_apps.tenants.models import Tenant, TenantStatus
 from shared_apps.tenants.services import tenant_set_status
 from shared_apps.users.models import User
 from tenant_apps.inventory.models import Location
+from tests.support.urls import root_path, tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -34,13 +35,13 @@ def test_each_business_sees_only_its_own_rows(
     alpha_codes = [
         row["code"]
         for row in logged_in(tenant_client(alpha), alpha)
-        .get("/api/v1/inventory/locations/")
+        .get(tenant_path("inventory:location-list"))
         .json()["results"]
     ]
     beta_codes = [
         row["code"]
         for row in logged_in(tenant_client(beta), beta)
-        .get("/api/v1/inventory/locations/")
+        .get(tenant_path("inventory:location-list"))
         .json()["results"]
     ]
 
@@ -54,8 +55,9 @@ def test_business_endpoint_names_the_business_of_the_host(
 ) -> None:
     alpha, beta = make_tenant(business_name="Alpha"), make_tenant(business_name="Beta")
 
-    assert tenant_client(alpha).get("/api/v1/business/").json()["name"] == "Alpha"
-    assert tenant_client(beta).get("/api/v1/business/").json()["name"] == "Beta"
+    business = tenant_path("tenants:business-detail")
+    assert tenant_client(alpha).get(business).json()["name"] == "Alpha"
+    assert tenant_client(beta).get(business).json()["name"] == "Beta"
 
 
 def test_a_session_of_one_business_is_not_valid_at_another(
@@ -69,7 +71,7 @@ def test_a_session_of_one_business_is_not_valid_at_another(
     # when the same session cookie is replayed at beta
     attacker = tenant_client(beta)
     attacker.cookies["sessionid"] = session_cookie
-    response = attacker.get("/api/v1/inventory/locations/")
+    response = attacker.get(tenant_path("inventory:location-list"))
 
     # then beta does not know that session
     assert response.status_code == 401
@@ -79,15 +81,15 @@ def test_a_session_of_one_business_is_not_valid_at_another(
 def test_anonymous_api_request_is_refused(
     make_tenant: Callable[..., Tenant], tenant_client: Callable[[Tenant], Client]
 ) -> None:
-    response = tenant_client(make_tenant()).get("/api/v1/inventory/locations/")
+    response = tenant_client(make_tenant()).get(tenant_path("inventory:location-list"))
 
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_authenticated"
 
 
 def test_root_domain_serves_the_public_site(root_client: Client) -> None:
-    landing = root_client.get("/")
-    signup_page = root_client.get("/signup/")
+    landing = root_client.get(root_path("tenants:landing"))
+    signup_page = root_client.get(root_path("tenants:signup"))
 
     assert landing.status_code == 200
     assert b"Create your business account" in landing.content
@@ -95,7 +97,7 @@ def test_root_domain_serves_the_public_site(root_client: Client) -> None:
 
 
 def test_root_domain_has_no_business_endpoints(root_client: Client) -> None:
-    response = root_client.get("/api/v1/inventory/locations/")
+    response = root_client.get(tenant_path("inventory:location-list"))
 
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
@@ -105,8 +107,8 @@ def test_root_domain_has_no_business_endpoints(root_client: Client) -> None:
 def test_unknown_host_is_a_404(public_tenant: Tenant, host: str) -> None:
     client = Client(HTTP_HOST=host)
 
-    api = client.get("/api/v1/business/")
-    page = client.get("/")
+    api = client.get(tenant_path("tenants:business-detail"))
+    page = client.get(tenant_path("terminal:home"))
 
     assert api.status_code == 404
     assert api.json()["error"]["code"] == "unknown_host"
@@ -115,7 +117,7 @@ def test_unknown_host_is_a_404(public_tenant: Tenant, host: str) -> None:
 
 
 def test_host_outside_the_platform_domain_is_a_404(public_tenant: Tenant) -> None:
-    response = Client(HTTP_HOST="evil.example.com").get("/api/v1/business/")
+    response = Client(HTTP_HOST="evil.example.com").get(tenant_path("tenants:business-detail"))
 
     assert response.status_code == 404
 
@@ -130,8 +132,8 @@ def test_blocked_business_is_refused(
     client = logged_in(tenant_client(tenant), tenant)
     tenant_set_status(tenant=tenant, status=status, reason="unpaid invoices")
 
-    api = client.get("/api/v1/inventory/locations/")
-    page = client.get("/", HTTP_ACCEPT="text/html")
+    api = client.get(tenant_path("inventory:location-list"))
+    page = client.get(tenant_path("terminal:home"), HTTP_ACCEPT="text/html")
 
     assert api.status_code == 403
     error = api.json()["error"]
@@ -149,7 +151,7 @@ def test_usable_statuses_are_served(
     tenant = make_tenant()
     tenant_set_status(tenant=tenant, status=status)
 
-    assert tenant_client(tenant).get("/api/v1/business/").status_code == 200
+    assert tenant_client(tenant).get(tenant_path("tenants:business-detail")).status_code == 200
 
 
 def test_reactivated_business_is_served_again(
@@ -159,7 +161,7 @@ def test_reactivated_business_is_served_again(
     tenant_set_status(tenant=tenant, status=TenantStatus.SUSPENDED, reason="fraud check")
     tenant_set_status(tenant=tenant, status=TenantStatus.ACTIVE)
 
-    assert tenant_client(tenant).get("/api/v1/business/").status_code == 200
+    assert tenant_client(tenant).get(tenant_path("tenants:business-detail")).status_code == 200
 
 
 def test_unknown_status_is_refused(make_tenant: Callable[..., Tenant]) -> None:
@@ -181,9 +183,10 @@ def test_login_page_and_home_page_work_end_to_end(
     tenant = make_tenant(business_name="Kibanda")
     client = tenant_client(tenant)
 
-    assert client.get("/").status_code == 302  # to the login page
-    login = client.post("/login/", {"username": tenant.owner_email, "password": STRONG_PASSWORD})
-    home = client.get("/")
+    assert client.get(tenant_path("terminal:home")).status_code == 302  # to the login page
+    login_path = tenant_path("terminal:login")
+    login = client.post(login_path, {"username": tenant.owner_email, "password": STRONG_PASSWORD})
+    home = client.get(tenant_path("terminal:home"))
 
     assert login.status_code == 302
     assert home.status_code == 200
@@ -196,10 +199,11 @@ def test_wrong_password_does_not_log_in(
     tenant = make_tenant()
     client = tenant_client(tenant)
 
-    response = client.post("/login/", {"username": tenant.owner_email, "password": "nope"})
+    login_path = tenant_path("terminal:login")
+    response = client.post(login_path, {"username": tenant.owner_email, "password": "nope"})
 
     assert response.status_code == 200
-    assert client.get("/").status_code == 302
+    assert client.get(tenant_path("terminal:home")).status_code == 302
 
 
 def test_owner_of_one_business_cannot_log_in_at_another(
@@ -210,6 +214,7 @@ def test_owner_of_one_business_cannot_log_in_at_another(
     alpha, beta = make_tenant(), make_tenant()
     client = tenant_client(beta)
 
-    client.post("/login/", {"username": alpha.owner_email, "password": STRONG_PASSWORD})
+    login_path = tenant_path("terminal:login")
+    client.post(login_path, {"username": alpha.owner_email, "password": STRONG_PASSWORD})
 
-    assert client.get("/").status_code == 302
+    assert client.get(tenant_path("terminal:home")).status_code == 302

@@ -14,8 +14,9 @@ from shared_apps.tenants.models import Domain, Tenant, TenantStatus
 from shared_apps.users.models import Role, User
 from tenant_apps.inventory.models import Location
 from tests.support.tenants import STRONG_PASSWORD, schema_count, schema_exists, signup_data
+from tests.support.urls import root_path
 
-URL = "/api/v1/signup/"
+URL = root_path("tenants:tenant-signup")
 
 
 def payload(**overrides: str) -> dict[str, Any]:

@@ -14,10 +14,11 @@ from django.test import Client
 
 from shared_apps.tenants.models import Tenant
 from tests.support.tenants import schema_count, signup_data
+from tests.support.urls import root_path
 
 pytestmark = pytest.mark.django_db
 
-URL = "/api/v1/signup/"
+URL = root_path("tenants:tenant-signup")
 
 
 def api_signup(client: Client, **overrides: Any) -> Any:
@@ -107,10 +108,10 @@ def test_the_page_is_throttled_too_with_a_message(root_client: Client, limits: A
     def form(**overrides: str) -> dict[str, str]:
         return asdict(signup_data(**overrides))
 
-    made = [root_client.post("/signup/", form()).status_code for _ in range(2)]
+    made = [root_client.post(root_path("tenants:signup"), form()).status_code for _ in range(2)]
     schemas = schema_count()
 
-    refused = root_client.post("/signup/", form(slug="page-too-many"))
+    refused = root_client.post(root_path("tenants:signup"), form(slug="page-too-many"))
 
     assert made == [303, 303]
     assert refused.status_code == 429
@@ -122,7 +123,7 @@ def test_the_page_is_throttled_too_with_a_message(root_client: Client, limits: A
 
 def test_page_and_api_share_the_address_limit(root_client: Client, limits: Any) -> None:
     api_signup(root_client)
-    root_client.post("/signup/", asdict(signup_data()))
+    root_client.post(root_path("tenants:signup"), asdict(signup_data()))
 
     refused = api_signup(root_client, slug="shared-count")
 

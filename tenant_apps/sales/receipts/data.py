@@ -11,7 +11,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 from moneyed import Money
 
 from saas_platform.tenancy import business_zone, current_business
-from shared_apps.tenants.links import tenant_base_url
+from shared_apps.tenants.links import tenant_url
 from shared_apps.tenants.models import Tenant
 from tenant_apps.sales.models import ReceiptSettings, Sale, SaleStatus, TenderStatus
 
@@ -105,7 +105,8 @@ def receipt_link_valid(tenant: Tenant, sale_uuid: str, token: str) -> bool:
 
 
 def receipt_url(tenant: Tenant, sale_uuid: str) -> str:
-    return f"{tenant_base_url(tenant)}/r/{sale_uuid}/{receipt_link_token(tenant, sale_uuid)}/"
+    token = receipt_link_token(tenant, sale_uuid)
+    return tenant_url(tenant, "terminal:receipt-page", sale_uuid=sale_uuid, token=token)
 
 
 def receipt_settings() -> ReceiptSettings:
