@@ -22,6 +22,13 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed, error_body
+from saas_platform.phones import (
+    business_region,
+    phone_example,
+    phone_is_mobile,
+    phone_normalise,
+    phone_region,
+)
 from saas_platform.tenancy import business_currency, current_business
 from tenant_apps.payments.gateways.base import (
     CallbackRejected,
@@ -80,21 +87,14 @@ def new_token() -> str:
     return secrets.token_urlsafe(32)
 
 
-_KENYAN_MSISDN = re.compile(r"^(?:\+?254|0)?([17]\d{8})$")
 _UPI_VPA = re.compile(r"^[A-Za-z0-9._-]{2,256}@[A-Za-z][A-Za-z0-9.-]{1,64}$")
 
 
 def payer_normalise(provider: str, payer: str) -> str:
-    """The payer in the form the provider wants, or ValidationFailed on ``payer``."""
+    """The payer as stored (a phone in E.164, a VPA…), or ValidationFailed on ``payer``."""
     value = payer.strip()
     if provider in (Provider.MPESA, Provider.AIRTEL):
-        digits = re.sub(r"[\s-]", "", value)
-        match = _KENYAN_MSISDN.match(digits)
-        if match is None:
-            raise ValidationFailed.for_field(
-                "payer", "invalid_phone", "Enter a Kenyan mobile number such as 0712 345 678."
-            )
-        return f"254{match.group(1)}"
+        return _mobile_money_payer(value)
     if provider == Provider.UPI:
         if not _UPI_VPA.match(value):
             raise ValidationFailed.for_field(
@@ -104,6 +104,21 @@ def payer_normalise(provider: str, payer: str) -> str:
     if len(value) > 100:
         raise ValidationFailed.for_field("payer", "too_long", "At most 100 characters.")
     return value
+
+
+def _mobile_money_payer(typed: str) -> str:
+    """A mobile number of the business's own country: a mobile-money wallet and the merchant
+    account that collects from it are both national."""
+    region = business_region()
+    phone = phone_normalise(typed, region=region, field="payer")
+    if not phone or phone_region(phone) != region or not phone_is_mobile(phone):
+        example = phone_example(region)
+        raise ValidationFailed.for_field(
+            "payer",
+            "invalid_phone",
+            f"Enter the payer's mobile number{f' such as {example}' if example else ''}.",
+        )
+    return phone
 
 
 def gateway_for(provider: str) -> Gateway:

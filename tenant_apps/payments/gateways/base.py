@@ -38,7 +38,7 @@ class InitiateRequest:
     amount: Decimal  # in major units of ``currency``
     currency: str
     callback_url: str  # where the provider posts the result (unguessable, per payment)
-    payer: str = ""  # phone number (E.164 digits, e.g. 254712345678), or a UPI VPA
+    payer: str = ""  # phone number (E.164, e.g. +254712345678), or a UPI VPA
     account_reference: str = ""  # what the payer sees (M-Pesa AccountReference, ≤ 12 chars)
     description: str = ""
     email: str = ""
