@@ -9,7 +9,7 @@ from django.conf import settings
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.selectors import tenant_list
-from tenant_apps.payments.services import payment_query_if_due, payments_query_overdue
+from tenant_apps.payments.services.lifecycle import payment_query_if_due, payments_query_overdue
 
 # The queue the running query task came from: its follow-up query goes back to the same one.
 _current_queue: ContextVar[str | None] = ContextVar("payments_query_queue", default=None)

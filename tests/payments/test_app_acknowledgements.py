@@ -18,7 +18,7 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.gateways.airtel import callback_hash
 from tenant_apps.payments.handlers import register_payment_handler
 from tenant_apps.payments.models import Payment, ProviderAccount
-from tenant_apps.payments.services import payment_create
+from tenant_apps.payments.services.lifecycle import payment_create
 from tests.payments.app_support import (
     PURPOSE,
     Recorder,

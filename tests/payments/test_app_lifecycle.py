@@ -20,7 +20,7 @@ from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import Conflict, ValidationFailed
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, PaymentCallback, ProviderAccount
-from tenant_apps.payments.services import (
+from tenant_apps.payments.services.lifecycle import (
     payment_create,
     payment_query,
     payment_resolve,

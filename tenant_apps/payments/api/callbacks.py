@@ -16,10 +16,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenant_apps.payments.services import (
+from tenant_apps.payments.services.c2b import (
     C2B_CONFIRMATION_ACK,
     c2b_confirmation_handle,
     c2b_validation_handle,
+)
+from tenant_apps.payments.services.callbacks import (
     payment_callback_handle,
     provider_webhook_handle,
     refund_callback_handle,

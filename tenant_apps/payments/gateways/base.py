@@ -1,7 +1,7 @@
 """What every payment gateway adapter offers, in plain values (no models, no Django).
 
-The payments app (``tenant_apps/payments/services.py``) is the only caller. It stores what an
-adapter returns and decides what a result means for a sale; adapters only speak a provider's
+The payments services (``tenant_apps/payments/services/``) are the only caller. They store what
+an adapter returns and decide what a result means for a sale; adapters only speak a provider's
 wire format: they build requests, sign or verify, and translate answers into these types.
 """
 
