@@ -18,6 +18,11 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.gateways.airtel import callback_hash
 from tenant_apps.payments.handlers import register_payment_handler
 from tenant_apps.payments.models import Payment, ProviderAccount
+from tenant_apps.payments.services.callbacks import (
+    Verdict,
+    payment_callback_handle,
+    provider_webhook_handle,
+)
 from tenant_apps.payments.services.lifecycle import payment_create
 from tests.payments.app_support import (
     PURPOSE,
@@ -133,3 +138,32 @@ def test_a_result_we_cannot_apply_now_is_a_503_for_the_provider_to_retry(
         "error": {"code": "unavailable", "message": "Could not process now.", "fields": {}}
     }
     assert load(shop, payment).status == "pending"
+
+
+def test_the_services_say_what_happened_and_the_api_how_to_answer_it(
+    shop: Tenant, sandbox: Sandbox, recorder: Recorder,
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+) -> None:  # fmt: skip
+    payment = airtel_payment(shop, "0733123450", django_capture_on_commit_callbacks)
+    [record] = sandbox.callbacks("airtel")
+    token = airtel_account(shop).c2b_token
+    body, headers = record["body"].encode(), record["headers"]
+
+    with schema_context(shop.schema_name):
+        outcomes = [
+            provider_webhook_handle(token=token, body=body, headers=headers),
+            provider_webhook_handle(token=token, body=body, headers=headers),
+            provider_webhook_handle(token=token, body=b"[]", headers={}),
+            provider_webhook_handle(token="nope", body=body, headers=headers),
+            payment_callback_handle(token=payment.callback_token, body=b"{}", headers={}),
+        ]
+
+    assert [(o.verdict, o.provider) for o in outcomes] == [
+        (Verdict.ACCEPTED, "airtel"),
+        (Verdict.DUPLICATE, "airtel"),
+        (Verdict.REJECTED, "airtel"),
+        (Verdict.UNKNOWN_URL, ""),
+        (Verdict.REJECTED, "airtel"),
+    ]
+    assert outcomes[2].reason == "The callback body is not a JSON object."
+    assert load(shop, payment).status == "succeeded"

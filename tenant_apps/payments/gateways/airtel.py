@@ -25,12 +25,14 @@ import httpx
 from saas_platform.phones import InvalidPhone, phone_national
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
+    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
+    plain_acknowledgement,
 )
 
 STATUS_OUTCOMES = {
@@ -193,6 +195,9 @@ class AirtelGateway:
             message=str(transaction.get("message", "")),
             raw=data,
         )
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        return plain_acknowledgement(ack)
 
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]

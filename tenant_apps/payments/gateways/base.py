@@ -76,6 +76,18 @@ class CallbackRejected(Exception):
     """A callback that is not genuine or not understood: bad signature, bad body."""
 
 
+class Acknowledgement(StrEnum):
+    """What we tell a provider about a post it would otherwise send again."""
+
+    ACCEPTED = "accepted"  # taken, or taken before (a retry)
+    IGNORED = "ignored"  # genuine, but about nothing of ours
+
+
+def plain_acknowledgement(ack: Acknowledgement) -> dict[str, Any]:
+    """The body for providers that read only the status code (Airtel, card, UPI)."""
+    return {"status": ack.value}
+
+
 class Gateway(Protocol):
     name: str
 
@@ -94,6 +106,10 @@ class Gateway(Protocol):
     def refund(
         self, creds: Credentials, *, receipt: str, amount: Decimal, reference: str
     ) -> ProviderResult: ...
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        """The body the provider expects in our 200 answer to its post."""
+        ...
 
 
 class PayoutGateway(Protocol):

@@ -26,12 +26,14 @@ from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 from saas_platform.phones import InvalidPhone, phone_digits, phone_is_mobile, phone_region
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
+    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
+    plain_acknowledgement,
 )
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
@@ -48,7 +50,9 @@ ALREADY_REVERSED = "R000001"
 B2C_COMMANDS = ("BusinessPayment", "SalaryPayment", "PromotionPayment")
 B2C_PATHS = {"v1": "/mpesa/b2c/v1/paymentrequest", "v3": "/mpesa/b2c/v3/paymentrequest"}
 
-# What the C2B endpoints answer Safaricom.
+# What we answer Safaricom: a result (STK, reversal, B2C) taken, a C2B payment accepted at
+# validation (ResultCode a string there), a C2B confirmation stored.
+RESULT_ACCEPTED = {"ResultCode": 0, "ResultDesc": "Accepted"}
 C2B_ACCEPT = {"ResultCode": "0", "ResultDesc": "Accepted"}
 C2B_CONFIRMED = {"ResultCode": 0, "ResultDesc": "Success"}
 
@@ -281,6 +285,11 @@ class DarajaGateway:
             message=str(data.get("ResultDesc", "")),
             raw=data,
         )
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        if ack == Acknowledgement.ACCEPTED:
+            return dict(RESULT_ACCEPTED)
+        return plain_acknowledgement(ack)
 
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]

@@ -26,11 +26,6 @@ from tenant_apps.payments.services._common import callback_log, gateway_for
 
 logger = logging.getLogger(__name__)
 
-C2B_VALIDATION_ACK = {"ResultCode": "0", "ResultDesc": "Accepted"}
-
-
-C2B_CONFIRMATION_ACK = {"ResultCode": 0, "ResultDesc": "Success"}
-
 
 def _c2b_account(token: str) -> ProviderAccount:
     account = (
@@ -43,10 +38,10 @@ def _c2b_account(token: str) -> ProviderAccount:
     return account
 
 
-def c2b_validation_handle(*, token: str, body: bytes) -> dict[str, str]:
-    """Daraja asks whether to accept a paybill payment; we take them all (matching comes later)."""
+def c2b_validation_handle(*, token: str, body: bytes) -> None:
+    """Daraja asks whether to accept a paybill payment: we take them all (matching comes later),
+    at a known account's URL (NotFound otherwise)."""
     _c2b_account(token)
-    return dict(C2B_VALIDATION_ACK)
 
 
 def _c2b_notice(body: bytes) -> Any:

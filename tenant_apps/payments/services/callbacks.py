@@ -1,24 +1,24 @@
 """What providers post about a payment or a refund: at the payment's or refund's own URL, or
 at the business's one webhook URL per provider account. Each post is verified by the adapter,
-applied under the row's lock, and logged with its verdict."""
+applied under the row's lock, logged with its verdict and returned as a ``CallbackOutcome``;
+how to answer the provider (status, acknowledgement body) is the API layer's business."""
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
 
-from saas_platform.errors import error_body
 from tenant_apps.payments.gateways.base import CallbackRejected, ProviderResult
 from tenant_apps.payments.models import (
     CallbackKind,
     CallbackResult,
     Payment,
     PaymentRefund,
-    Provider,
     ProviderAccount,
     RefundStatus,
 )
@@ -29,26 +29,65 @@ from tenant_apps.payments.services.refunds import refund_result_apply
 
 logger = logging.getLogger(__name__)
 
-DARAJA_ACK = {"ResultCode": 0, "ResultDesc": "Accepted"}
+
+class Verdict(StrEnum):
+    """How a provider's post ended."""
+
+    ACCEPTED = "accepted"  # applied to its payment or refund
+    DUPLICATE = "duplicate"  # about a payment or refund already final: nothing changed
+    UNKNOWN_URL = "unknown_url"  # no payment, refund or account has the token in the URL
+    # Not genuine or not understood: a bad signature, an unreadable body, another payment's
+    # result. Nothing changed; ``reason`` says why.
+    REJECTED = "rejected"
+    NOT_OURS = "not_ours"  # genuine, but about no payment of this business
+    # Genuine, but it could not be applied now (a handler failed): the payment stays open and
+    # is queried later; the provider may send it again.
+    UNAVAILABLE = "unavailable"
 
 
 @dataclass(frozen=True)
 class CallbackOutcome:
-    """What to answer the provider: HTTP status and JSON body."""
-
-    status: int
-    body: dict[str, Any] = field(default_factory=dict)
-    result: str = CallbackResult.ACCEPTED
+    verdict: Verdict
+    provider: str = ""  # whose post it was, when the token told us
+    reason: str = ""  # why a post was rejected, in words the provider's logs can show
 
 
-def _ack(provider: str) -> dict[str, Any]:
-    if provider == Provider.MPESA:
-        return dict(DARAJA_ACK)
-    return {"status": "accepted"}
+# How each verdict is kept in the callback log.
+_LOGGED_AS = {
+    Verdict.ACCEPTED: CallbackResult.ACCEPTED,
+    Verdict.DUPLICATE: CallbackResult.DUPLICATE,
+}
 
 
-def _error(status: int, code: str, message: str, result: str) -> CallbackOutcome:
-    return CallbackOutcome(status=status, body=error_body(code, message), result=result)
+@dataclass(frozen=True)
+class _Post:
+    """One post as received, logged once with the verdict it ends in."""
+
+    kind: str
+    body: bytes
+    headers: dict[str, str]
+
+    def ends(
+        self,
+        verdict: Verdict,
+        *,
+        provider: str = "",
+        payment: Payment | None = None,
+        refund: PaymentRefund | None = None,
+        reason: str = "",
+        error: str = "",
+    ) -> CallbackOutcome:
+        callback_log(
+            kind=self.kind,
+            body=self.body,
+            headers=self.headers,
+            result=_LOGGED_AS.get(verdict, CallbackResult.REJECTED),
+            provider=provider,
+            payment=payment,
+            refund=refund,
+            error=error or reason,
+        )
+        return CallbackOutcome(verdict=verdict, provider=provider, reason=reason)
 
 
 def _parse(provider: str, body: bytes, headers: dict[str, str]) -> ProviderResult:
@@ -74,17 +113,10 @@ def _reference_matches(payment: Payment, result: ProviderResult) -> bool:
 
 def payment_callback_handle(*, token: str, body: bytes, headers: dict[str, str]) -> CallbackOutcome:
     """A provider's result for one payment, at that payment's unguessable URL (M-Pesa STK)."""
-    kind = CallbackKind.STK
+    post = _Post(CallbackKind.STK, body, headers)
     payment = Payment.objects.filter(callback_token=token).first() if token else None
     if payment is None:
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=CallbackResult.REJECTED,
-            error="unknown token",
-        )
-        return _error(404, "not_found", "Not found.", CallbackResult.REJECTED)
+        return post.ends(Verdict.UNKNOWN_URL, error="unknown token")
     provider = payment.provider
     try:
         result = _parse(provider, body, headers)
@@ -92,60 +124,30 @@ def payment_callback_handle(*, token: str, body: bytes, headers: dict[str, str])
             reference = result.provider_reference or "no reference"
             raise CallbackRejected(f"Callback is for {reference}, not this payment.")
     except CallbackRejected as rejected:
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=CallbackResult.REJECTED,
-            provider=provider,
-            payment=payment,
-            error=str(rejected),
-        )
-        return _error(400, "callback_rejected", str(rejected), CallbackResult.REJECTED)
-    return _settle_from_callback(payment, result, body, headers)
+        return post.ends(Verdict.REJECTED, provider=provider, payment=payment, reason=str(rejected))
+    return _settle(post, payment, result)
 
 
 def provider_webhook_handle(*, token: str, body: bytes, headers: dict[str, str]) -> CallbackOutcome:
     """A signed result posted to the business's one webhook URL for a provider (Airtel, card,
     UPI configure a URL per merchant account, not per payment)."""
-    kind = CallbackKind.STK
+    post = _Post(CallbackKind.STK, body, headers)
     account = ProviderAccount.objects.filter(c2b_token=token).first() if token else None
     if account is None:
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=CallbackResult.REJECTED,
-            error="unknown token",
-        )
-        return _error(404, "not_found", "Not found.", CallbackResult.REJECTED)
+        return post.ends(Verdict.UNKNOWN_URL, error="unknown token")
     provider = account.provider
     try:
         result = _parse(provider, body, headers)
     except CallbackRejected as rejected:
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=CallbackResult.REJECTED,
-            provider=provider,
-            error=str(rejected),
-        )
-        return _error(400, "callback_rejected", str(rejected), CallbackResult.REJECTED)
+        return post.ends(Verdict.REJECTED, provider=provider, reason=str(rejected))
     payment = _payment_by_reference(provider, result.provider_reference)
     if payment is None:
         # Genuine (it verified) but not one of ours, e.g. a payment made elsewhere on the same
-        # merchant account: acknowledge, or the provider retries for a day.
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=CallbackResult.REJECTED,
-            provider=provider,
-            error="no payment with this reference",
+        # merchant account.
+        return post.ends(
+            Verdict.NOT_OURS, provider=provider, error="no payment with this reference"
         )
-        return CallbackOutcome(200, {"status": "ignored"}, CallbackResult.REJECTED)
-    return _settle_from_callback(payment, result, body, headers)
+    return _settle(post, payment, result)
 
 
 def _payment_by_reference(provider: str, reference: str) -> Payment | None:
@@ -158,67 +160,38 @@ def _payment_by_reference(provider: str, reference: str) -> Payment | None:
     return found
 
 
-def _settle_from_callback(
-    payment: Payment, result: ProviderResult, body: bytes, headers: dict[str, str]
-) -> CallbackOutcome:
-    kind = CallbackKind.STK
+def _settle(post: _Post, payment: Payment, result: ProviderResult) -> CallbackOutcome:
     provider = payment.provider
     try:
         with transaction.atomic():
             payment = payment_locked(payment.pk)
             if payment.is_final:
-                callback_log(
-                    kind=kind,
-                    body=body,
-                    headers=headers,
-                    result=CallbackResult.DUPLICATE,
-                    provider=provider,
-                    payment=payment,
-                )
-                return CallbackOutcome(200, _ack(provider), CallbackResult.DUPLICATE)
+                return post.ends(Verdict.DUPLICATE, provider=provider, payment=payment)
             payment_result_apply(payment, result, from_query=False)
-            callback_log(
-                kind=kind,
-                body=body,
-                headers=headers,
-                result=CallbackResult.ACCEPTED,
-                provider=provider,
-                payment=payment,
-            )
+            # Logged inside the settling transaction: no "accepted" row for a rolled-back one.
+            return post.ends(Verdict.ACCEPTED, provider=provider, payment=payment)
     except Exception as error:
         # The handler (or we) failed: the settlement rolled back, the payment stays open and
-        # the scheduled query will try again. Say so, without a stack trace to the provider.
+        # the scheduled query will try again.
         logger.exception("Settling payment %s from a callback failed", payment.pk)
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=CallbackResult.REJECTED,
+        return post.ends(
+            Verdict.UNAVAILABLE,
             provider=provider,
             payment=payment,
             error=f"settlement failed: {error!r}",
         )
-        return _error(503, "unavailable", "Could not process now.", CallbackResult.REJECTED)
-    return CallbackOutcome(200, _ack(provider), CallbackResult.ACCEPTED)
 
 
 def refund_callback_handle(*, token: str, body: bytes, headers: dict[str, str]) -> CallbackOutcome:
     """The provider's result of an asynchronous refund (M-Pesa reversal or B2C payout)."""
-    kind = CallbackKind.REFUND_RESULT
+    post = _Post(CallbackKind.REFUND_RESULT, body, headers)
     refund = (
         PaymentRefund.objects.select_related("payment").filter(callback_token=token).first()
         if token
         else None
     )
     if refund is None:
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=CallbackResult.REJECTED,
-            error="unknown token",
-        )
-        return _error(404, "not_found", "Not found.", CallbackResult.REJECTED)
+        return post.ends(Verdict.UNKNOWN_URL, error="unknown token")
     payment = refund.payment
     provider = payment.provider
     try:
@@ -229,35 +202,18 @@ def refund_callback_handle(*, token: str, body: bytes, headers: dict[str, str]) 
         ):
             raise CallbackRejected("Callback is for another refund.")
     except CallbackRejected as rejected:
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=CallbackResult.REJECTED,
+        return post.ends(
+            Verdict.REJECTED,
             provider=provider,
             payment=payment,
             refund=refund,
-            error=str(rejected),
+            reason=str(rejected),
         )
-        return _error(400, "callback_rejected", str(rejected), CallbackResult.REJECTED)
     with transaction.atomic():
         refund = PaymentRefund.objects.select_for_update().get(pk=refund.pk)
-        verdict = (
-            CallbackResult.DUPLICATE
-            if refund.status != RefundStatus.PENDING
-            else CallbackResult.ACCEPTED
-        )
+        verdict = Verdict.DUPLICATE if refund.status != RefundStatus.PENDING else Verdict.ACCEPTED
         refund_result_apply(refund, result)
-        callback_log(
-            kind=kind,
-            body=body,
-            headers=headers,
-            result=verdict,
-            provider=provider,
-            payment=payment,
-            refund=refund,
-        )
-    return CallbackOutcome(200, _ack(provider), verdict)
+        return post.ends(verdict, provider=provider, payment=payment, refund=refund)
 
 
 def _parse_refund(provider: str, body: bytes, headers: dict[str, str]) -> ProviderResult:
