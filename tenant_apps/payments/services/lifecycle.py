@@ -35,6 +35,7 @@ from tenant_apps.payments.gateways.base import (
 )
 from tenant_apps.payments.handlers import payment_handler
 from tenant_apps.payments.models import Payment, PaymentStatus, Provider
+from tenant_apps.payments.query_queue import query_enqueue
 from tenant_apps.payments.services._common import (
     db_text,
     gateway_for,
@@ -104,13 +105,7 @@ def _schedule_query(payment: Payment, delay: float) -> None:
     """
     payment.next_query_at = timezone.now() + timedelta(seconds=delay)
     payment_id = payment.pk
-
-    def queue() -> None:
-        from tenant_apps.payments.tasks import query_queue, query_task
-
-        query_task.apply_async(args=[payment_id], countdown=delay, queue=query_queue())
-
-    transaction.on_commit(queue)
+    transaction.on_commit(lambda: query_enqueue(payment_id, delay=delay))
 
 
 def _settle_final(payment: Payment, status: str, result: ProviderResult | None = None) -> None:
