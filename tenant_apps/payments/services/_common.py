@@ -12,6 +12,7 @@ from saas_platform.errors import NotFound
 from saas_platform.tenancy import current_business
 from shared_apps.tenants.links import tenant_base_url
 from tenant_apps.payments.gateways.base import Gateway
+from tenant_apps.payments.gateways.registry import get_gateway
 from tenant_apps.payments.models import Payment, PaymentCallback, PaymentRefund
 
 # Raw callback bodies are evidence, but nobody needs more than this of one.
@@ -23,8 +24,6 @@ def new_token() -> str:
 
 
 def gateway_for(provider: str) -> Gateway:
-    from tenant_apps.payments.gateways.registry import get_gateway
-
     return get_gateway(provider)
 
 
