@@ -21,7 +21,7 @@ class Customer(models.Model):
     # Customers type it as the M-Pesa paybill account number: short, unambiguous, uppercase.
     code = models.CharField(max_length=12, unique=True)
     name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=16, blank=True, help_text="E.164 digits, no plus sign.")
+    phone = models.CharField(max_length=16, blank=True, help_text="E.164, e.g. +254712345678.")
     email = models.EmailField(blank=True)
     tax_id = models.CharField(max_length=40, blank=True, help_text="e.g. a KRA PIN")
     credit_limit = money_field(help_text="How much the customer may owe; 0 = cash only.")

@@ -24,6 +24,7 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.money import round_money
+from saas_platform.phones import phone_normalise
 from saas_platform.tenancy import business_currency, business_today
 from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import PriceList
@@ -35,7 +36,6 @@ from tenant_apps.customers.models import (
     LoyaltyReason,
     LoyaltySettings,
 )
-from tenant_apps.customers.phones import phone_normalise
 from tenant_apps.customers.selectors import loyalty_settings_get
 from tenant_apps.ledger.events import (
     CUSTOMER_PAYMENT_ACCOUNTS,

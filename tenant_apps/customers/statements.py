@@ -72,9 +72,7 @@ def statement_pdf(report: Statement) -> bytes:
     styles = getSampleStyleSheet()
     currency = str(report.closing.currency)
     details = [customer.name, f"Account {customer.code}"]
-    details += [
-        value for value in (customer.phone and f"+{customer.phone}", customer.email) if value
-    ]
+    details += [value for value in (customer.phone, customer.email) if value]
     story = [
         Paragraph(escape(current_business().name), styles["Title"]),
         Paragraph("Customer statement", styles["Heading2"]),

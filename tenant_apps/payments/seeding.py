@@ -15,7 +15,11 @@ from tenant_apps.payments.gateways.base import GatewayError
 from tenant_apps.payments.gateways.destinations import tls_context
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
 from tenant_apps.payments.models import ACCOUNT_PROVIDERS, ProviderAccount
-from tenant_apps.payments.services import account_urls, credentials_of, provider_account_set
+from tenant_apps.payments.services.accounts import (
+    account_urls,
+    credentials_of,
+    provider_account_set,
+)
 
 logger = logging.getLogger(__name__)
 # `make run` starts the sandbox a moment before it seeds the demo business.

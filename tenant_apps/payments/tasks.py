@@ -2,31 +2,20 @@
 
 from __future__ import annotations
 
-from contextvars import ContextVar
-
 from celery import Task, shared_task
 from django.conf import settings
 from django_tenants.utils import tenant_context
 
 from shared_apps.tenants.selectors import tenant_list
-from tenant_apps.payments.services import payment_query_if_due, payments_query_overdue
-
-# The queue the running query task came from: its follow-up query goes back to the same one.
-_current_queue: ContextVar[str | None] = ContextVar("payments_query_queue", default=None)
+from tenant_apps.payments.query_queue import QUERY_TASK, running_query_from
+from tenant_apps.payments.services.lifecycle import payment_query_if_due, payments_query_overdue
 
 
-def query_queue() -> str | None:
-    return _current_queue.get() or settings.PAYMENT_TASK_QUEUE or None
-
-
-@shared_task(name="payments.query", bind=True)
+@shared_task(name=QUERY_TASK, bind=True)
 def query_task(self: Task, payment_id: int) -> str | None:
     delivery = getattr(self.request, "delivery_info", None) or {}
-    token = _current_queue.set(delivery.get("routing_key") or None)
-    try:
+    with running_query_from(delivery.get("routing_key")):
         payment = payment_query_if_due(payment_id=payment_id)
-    finally:
-        _current_queue.reset(token)
     return payment.status if payment else None
 
 

@@ -54,7 +54,7 @@ from tenant_apps.inventory.services import reservation_create, reservation_fulfi
 from tenant_apps.inventory.stock import stock_remove, stock_take
 from tenant_apps.ledger.events import sale_posted
 from tenant_apps.payments.models import Payment
-from tenant_apps.payments.services import payment_create
+from tenant_apps.payments.services.lifecycle import payment_create
 from tenant_apps.sales.cart import CartRequest, LineRequest, cart_price
 from tenant_apps.sales.models import (
     Coupon,

@@ -26,7 +26,7 @@ from tenant_apps.customers.services import credit_release, loyalty_reverse
 from tenant_apps.inventory.models import MovementReason
 from tenant_apps.inventory.stock import stock_receive
 from tenant_apps.ledger.events import TENDER_ACCOUNTS, sale_return_posted
-from tenant_apps.payments.services import payment_refund
+from tenant_apps.payments.services.refunds import payment_refund
 from tenant_apps.sales.models import (
     RefundMethod,
     ReturnLine,

@@ -42,7 +42,7 @@ def test_adding_a_customer_gives_a_code_and_a_normalised_phone(
     body = response.json()
     assert body["code"] == f"C{body['id']:05d}"
     assert body["name"] == "Mama Mboga"
-    assert body["phone"] == "254712345678"
+    assert body["phone"] == "+254712345678"
     assert body["credit_limit"] == {"amount": "5000.00", "currency": "KES"}
     assert body["balance"] == {"amount": "0.00", "currency": "KES"}
     assert body["available_credit"] == {"amount": "5000.00", "currency": "KES"}

@@ -16,7 +16,8 @@ from tenant_apps.customers.services import credit_charge
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.payments.handlers import c2b_matchers
 from tenant_apps.payments.models import C2BPayment
-from tenant_apps.payments.services import c2b_confirmation_handle, provider_account_set
+from tenant_apps.payments.services.accounts import provider_account_set
+from tenant_apps.payments.services.c2b import c2b_confirmation_handle
 from tests.customers.conftest import balance
 
 

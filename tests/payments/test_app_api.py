@@ -16,7 +16,7 @@ from moneyed import Money
 from devtools.payments_sandbox import SANDBOX_CREDENTIALS
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, ProviderAccount
-from tenant_apps.payments.services import payment_create
+from tenant_apps.payments.services.lifecycle import payment_create
 from tests.payments.app_support import (
     PURPOSE,
     Recorder,

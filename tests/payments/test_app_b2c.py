@@ -17,7 +17,9 @@ from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import DukaError, ValidationFailed
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, PaymentRefund
-from tenant_apps.payments.services import payment_create, payment_refund, provider_account_set
+from tenant_apps.payments.services.accounts import provider_account_set
+from tenant_apps.payments.services.lifecycle import payment_create
+from tenant_apps.payments.services.refunds import payment_refund
 from tests.payments.app_support import (
     PURPOSE,
     callback_log,

@@ -17,12 +17,9 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
 from tenant_apps.payments.handlers import register_c2b_matcher
 from tenant_apps.payments.models import C2BPayment, Payment, PaymentRefund
-from tenant_apps.payments.services import (
-    account_urls,
-    credentials_of,
-    payment_create,
-    payment_refund,
-)
+from tenant_apps.payments.services.accounts import account_urls, credentials_of
+from tenant_apps.payments.services.lifecycle import payment_create
+from tenant_apps.payments.services.refunds import payment_refund
 from tests.payments.app_support import (
     PURPOSE,
     callback_log,

@@ -3,12 +3,14 @@ a callback, a status query or a person — against the provider sandbox over rea
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client, override_settings
 from django.utils import timezone
 from django_tenants.utils import schema_context
@@ -18,7 +20,7 @@ from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import Conflict, ValidationFailed
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, PaymentCallback, ProviderAccount
-from tenant_apps.payments.services import (
+from tenant_apps.payments.services.lifecycle import (
     payment_create,
     payment_query,
     payment_resolve,
@@ -82,7 +84,7 @@ def test_create_sends_the_push_after_commit_and_waits(
     assert len(pushes) == 1
     assert '"PhoneNumber": "254712345670"' in pushes[0]["body"].replace('":"', '": "')
     assert payment.status == "pending"
-    assert payment.payer == "254712345670"
+    assert payment.payer == "+254712345670"
     assert payment.provider_reference.startswith("ws_CO_") or payment.provider_reference
     assert payment.sent_at is not None and payment.deadline_at is not None
     assert len(payment.callback_token) >= 43
@@ -111,8 +113,9 @@ def test_nothing_is_sent_when_the_callers_transaction_rolls_back(
 
 @pytest.mark.parametrize(
     ("payer", "code"),
-    [("0812345678", "invalid_phone"), ("12345", "invalid_phone"), ("", "invalid_phone")],
-)
+    [("0812345678", "invalid_phone"), ("12345", "invalid_phone"), ("", "invalid_phone"),
+     ("+256772123456", "invalid_phone"), ("020 2222222", "invalid_phone")],
+)  # fmt: skip
 def test_a_bad_mpesa_number_is_refused(shop: Tenant, payer: str, code: str) -> None:
     with schema_context(shop.schema_name):
         with pytest.raises(ValidationFailed) as caught:
@@ -128,8 +131,28 @@ def test_kenyan_numbers_are_normalised(shop: Tenant, payer: str) -> None:
     with schema_context(shop.schema_name):
         payment = payment_create(provider="mpesa", amount=Money(10, "KES"), payer=payer,
                                  purpose=PURPOSE, purpose_ref="T-4")  # fmt: skip
-    assert payment.payer in ("254712345678", "254112345678")
+    assert payment.payer in ("+254712345678", "+254112345678")
     assert payment.payer[-8:] == "12345678"
+
+
+def test_payers_stored_before_e164_get_their_plus(
+    shop: Tenant, pay: Callable[..., Payment]
+) -> None:
+    migration = importlib.import_module("tenant_apps.payments.migrations.0003_payer_phone_e164")
+    mpesa = pay(payer="0712345670")
+    card = pay(payer="254700000000", provider="card")  # a card payer is kept as typed
+
+    def payers() -> tuple[str, str]:
+        return load(shop, mpesa).payer, load(shop, card).payer
+
+    with schema_context(shop.schema_name):
+        Payment.objects.filter(pk=mpesa.pk).update(payer="254712345670")  # as stored before
+        with connection.cursor() as cursor:
+            cursor.execute(migration.TO_E164)
+        assert payers() == ("+254712345670", "254700000000")
+        with connection.cursor() as cursor:
+            cursor.execute(migration.TO_DIGITS)
+        assert payers() == ("254712345670", "254700000000")
 
 
 def test_an_unconfigured_or_inactive_provider_is_refused(shop: Tenant) -> None:

@@ -16,7 +16,8 @@ from devtools.payments_sandbox import Sandbox
 from saas_platform.errors import DukaError
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment, PaymentRefund
-from tenant_apps.payments.services import payment_create, payment_refund
+from tenant_apps.payments.services.lifecycle import payment_create
+from tenant_apps.payments.services.refunds import payment_refund
 from tests.payments.app_support import (
     PURPOSE,
     Recorder,

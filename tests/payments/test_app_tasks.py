@@ -13,7 +13,7 @@ from moneyed import Money
 from devtools.payments_sandbox import Sandbox
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment
-from tenant_apps.payments.services import payment_create
+from tenant_apps.payments.services.lifecycle import payment_create
 from tenant_apps.payments.tasks import fan_out
 from tests.payments.app_support import install_accounts, load, scratch_task_queue
 from tests.support.waiting import wait_until

@@ -16,7 +16,7 @@ from moneyed import Money
 from devtools.payments_sandbox import Sandbox
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment
-from tenant_apps.payments.services import payment_create
+from tenant_apps.payments.services.lifecycle import payment_create
 from tests.payments.app_support import (
     PURPOSE,
     Recorder,

@@ -33,7 +33,8 @@ from tenant_apps.payments.gateways.destinations import (
 from tenant_apps.payments.gateways.mpesa import DarajaGateway
 from tenant_apps.payments.gateways.upi import UpiGateway
 from tenant_apps.payments.models import Payment, ProviderAccount
-from tenant_apps.payments.services import payment_create, provider_account_set
+from tenant_apps.payments.services.accounts import provider_account_set
+from tenant_apps.payments.services.lifecycle import payment_create
 from tests.payments.app_support import (
     PURPOSE,
     Recorder,

@@ -25,7 +25,8 @@ from tenant_apps.inventory.services import reservations_expire
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.payments.models import C2BPayment, Payment, PaymentCallback, ProviderAccount
 from tenant_apps.payments.seeding import sandbox_accounts_install
-from tenant_apps.payments.services import account_urls, payment_query
+from tenant_apps.payments.services.accounts import account_urls
+from tenant_apps.payments.services.lifecycle import payment_query
 from tenant_apps.sales.models import Register, Sale
 from tests.support.sales import amount, cart, checkout
 from tests.support.urls import tenant_path

@@ -16,14 +16,43 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tenant_apps.payments.services import (
-    C2B_CONFIRMATION_ACK,
-    c2b_confirmation_handle,
-    c2b_validation_handle,
+from saas_platform.errors import DukaError, NotFound, ValidationFailed
+from tenant_apps.payments.gateways.base import Acknowledgement
+from tenant_apps.payments.gateways.mpesa import C2B_ACCEPT, C2B_CONFIRMED
+from tenant_apps.payments.gateways.registry import get_gateway
+from tenant_apps.payments.services.c2b import c2b_confirmation_handle, c2b_validation_handle
+from tenant_apps.payments.services.callbacks import (
+    CallbackOutcome,
+    Verdict,
     payment_callback_handle,
     provider_webhook_handle,
     refund_callback_handle,
 )
+
+
+class CallbackUnavailable(DukaError):
+    """A genuine result we could not apply now: 503, so that the provider sends it again."""
+
+    code = "unavailable"
+    status = 503
+    default_message = "Could not process now."
+
+
+def _answer(outcome: CallbackOutcome) -> Response:
+    """What the provider gets for a post: its own acknowledgement when it need not send the post
+    again, the one error shape (through the exception handler) otherwise. The callback log rows
+    are already written: nothing here rolls them back (no ATOMIC_REQUESTS)."""
+    verdict = outcome.verdict
+    if verdict in (Verdict.ACCEPTED, Verdict.DUPLICATE):
+        return Response(get_gateway(outcome.provider).acknowledgement(Acknowledgement.ACCEPTED))
+    if verdict == Verdict.NOT_OURS:
+        # Acknowledged all the same, or the provider retries for a day.
+        return Response(get_gateway(outcome.provider).acknowledgement(Acknowledgement.IGNORED))
+    if verdict == Verdict.UNKNOWN_URL:
+        raise NotFound()
+    if verdict == Verdict.REJECTED:
+        raise ValidationFailed(outcome.reason, code="callback_rejected")
+    raise CallbackUnavailable()
 
 
 def _headers(request: Request) -> dict[str, str]:
@@ -51,38 +80,36 @@ CALLBACK_SCHEMA: dict[str, Any] = {
 class PaymentCallbackApi(ProviderPostApi):
     @extend_schema(operation_id="payments_callback", **CALLBACK_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        outcome = payment_callback_handle(
-            token=token, body=_body(request), headers=_headers(request)
+        return _answer(
+            payment_callback_handle(token=token, body=_body(request), headers=_headers(request))
         )
-        return Response(outcome.body, status=outcome.status)
 
 
 class RefundCallbackApi(ProviderPostApi):
     @extend_schema(operation_id="payments_refund_callback", **CALLBACK_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        outcome = refund_callback_handle(
-            token=token, body=_body(request), headers=_headers(request)
+        return _answer(
+            refund_callback_handle(token=token, body=_body(request), headers=_headers(request))
         )
-        return Response(outcome.body, status=outcome.status)
 
 
 class ProviderWebhookApi(ProviderPostApi):
     @extend_schema(operation_id="payments_provider_webhook", **CALLBACK_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        outcome = provider_webhook_handle(
-            token=token, body=_body(request), headers=_headers(request)
+        return _answer(
+            provider_webhook_handle(token=token, body=_body(request), headers=_headers(request))
         )
-        return Response(outcome.body, status=outcome.status)
 
 
 class C2BValidationApi(ProviderPostApi):
     @extend_schema(operation_id="payments_c2b_validation", **CALLBACK_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        return Response(c2b_validation_handle(token=token, body=_body(request)))
+        c2b_validation_handle(token=token, body=_body(request))
+        return Response(dict(C2B_ACCEPT))
 
 
 class C2BConfirmationApi(ProviderPostApi):
     @extend_schema(operation_id="payments_c2b_confirmation", **CALLBACK_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
         c2b_confirmation_handle(token=token, body=_body(request))
-        return Response(dict(C2B_CONFIRMATION_ACK))
+        return Response(dict(C2B_CONFIRMED))

@@ -30,12 +30,8 @@ from tenant_apps.payments.models import (
     ProviderAccount,
 )
 from tenant_apps.payments.selectors import c2b_list, payment_get, payment_list
-from tenant_apps.payments.services import (
-    account_urls,
-    payment_query,
-    payment_resolve,
-    provider_account_set,
-)
+from tenant_apps.payments.services.accounts import account_urls, provider_account_set
+from tenant_apps.payments.services.lifecycle import payment_query, payment_resolve
 from tenant_apps.staff.access import Action
 
 # --- payments ---------------------------------------------------------------------------------

@@ -22,14 +22,17 @@ from typing import Any
 
 import httpx
 
+from saas_platform.phones import InvalidPhone, phone_national
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
+    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
+    plain_acknowledgement,
 )
 
 STATUS_OUTCOMES = {
@@ -55,11 +58,15 @@ def _value(creds: Credentials, key: str) -> str:
 
 
 def local_msisdn(payer: str, country_code: str) -> str:
-    """Airtel wants the subscriber number without the country's dialling code."""
-    digits = "".join(ch for ch in payer if ch.isdigit())
-    if country_code and digits.startswith(country_code):
-        digits = digits[len(country_code) :]
-    return digits.lstrip("0")
+    """Airtel wants the subscriber number without the country's dialling code, and only one of
+    the account's country (``country_code``, e.g. ``254``)."""
+    try:
+        return phone_national(payer, country_code=country_code)
+    except InvalidPhone:
+        raise GatewayError(
+            f"Airtel needs a mobile number of country code {country_code}, not {payer!r}.",
+            code="invalid_phone",
+        ) from None
 
 
 class AirtelGateway:
@@ -188,6 +195,9 @@ class AirtelGateway:
             message=str(transaction.get("message", "")),
             raw=data,
         )
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        return plain_acknowledgement(ack)
 
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]

@@ -1,7 +1,7 @@
 """What every payment gateway adapter offers, in plain values (no models, no Django).
 
-The payments app (``tenant_apps/payments/services.py``) is the only caller. It stores what an
-adapter returns and decides what a result means for a sale; adapters only speak a provider's
+The payments services (``tenant_apps/payments/services/``) are the only caller. They store what
+an adapter returns and decide what a result means for a sale; adapters only speak a provider's
 wire format: they build requests, sign or verify, and translate answers into these types.
 """
 
@@ -38,7 +38,7 @@ class InitiateRequest:
     amount: Decimal  # in major units of ``currency``
     currency: str
     callback_url: str  # where the provider posts the result (unguessable, per payment)
-    payer: str = ""  # phone number (E.164 digits, e.g. 254712345678), or a UPI VPA
+    payer: str = ""  # phone number (E.164, e.g. +254712345678), or a UPI VPA
     account_reference: str = ""  # what the payer sees (M-Pesa AccountReference, ≤ 12 chars)
     description: str = ""
     email: str = ""
@@ -76,6 +76,18 @@ class CallbackRejected(Exception):
     """A callback that is not genuine or not understood: bad signature, bad body."""
 
 
+class Acknowledgement(StrEnum):
+    """What we tell a provider about a post it would otherwise send again."""
+
+    ACCEPTED = "accepted"  # taken, or taken before (a retry)
+    IGNORED = "ignored"  # genuine, but about nothing of ours
+
+
+def plain_acknowledgement(ack: Acknowledgement) -> dict[str, Any]:
+    """The body for providers that read only the status code (Airtel, card, UPI)."""
+    return {"status": ack.value}
+
+
 class Gateway(Protocol):
     name: str
 
@@ -94,6 +106,10 @@ class Gateway(Protocol):
     def refund(
         self, creds: Credentials, *, receipt: str, amount: Decimal, reference: str
     ) -> ProviderResult: ...
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        """The body the provider expects in our 200 answer to its post."""
+        ...
 
 
 class PayoutGateway(Protocol):

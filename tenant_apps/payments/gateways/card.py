@@ -19,12 +19,14 @@ import httpx
 
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
+    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
+    plain_acknowledgement,
 )
 
 STATUS_OUTCOMES = {
@@ -198,6 +200,9 @@ class HostedCardGateway:
     def query(self, creds: Credentials, provider_reference: str, reference: str) -> ProviderResult:
         """The result carries the verified amount and currency; the caller compares them."""
         return self.verify(creds, tx_ref=provider_reference or reference)
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        return plain_acknowledgement(ack)
 
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]

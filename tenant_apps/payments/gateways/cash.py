@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from moneyed import Money
 
 from saas_platform.errors import ValidationFailed
 from tenant_apps.payments.gateways.base import (
+    Acknowledgement,
     CallbackRejected,
     Credentials,
     InitiateRequest,
     Outcome,
     ProviderResult,
+    plain_acknowledgement,
 )
 
 
@@ -49,6 +52,9 @@ class CashGateway:
         return ProviderResult(
             outcome=Outcome.SUCCEEDED, provider_reference=provider_reference or reference
         )
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        return plain_acknowledgement(ack)
 
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]

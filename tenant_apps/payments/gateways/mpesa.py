@@ -12,7 +12,6 @@ B2C payouts (partial refunds) also ``b2c_shortcode``, optionally ``b2c_initiator
 from __future__ import annotations
 
 import base64
-import re
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -24,14 +23,17 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
 
+from saas_platform.phones import InvalidPhone, phone_digits, phone_is_mobile, phone_region
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
+    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
+    plain_acknowledgement,
 )
 
 NAIROBI = ZoneInfo("Africa/Nairobi")
@@ -47,11 +49,22 @@ UNKNOWN_CODES = frozenset({"1037"})
 ALREADY_REVERSED = "R000001"
 B2C_COMMANDS = ("BusinessPayment", "SalaryPayment", "PromotionPayment")
 B2C_PATHS = {"v1": "/mpesa/b2c/v1/paymentrequest", "v3": "/mpesa/b2c/v3/paymentrequest"}
-KENYAN_PHONE = re.compile(r"^254[17]\d{8}$")
 
-# What the C2B endpoints answer Safaricom.
+# What we answer Safaricom: a result (STK, reversal, B2C) taken, a C2B payment accepted at
+# validation (ResultCode a string there), a C2B confirmation stored.
+RESULT_ACCEPTED = {"ResultCode": 0, "ResultDesc": "Accepted"}
 C2B_ACCEPT = {"ResultCode": "0", "ResultDesc": "Accepted"}
 C2B_CONFIRMED = {"ResultCode": 0, "ResultDesc": "Success"}
+
+
+def msisdn(phone: str) -> str:
+    """A Kenyan mobile number as Daraja takes it (``254712345678``)."""
+    try:
+        if phone_region(phone) == "KE" and phone_is_mobile(phone):
+            return phone_digits(phone)
+    except InvalidPhone:
+        pass
+    raise GatewayError(f"M-Pesa needs a Kenyan mobile number, not {phone!r}.", code="invalid_phone")
 
 
 def stk_outcome(code: str) -> Outcome:
@@ -201,6 +214,7 @@ class DarajaGateway:
                 f"Unknown M-Pesa transaction type {transaction_type!r}.", code="bad_credential"
             )
         party_b = _value(creds, "party_b") if transaction_type == BUY_GOODS else shortcode
+        payer = msisdn(request.payer)
         timestamp = self._timestamp()
         body = {
             "BusinessShortCode": shortcode,
@@ -208,9 +222,9 @@ class DarajaGateway:
             "Timestamp": timestamp,
             "TransactionType": transaction_type,
             "Amount": amount,
-            "PartyA": request.payer,
+            "PartyA": payer,
             "PartyB": party_b,
-            "PhoneNumber": request.payer,
+            "PhoneNumber": payer,
             "CallBackURL": request.callback_url,
             "AccountReference": (request.account_reference or request.reference)[
                 :ACCOUNT_REFERENCE_MAX
@@ -231,7 +245,7 @@ class DarajaGateway:
             code=code,
             message=str(data.get("CustomerMessage") or data.get("ResponseDescription") or ""),
             amount=Decimal(amount),
-            payer=request.payer,
+            payer=payer,
             raw=data,
         )
 
@@ -271,6 +285,11 @@ class DarajaGateway:
             message=str(data.get("ResultDesc", "")),
             raw=data,
         )
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        if ack == Acknowledgement.ACCEPTED:
+            return dict(RESULT_ACCEPTED)
+        return plain_acknowledgement(ack)
 
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]
@@ -427,8 +446,7 @@ class DarajaGateway:
         is given back, since a reversal returns the whole transaction. Accepted means only
         queued; the outcome comes later as a Result POST to ``result_url`` (``parse_result``)."""
         whole = _http.whole_units(amount)
-        if not KENYAN_PHONE.fullmatch(phone):
-            raise GatewayError("A B2C payout needs a 2547… or 2541… number.", code="invalid_phone")
+        party_b = msisdn(phone)
         if not result_url:
             raise GatewayError("A B2C payout needs a result URL.", code="missing_result_url")
         command = creds.values.get("b2c_command_id") or B2C_COMMANDS[0]
@@ -447,7 +465,7 @@ class DarajaGateway:
             "CommandID": command,
             "Amount": whole,
             "PartyA": _value(creds, "b2c_shortcode"),
-            "PartyB": phone,
+            "PartyB": party_b,
             "Remarks": (remarks or f"Refund {reference}")[:100],
             "QueueTimeOutURL": timeout_url or result_url,
             "ResultURL": result_url,
@@ -469,7 +487,7 @@ class DarajaGateway:
             code="0",
             message=str(data.get("ResponseDescription", "")),
             amount=Decimal(whole),
-            payer=phone,
+            payer=party_b,
             raw=data,
         )
 

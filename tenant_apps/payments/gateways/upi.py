@@ -19,12 +19,14 @@ import httpx
 
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
+    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
+    plain_acknowledgement,
 )
 
 PAISE = Decimal(100)
@@ -152,6 +154,9 @@ class UpiGateway:
         payment = self._call(creds, "GET", f"/v1/payments/{provider_reference}")
         status = str(payment.get("status", ""))
         return self._from_payment(payment, STATUS_OUTCOMES.get(status, Outcome.UNKNOWN), payment)
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        return plain_acknowledgement(ack)
 
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]
