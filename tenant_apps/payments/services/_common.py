@@ -5,12 +5,9 @@ from __future__ import annotations
 
 import secrets
 
-from django.conf import settings
-from django.urls import reverse
-
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import current_business
-from shared_apps.tenants.links import tenant_base_url
+from shared_apps.tenants.links import tenant_url
 from tenant_apps.payments.gateways.base import Gateway
 from tenant_apps.payments.gateways.registry import get_gateway
 from tenant_apps.payments.models import Payment, PaymentCallback, PaymentRefund
@@ -70,8 +67,6 @@ def db_text(value: object) -> str:
 
 
 def site_url(view_name: str, **kwargs: str) -> str:
-    """The absolute link to the business's route ``view_name`` (``payments:payment-callback``),
-    as a provider will call it. Reversed in the business hosts' URLconf whichever is serving:
-    a business's accounts are also set up from the root domain (signup, seeding)."""
-    path = reverse(view_name, kwargs=kwargs, urlconf=settings.ROOT_URLCONF)
-    return tenant_base_url(current_business()) + path
+    """The absolute link to this business's route ``view_name`` (``payments:payment-callback``),
+    as a provider will call it."""
+    return tenant_url(current_business(), view_name, **kwargs)
