@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
+from saas_platform.locking import lock_row, lock_rows
 from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.barcodes import classify
 from tenant_apps.catalog.models import (
@@ -197,9 +198,7 @@ def category_create(*, name: str, parent_id: int | None = None) -> Category:
     if parent is not None:
         # The same lock as a move (category_update), so that a move cannot deepen the branch
         # between this check and the insert.
-        parents = dict(
-            Category.objects.select_for_update().order_by("pk").values_list("pk", "parent_id")
-        )
+        parents = dict(lock_rows(Category.objects.values_list("pk", "parent_id")))
         if _level_of(parent.pk, parents) >= MAX_CATEGORY_DEPTH:
             _too_deep("parent", errors)
     errors.raise_if_any()
@@ -220,9 +219,7 @@ class CategoryChanges(TypedDict, total=False):
 def category_update(*, category_id: int, changes: CategoryChanges) -> Category:
     # Moves are serialised by locking every category (a small table, and moves are rare): two
     # moves at once could otherwise each pass the cycle check and together make a loop.
-    parents = dict(
-        Category.objects.select_for_update().order_by("pk").values_list("pk", "parent_id")
-    )
+    parents = dict(lock_rows(Category.objects.values_list("pk", "parent_id")))
     if category_id not in parents:
         raise NotFound("No such category.")
     category = Category.objects.get(pk=category_id)
@@ -639,7 +636,7 @@ def product_create(*, fields: ProductFields) -> Product:
 
 @transaction.atomic
 def product_update(*, product_id: int, fields: ProductFields) -> Product:
-    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    product = lock_row(Product, pk=product_id)
     if product is None:
         raise NotFound("No such product.")
     errors = FieldErrorCollector()
@@ -663,7 +660,7 @@ def product_set_active(*, product_id: int, active: bool) -> Product:
 
 @transaction.atomic
 def product_image_set(*, product_id: int, image: UploadedFile) -> Product:
-    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    product = lock_row(Product, pk=product_id)
     if product is None:
         raise NotFound("No such product.")
     old_name = product.image.name if product.image else ""

@@ -38,6 +38,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
+from saas_platform.locking import lock_row
 from saas_platform.money import round_money
 from saas_platform.tenancy import business_today, current_schema
 from shared_apps.users.actors import person_or_none
@@ -256,13 +257,7 @@ def _claim_sale_row(
     zero: Money,
     resume: bool,
 ) -> Sale:
-    parked = (
-        Sale.objects.select_for_update(of=("self",))
-        .filter(uuid=request.uuid, status=SaleStatus.PARKED)
-        .first()
-        if resume
-        else None
-    )
+    parked = lock_row(Sale, uuid=request.uuid, status=SaleStatus.PARKED) if resume else None
     if parked is not None:
         # Resuming a parked cart: the new request replaces what was parked.
         parked.lines.all().delete()

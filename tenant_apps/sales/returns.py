@@ -18,6 +18,7 @@ from django.db.models import F, Sum
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.locking import lock_row
 from saas_platform.money import minor_unit_exponent
 from saas_platform.tenancy import business_today
 from shared_apps.users.actors import person_or_none
@@ -74,11 +75,8 @@ def sale_return_create(
     if not reason.strip():
         raise ValidationFailed.for_field("reason", "blank", "Say why the goods came back.")
     with transaction.atomic():
-        sale = (
-            Sale.objects.select_for_update(of=("self",))
-            .select_related("register__location", "customer")
-            .filter(uuid=sale_uuid)
-            .first()
+        sale = lock_row(
+            Sale.objects.select_related("register__location", "customer"), uuid=sale_uuid
         )
         if sale is None:
             raise NotFound("No such sale.")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.locking import lock_row
 from saas_platform.money import money, round_money
 from saas_platform.tenancy import business_today
 from shared_apps.users.actors import person_or_none
@@ -114,7 +115,7 @@ def shift_open(*, register_id: int, opening_float: Money, actor: Any) -> Shift:
 
 
 def _open_shift(shift_id: int) -> Shift:
-    shift = Shift.objects.select_for_update().filter(pk=shift_id).first()
+    shift = lock_row(Shift, pk=shift_id)
     if shift is None:
         raise NotFound("No such shift.")
     if shift.status != ShiftStatus.OPEN:
@@ -253,12 +254,7 @@ def sale_void(*, sale_uuid: str, reason: str, actor: Any) -> Sale:
     if not reason.strip():
         raise ValidationFailed.for_field("reason", "blank", "Say why the sale is voided.")
     with transaction.atomic():
-        sale = (
-            Sale.objects.select_for_update(of=("self",))
-            .select_related("register__location", "shift")
-            .filter(uuid=sale_uuid)
-            .first()
-        )
+        sale = lock_row(Sale.objects.select_related("register__location", "shift"), uuid=sale_uuid)
         if sale is None:
             raise NotFound("No such sale.")
         if sale.status == SaleStatus.VOIDED:

@@ -14,6 +14,7 @@ from django.db import transaction
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.locking import lock_row
 from saas_platform.money import round_money
 from tenant_apps.payments.models import C2BPayment, Payment
 from tenant_apps.sales.checkout import DEFERRED_METHODS, sale_complete, sale_payment_start
@@ -21,12 +22,7 @@ from tenant_apps.sales.models import Sale, SaleStatus, Tender, TenderMethod, Ten
 
 
 def _locked_sale(uuid: str) -> Sale | None:
-    return (
-        Sale.objects.select_for_update(of=("self",))
-        .select_related("register__location")
-        .filter(uuid=uuid)
-        .first()
-    )
+    return lock_row(Sale.objects.select_related("register__location"), uuid=uuid)
 
 
 class SalePayments:
@@ -72,7 +68,7 @@ def sale_tender_retry(
             raise NotFound("No such sale.")
         if sale.status != SaleStatus.AWAITING_PAYMENT:
             raise Conflict(f"This sale is {sale.status}.", code="sale_not_open")
-        tender = Tender.objects.select_for_update().filter(pk=tender_id, sale=sale).first()
+        tender = lock_row(Tender, pk=tender_id, sale=sale)
         if tender is None:
             raise NotFound("No such payment on this sale.")
         if tender.status != TenderStatus.FAILED:
@@ -138,20 +134,14 @@ def match_open_sale_payment(c2b: C2BPayment) -> bool:
     # isdecimal, not isdigit: a payer may type "SALE²", a digit that int() refuses.
     if not reference.startswith("SALE") or not reference[4:].isdecimal():
         return False
-    sale = (
-        Sale.objects.select_for_update(of=("self",))
-        .select_related("register__location")
-        .filter(pk=int(reference[4:]), status=SaleStatus.AWAITING_PAYMENT)
-        .first()
+    sale = lock_row(
+        Sale.objects.select_related("register__location"),
+        pk=int(reference[4:]),
+        status=SaleStatus.AWAITING_PAYMENT,
     )
     if sale is None:
         return False
-    tender = (
-        Tender.objects.select_for_update()
-        .filter(sale=sale, status=TenderStatus.FAILED, amount=c2b.amount)
-        .order_by("pk")
-        .first()
-    )
+    tender = lock_row(Tender, sale=sale, status=TenderStatus.FAILED, amount=c2b.amount)
     if tender is None:
         # A push is still pending (it may yet succeed) or the amount differs: a person decides.
         return False
