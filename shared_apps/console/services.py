@@ -11,7 +11,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from saas_platform.errors import Conflict, ValidationFailed
+from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.locking import lock_row
 from saas_platform.tenancy import use_public_schema
 from shared_apps.console.selectors import console_status_before_suspension
 from shared_apps.tenants.models import Tenant, TenantStatus
@@ -62,7 +63,9 @@ def console_tenant_suspend(*, tenant: Tenant, reason: str, actor_email: str) -> 
     use_public_schema()
     with transaction.atomic():
         # Locked before the check so that two owners clicking at once record one change.
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        locked = lock_row(Tenant, pk=tenant.pk)
+        if locked is None:
+            raise NotFound("No such business.")
         if locked.status == TenantStatus.SUSPENDED:
             raise Conflict(f"{locked.name} is already suspended.", code="status_unchanged")
         if SUSPEND not in console_actions(locked.status):
@@ -84,7 +87,9 @@ def console_tenant_reactivate(*, tenant: Tenant, reason: str, actor_email: str) 
     reason = _clean_reason(reason)
     use_public_schema()
     with transaction.atomic():
-        locked = Tenant.objects.select_for_update().get(pk=tenant.pk)
+        locked = lock_row(Tenant, pk=tenant.pk)
+        if locked is None:
+            raise NotFound("No such business.")
         if REACTIVATE not in console_actions(locked.status):
             raise Conflict(
                 f"{locked.name} is not suspended; it is {locked.get_status_display().lower()}.",
@@ -110,7 +115,7 @@ def ensure_platform_owner() -> User | None:
     email = User.objects.normalize_email(email).lower()
     password = settings.PLATFORM_OWNER_PASSWORD
     with schema_context(get_public_schema_name()), transaction.atomic():
-        user = User.objects.select_for_update().filter(email=email).first()
+        user = lock_row(User, email=email)
         created = user is None
         if user is None:
             user = User(email=email, full_name="Platform owner")

@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
+from saas_platform.locking import lock_row, lock_rows
 from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.barcodes import classify
 from tenant_apps.catalog.models import (
@@ -44,7 +45,7 @@ def _get(model: type[M], pk: int, label: str) -> M:
 
 
 def _ref(
-    model: type[M], pk: int | None, field: str, errors: FieldErrorCollector, label: str
+    model: type[M], pk: int | None, *, field: str, errors: FieldErrorCollector, label: str
 ) -> M | None:
     """A row a product points at; an unknown id is a field error, not a 404 of the request."""
     if pk is None:
@@ -87,7 +88,7 @@ def column_length(model: type[models.Model], name: str) -> int:
 
 
 def _fits(
-    value: str, field: str, errors: FieldErrorCollector, model: type[models.Model], name: str
+    value: str, *, field: str, errors: FieldErrorCollector, model: type[models.Model], name: str
 ) -> str:
     limit = column_length(model, name)
     if len(value) > limit:
@@ -133,7 +134,7 @@ def _check_category_name(name: str, errors: FieldErrorCollector, field: str = "n
     name = _not_blank(name, field, errors)
     if PATH_SEPARATOR in name:
         errors.add(field, "invalid", f"A category name cannot contain “{PATH_SEPARATOR}”.")
-    return _fits(name, field, errors, Category, "name")
+    return _fits(name, field=field, errors=errors, model=Category, name="name")
 
 
 def _too_deep(field: str, errors: FieldErrorCollector) -> None:
@@ -177,7 +178,7 @@ def category_path_problems(path: str) -> FieldErrorCollector:
     if any(not level for level in levels):
         errors.add("category", "invalid", "A category path cannot have an empty level.")
     for level in levels:
-        _fits(level, "category", errors, Category, "name")
+        _fits(level, field="category", errors=errors, model=Category, name="name")
     return errors
 
 
@@ -193,13 +194,11 @@ def _check_sibling_free(*, name: str, parent_id: int | None, exclude: int | None
 def category_create(*, name: str, parent_id: int | None = None) -> Category:
     errors = FieldErrorCollector()
     name = _check_category_name(name, errors)
-    parent = _ref(Category, parent_id, "parent", errors, "category")
+    parent = _ref(Category, parent_id, field="parent", errors=errors, label="category")
     if parent is not None:
         # The same lock as a move (category_update), so that a move cannot deepen the branch
         # between this check and the insert.
-        parents = dict(
-            Category.objects.select_for_update().order_by("pk").values_list("pk", "parent_id")
-        )
+        parents = dict(lock_rows(Category.objects.values_list("pk", "parent_id")))
         if _level_of(parent.pk, parents) >= MAX_CATEGORY_DEPTH:
             _too_deep("parent", errors)
     errors.raise_if_any()
@@ -220,9 +219,7 @@ class CategoryChanges(TypedDict, total=False):
 def category_update(*, category_id: int, changes: CategoryChanges) -> Category:
     # Moves are serialised by locking every category (a small table, and moves are rare): two
     # moves at once could otherwise each pass the cycle check and together make a loop.
-    parents = dict(
-        Category.objects.select_for_update().order_by("pk").values_list("pk", "parent_id")
-    )
+    parents = dict(lock_rows(Category.objects.values_list("pk", "parent_id")))
     if category_id not in parents:
         raise NotFound("No such category.")
     category = Category.objects.get(pk=category_id)
@@ -284,7 +281,9 @@ def category_ensure_path(*, path: str) -> Category:
 @transaction.atomic
 def brand_create(*, name: str) -> Brand:
     errors = FieldErrorCollector()
-    name = _fits(_not_blank(name, "name", errors), "name", errors, Brand, "name")
+    name = _fits(
+        _not_blank(name, "name", errors), field="name", errors=errors, model=Brand, name="name"
+    )
     errors.raise_if_any()
     if Brand.objects.filter(name__iexact=name).exists():
         raise _duplicate("name", f"There is already a brand “{name}”.")
@@ -297,7 +296,9 @@ def brand_create(*, name: str) -> Brand:
 def brand_update(*, brand_id: int, name: str) -> Brand:
     brand = _get(Brand, brand_id, "brand")
     errors = FieldErrorCollector()
-    brand.name = _fits(_not_blank(name, "name", errors), "name", errors, Brand, "name")
+    brand.name = _fits(
+        _not_blank(name, "name", errors), field="name", errors=errors, model=Brand, name="name"
+    )
     errors.raise_if_any()
     if Brand.objects.filter(name__iexact=brand.name).exclude(pk=brand.pk).exists():
         raise _duplicate("name", f"There is already a brand “{brand.name}”.")
@@ -472,7 +473,9 @@ def product_price_set(
     """Sets the product's price on a list from ``min_quantity`` up (creates or replaces)."""
     product = _get(Product, product_id, "product")
     errors = FieldErrorCollector()
-    price_list = _ref(PriceList, price_list_id, "price_list", errors, "price list")
+    price_list = _ref(
+        PriceList, price_list_id, field="price_list", errors=errors, label="price list"
+    )
     amount = _amount(price, "price", errors)
     if Decimal(min_quantity) <= 0:
         errors.add("min_quantity", "not_positive", "The minimum quantity must be above zero.")
@@ -517,10 +520,20 @@ def _apply(product: Product, fields: ProductFields, errors: FieldErrorCollector)
     currency = business_currency()
     if "name" in fields:
         product.name = _fits(
-            _not_blank(fields["name"], "name", errors), "name", errors, Product, "name"
+            _not_blank(fields["name"], "name", errors),
+            field="name",
+            errors=errors,
+            model=Product,
+            name="name",
         )
     if "sku" in fields:
-        product.sku = _fits(_not_blank(fields["sku"], "sku", errors), "sku", errors, Product, "sku")
+        product.sku = _fits(
+            _not_blank(fields["sku"], "sku", errors),
+            field="sku",
+            errors=errors,
+            model=Product,
+            name="sku",
+        )
     if "description" in fields:
         product.description = fields["description"]
     if "kind" in fields:
@@ -532,21 +545,27 @@ def _apply(product: Product, fields: ProductFields, errors: FieldErrorCollector)
     if "is_active" in fields:
         product.is_active = fields["is_active"]
     if "category_id" in fields:
-        product.category = _ref(Category, fields["category_id"], "category", errors, "category")
+        product.category = _ref(
+            Category, fields["category_id"], field="category", errors=errors, label="category"
+        )
     if "brand_id" in fields:
-        product.brand = _ref(Brand, fields["brand_id"], "brand", errors, "brand")
+        product.brand = _ref(Brand, fields["brand_id"], field="brand", errors=errors, label="brand")
     if "unit_id" in fields:
-        unit = _ref(Unit, fields["unit_id"], "unit", errors, "unit")
+        unit = _ref(Unit, fields["unit_id"], field="unit", errors=errors, label="unit")
         if unit is not None:
             product.unit = unit
     if "tax_rate_id" in fields:
-        product.tax_rate = _ref(TaxRate, fields["tax_rate_id"], "tax_rate", errors, "tax rate")
+        product.tax_rate = _ref(
+            TaxRate, fields["tax_rate_id"], field="tax_rate", errors=errors, label="tax rate"
+        )
     if "price" in fields:
         product.price = Money(_amount(fields["price"], "price", errors), currency)
     if "cost_price" in fields:
         product.cost_price = Money(_amount(fields["cost_price"], "cost_price", errors), currency)
     if "variant_of_id" in fields:
-        product.variant_of = _ref(Product, fields["variant_of_id"], "variant_of", errors, "product")
+        product.variant_of = _ref(
+            Product, fields["variant_of_id"], field="variant_of", errors=errors, label="product"
+        )
     if "variant_attributes" in fields:
         attributes = fields["variant_attributes"]
         problems = variant_attributes_problems(attributes)
@@ -639,7 +658,7 @@ def product_create(*, fields: ProductFields) -> Product:
 
 @transaction.atomic
 def product_update(*, product_id: int, fields: ProductFields) -> Product:
-    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    product = lock_row(Product, pk=product_id)
     if product is None:
         raise NotFound("No such product.")
     errors = FieldErrorCollector()
@@ -663,7 +682,7 @@ def product_set_active(*, product_id: int, active: bool) -> Product:
 
 @transaction.atomic
 def product_image_set(*, product_id: int, image: UploadedFile) -> Product:
-    product = Product.objects.select_for_update().filter(pk=product_id).first()
+    product = lock_row(Product, pk=product_id)
     if product is None:
         raise NotFound("No such product.")
     old_name = product.image.name if product.image else ""

@@ -23,6 +23,7 @@ from django.db.models.functions import Greatest
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.locking import lock_row
 from saas_platform.money import round_money
 from saas_platform.phones import phone_normalise
 from saas_platform.tenancy import business_currency, business_today
@@ -528,12 +529,7 @@ def loyalty_reverse(*, customer_id: int, points: int, reference: str) -> None:
     if points == 0:
         return
     with transaction.atomic():
-        before = (
-            Customer.objects.select_for_update()
-            .filter(pk=customer_id)
-            .values_list("loyalty_points", flat=True)
-            .first()
-        )
+        before = lock_row(Customer.objects.values_list("loyalty_points", flat=True), pk=customer_id)
         if before is None:
             raise NotFound("No such customer.")
         Customer.objects.filter(pk=customer_id).update(

@@ -17,6 +17,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.locking import lock_row, lock_rows
 from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.alerts import stock_alerts_refresh
@@ -226,14 +227,9 @@ def transfer_create(
 
 
 def _lock_transfer(transfer_id: int) -> Transfer:
-    # of=("self",): a FOR UPDATE over the join would also lock the two Location rows, which
-    # every concurrent stock movement's deferred foreign-key check needs at commit — a deadlock.
-    transfer = (
-        Transfer.objects.select_for_update(of=("self",))
-        .select_related("source", "destination")
-        .filter(pk=transfer_id)
-        .first()
-    )
+    # Not its two Location rows (lock_row locks the transfer's own row only): every concurrent
+    # stock movement's deferred foreign-key check needs them at commit — a deadlock.
+    transfer = lock_row(Transfer.objects.select_related("source", "destination"), pk=transfer_id)
     if transfer is None:
         raise NotFound("No such transfer.")
     return transfer
@@ -359,12 +355,7 @@ def count_open(
 
 
 def _lock_count(count_id: int) -> StockCount:
-    count = (
-        StockCount.objects.select_for_update(of=("self",))
-        .select_related("location")
-        .filter(pk=count_id)
-    )
-    found = count.first()
+    found = lock_row(StockCount.objects.select_related("location"), pk=count_id)
     if found is None:
         raise NotFound("No such stock count.")
     return found
@@ -403,9 +394,9 @@ def count_complete(*, count_id: int, actor: object = None) -> StockCount:
         if line.counted is None:
             continue
         ensure_level(line.product, count.location)
-        level = StockLevel.objects.select_for_update().get(
-            product=line.product, location=count.location
-        )
+        level = lock_row(StockLevel, product=line.product, location=count.location)
+        if level is None:  # ensure_level made it; here for the type checker
+            raise NotFound("No such stock level.")
         variance = line.counted - level.quantity
         if variance > 0:
             batch = stock_receive(
@@ -500,7 +491,7 @@ def _close_reservation(reservation: Reservation, status: str) -> None:
 
 @transaction.atomic
 def reservation_release(*, reservation_id: int) -> Reservation:
-    reservation = Reservation.objects.select_for_update().filter(pk=reservation_id).first()
+    reservation = lock_row(Reservation, pk=reservation_id)
     if reservation is None:
         raise NotFound("No such reservation.")
     if reservation.status != ReservationStatus.ACTIVE:
@@ -514,11 +505,8 @@ def reservation_fulfil(
     *, reservation_id: int, reason: str, reference: str = "", actor: object = None
 ) -> list[Consumed]:
     """Takes a reserved quantity out of stock (the sale it was held for went through)."""
-    reservation = (
-        Reservation.objects.select_for_update(of=("self",))
-        .select_related("product", "location")
-        .filter(pk=reservation_id)
-        .first()
+    reservation = lock_row(
+        Reservation.objects.select_related("product", "location"), pk=reservation_id
     )
     if reservation is None:
         raise NotFound("No such reservation.")
@@ -546,10 +534,10 @@ def reservations_expire(*, now: datetime | None = None) -> int:
     while True:
         with transaction.atomic():
             # SKIP LOCKED: a reservation being fulfilled or released right now is left to that.
-            batch = list(
-                Reservation.objects.select_for_update(skip_locked=True)
-                .filter(status=ReservationStatus.ACTIVE, expires_at__lte=moment)
-                .order_by("pk")[:200]
+            batch = lock_rows(
+                Reservation.objects.filter(status=ReservationStatus.ACTIVE, expires_at__lte=moment),
+                skip_locked=True,
+                limit=200,
             )
             for reservation in batch:
                 _close_reservation(reservation, ReservationStatus.EXPIRED)
@@ -561,7 +549,7 @@ def reservations_expire(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def stock_alert_resolve(*, alert_id: int) -> StockAlert:
     """Dismisses an alert by hand (e.g. an expiring batch that was donated)."""
-    alert = StockAlert.objects.select_for_update().filter(pk=alert_id).first()
+    alert = lock_row(StockAlert, pk=alert_id)
     if alert is None:
         raise NotFound("No such alert.")
     if alert.status != AlertStatus.ACTIVE:

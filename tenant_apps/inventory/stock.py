@@ -20,6 +20,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import ValidationFailed
+from saas_platform.locking import lock_row, lock_rows
 from shared_apps.users.actors import person_or_none
 from shared_apps.users.models import User
 from tenant_apps.catalog.models import Product
@@ -101,10 +102,8 @@ def stock_receive(
 
 def _fill_deficit(product: Product, location: Location, quantity: Decimal) -> Decimal:
     """Units sold below zero are owed to the deficit batch; a receipt pays them back first."""
-    deficit = (
-        Batch.objects.select_for_update()
-        .filter(product=product, location=location, is_deficit=True, quantity_remaining__lt=0)
-        .first()
+    deficit = lock_row(
+        Batch, product=product, location=location, is_deficit=True, quantity_remaining__lt=0
     )
     if deficit is None:
         return Decimal(0)
@@ -186,10 +185,10 @@ def stock_take(
         )
     consumed: list[Consumed] = []
     remaining = quantity
-    batches = Batch.objects.select_for_update().filter(
-        product=product, location=location, quantity_remaining__gt=0
+    batches = lock_rows(
+        Batch.objects.filter(product=product, location=location, quantity_remaining__gt=0)
     )
-    for batch in batches.order_by("received_at", "pk"):
+    for batch in sorted(batches, key=lambda b: (b.received_at, b.pk)):  # oldest first
         take = min(batch.quantity_remaining, remaining)
         Batch.objects.filter(pk=batch.pk).update(quantity_remaining=F("quantity_remaining") - take)
         consumed.append(Consumed(batch=batch, quantity=take))
@@ -276,9 +275,9 @@ def _sell_short(product: Product, location: Location, quantity: Decimal) -> Cons
         ],
         ignore_conflicts=True,
     )
-    deficit = Batch.objects.select_for_update().get(
-        product=product, location=location, is_deficit=True
-    )
+    deficit = lock_row(Batch, product=product, location=location, is_deficit=True)
+    if deficit is None:  # inserted just above if missing; here for the type checker
+        raise StockDrift(f"The deficit batch of {product.name} at {location.name} is missing.")
     Batch.objects.filter(pk=deficit.pk).update(
         quantity_remaining=F("quantity_remaining") - quantity, unit_cost=product.cost_price
     )

@@ -19,6 +19,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
+from saas_platform.locking import lock_row, lock_rows
 from saas_platform.money import money, round_money
 from saas_platform.tenancy import business_today, local_date
 from shared_apps.users.actors import person_or_none
@@ -140,7 +141,7 @@ def supplier_create(
 
 
 def _locked_supplier(supplier_id: int) -> Supplier:
-    supplier = Supplier.objects.select_for_update().filter(pk=supplier_id).first()
+    supplier = lock_row(Supplier, pk=supplier_id)
     if supplier is None:
         raise NotFound("No such supplier.")
     return supplier
@@ -262,7 +263,7 @@ def purchase_order_create(
 
 
 def _locked_order(order_id: int) -> PurchaseOrder:
-    order = PurchaseOrder.objects.select_for_update().filter(pk=order_id).first()
+    order = lock_row(PurchaseOrder, pk=order_id)
     if order is None:
         raise NotFound("No such purchase order.")
     return order
@@ -391,13 +392,8 @@ def goods_receipt_create(
     if order.status not in RECEIVABLE_STATUSES:
         raise _refuse(order, "received against", "order_not_receivable")
 
-    order_lines = {
-        line.pk: line
-        for line in PurchaseOrderLine.objects.select_for_update(of=("self",))
-        .filter(order=order)
-        .select_related("product")
-        .order_by("pk")
-    }
+    lines_of_order = PurchaseOrderLine.objects.filter(order=order).select_related("product")
+    order_lines = {line.pk: line for line in lock_rows(lines_of_order)}
     errors = FieldErrorCollector()
     if not lines:
         errors.add("lines", "empty", "A receipt needs at least one line.")

@@ -16,10 +16,12 @@ from saas_platform.money import money
 from shared_apps.users.models import User
 from tenant_apps.catalog.models import ProductKind
 from tenant_apps.inventory.models import Location, StockLevel
-from tenant_apps.sales.checkout import CheckoutRequest, LineRequest, TenderRequest, sale_checkout
 from tenant_apps.sales.models import Coupon, Register, Sale
+from tenant_apps.sales.requests import CheckoutRequest, LineRequest, TenderRequest
 from tenant_apps.sales.selectors import shift_summary
-from tenant_apps.sales.services import coupon_create, register_create, shift_close, shift_open
+from tenant_apps.sales.services.checkout import sale_checkout
+from tenant_apps.sales.services.coupons import coupon_create
+from tenant_apps.sales.services.tills import register_create, shift_close, shift_open
 
 DEMO_SALES = 40
 

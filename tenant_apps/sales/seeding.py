@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from shared_apps.tenants.seed_hooks import register_seed_hook
 from tenant_apps.inventory.models import Location, LocationKind
-from tenant_apps.sales.services import register_create
+from tenant_apps.sales.services.tills import register_create
 
 if TYPE_CHECKING:
     from shared_apps.tenants.models import Tenant

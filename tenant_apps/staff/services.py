@@ -26,6 +26,7 @@ from saas_platform.errors import (
     NotFound,
     ValidationFailed,
 )
+from saas_platform.locking import lock_row, lock_rows
 from shared_apps.tenants.links import tenant_url
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
@@ -55,11 +56,7 @@ def _lock_staff_member(user_id: int) -> tuple[User, list[int]]:
     One statement in a stable order: two owners demoting each other at once then queue up
     instead of deadlocking, and the second sees that only one owner is left.
     """
-    rows = list(
-        User.objects.select_for_update()
-        .filter(Q(pk=user_id) | Q(role=Role.OWNER, is_active=True))
-        .order_by("pk")
-    )
+    rows = lock_rows(User.objects.filter(Q(pk=user_id) | Q(role=Role.OWNER, is_active=True)))
     target = next((u for u in rows if u.pk == user_id), None)
     if target is None:
         raise NotFound("No such staff member.")
@@ -200,7 +197,9 @@ def staff_set_own_pin(*, user: User, pin: str) -> None:
     """
     _check_pin(pin)
     with transaction.atomic():
-        locked = User.objects.select_for_update().get(pk=user.pk)
+        locked = lock_row(User, pk=user.pk)
+        if locked is None:
+            raise NotFound("No such staff member.")
         locked.pin_hash = make_password(pin)
         locked.pin_reset_required = False
         locked.save(update_fields=["pin_hash", "pin_reset_required"])
@@ -213,7 +212,7 @@ def staff_reset_pin(*, actor: User, user_id: int) -> User:
     if actor.role != Role.OWNER:
         raise Forbidden("Only an owner can reset someone's PIN.", code="owner_only")
     with transaction.atomic():
-        user = User.objects.select_for_update().filter(pk=user_id).first()
+        user = lock_row(User, pk=user_id)
         if user is None:
             raise NotFound("No such staff member.")
         user.pin_hash = ""
@@ -269,7 +268,7 @@ def api_key_create(
 
 def api_key_revoke(*, api_key_id: int) -> ApiKey:
     with transaction.atomic():
-        api_key = ApiKey.objects.select_for_update().filter(pk=api_key_id).first()
+        api_key = lock_row(ApiKey, pk=api_key_id)
         if api_key is None:
             raise NotFound("No such API key.")
         if api_key.revoked_at is None:

@@ -259,7 +259,7 @@ def test_a_completed_sale_is_announced_once_for_usage_billing(
     receive: Callable[..., None],
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    from tenant_apps.sales.checkout import sale_completed
+    from tenant_apps.sales.services.completion import sale_completed
 
     heard: list[tuple[int, str]] = []
 

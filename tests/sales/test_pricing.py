@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenant_apps.sales.pricing import LineInput, PricingError, price_cart, share
+from tenant_apps.sales.pricing.amounts import LineInput, PricingError, price_cart, share
 
 cents = st.integers(min_value=0, max_value=10_000_000).map(lambda n: Decimal(n) / 100)
 weights = st.lists(cents, min_size=1, max_size=12)

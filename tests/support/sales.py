@@ -12,7 +12,7 @@ from moneyed import Money
 
 from shared_apps.tenants.models import Tenant
 from tenant_apps.sales.models import Register
-from tenant_apps.sales.services import shift_open
+from tenant_apps.sales.services.tills import shift_open
 from tests.support.people import owner_of
 from tests.support.urls import tenant_path
 

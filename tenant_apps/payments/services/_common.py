@@ -6,6 +6,7 @@ from __future__ import annotations
 import secrets
 
 from saas_platform.errors import NotFound
+from saas_platform.locking import lock_row
 from saas_platform.tenancy import current_business
 from shared_apps.tenants.links import tenant_url
 from tenant_apps.payments.gateways.base import Gateway
@@ -25,10 +26,17 @@ def gateway_for(provider: str) -> Gateway:
 
 
 def payment_locked(payment_id: int) -> Payment:
-    payment = Payment.objects.select_for_update(of=("self",)).filter(pk=payment_id).first()
+    payment = lock_row(Payment, pk=payment_id)
     if payment is None:
         raise NotFound("No such payment.")
     return payment
+
+
+def refund_locked(refund_id: int) -> PaymentRefund:
+    refund = lock_row(PaymentRefund, pk=refund_id)
+    if refund is None:
+        raise NotFound("No such refund.")
+    return refund
 
 
 def payment_row(payment_id: int) -> Payment:

@@ -8,6 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from saas_platform.errors import NotFound, ValidationFailed
+from saas_platform.locking import lock_row
 from tenant_apps.payments.gateways.base import Credentials
 from tenant_apps.payments.gateways.destinations import base_url_check
 from tenant_apps.payments.models import ACCOUNT_PROVIDERS, Provider, ProviderAccount
@@ -73,7 +74,7 @@ def provider_account_set(
     if code:
         raise ValidationFailed.for_field("base_url", code, message)
     with transaction.atomic():
-        account = ProviderAccount.objects.select_for_update().filter(provider=provider).first()
+        account = lock_row(ProviderAccount, provider=provider)
         if account is None:
             account = ProviderAccount(provider=provider, c2b_token=new_token())
         merged = dict(account.credentials or {})

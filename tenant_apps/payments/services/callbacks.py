@@ -22,7 +22,12 @@ from tenant_apps.payments.models import (
     ProviderAccount,
     RefundStatus,
 )
-from tenant_apps.payments.services._common import callback_log, gateway_for, payment_locked
+from tenant_apps.payments.services._common import (
+    callback_log,
+    gateway_for,
+    payment_locked,
+    refund_locked,
+)
 from tenant_apps.payments.services.accounts import callback_credentials
 from tenant_apps.payments.services.lifecycle import payment_result_apply
 from tenant_apps.payments.services.refunds import refund_result_apply
@@ -210,7 +215,7 @@ def refund_callback_handle(*, token: str, body: bytes, headers: dict[str, str]) 
             reason=str(rejected),
         )
     with transaction.atomic():
-        refund = PaymentRefund.objects.select_for_update().get(pk=refund.pk)
+        refund = refund_locked(refund.pk)
         verdict = Verdict.DUPLICATE if refund.status != RefundStatus.PENDING else Verdict.ACCEPTED
         refund_result_apply(refund, result)
         return post.ends(verdict, provider=provider, payment=payment, refund=refund)

@@ -31,6 +31,7 @@ from tenant_apps.payments.services._common import (
     gateway_for,
     new_token,
     payment_row,
+    refund_locked,
     site_url,
 )
 from tenant_apps.payments.services.accounts import active_credentials
@@ -171,7 +172,7 @@ def refund_send(*, refund_id: int) -> PaymentRefund:
             outcome=outcome, code=getattr(error, "code", ""), message=str(error)
         )
     with transaction.atomic():
-        refund = PaymentRefund.objects.select_for_update().get(pk=refund_id)
+        refund = refund_locked(refund_id)
         refund_result_apply(refund, result)
     return refund
 

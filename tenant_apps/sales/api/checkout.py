@@ -21,13 +21,20 @@ from tenant_apps.sales.api.serializers import (
     SaleSummarySerializer,
     sale_data,
 )
-from tenant_apps.sales.cart import CartRequest, LineRequest, PricedCart, cart_price
-from tenant_apps.sales.checkout import CheckoutRequest, TenderRequest, sale_checkout
 from tenant_apps.sales.models import RefundMethod, SaleStatus, TenderMethod
-from tenant_apps.sales.returns import ReturnLineRequest, sale_return_create
+from tenant_apps.sales.pricing.cart import PricedCart, cart_price
+from tenant_apps.sales.requests import (
+    CartRequest,
+    CheckoutRequest,
+    LineRequest,
+    ReturnLineRequest,
+    TenderRequest,
+)
 from tenant_apps.sales.selectors import sale_detail, sale_list
-from tenant_apps.sales.services import sale_void
-from tenant_apps.sales.settlement import sale_tender_retry
+from tenant_apps.sales.services.checkout import sale_checkout
+from tenant_apps.sales.services.returns import sale_return_create
+from tenant_apps.sales.services.tenders import sale_tender_retry
+from tenant_apps.sales.services.voids import sale_void
 from tenant_apps.staff.access import Action, request_allows
 
 

@@ -21,9 +21,9 @@ from tenant_apps.sales.api.serializers import (
 )
 from tenant_apps.sales.models import CashMovementKind, CouponKind, Shift
 from tenant_apps.sales.selectors import coupon_list, register_get, register_list, shift_summary
-from tenant_apps.sales.services import (
+from tenant_apps.sales.services.coupons import coupon_create
+from tenant_apps.sales.services.tills import (
     DRAWER_ACCOUNTS,
-    coupon_create,
     register_create,
     register_update,
     shift_cash_move,

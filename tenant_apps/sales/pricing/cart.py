@@ -2,7 +2,7 @@
 
 Everything here only reads (products, price lists, the customer, the coupon) and refuses what
 the caller may not do, so a quote (``POST quote/``) runs it and leaves no trace, and the
-checkout runs it before it writes anything. The arithmetic itself is ``pricing.price_cart``.
+checkout runs it before it writes anything. The arithmetic itself is ``amounts.price_cart``.
 
 What a role may do here: the retail price and the customer's own price list apply by
 themselves; a price by hand, a discount by hand or a price list the client names (other than
@@ -26,32 +26,13 @@ from saas_platform.tenancy import current_business
 from tenant_apps.catalog.models import PriceList, Product, ProductPrice
 from tenant_apps.customers.models import Customer
 from tenant_apps.sales.models import Coupon
-from tenant_apps.sales.pricing import CartAmounts, LineInput, PricingError, price_cart
+from tenant_apps.sales.pricing.amounts import CartAmounts, LineInput, PricingError, price_cart
+from tenant_apps.sales.requests import CartRequest, LineRequest
 
 ZERO = Decimal(0)
 # The first amount a money column (18 digits, 4 of them decimals) cannot hold. A line or a sale
 # worth this much is refused before anything is written, rather than failing in PostgreSQL.
 AMOUNT_LIMIT = Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES)
-
-
-@dataclass(frozen=True)
-class LineRequest:
-    product_id: int
-    quantity: Decimal
-    unit_price: Decimal | None = None
-    discount: Decimal = ZERO
-
-
-@dataclass(frozen=True)
-class CartRequest:
-    """What decides a cart's price: the part of a checkout that a quote takes too."""
-
-    lines: list[LineRequest]
-    customer_id: int | None = None
-    price_list: str = ""
-    cart_discount: Decimal = ZERO
-    cart_discount_percent: Decimal = ZERO
-    coupon: str = ""
 
 
 @dataclass(frozen=True)

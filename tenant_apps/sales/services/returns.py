@@ -8,7 +8,6 @@ returns of a line always add up to exactly what the line cost the customer.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from uuid import UUID
@@ -18,6 +17,7 @@ from django.db.models import F, Sum
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.locking import lock_row
 from saas_platform.money import minor_unit_exponent
 from saas_platform.tenancy import business_today
 from shared_apps.users.actors import person_or_none
@@ -39,16 +39,10 @@ from tenant_apps.sales.models import (
     Tender,
     TenderMethod,
 )
+from tenant_apps.sales.requests import ReturnLineRequest
+from tenant_apps.sales.services.tenders import GATEWAY_METHODS
 
 ZERO = Decimal(0)
-GATEWAY_METHODS = {TenderMethod.MPESA, TenderMethod.AIRTEL, TenderMethod.CARD, TenderMethod.UPI}
-
-
-@dataclass(frozen=True)
-class ReturnLineRequest:
-    line_id: int
-    quantity: Decimal
-    restock: bool = True
 
 
 def _part(whole: Decimal, quantity: Decimal, of: Decimal, places: int) -> Decimal:
@@ -74,11 +68,8 @@ def sale_return_create(
     if not reason.strip():
         raise ValidationFailed.for_field("reason", "blank", "Say why the goods came back.")
     with transaction.atomic():
-        sale = (
-            Sale.objects.select_for_update(of=("self",))
-            .select_related("register__location", "customer")
-            .filter(uuid=sale_uuid)
-            .first()
+        sale = lock_row(
+            Sale.objects.select_related("register__location", "customer"), uuid=sale_uuid
         )
         if sale is None:
             raise NotFound("No such sale.")
@@ -103,14 +94,16 @@ def sale_return_create(
             created_by=person_or_none(actor),
         )
         made = [
-            _return_line(sale, sale_return, index, request, places, actor)
+            _return_line(
+                sale_return=sale_return, index=index, request=request, places=places, actor=actor
+            )
             for index, request in enumerate(lines)
         ]
         net = sum((line.net.amount for line in made), ZERO)
         tax = sum((line.tax.amount for line in made), ZERO)
         total = net + tax
         restocked = sum((line.cost.amount for line in made if line.restock), ZERO)
-        account = _refund(sale, sale_return, refund_method, Money(total, currency), actor)
+        account = _refund(sale_return=sale_return, amount=Money(total, currency), actor=actor)
         sale_return.net = Money(net, currency)
         sale_return.tax = Money(tax, currency)
         sale_return.total = Money(total, currency)
@@ -131,13 +124,9 @@ def sale_return_create(
 
 
 def _return_line(
-    sale: Sale,
-    sale_return: SaleReturn,
-    index: int,
-    request: ReturnLineRequest,
-    places: int,
-    actor: Any,
+    *, sale_return: SaleReturn, index: int, request: ReturnLineRequest, places: int, actor: Any
 ) -> ReturnLine:
+    sale = sale_return.sale
     at = f"lines[{index}]"
     line = SaleLine.objects.select_related("product").filter(pk=request.line_id, sale=sale).first()
     if line is None:
@@ -190,8 +179,10 @@ def _return_line(
     )
 
 
-def _refund(sale: Sale, sale_return: SaleReturn, method: str, amount: Money, actor: Any) -> str:
-    """Gives the money back; returns the account it leaves from."""
+def _refund(*, sale_return: SaleReturn, amount: Money, actor: Any) -> str:
+    """Gives the money back as the return says; returns the account it leaves from."""
+    sale = sale_return.sale
+    method = sale_return.refund_method
     reference = str(sale_return.uuid)
     if method == RefundMethod.CASH:
         return TENDER_ACCOUNTS["cash"]
