@@ -186,20 +186,20 @@ CELERY_TIMEZONE = "UTC"
 # Beat runs these once; each fans out one task per business (beat knows nothing of tenants).
 CELERY_BEAT_SCHEDULE = {
     "expire-reservations": {
-        "task": "inventory.fan_out",
+        "task": "tenants.fan_out",
         "schedule": 60.0,
-        "args": ["expire_reservations"],
+        "args": ["inventory.expire_reservations"],
     },
     "refresh-expiry-alerts": {
-        "task": "inventory.fan_out",
+        "task": "tenants.fan_out",
         "schedule": 6 * 3600.0,
-        "args": ["refresh_expiry_alerts"],
+        "args": ["inventory.refresh_expiry_alerts"],
     },
     # Catches payments whose scheduled status query was lost (worker restart, broker flush).
     "query-overdue-payments": {
-        "task": "payments.fan_out",
+        "task": "tenants.fan_out",
         "schedule": 60.0,
-        "args": ["query_overdue"],
+        "args": ["payments.query_overdue"],
     },
 }
 

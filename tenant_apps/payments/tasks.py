@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from celery import Task, shared_task
-from django.conf import settings
-from django_tenants.utils import tenant_context
 
-from shared_apps.tenants.selectors import tenant_list
-from tenant_apps.payments.query_queue import QUERY_TASK, running_query_from
+from shared_apps.tenants.fan_out import per_business
+from tenant_apps.payments.query_queue import QUERY_TASK, query_queue, running_query_from
 from tenant_apps.payments.services.lifecycle import payment_query_if_due, payments_query_overdue
 
 
@@ -19,19 +17,7 @@ def query_task(self: Task, payment_id: int) -> str | None:
     return payment.status if payment else None
 
 
+@per_business(queue=query_queue)
 @shared_task(name="payments.query_overdue")
 def query_overdue() -> int:
     return payments_query_overdue()
-
-
-@shared_task(name="payments.fan_out")
-def fan_out(task_name: str, queue: str | None = None) -> int:
-    """Queues ``task_name`` once per business, each run inside that business's schema."""
-    task = {"query_overdue": query_overdue}[task_name]
-    queued = 0
-    for tenant in tenant_list().exclude(status__in=["suspended", "cancelled"]):
-        with tenant_context(tenant):
-            # tenant-schemas-celery stamps the current schema on the message.
-            task.apply_async(queue=queue or settings.PAYMENT_TASK_QUEUE or None)
-        queued += 1
-    return queued

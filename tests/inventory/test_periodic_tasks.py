@@ -11,12 +11,12 @@ from django.utils import timezone
 from django_tenants.utils import schema_context
 from moneyed import Money
 
+from shared_apps.tenants.fan_out import fan_out
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product, Unit
 from tenant_apps.inventory.models import Location, MovementReason, Reservation
 from tenant_apps.inventory.services import reservation_create
 from tenant_apps.inventory.stock import stock_receive
-from tenant_apps.inventory.tasks import fan_out
 from tests.support.waiting import wait_until
 
 
@@ -66,9 +66,9 @@ def test_expired_reservations_are_released_in_every_business(
             )
 
     # when beat's fan-out runs on the worker
-    fan_out.apply_async(args=["expire_reservations", worker_queue], queue=worker_queue).get(
-        timeout=60
-    )
+    fan_out.apply_async(
+        args=["inventory.expire_reservations", worker_queue], queue=worker_queue
+    ).get(timeout=60)
 
     # then each business's own reservation expires, in its own schema
     wait_until(lambda: all(status_of(t, pk) == "expired" for t, pk in holds.items()))

@@ -11,10 +11,10 @@ from django_tenants.utils import schema_context
 from moneyed import Money
 
 from devtools.payments_sandbox import Sandbox
+from shared_apps.tenants.fan_out import fan_out
 from shared_apps.tenants.models import Tenant
 from tenant_apps.payments.models import Payment
 from tenant_apps.payments.services.lifecycle import payment_create
-from tenant_apps.payments.tasks import fan_out
 from tests.payments.app_support import install_accounts, load, scratch_task_queue
 from tests.support.waiting import wait_until
 
@@ -65,7 +65,9 @@ def test_the_fan_out_queries_overdue_payments_in_every_business(
             Payment.objects.filter(pk=payment.pk).update(next_query_at=payment.created_at)
         payments[shop] = payment
 
-    fan_out.apply_async(args=["query_overdue", worker_queue], queue=worker_queue).get(timeout=60)
+    fan_out.apply_async(args=["payments.query_overdue", worker_queue], queue=worker_queue).get(
+        timeout=60
+    )
 
     assert wait_until(lambda: all(load(s, p).status == "succeeded" for s, p in payments.items())), {
         s.slug: load(s, p).status for s, p in payments.items()
