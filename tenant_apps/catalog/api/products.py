@@ -19,7 +19,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
-from saas_platform.api.pagination import limit_field, offset_field
+from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
 from saas_platform.api.parsers import CsvParser
 from saas_platform.errors import NotFound, ValidationFailed
 from saas_platform.money import round_money
@@ -37,9 +37,7 @@ from tenant_apps.catalog.csv_io import import_result_body, products_export_csv, 
 from tenant_apps.catalog.models import Barcode, ProductKind
 from tenant_apps.staff.access import Action
 
-DEFAULT_LIMIT = 50
 MAX_IMPORT_BYTES = 10_000_000
-MAX_LIMIT = 200
 
 
 def _product_body(request: Request, product_id: int) -> dict[str, Any]:
@@ -91,7 +89,7 @@ def _fields(data: dict[str, Any]) -> services.ProductFields:
 class ProductListCreateApi(APIView):
     required_actions = CATALOG_ACTIONS
 
-    class FilterSerializer(serializers.Serializer[Any]):
+    class FilterSerializer(PageQuerySerializer):
         q = serializers.CharField(
             required=False,
             allow_blank=True,
@@ -101,23 +99,14 @@ class ProductListCreateApi(APIView):
         category = serializers.IntegerField(required=False, help_text="Includes subcategories.")
         active = serializers.BooleanField(required=False, allow_null=True, default=None)
         kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
-        limit = limit_field(default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
-        offset = offset_field()
 
     InputSerializer = _ProductInput
 
-    @extend_schema(
+    @list_schema(
+        ProductOutputSerializer,
+        "ProductPage",
         operation_id="catalog_product_list",
         parameters=[FilterSerializer],
-        responses=inline_serializer(
-            "ProductPage",
-            {
-                "count": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-                "offset": serializers.IntegerField(),
-                "results": ProductOutputSerializer(many=True),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -129,17 +118,7 @@ class ProductListCreateApi(APIView):
             is_active=data.get("active"),
             kind=data.get("kind"),
         )
-        limit = data.get("limit", DEFAULT_LIMIT)
-        offset = data.get("offset", 0)
-        page = list(products[offset : offset + limit])
-        count = products.count() if len(page) == limit or offset else len(page)
-        body = {
-            "count": count,
-            "limit": limit,
-            "offset": offset,
-            "results": ProductOutputSerializer(page, many=True, context={"request": request}).data,
-        }
-        return Response(body)
+        return paginated(request, products, ProductOutputSerializer)
 
     @extend_schema(request=_ProductInput, responses={201: ProductOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -218,18 +197,12 @@ class ProductBarcodeListCreateApi(APIView):
             help_text="Units the code stands for, e.g. 24 for a crate; default 1.",
         )
 
-    @extend_schema(
-        responses=inline_serializer(
-            "ProductBarcodeList", {"results": BarcodeOutputSerializer(many=True)}
-        )
-    )
+    @list_schema(BarcodeOutputSerializer, "ProductBarcodeList")
     def get(self, request: Request, product_id: int) -> Response:
         product = selectors.product_get(product_id)
         if product is None:
             raise NotFound("No such product.")
-        return Response(
-            {"results": BarcodeOutputSerializer(product.barcodes.all(), many=True).data}
-        )
+        return paginated(request, product.barcodes.all(), BarcodeOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: BarcodeOutputSerializer})
     def post(self, request: Request, product_id: int) -> Response:
@@ -256,17 +229,12 @@ class ProductPriceListSetApi(APIView):
         price = amount_input()
         min_quantity = serializers.DecimalField(max_digits=12, decimal_places=3, required=False)
 
-    @extend_schema(
-        responses=inline_serializer(
-            "ProductPriceList", {"results": ProductPriceOutputSerializer(many=True)}
-        )
-    )
+    @list_schema(ProductPriceOutputSerializer, "ProductPriceList")
     def get(self, request: Request, product_id: int) -> Response:
         product = selectors.product_get(product_id)
         if product is None:
             raise NotFound("No such product.")
-        prices = ProductPriceOutputSerializer(product.list_prices.all(), many=True).data
-        return Response({"results": prices})
+        return paginated(request, product.list_prices.all(), ProductPriceOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: ProductPriceOutputSerializer})
     def post(self, request: Request, product_id: int) -> Response:

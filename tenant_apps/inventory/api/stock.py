@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
-from saas_platform.api.pagination import page_of
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.money import format_amount, round_money
 from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.api.serializers import CostField
@@ -61,14 +61,9 @@ class LocationListCreateApi(APIView):
         kind = serializers.ChoiceField(choices=LocationKind.choices)
         is_default = serializers.BooleanField(default=False)
 
-    @extend_schema(
-        operation_id="inventory_locations_list",
-        responses=inline_serializer(
-            "LocationList", {"results": LocationOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(LocationOutputSerializer, "LocationList", operation_id="inventory_locations_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": LocationOutputSerializer(location_list(), many=True).data})
+        return paginated(request, location_list(), LocationOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: LocationOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -114,12 +109,7 @@ class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
 class StockLevelListApi(APIView):
     required_action = Action.INVENTORY_VIEW
 
-    @extend_schema(
-        operation_id="inventory_stock_list",
-        responses=inline_serializer(
-            "StockLevelList", {"results": StockLevelOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(StockLevelOutputSerializer, "StockLevelList", operation_id="inventory_stock_list")
     def get(self, request: Request) -> Response:
         params = request.query_params
         levels = stock_level_list(
@@ -127,8 +117,7 @@ class StockLevelListApi(APIView):
             product_id=_int(params.get("product")),
             low_only=params.get("low") in ("1", "true"),
         )
-        page, meta = page_of(request, levels)
-        return Response({**meta, "results": StockLevelOutputSerializer(page, many=True).data})
+        return paginated(request, levels, StockLevelOutputSerializer)
 
 
 def _int(value: str | None) -> int | None:
@@ -154,11 +143,7 @@ class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):
 class MovementListApi(APIView):
     required_action = Action.INVENTORY_VIEW
 
-    @extend_schema(
-        responses=inline_serializer(
-            "MovementList", {"results": MovementOutputSerializer(many=True)}
-        )
-    )
+    @list_schema(MovementOutputSerializer, "MovementList")
     def get(self, request: Request) -> Response:
         params = request.query_params
         movements = movement_list(
@@ -166,9 +151,7 @@ class MovementListApi(APIView):
             location_id=_int(params.get("location")),
             reason=params.get("reason", ""),
         )
-        page, meta = page_of(request, movements)
-        rows = MovementOutputSerializer(page, many=True, context={"request": request}).data
-        return Response({**meta, "results": rows})
+        return paginated(request, movements, MovementOutputSerializer)
 
 
 class ThresholdApi(APIView):

@@ -5,14 +5,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, quantity
-from saas_platform.api.pagination import page_of
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound
 from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS
 from tenant_apps.sales.api.serializers import (
@@ -247,10 +247,7 @@ def _nested(
 class SaleListApi(APIView):
     required_action = Action.SALES_VIEW
 
-    @extend_schema(
-        operation_id="sales_list",
-        responses=inline_serializer("SaleList", {"results": SaleSummarySerializer(many=True)}),
-    )
+    @list_schema(SaleSummarySerializer, "SaleList", operation_id="sales_list")
     def get(self, request: Request) -> Response:
         params = request.query_params
         sales = sale_list(
@@ -259,23 +256,18 @@ class SaleListApi(APIView):
             shift_id=_int(params.get("shift")),
             customer_id=_int(params.get("customer")),
         )
-        page, meta = page_of(request, sales)
-        return Response({**meta, "results": SaleSummarySerializer(page, many=True).data})
+        return paginated(request, sales, SaleSummarySerializer)
 
 
 class ParkedSaleListApi(APIView):
     required_action = Action.SALES_SELL
 
-    @extend_schema(
-        operation_id="sales_parked_list",
-        responses=inline_serializer("ParkedSaleList", {"results": SaleOutputSerializer(many=True)}),
-    )
+    @list_schema(SaleOutputSerializer, "ParkedSaleList", operation_id="sales_parked_list")
     def get(self, request: Request) -> Response:
         sales = sale_list(
             status=SaleStatus.PARKED, register_id=_int(request.query_params.get("register"))
         ).prefetch_related("lines__product", "tenders")
-        page, meta = page_of(request, sales)
-        return Response({**meta, "results": SaleOutputSerializer(page, many=True).data})
+        return paginated(request, sales, SaleOutputSerializer)
 
 
 def _int(value: str | None) -> int | None:

@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound
 from saas_platform.money import money
 from tenant_apps.sales.api.serializers import (
@@ -50,14 +51,9 @@ class RegisterListCreateApi(APIView):
             max_length=12, required=False, default="", allow_blank=True
         )
 
-    @extend_schema(
-        operation_id="sales_registers_list",
-        responses=inline_serializer(
-            "RegisterList", {"results": RegisterOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(RegisterOutputSerializer, "RegisterList", operation_id="sales_registers_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": RegisterOutputSerializer(register_list(), many=True).data})
+        return paginated(request, register_list(), RegisterOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: RegisterOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -217,12 +213,9 @@ class CouponListCreateApi(APIView):
             required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX
         )
 
-    @extend_schema(
-        operation_id="sales_coupons_list",
-        responses=inline_serializer("CouponList", {"results": CouponOutputSerializer(many=True)}),
-    )
+    @list_schema(CouponOutputSerializer, "CouponList", operation_id="sales_coupons_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": CouponOutputSerializer(coupon_list(), many=True).data})
+        return paginated(request, coupon_list(), CouponOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: CouponOutputSerializer})
     def post(self, request: Request) -> Response:
