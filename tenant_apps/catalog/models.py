@@ -110,7 +110,8 @@ class Product(models.Model):
     price = money_field()
     cost_price = money_field()
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Also moved on by a change of its barcodes or list prices, which the product shows.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     search_document = models.GeneratedField(
         expression=SearchVector("name", "sku", config="simple"),
         output_field=SearchVectorField(),

@@ -56,6 +56,8 @@ class StockLevel(models.Model):
     quantity = quantity_field(default=0)
     reserved = quantity_field(default=0)
     low_stock_threshold = quantity_field(null=True, blank=True)
+    # Written by each of those UPDATEs too (auto_now is not), for integrations that sync.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         constraints = [

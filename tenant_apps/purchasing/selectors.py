@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -22,6 +22,7 @@ from django.db.models import (
     When,
 )
 
+from saas_platform.changes import changed_since
 from tenant_apps.purchasing.models import (
     PAYABLE_STATUSES,
     GoodsReceipt,
@@ -34,7 +35,9 @@ from tenant_apps.purchasing.models import (
 )
 
 
-def supplier_list(*, active: bool | None = None, search: str = "") -> QuerySet[Supplier]:
+def supplier_list(
+    *, active: bool | None = None, search: str = "", updated_since: datetime | None = None
+) -> QuerySet[Supplier]:
     suppliers = Supplier.objects.all()
     if active is not None:
         suppliers = suppliers.filter(is_active=active)
@@ -42,7 +45,7 @@ def supplier_list(*, active: bool | None = None, search: str = "") -> QuerySet[S
         suppliers = suppliers.filter(
             Q(name__icontains=search) | Q(contact_name__icontains=search) | Q(phone=search)
         )
-    return suppliers
+    return changed_since(suppliers, updated_since)
 
 
 def supplier_get(supplier_id: int) -> Supplier | None:

@@ -19,8 +19,9 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
-from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.parsers import CsvParser
+from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound, ValidationFailed
 from saas_platform.money import round_money
 from tenant_apps.catalog import selectors, services
@@ -89,7 +90,7 @@ def _fields(data: dict[str, Any]) -> services.ProductFields:
 class ProductListCreateApi(APIView):
     required_actions = CATALOG_ACTIONS
 
-    class FilterSerializer(PageQuerySerializer):
+    class FilterSerializer(SyncQuerySerializer):
         q = serializers.CharField(
             required=False,
             allow_blank=True,
@@ -97,7 +98,12 @@ class ProductListCreateApi(APIView):
             help_text="Words to prefix-match in name and SKU; an exact SKU or barcode ranks first.",
         )
         category = serializers.IntegerField(required=False, help_text="Includes subcategories.")
-        active = serializers.BooleanField(required=False, allow_null=True, default=None)
+        active = serializers.BooleanField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Left out: active and inactive products alike.",
+        )
         kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
 
     InputSerializer = _ProductInput
@@ -117,8 +123,11 @@ class ProductListCreateApi(APIView):
             category_id=data.get("category"),
             is_active=data.get("active"),
             kind=data.get("kind"),
+            updated_since=data.get("updated_since"),
         )
-        return paginated(request, products, ProductOutputSerializer)
+        return paginated(
+            request, products, ProductOutputSerializer, since=data.get("updated_since")
+        )
 
     @extend_schema(request=_ProductInput, responses={201: ProductOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency
 from tenant_apps.customers.models import CreditEntry, Customer, LoyaltyEntry, PaymentMethod
@@ -128,13 +129,19 @@ class CustomerListCreateApi(APIView):
         parameters=[
             OpenApiParameter("q", str, description="Part of the name or phone, or the code."),
             OpenApiParameter("active", bool, description="Only active (or inactive) customers."),
+            SyncQuerySerializer,
         ],
     )
     def get(self, request: Request) -> Response:
+        since = updated_since(request)
         active_param = request.query_params.get("active")
         active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
-        customers = customer_list(q=request.query_params.get("q", ""), active=active)
-        return paginated(request, customers, CustomerOutputSerializer, context=customer_context())
+        customers = customer_list(
+            q=request.query_params.get("q", ""), active=active, updated_since=since
+        )
+        return paginated(
+            request, customers, CustomerOutputSerializer, context=customer_context(), since=since
+        )
 
     @extend_schema(request=InputSerializer, responses={201: CustomerOutputSerializer})
     def post(self, request: Request) -> Response:

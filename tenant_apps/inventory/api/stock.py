@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.money import format_amount, round_money
 from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.api.serializers import CostField
@@ -99,7 +100,10 @@ class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
 
     class Meta:
         model = StockLevel
-        fields = ["product", "location", "quantity", "reserved", "available", "low_stock_threshold"]
+        fields = [
+            "product", "location", "quantity", "reserved", "available", "low_stock_threshold",
+            "updated_at",
+        ]  # fmt: skip
         read_only_fields = fields
 
     def get_available(self, level: StockLevel) -> str:
@@ -109,15 +113,22 @@ class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
 class StockLevelListApi(APIView):
     required_action = Action.INVENTORY_VIEW
 
-    @list_schema(StockLevelOutputSerializer, "StockLevelList", operation_id="inventory_stock_list")
+    @list_schema(
+        StockLevelOutputSerializer,
+        "StockLevelList",
+        operation_id="inventory_stock_list",
+        parameters=[SyncQuerySerializer],
+    )
     def get(self, request: Request) -> Response:
+        since = updated_since(request)
         params = request.query_params
         levels = stock_level_list(
             location_id=_int(params.get("location")),
             product_id=_int(params.get("product")),
             low_only=params.get("low") in ("1", "true"),
+            updated_since=since,
         )
-        return paginated(request, levels, StockLevelOutputSerializer)
+        return paginated(request, levels, StockLevelOutputSerializer, since=since)
 
 
 def _int(value: str | None) -> int | None:

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound
 from tenant_apps.payments.handlers import payment_purposes
 from tenant_apps.payments.models import (
@@ -67,12 +68,12 @@ class PaymentOutputSerializer(serializers.ModelSerializer[Payment]):
             "id", "provider", "purpose", "purpose_ref", "amount", "payer", "account_reference",
             "status", "provider_reference", "receipt", "redirect_url", "result_code",
             "result_message", "refunded_amount", "refunds", "deadline_at", "next_query_at",
-            "resolution_note", "created_at", "settled_at",
+            "resolution_note", "created_at", "settled_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
 
-class PaymentFilterSerializer(PageQuerySerializer):
+class PaymentFilterSerializer(SyncQuerySerializer):
     """The list's filters: each a known value or a 400 (never a query PostgreSQL refuses)."""
 
     status = serializers.ChoiceField(choices=PaymentStatus.values, required=False)
@@ -111,7 +112,7 @@ class PaymentListApi(APIView):
         PaymentOutputSerializer,
         "PaymentPage",
         operation_id="payments_list",
-        parameters=PAYMENT_FILTERS,
+        parameters=[*PAYMENT_FILTERS, SyncQuerySerializer],
     )
     def get(self, request: Request) -> Response:
         filters = _filters(PaymentFilterSerializer, request)
@@ -119,8 +120,11 @@ class PaymentListApi(APIView):
             status=filters.get("status", ""),
             purpose=filters.get("purpose", ""),
             purpose_ref=filters.get("purpose_ref", ""),
+            updated_since=filters.get("updated_since"),
         )
-        return paginated(request, payments, PaymentOutputSerializer)
+        return paginated(
+            request, payments, PaymentOutputSerializer, since=filters.get("updated_since")
+        )
 
 
 class PaymentDetailApi(APIView):

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from tenant_apps.purchasing.models import Supplier
 from tenant_apps.purchasing.selectors import supplier_get, supplier_list
@@ -53,13 +54,17 @@ class SupplierListCreateApi(APIView):
         parameters=[
             OpenApiParameter("active", bool, description="Only active (or inactive) suppliers."),
             OpenApiParameter("search", str, description="Part of the name or contact, or phone."),
+            SyncQuerySerializer,
         ],
     )
     def get(self, request: Request) -> Response:
+        since = updated_since(request)
         active_param = request.query_params.get("active")
         active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
-        suppliers = supplier_list(active=active, search=request.query_params.get("search", ""))
-        return paginated(request, suppliers, SupplierOutputSerializer)
+        suppliers = supplier_list(
+            active=active, search=request.query_params.get("search", ""), updated_since=since
+        )
+        return paginated(request, suppliers, SupplierOutputSerializer, since=since)
 
     @extend_schema(request=InputSerializer, responses={201: SupplierOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS
 from tenant_apps.sales.api.serializers import (
@@ -247,16 +248,23 @@ def _nested(
 class SaleListApi(APIView):
     required_action = Action.SALES_VIEW
 
-    @list_schema(SaleSummarySerializer, "SaleList", operation_id="sales_list")
+    @list_schema(
+        SaleSummarySerializer,
+        "SaleList",
+        operation_id="sales_list",
+        parameters=[SyncQuerySerializer],
+    )
     def get(self, request: Request) -> Response:
+        since = updated_since(request)
         params = request.query_params
         sales = sale_list(
             status=params.get("status") if params.get("status") in SaleStatus.values else None,
             register_id=_int(params.get("register")),
             shift_id=_int(params.get("shift")),
             customer_id=_int(params.get("customer")),
+            updated_since=since,
         )
-        return paginated(request, sales, SaleSummarySerializer)
+        return paginated(request, sales, SaleSummarySerializer, since=since)
 
 
 class ParkedSaleListApi(APIView):
