@@ -104,7 +104,7 @@ def test_a_sync_reads_every_change_once_page_by_page(
         catalog_product(business, f"P{number}", f"Product {number}")
 
     seen: list[str] = []
-    page = owner_client.get("/api/v1/catalog/products/", {**since(start), "limit": 2}).json()
+    page = owner_client.get("/api/v1/catalog/products/", {**since(start), "limit": "2"}).json()
     while True:
         seen += [row["sku"] for row in page["results"]]
         if page["next"] is None:
@@ -120,7 +120,7 @@ def test_a_change_made_while_a_client_pages_is_not_lost(
 ) -> None:
     start = timezone.now()
     made = [catalog_product(business, f"P{number}", f"Product {number}") for number in range(4)]
-    first = owner_client.get("/api/v1/catalog/products/", {**since(start), "limit": 2}).json()
+    first = owner_client.get("/api/v1/catalog/products/", {**since(start), "limit": "2"}).json()
     # The first product changes again: it moves to the end, and nothing slips past the client.
     with tenant_context(business):
         product_set_active(product_id=made[0].pk, active=False)
