@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.period import PeriodSerializer
 from tenant_apps.audit.selectors import audit_actor_label, audit_entry_list
 from tenant_apps.staff.access import Action
 
@@ -53,20 +54,12 @@ class AuditEntryListApi(APIView):
 
     required_action = Action.AUDIT_VIEW
 
-    class FilterSerializer(PageQuerySerializer):
+    class FilterSerializer(PageQuerySerializer, PeriodSerializer):
         model = serializers.RegexField(
             r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$", required=False, help_text="app_label.model"
         )
         object = serializers.CharField(max_length=255, required=False)
         actor = serializers.CharField(max_length=254, required=False)
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
-
-        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            start, end = attrs.get("date_from"), attrs.get("date_to")
-            if start and end and start > end:
-                raise serializers.ValidationError({"date_to": "Must not be before date_from."})
-            return attrs
 
     @list_schema(
         AuditEntryOutputSerializer,
@@ -82,7 +75,7 @@ class AuditEntryListApi(APIView):
             model=data.get("model", ""),
             object_pk=data.get("object", ""),
             actor=data.get("actor", ""),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
+            date_from=data["start"],
+            date_to=data["end"],
         )
         return paginated(request, entries, AuditEntryOutputSerializer)

@@ -21,9 +21,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
-from saas_platform.errors import ValidationFailed
+from saas_platform.api.period import PeriodSerializer, requested_period
 from saas_platform.safe_csv import csv_writer
-from saas_platform.tenancy import business_today
 from tenant_apps.customers.api.customers import (
     CreditEntryOutputSerializer,
     CustomerOutputSerializer,
@@ -90,11 +89,6 @@ class PDFRenderer(BaseRenderer):
         return bytes(data)
 
 
-class PeriodSerializer(serializers.Serializer[Any]):
-    start = serializers.DateField(required=False, help_text="Default: the 1st of this month.")
-    end = serializers.DateField(required=False, help_text="Default: today.")
-
-
 class CustomerStatementApi(APIView):
     """The account over a period: opening balance, every entry, closing balance.
 
@@ -131,14 +125,7 @@ class CustomerStatementApi(APIView):
     )
     def get(self, request: Request, customer_id: int) -> Response:
         customer = customer_or_404(customer_id)
-        params = PeriodSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        end = params.validated_data.get("end") or business_today()
-        start = params.validated_data.get("start") or end.replace(day=1)
-        if start > end:
-            raise ValidationFailed.for_field(
-                "start", "after_end", "The period starts after it ends."
-            )
+        start, end = requested_period(request)
         report = statement(customer=customer, start=start, end=end)
         name = f"statement-{customer.code}-{start:%Y%m%d}-{end:%Y%m%d}"
         renderer_format = getattr(request.accepted_renderer, "format", "json")

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.period import PeriodSerializer
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_today
 from tenant_apps.ledger.api.common import AccountRefSerializer
@@ -110,9 +111,8 @@ class EntryOutputSerializer(serializers.ModelSerializer[JournalEntry]):
 class EntryListCreateApi(APIView):
     required_actions = {"GET": Action.LEDGER_VIEW, "POST": Action.LEDGER_MANAGE}
 
-    class FilterSerializer(PageQuerySerializer):
-        start = serializers.DateField(required=False)
-        end = serializers.DateField(required=False)
+    class FilterSerializer(PageQuerySerializer, PeriodSerializer):
+        pass
 
     class InputSerializer(serializers.Serializer[Any]):
         class LineSerializer(serializers.Serializer[Any]):
@@ -142,8 +142,8 @@ class EntryListCreateApi(APIView):
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
         entries = entry_list(
-            start=filters.validated_data.get("start"),
-            end=filters.validated_data.get("end"),
+            start=filters.validated_data["start"],
+            end=filters.validated_data["end"],
             source=request.query_params.get("source"),
         )
         return paginated(request, entries, EntryOutputSerializer)

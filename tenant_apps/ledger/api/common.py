@@ -1,4 +1,4 @@
-"""Shared pieces of the ledger API: who may read reports, CSV output, period parameters."""
+"""Shared pieces of the ledger API: who may read reports, CSV output, the as-of date."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.request import Request
 
 from saas_platform.api.fields import MoneyField
-from saas_platform.errors import ValidationFailed
 from saas_platform.money import format_amount
 from saas_platform.safe_csv import csv_writer
 from saas_platform.tenancy import business_currency, business_today
@@ -89,25 +88,8 @@ class AmountLineSerializer(serializers.Serializer[Any]):
     amount = MoneyField()
 
 
-class PeriodSerializer(serializers.Serializer[Any]):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
-
-
 class AsOfSerializer(serializers.Serializer[Any]):
     as_of = serializers.DateField(required=False)
-
-
-def period(request: Request) -> tuple[date, date]:
-    """``?start=&end=``; by default this month so far, in the business's calendar."""
-    params = PeriodSerializer(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    today = business_today()
-    end = params.validated_data.get("end") or today
-    start = params.validated_data.get("start") or end.replace(day=1)
-    if start > end:
-        raise ValidationFailed.for_field("start", "after_end", "The period starts after it ends.")
-    return start, end
 
 
 def as_of(request: Request) -> date:

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.period import PeriodSerializer, requested_period
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.api.books import EntryOutputSerializer
@@ -23,9 +24,7 @@ from tenant_apps.ledger.api.common import (
     AmountLineSerializer,
     AsOfSerializer,
     CanReadReports,
-    PeriodSerializer,
     as_of,
-    period,
     plain,
     to_money,
     wants_csv,
@@ -156,7 +155,7 @@ class ProfitAndLossApi(ReportApi):
         ),
     )
     def get(self, request: Request) -> Response:
-        start, end = period(request)
+        start, end = requested_period(request)
         report = profit_and_loss(start=start, end=end)
         if wants_csv(request):
             rows = [["section", "code", "account", "amount"]]
@@ -251,7 +250,7 @@ class GeneralLedgerApi(ReportApi):
         account = Account.objects.filter(pk=account_id).first()
         if account is None:
             raise NotFound("No such account.")
-        start, end = period(request)
+        start, end = requested_period(request)
         report = general_ledger(account=account, start=start, end=end)
         if wants_csv(request):
             rows = [["date", "entry", "memo", "debit", "credit", "balance"]]
@@ -344,7 +343,7 @@ class VatReportApi(ReportApi):
         ),
     )
     def get(self, request: Request) -> Response:
-        start, end = period(request)
+        start, end = requested_period(request)
         report = vat_report(start=start, end=end)
         if wants_csv(request):
             return Response(
@@ -394,7 +393,7 @@ class BudgetVsActualApi(ReportApi):
         ),
     )
     def get(self, request: Request) -> Response:
-        start, end = period(request)
+        start, end = requested_period(request)
         rows = budget_vs_actual(start=start, end=end)
         if wants_csv(request):
             table = [["code", "account", "budget", "actual", "variance"]]

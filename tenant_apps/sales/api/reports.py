@@ -16,10 +16,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.period import PeriodSerializer, period_of
 from saas_platform.safe_csv import csv_writer
-from saas_platform.tenancy import business_today
 from tenant_apps.sales.api.receipts import CSVRenderer, FormatChecked
-from tenant_apps.sales.reports import GROUPS, Row, Summary, sales_summary, sales_today
+from tenant_apps.sales.reports import (
+    GROUPS,
+    MAX_DAYS,
+    Row,
+    Summary,
+    sales_summary,
+    sales_today,
+)
 from tenant_apps.staff.access import Action
 
 
@@ -63,9 +70,9 @@ class ReportRowSerializer(serializers.Serializer[Any]):
     returns = MoneyField(help_text="Gross value of the returns already subtracted.")
 
 
-class SummaryParams(serializers.Serializer[Any]):
-    start = serializers.DateField(required=False, help_text="Default: `end`.")
-    end = serializers.DateField(required=False, help_text="Default: today (business time).")
+class SummaryParams(PeriodSerializer):
+    longest = MAX_DAYS
+
     group = serializers.ChoiceField(choices=GROUPS, required=False, default="day")
 
 
@@ -137,8 +144,7 @@ class SalesSummaryApi(FormatChecked, APIView):
     def get(self, request: Request) -> Response:
         params = SummaryParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        end = params.validated_data.get("end") or business_today()
-        start = params.validated_data.get("start") or end
+        start, end = period_of(params.validated_data)
         summary = sales_summary(start=start, end=end, group=params.validated_data["group"])
         if getattr(request.accepted_renderer, "format", "json") == "csv":
             response = Response(summary_csv(summary))
