@@ -1,17 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from saas_platform.money import money_field
-
-
-def quantity_field(**options: Any) -> models.DecimalField:
-    # Three decimals: weighed goods are sold by the gram.
-    return models.DecimalField(max_digits=14, decimal_places=3, **options)
+from saas_platform.quantities import quantity_field
 
 
 class LocationKind(models.TextChoices):

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from moneyed import Money
 
 from saas_platform.money import money_field
-from tenant_apps.inventory.models import quantity_field
+from saas_platform.quantities import quantity_field
 
 
 class DocumentCounter(models.Model):

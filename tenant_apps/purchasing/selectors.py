@@ -23,6 +23,7 @@ from django.db.models import (
 )
 
 from saas_platform.changes import changed_since
+from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS
 from tenant_apps.purchasing.models import (
     PAYABLE_STATUSES,
     GoodsReceipt,
@@ -112,7 +113,7 @@ def supplier_payment_list(*, invoice_id: int) -> QuerySet[SupplierPayment]:
 
 AGING_BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
 
-_AMOUNT = DecimalField(max_digits=18, decimal_places=4)
+_AMOUNT = DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
 
 
 @dataclass

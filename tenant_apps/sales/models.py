@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from saas_platform.money import money_field
-from tenant_apps.inventory.models import quantity_field
+from saas_platform.quantities import quantity_field
 
 
 class SalesSettings(models.Model):

@@ -32,7 +32,6 @@ from tenant_apps.catalog.api.serializers import (
     ProductPriceOutputSerializer,
     TaxRateOutputSerializer,
     UnitOutputSerializer,
-    amount_input,
 )
 from tenant_apps.catalog.csv_io import import_result_body, products_export_csv, products_import_csv
 from tenant_apps.catalog.models import Barcode, ProductKind
@@ -62,8 +61,8 @@ class _ProductInput(serializers.Serializer[Any]):
     tax_rate = serializers.IntegerField(
         required=False, allow_null=True, help_text="Left out: the default rate; null: no tax."
     )
-    price = amount_input()
-    cost_price = amount_input(required=False)
+    price = api_fields.amount()
+    cost_price = api_fields.amount(required=False)
     variant_of = serializers.IntegerField(
         required=False, allow_null=True, help_text="The parent product of a variant."
     )
@@ -199,9 +198,7 @@ class ProductBarcodeListCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer[Any]):
         code = serializers.CharField(max_length=100, trim_whitespace=False)
-        pack_quantity = serializers.DecimalField(
-            max_digits=12,
-            decimal_places=3,
+        pack_quantity = api_fields.quantity(
             required=False,
             help_text="Units the code stands for, e.g. 24 for a crate; default 1.",
         )
@@ -235,8 +232,8 @@ class ProductPriceListSetApi(APIView):
 
     class InputSerializer(serializers.Serializer[Any]):
         price_list = serializers.IntegerField()
-        price = amount_input()
-        min_quantity = serializers.DecimalField(max_digits=12, decimal_places=3, required=False)
+        price = api_fields.amount()
+        min_quantity = api_fields.quantity(required=False)
 
     @list_schema(ProductPriceOutputSerializer, "ProductPriceList")
     def get(self, request: Request, product_id: int) -> Response:

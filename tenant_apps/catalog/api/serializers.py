@@ -54,16 +54,6 @@ class CostField(MoneyField):
         return super().get_attribute(instance)
 
 
-def amount_input(**kwargs: Any) -> serializers.DecimalField:
-    """An amount in the business's currency, as a decimal string or number."""
-    return serializers.DecimalField(
-        max_digits=18,
-        decimal_places=4,
-        help_text='A decimal amount in the business\'s currency, e.g. "12.50".',
-        **kwargs,
-    )
-
-
 class CategoryOutputSerializer(serializers.ModelSerializer[Category]):
     path = serializers.SerializerMethodField()
 

@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
-from saas_platform.api.fields import MoneyField
+from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
@@ -39,11 +39,6 @@ from tenant_apps.customers.services import (
     loyalty_value,
 )
 from tenant_apps.staff.access import Action
-
-
-def amount(**kwargs: Any) -> serializers.DecimalField:
-    """An amount in the business's currency, as a decimal string."""
-    return serializers.DecimalField(max_digits=18, decimal_places=4, **kwargs)
 
 
 def as_money(value: Decimal) -> Money:

@@ -20,13 +20,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
+from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.period import PeriodSerializer, requested_period
 from saas_platform.safe_csv import csv_writer
 from tenant_apps.customers.api.customers import (
     CreditEntryOutputSerializer,
     CustomerOutputSerializer,
-    amount,
     as_money,
     customer_or_404,
     customer_out,

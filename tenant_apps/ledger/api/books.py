@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
+from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
 from saas_platform.api.period import PeriodSerializer
 from saas_platform.errors import NotFound
@@ -117,12 +117,8 @@ class EntryListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         class LineSerializer(serializers.Serializer[Any]):
             account = serializers.CharField(help_text="An account's role or code.")
-            debit = serializers.DecimalField(
-                max_digits=18, decimal_places=4, required=False, allow_null=True
-            )
-            credit = serializers.DecimalField(
-                max_digits=18, decimal_places=4, required=False, allow_null=True
-            )
+            debit = amount(required=False, allow_null=True)
+            credit = amount(required=False, allow_null=True)
 
         date = serializers.DateField(required=False)
         memo = serializers.CharField(max_length=300)
@@ -246,7 +242,7 @@ class ExpenseListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         category = serializers.IntegerField(help_text="An expense account's id.")
         paid_from = serializers.IntegerField(help_text="A cash, bank or mobile-money account.")
-        amount = serializers.DecimalField(max_digits=18, decimal_places=4)
+        amount = amount()
         date = serializers.DateField(required=False)
         payee = serializers.CharField(max_length=200, required=False, default="")
         note = serializers.CharField(max_length=500, required=False, default="")
@@ -288,7 +284,7 @@ class BudgetListSetApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         account = serializers.IntegerField()
         month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
-        amount = serializers.DecimalField(max_digits=18, decimal_places=4)
+        amount = amount()
 
     @list_schema(BudgetOutputSerializer, "LedgerBudgetList", operation_id="ledger_budgets_list")
     def get(self, request: Request) -> Response:

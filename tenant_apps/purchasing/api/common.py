@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location
 from tenant_apps.purchasing.models import Supplier
-
-
-def amount(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=18, decimal_places=4, **kwargs)
 
 
 class SupplierRefSerializer(serializers.ModelSerializer[Supplier]):

@@ -11,12 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
+from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound
 from saas_platform.money import money
 from saas_platform.tenancy import business_today
-from tenant_apps.purchasing.api.common import SupplierRefSerializer, amount
+from tenant_apps.purchasing.api.common import SupplierRefSerializer
 from tenant_apps.purchasing.models import (
     InvoiceStatus,
     PaymentMethod,

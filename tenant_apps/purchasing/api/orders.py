@@ -10,14 +10,13 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField, quantity
+from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound
 from tenant_apps.purchasing.api.common import (
     LocationRefSerializer,
     OrderedProductSerializer,
     SupplierRefSerializer,
-    amount,
 )
 from tenant_apps.purchasing.models import (
     GoodsReceipt,
@@ -48,7 +47,7 @@ from tenant_apps.staff.access import Action
 class PurchaseOrderLineOutputSerializer(serializers.ModelSerializer[PurchaseOrderLine]):
     product = OrderedProductSerializer()
     unit_cost = MoneyField()
-    quantity_outstanding = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity_outstanding = quantity()
 
     class Meta:
         model = PurchaseOrderLine

@@ -11,11 +11,10 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField, quantity
+from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
-from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS
 from tenant_apps.sales.api.serializers import (
     SaleOutputSerializer,
     SaleReturnOutputSerializer,
@@ -32,24 +31,13 @@ from tenant_apps.sales.settlement import sale_tender_retry
 from tenant_apps.staff.access import Action, request_allows
 
 
-def _money_amount(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=4, **kwargs)
-
-
-def _line_amount(**kwargs: Any) -> serializers.DecimalField:
-    """A price or discount of a line: what the line's money columns can hold."""
-    return serializers.DecimalField(
-        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, min_value=Decimal(0), **kwargs
-    )
-
-
 class CartLineSerializer(serializers.Serializer[Any]):
     product = serializers.IntegerField()
     # Sized as the sale line's quantity column; a quantity times its price that no amount
     # column can hold is refused by the pricing (lines[i].quantity too_large).
     quantity = quantity()
-    unit_price = _line_amount(required=False, allow_null=True, default=None)
-    discount = _line_amount(required=False, default=Decimal(0))
+    unit_price = amount(min_value=Decimal(0), required=False, allow_null=True, default=None)
+    discount = amount(min_value=Decimal(0), required=False, default=Decimal(0))
 
 
 class CartInputSerializer(serializers.Serializer[Any]):
@@ -64,7 +52,7 @@ class CartInputSerializer(serializers.Serializer[Any]):
         max_length=30,
         help_text="Another price list than the customer's own needs sales.override_price.",
     )
-    cart_discount = _line_amount(required=False, default=Decimal(0))
+    cart_discount = amount(min_value=Decimal(0), required=False, default=Decimal(0))
     cart_discount_percent = serializers.DecimalField(
         max_digits=6,
         decimal_places=3,
@@ -102,7 +90,7 @@ class QuoteLineSerializer(serializers.Serializer[Any]):
     product = serializers.IntegerField(source="product.pk")
     sku = serializers.CharField(source="product.sku")
     description = serializers.CharField(source="product.name")
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = quantity()
     unit_price = MoneyField()
     price_overridden = serializers.BooleanField()
     discount = MoneyField()
@@ -156,7 +144,7 @@ class CheckoutApi(APIView):
 
     class TenderSerializer(serializers.Serializer[Any]):
         method = serializers.ChoiceField(choices=TenderMethod.choices)
-        amount = _money_amount(required=False, default=Decimal(0))
+        amount = amount(summed=True, required=False, default=Decimal(0))
         payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
         points = serializers.IntegerField(
             required=False, allow_null=True, default=None, min_value=1
@@ -330,7 +318,8 @@ class SaleTenderRetryApi(APIView):
             ]
         )
         payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
-        amount = _money_amount(
+        amount = amount(
+            summed=True,
             required=False,
             allow_null=True,
             default=None,

@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
+from saas_platform.api.fields import MoneyField, quantity
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from tenant_apps.sales.models import Sale, SaleStatus
 from tenant_apps.sales.receipts.config import receipt_settings_set
@@ -97,7 +97,7 @@ class LocalDateTimeField(serializers.DateTimeField):
 
 class ReceiptLineSerializer(serializers.Serializer[Any]):
     description = serializers.CharField()
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = quantity()
     unit_price = MoneyField()
     discount = MoneyField()
     total = MoneyField()

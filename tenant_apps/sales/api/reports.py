@@ -15,7 +15,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
+from saas_platform.api.fields import MoneyField, quantity
 from saas_platform.api.period import PeriodSerializer, period_of
 from saas_platform.safe_csv import csv_writer
 from tenant_apps.sales.api.receipts import CSVRenderer, FormatChecked
@@ -56,9 +56,7 @@ class ReportRowSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="Date, hour, id, tender method or refund:<method>.")
     label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField(help_text="Sales (returns do not change it).")
-    quantity = serializers.DecimalField(
-        max_digits=14, decimal_places=3, allow_null=True, help_text="Product and category only."
-    )
+    quantity = quantity(allow_null=True, help_text="Product and category only.")
     revenue = MoneyField(allow_null=True, help_text="Net of tax, returns subtracted.")
     tax = MoneyField(allow_null=True)
     gross = MoneyField(help_text="What customers paid, returns subtracted.")
