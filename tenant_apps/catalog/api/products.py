@@ -21,6 +21,7 @@ from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.parsers import CsvParser
+from saas_platform.api.renderers import file_response
 from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound, ValidationFailed
 from saas_platform.money import round_money
@@ -354,6 +355,4 @@ class ProductExportApi(APIView):
         responses={(200, "text/csv"): OpenApiResponse(response=str, description="The catalog.")}
     )
     def get(self, request: Request) -> HttpResponse:
-        response = HttpResponse(products_export_csv(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="products.csv"'
-        return response
+        return file_response(products_export_csv(), media_type="text/csv", filename="products.csv")

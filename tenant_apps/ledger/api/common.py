@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -11,12 +9,12 @@ from typing import Any
 from moneyed import Money
 from rest_framework import serializers
 from rest_framework.permissions import BasePermission
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.renderers import CSVRenderer, requested_format
 from saas_platform.money import format_amount
-from saas_platform.safe_csv import csv_writer
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.models import Account
 from tenant_apps.staff.access import Action, role_allows, scope_allows
@@ -39,31 +37,11 @@ class CanReadReports(BasePermission):
         return any(role_allows(getattr(user, "role", ""), action) for action in self.actions)
 
 
-class CSVRenderer(BaseRenderer):
-    """Writes a list of rows (the first is the header) as CSV for ``?format=csv``."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        buffer = io.StringIO()
-        writer = csv_writer(buffer)
-        # Refusals never get here: the exception handler answers them in JSON.
-        writer.writerows(data or [])
-        return buffer.getvalue().encode("utf-8")
-
-
 REPORT_RENDERERS = [JSONRenderer, CSVRenderer]
 
 
 def wants_csv(request: Request) -> bool:
-    return getattr(request.accepted_renderer, "format", None) == "csv"
+    return requested_format(request) == "csv"
 
 
 def to_money(amount: Decimal) -> Money:

@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.period import PeriodSerializer, requested_period
+from saas_platform.api.renderers import file_response
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.api.books import EntryOutputSerializer
@@ -427,6 +428,4 @@ class BeancountExportApi(APIView):
     @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR})
     def get(self, request: Request) -> HttpResponse:
         text = books_as_beancount(currency=business_currency(), today=business_today())
-        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="books.beancount"'
-        return response
+        return file_response(text, media_type="text/plain", filename="books.beancount")

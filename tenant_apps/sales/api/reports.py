@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -17,8 +16,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, quantity
 from saas_platform.api.period import PeriodSerializer, period_of
-from saas_platform.safe_csv import csv_writer
-from tenant_apps.sales.api.receipts import CSVRenderer, FormatChecked
+from saas_platform.api.renderers import CSVRenderer, download, requested_format
 from tenant_apps.sales.reports import (
     GROUPS,
     MAX_DAYS,
@@ -99,10 +97,9 @@ CSV_COLUMNS = [
 ]
 
 
-def summary_csv(summary: Summary) -> str:
-    buffer = io.StringIO()
-    writer = csv_writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def summary_rows(summary: Summary) -> list[list[Any]]:
+    """The summary as CSV rows: the header, a row a line, then the total."""
+    rows: list[list[Any]] = [CSV_COLUMNS]
     for row in [*summary.rows, summary.totals]:
         values = [
             row.key,
@@ -117,14 +114,14 @@ def summary_csv(summary: Summary) -> str:
             row.margin,
             row.returns,
         ]
-        writer.writerow(
+        rows.append(
             ["" if v is None else f"{v.normalize():f}" if isinstance(v, Decimal) else v
              for v in values]
         )  # fmt: skip
-    return buffer.getvalue()
+    return rows
 
 
-class SalesSummaryApi(FormatChecked, APIView):
+class SalesSummaryApi(APIView):
     """Sales over a period (at most 366 days), grouped by day, hour, cashier, product, category,
     tender or till. Days and hours are the business's; returns count when they happen."""
 
@@ -144,11 +141,9 @@ class SalesSummaryApi(FormatChecked, APIView):
         params.is_valid(raise_exception=True)
         start, end = period_of(params.validated_data)
         summary = sales_summary(start=start, end=end, group=params.validated_data["group"])
-        if getattr(request.accepted_renderer, "format", "json") == "csv":
-            response = Response(summary_csv(summary))
+        if requested_format(request) == "csv":
             name = f"sales-{summary.group}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+            return download(summary_rows(summary), filename=name)
         return Response(
             {
                 "start": summary.start,
