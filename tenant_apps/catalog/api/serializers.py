@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.permissions import request_allows
 from tenant_apps.catalog.models import (
     Barcode,
     Brand,
@@ -22,7 +23,7 @@ from tenant_apps.catalog.models import (
     TaxRate,
     Unit,
 )
-from tenant_apps.staff.access import Action, request_allows
+from tenant_apps.staff.access import Action
 
 
 def shows_costs(context: Mapping[str, Any]) -> bool:

@@ -8,7 +8,6 @@ from typing import Any
 
 from moneyed import Money
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
 from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
@@ -17,25 +16,10 @@ from saas_platform.api.renderers import CSVRenderer, requested_format
 from saas_platform.money import format_amount
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.models import Account
-from tenant_apps.staff.access import Action, role_allows, scope_allows
-from tenant_apps.staff.authentication import is_api_key_request
+from tenant_apps.staff.access import Action
 
-
-class CanReadReports(BasePermission):
-    """Financial reports are for the books' readers and for report readers (analysts)."""
-
-    message = "Your role does not allow reading financial reports."
-    actions = (Action.LEDGER_VIEW, Action.REPORTS_VIEW)
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if is_api_key_request(request):
-            scopes = request.auth.scopes  # type: ignore[union-attr]
-            return any(scope_allows(scopes, action) for action in self.actions)
-        return any(role_allows(getattr(user, "role", ""), action) for action in self.actions)
-
+# Financial reports are for the books' readers and for report readers (analysts).
+REPORT_READERS = (Action.LEDGER_VIEW, Action.REPORTS_VIEW)
 
 REPORT_RENDERERS = [JSONRenderer, CSVRenderer]
 

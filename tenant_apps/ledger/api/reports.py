@@ -20,11 +20,11 @@ from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.api.books import EntryOutputSerializer
 from tenant_apps.ledger.api.common import (
+    REPORT_READERS,
     REPORT_RENDERERS,
     AccountRefSerializer,
     AmountLineSerializer,
     AsOfSerializer,
-    CanReadReports,
     as_of,
     plain,
     to_money,
@@ -87,7 +87,7 @@ SectionSerializer = inline_serializer(
 
 
 class ReportApi(APIView):
-    permission_classes = [CanReadReports]
+    required_action = REPORT_READERS
     renderer_classes = REPORT_RENDERERS
 
 
@@ -423,7 +423,7 @@ class BudgetVsActualApi(ReportApi):
 
 
 class BeancountExportApi(APIView):
-    permission_classes = [CanReadReports]
+    required_action = REPORT_READERS
 
     @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR})
     def get(self, request: Request) -> HttpResponse:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.permissions import request_allows
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from tenant_apps.sales.api.serializers import (
@@ -28,7 +29,7 @@ from tenant_apps.sales.returns import ReturnLineRequest, sale_return_create
 from tenant_apps.sales.selectors import sale_detail, sale_list
 from tenant_apps.sales.services import sale_void
 from tenant_apps.sales.settlement import sale_tender_retry
-from tenant_apps.staff.access import Action, request_allows
+from tenant_apps.staff.access import Action
 
 
 class CartLineSerializer(serializers.Serializer[Any]):
