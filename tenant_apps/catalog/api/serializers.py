@@ -113,6 +113,15 @@ class BarcodeOutputSerializer(serializers.ModelSerializer[Barcode]):
         read_only_fields = fields
 
 
+class ProductRefSerializer(serializers.ModelSerializer[Product]):
+    """A product where another record names it (a stock level, an order line)."""
+
+    class Meta:
+        model = Product
+        fields = ["id", "sku", "name"]
+        read_only_fields = fields
+
+
 class _RefSerializer(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     name = serializers.CharField()

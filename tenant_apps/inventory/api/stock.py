@@ -17,9 +17,8 @@ from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.money import format_amount, round_money
 from saas_platform.tenancy import business_currency
-from tenant_apps.catalog.api.serializers import CostField
+from tenant_apps.catalog.api.serializers import CostField, ProductRefSerializer
 from tenant_apps.inventory.api.common import (
-    ProductRefSerializer,
     location_or_400,
     product_or_400,
 )

@@ -16,10 +16,9 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound, ValidationFailed
-from tenant_apps.catalog.api.serializers import CostField
+from tenant_apps.catalog.api.serializers import CostField, ProductRefSerializer
 from tenant_apps.inventory.api.common import (
     LinesInputSerializer,
-    ProductRefSerializer,
     location_or_400,
     product_or_400,
 )

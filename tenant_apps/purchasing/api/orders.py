@@ -13,11 +13,9 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound
-from tenant_apps.purchasing.api.common import (
-    LocationRefSerializer,
-    OrderedProductSerializer,
-    SupplierRefSerializer,
-)
+from tenant_apps.catalog.api.serializers import ProductRefSerializer
+from tenant_apps.inventory.api.common import LocationRefSerializer
+from tenant_apps.purchasing.api.common import SupplierRefSerializer
 from tenant_apps.purchasing.models import (
     GoodsReceipt,
     GoodsReceiptLine,
@@ -45,7 +43,7 @@ from tenant_apps.staff.access import Action
 
 
 class PurchaseOrderLineOutputSerializer(serializers.ModelSerializer[PurchaseOrderLine]):
-    product = OrderedProductSerializer()
+    product = ProductRefSerializer()
     unit_cost = MoneyField()
     quantity_outstanding = quantity()
 
@@ -201,7 +199,7 @@ class PurchaseOrderCloseApi(APIView):
 
 class GoodsReceiptLineOutputSerializer(serializers.ModelSerializer[GoodsReceiptLine]):
     order_line = serializers.IntegerField(source="order_line_id")
-    product = OrderedProductSerializer(source="order_line.product")
+    product = ProductRefSerializer(source="order_line.product")
     unit_cost = MoneyField()
     batch = serializers.IntegerField(source="batch_id")
 
