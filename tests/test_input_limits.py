@@ -96,6 +96,7 @@ LISTS += [
     "/api/v1/inventory/transfers/",
     "/api/v1/inventory/reservations/",
     "/api/v1/inventory/alerts/",
+    "/api/v1/inventory/valuation/",
     "/api/v1/sales/registers/",
     "/api/v1/sales/coupons/",
     "/api/v1/ledger/accounts/",

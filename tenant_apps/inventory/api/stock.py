@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from moneyed import Money
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -29,6 +29,7 @@ from tenant_apps.inventory.models import (
     StockMovement,
 )
 from tenant_apps.inventory.selectors import (
+    ValuationRow,
     location_list,
     movement_list,
     stock_level_list,
@@ -235,50 +236,41 @@ class OpeningBalanceApi(APIView):
         return Response({"detail": "Recorded."}, status=status.HTTP_201_CREATED)
 
 
+class ValuationRowSerializer(serializers.Serializer[ValuationRow]):
+    product = serializers.IntegerField(source="product_id")
+    name = serializers.CharField(source="product_name")
+    location = serializers.IntegerField(source="location_id")
+    quantity = serializers.CharField()
+    # Not get_value: Serializer.get_value is the serializer's own (it reads input).
+    value = serializers.SerializerMethodField(method_name="value_at_cost")
+
+    def value_at_cost(self, row: ValuationRow) -> str:
+        return _at_cost(row.value, self.context["currency"])
+
+
+def _at_cost(amount: Decimal, currency: str) -> str:
+    return format_amount(round_money(Money(amount, currency)))
+
+
 class ValuationApi(APIView):
+    """Stock on hand at cost, a page of product and location rows; ``total`` is the whole."""
+
     # Stock at cost is nothing but costs: for the roles (and keys) that may see them.
     required_action = Action.CATALOG_VIEW_COSTS
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Valuation",
-            {
-                "currency": serializers.CharField(),
-                "total": serializers.CharField(),
-                "results": inline_serializer(
-                    "ValuationRow",
-                    {
-                        "product": serializers.IntegerField(),
-                        "name": serializers.CharField(),
-                        "location": serializers.IntegerField(),
-                        "quantity": serializers.CharField(),
-                        "value": serializers.CharField(),
-                    },
-                    many=True,
-                ),
-            },
-        )
+    @list_schema(
+        ValuationRowSerializer,
+        "Valuation",
+        extra={"currency": serializers.CharField(), "total": serializers.CharField()},
     )
     def get(self, request: Request) -> Response:
         rows = stock_valuation(location_id=_int(request.query_params.get("location")))
         currency = business_currency()
-
-        def shown(amount: Decimal) -> str:
-            return format_amount(round_money(Money(amount, currency)))
-
-        return Response(
-            {
-                "currency": currency,
-                "total": shown(sum((row.value for row in rows), start=Decimal(0))),
-                "results": [
-                    {
-                        "product": row.product_id,
-                        "name": row.product_name,
-                        "location": row.location_id,
-                        "quantity": str(row.quantity),
-                        "value": shown(row.value),
-                    }
-                    for row in rows
-                ],
-            }
+        total = sum((row.value for row in rows), start=Decimal(0))
+        return paginated(
+            request,
+            rows,
+            ValuationRowSerializer,
+            context={"currency": currency},
+            extra={"currency": currency, "total": _at_cost(total, currency)},
         )
