@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -77,3 +78,45 @@ def test_filters_and_a_bad_page_are_refused_together(owner_client: Client) -> No
 
     assert response.status_code == 400
     assert set(response.json()["error"]["fields"]) == {"kind", "offset"}
+
+
+def _resolved(document: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    while "$ref" in schema:
+        schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[-1]]
+    return schema
+
+
+def _answers(document: dict[str, Any], operation: dict[str, Any]) -> list[dict[str, Any]]:
+    content = operation.get("responses", {}).get("200", {}).get("content", {})
+    body = content.get("application/json", {}).get("schema")
+    if body is None:
+        return []
+    body = _resolved(document, body)
+    return [_resolved(document, one) for one in body.get("oneOf", [body])]
+
+
+@pytest.mark.parametrize("host", ["business", "root"])
+def test_every_list_documents_its_page(
+    host: str, business: Tenant, tenant_client: Callable[[Tenant], Client], root_client: Client
+) -> None:
+    """A list is an answer with `results`: each documents `limit` and `offset` and answers the
+    whole envelope, so no list can be added that pages another way (or not at all)."""
+    client = tenant_client(business) if host == "business" else root_client
+    document = client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+
+    lists, wrong = [], []
+    for path, item in document["paths"].items():
+        operation = item.get("get")
+        if operation is None:
+            continue
+        for answer in _answers(document, operation):
+            if "results" not in answer.get("properties", {}):
+                continue
+            lists.append(path)
+            parameters = {p["name"] for p in operation.get("parameters", [])}
+            envelope = {"count", "next", "previous", "results"}
+            if not {"limit", "offset"} <= parameters or not envelope <= set(answer["required"]):
+                wrong.append(path)
+
+    assert lists
+    assert wrong == []
