@@ -262,7 +262,7 @@ REST_FRAMEWORK = {
         "tenant_apps.staff.authentication.ApiKeyAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["tenant_apps.staff.permissions.HasAction"],
+    "DEFAULT_PERMISSION_CLASSES": ["saas_platform.api.permissions.HasAction"],
     "DEFAULT_THROTTLE_CLASSES": ["tenant_apps.staff.throttles.ApiKeyRateThrottle"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     # JSON under the input limits of saas_platform/limits.py (depth, size, NUL).

@@ -14,12 +14,13 @@ import pytest
 from django.test import Client
 from django_tenants.utils import tenant_context
 
+from saas_platform.api.renderers import CSVRenderer
 from saas_platform.money import money
 from saas_platform.safe_csv import csv_writer, unescaped
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product
 from tenant_apps.customers.services import credit_charge, customer_create
-from tenant_apps.sales.api.reports import summary_csv
+from tenant_apps.sales.api.reports import summary_rows
 from tenant_apps.sales.reports import Row, Summary
 from tests.support.catalog import make_product
 from tests.support.urls import tenant_path
@@ -107,7 +108,7 @@ def test_sales_report_csv_neutralises_labels() -> None:
         totals=Row(key="", label="Total"),
     )
 
-    table = rows_of(summary_csv(report).encode())
+    table = rows_of(CSVRenderer().render(summary_rows(report)))
 
     labels = [row[1] for row in table[1:3]]
     assert_neutralised(labels, HYPERLINK)

@@ -22,7 +22,8 @@ def _modules(root: Path) -> list[tuple[Path, ast.Module]]:
 
 
 def _in_api_layer(path: Path) -> bool:
-    return "api" in path.parts[:-1] or path.name.startswith("urls")
+    # An api/ package, an api.py module (an app with one API module: the console), a URLconf.
+    return "api" in path.parts[:-1] or path.stem == "api" or path.name.startswith("urls")
 
 
 def api_imports_outside_the_api_layer(root: Path) -> list[str]:

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
 from moneyed import Money
 from rest_framework import serializers
 
+from saas_platform import quantities
 from saas_platform.limits import MAX_TEXT_LENGTH
 from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS, format_amount
 
@@ -39,14 +41,27 @@ class MoneyField(serializers.Field):
 
 
 def quantity(**kwargs: Any) -> serializers.DecimalField:
-    """A stock quantity: three decimals, since weighed goods are sold by the gram."""
-    return serializers.DecimalField(max_digits=14, decimal_places=3, **kwargs)
+    """A quantity of goods as every quantity column stores it (saas_platform/quantities.py: 14
+    digits, 3 of them decimals, since weighed goods are sold by the gram)."""
+    return serializers.DecimalField(
+        max_digits=quantities.MAX_DIGITS, decimal_places=quantities.DECIMAL_PLACES, **kwargs
+    )
 
 
-def amount(**kwargs: Any) -> serializers.DecimalField:
-    """An amount as the money columns store it (18 digits, 4 of them decimals). DRF's field
-    refuses NaN and Infinity, and anything with more digits than the column."""
+# An amount that is added up with others into a column of the same size (a shift's float, cash
+# in and out and counted cash; the tenders of a sale) stays two digits short of the column, so
+# that the sum still fits: under a trillion.
+SUMMED_LIMIT = Decimal(10) ** (MAX_DIGITS - DECIMAL_PLACES - 2) - Decimal(1).scaleb(-DECIMAL_PLACES)
+
+
+def amount(*, summed: bool = False, **kwargs: Any) -> serializers.DecimalField:
+    """An amount as the money columns store it (18 digits, 4 of them decimals); every amount
+    of the API comes in through this field. DRF's field refuses NaN and Infinity, and anything
+    with more digits than the column. ``summed``: at most SUMMED_LIMIT either way."""
     kwargs.setdefault("help_text", 'A decimal amount in the business\'s currency, e.g. "12.50".')
+    if summed:
+        kwargs.setdefault("max_value", SUMMED_LIMIT)
+        kwargs.setdefault("min_value", -SUMMED_LIMIT)
     return serializers.DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, **kwargs)
 
 

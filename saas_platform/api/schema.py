@@ -11,13 +11,10 @@ from drf_spectacular.utils import OpenApiResponse
 from rest_framework import serializers
 from rest_framework.fields import empty
 
-from saas_platform.api.limits import MAX_LIMIT, MAX_OFFSET
 from saas_platform.api.openapi_errors import DESCRIPTIONS, Error, error_statuses
 
 # /api/v1/<app>/…: the app is the tag, so the documents group operations as the code does.
 _APP_SEGMENT = re.compile(r"^/api/v\d+/([^/{]+)")
-# Bounds of the paging parameters, for views that declare them as plain integers.
-_PAGING_BOUNDS = {"offset": (0, MAX_OFFSET), "limit": (1, MAX_LIMIT)}
 
 
 class DukaAutoSchema(AutoSchema):
@@ -35,16 +32,6 @@ class DukaAutoSchema(AutoSchema):
         if found:
             return [found.group(1)]
         return list(super().get_tags())
-
-    def get_operation(self, *args: Any, **kwargs: Any) -> Any:
-        operation = super().get_operation(*args, **kwargs)
-        for parameter in (operation or {}).get("parameters", []):
-            bounds = _PAGING_BOUNDS.get(parameter.get("name", ""))
-            schema = parameter.get("schema", {})
-            if parameter.get("in") == "query" and bounds and schema.get("type") == "integer":
-                schema.setdefault("minimum", bounds[0])
-                schema.setdefault("maximum", bounds[1])
-        return operation
 
     def _get_response_bodies(self, direction: Any = "response") -> Any:
         # The success answer, then the errors the shared layers give (openapi_errors.py); an

@@ -4,26 +4,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.authentication import SessionAuthentication
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
 from shared_apps.console.access import IsPlatformOwner
 from shared_apps.console.selectors import (
-    CONSOLE_PAGE_SIZE,
     ConsoleTenantRow,
     console_tenant_list,
     console_tenant_rows,
 )
 from shared_apps.tenants.models import TenantStatus
-
-
-class ConsoleTenantPagination(PageNumberPagination):
-    page_size = CONSOLE_PAGE_SIZE
 
 
 class ConsoleTenantListApi(APIView):
@@ -33,7 +27,7 @@ class ConsoleTenantListApi(APIView):
     authentication_classes = [SessionAuthentication]
     permission_classes = [IsPlatformOwner]
 
-    class FilterSerializer(serializers.Serializer[dict[str, str]]):
+    class FilterSerializer(PageQuerySerializer):
         status = serializers.ChoiceField(choices=TenantStatus.choices, required=False)
         search = serializers.CharField(max_length=100, required=False, allow_blank=True)
 
@@ -51,18 +45,7 @@ class ConsoleTenantListApi(APIView):
         )
         staff_count = serializers.IntegerField()
 
-    @extend_schema(
-        parameters=[FilterSerializer],
-        responses=inline_serializer(
-            "ConsoleTenantPage",
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": OutputSerializer(many=True),
-            },
-        ),
-    )
+    @list_schema(OutputSerializer, "ConsoleTenantPage", parameters=[FilterSerializer])
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
@@ -70,7 +53,5 @@ class ConsoleTenantListApi(APIView):
             status=filters.validated_data.get("status", ""),
             search=filters.validated_data.get("search", "").strip(),
         )
-        paginator = ConsoleTenantPagination()
-        page = paginator.paginate_queryset(tenants, request, view=self) or []
-        rows = console_tenant_rows(page)
-        return paginator.get_paginated_response(self.OutputSerializer(rows, many=True).data)
+        # Staff counts are read per page, one query for the page's businesses.
+        return paginated(request, tenants, self.OutputSerializer, prepare=console_tenant_rows)

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 
 from saas_platform.money import money_field
+from saas_platform.quantities import quantity_field
 
 
 class Category(models.Model):
@@ -110,7 +111,8 @@ class Product(models.Model):
     price = money_field()
     cost_price = money_field()
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    # Also moved on by a change of its barcodes or list prices, which the product shows.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
     search_document = models.GeneratedField(
         expression=SearchVector("name", "sku", config="simple"),
         output_field=SearchVectorField(),
@@ -154,7 +156,7 @@ class Barcode(models.Model):
     code = models.CharField(max_length=64, unique=True)
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="barcodes")
     symbology = models.CharField(max_length=10, choices=Symbology.choices)
-    pack_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=1)
+    pack_quantity = quantity_field(default=1)
 
     class Meta:
         ordering = ["code"]
@@ -183,7 +185,7 @@ class ProductPrice(models.Model):
     price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="prices")
     product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="list_prices")
     price = money_field()
-    min_quantity = models.DecimalField(max_digits=12, decimal_places=3, default=1)
+    min_quantity = quantity_field(default=1)
 
     class Meta:
         constraints = [

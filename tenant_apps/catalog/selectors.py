@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
@@ -20,6 +21,7 @@ from django.db.models import (
     When,
 )
 
+from saas_platform.changes import changed_since
 from tenant_apps.catalog.models import (
     Barcode,
     Brand,
@@ -201,12 +203,17 @@ def product_list(
     category_id: int | None = None,
     is_active: bool | None = None,
     kind: str | None = None,
+    updated_since: datetime | None = None,
 ) -> QuerySet[Product]:
     """Products for the back office and the till's search box.
 
     Without ``q``: standalone products and variant parents, each with its variants. With ``q``:
     every product that matches, variants included, exact SKU or barcode matches first, then by
     full-text rank. Ties break on name, SKU and id so that pages never overlap.
+
+    With ``updated_since`` (a client that syncs): every product changed since then, variants
+    included as rows of their own and inactive ones too unless ``is_active`` says otherwise (a
+    till must learn that a product was withdrawn), oldest change first.
     """
     products = _product_base()
     if category_id is not None:
@@ -217,19 +224,15 @@ def product_list(
         products = products.filter(kind=kind)
 
     q = q.strip()
+    if updated_since is not None:
+        matching = products.filter(_search(q)[0]) if q else products
+        return changed_since(_with_variants(matching), updated_since)
     if not q:
         return _with_variants(products.filter(variant_of__isnull=True)).order_by(
             "name", "sku", "pk"
         )
 
-    exact = Q(sku__iexact=q) | Q(Exists(Barcode.objects.filter(product=OuterRef("pk"), code=q)))
-    matches = exact
-    rank: F | SearchRank | Value = Value(0.0)
-    tsquery = prefix_tsquery(q)
-    if tsquery:
-        query = SearchQuery(tsquery, search_type="raw", config="simple")
-        matches = matches | Q(search_document=query)
-        rank = SearchRank(F("search_document"), query)
+    matches, exact, rank = _search(q)
     return (
         _with_variants(products)
         .filter(matches)
@@ -241,6 +244,20 @@ def product_list(
         )
         .order_by("-exact_match", "-rank", "name", "sku", "pk")
     )
+
+
+def _search(q: str) -> tuple[Q, Q, F | SearchRank | Value]:
+    """What ``q`` matches (an exact SKU or barcode, or words that start words of the name or
+    SKU), what of that is exact, and the full-text rank to order by."""
+    exact = Q(sku__iexact=q) | Q(Exists(Barcode.objects.filter(product=OuterRef("pk"), code=q)))
+    matches = exact
+    rank: F | SearchRank | Value = Value(0.0)
+    tsquery = prefix_tsquery(q)
+    if tsquery:
+        query = SearchQuery(tsquery, search_type="raw", config="simple")
+        matches = matches | Q(search_document=query)
+        rank = SearchRank(F("search_document"), query)
+    return matches, exact, rank
 
 
 def products_for_export() -> QuerySet[Product]:

@@ -10,6 +10,8 @@ from typing import Any, TypedDict, TypeVar, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
@@ -119,6 +121,13 @@ def _amount(value: Decimal, field: str, errors: FieldErrorCollector) -> Decimal:
     if value < 0:
         errors.add(field, "negative", "An amount cannot be negative.")
     return value
+
+
+def _products_changed(products: QuerySet[Product]) -> None:
+    """A product shows its category, brand, unit and tax rate, its barcodes and its list
+    prices: a change of any of them is a change of the product for a client that syncs products
+    (``updated_since``), which ``auto_now`` alone would not record."""
+    products.update(updated_at=timezone.now())
 
 
 def _in_use(what: str) -> Conflict:
@@ -252,6 +261,7 @@ def category_update(*, category_id: int, changes: CategoryChanges) -> Category:
     _saved(
         category.save, field="name", message=f"There is already a category “{category.name}” here."
     )
+    _products_changed(Product.objects.filter(category_id=category.pk))
     return category
 
 
@@ -303,6 +313,7 @@ def brand_update(*, brand_id: int, name: str) -> Brand:
     if Brand.objects.filter(name__iexact=brand.name).exclude(pk=brand.pk).exists():
         raise _duplicate("name", f"There is already a brand “{brand.name}”.")
     _saved(brand.save, field="name", message=f"Brand “{brand.name}” exists.")
+    _products_changed(Product.objects.filter(brand_id=brand.pk))
     return brand
 
 
@@ -355,6 +366,7 @@ def unit_update(*, unit_id: int, changes: UnitChanges) -> Unit:
     if Unit.objects.filter(code__iexact=unit.code).exclude(pk=unit.pk).exists():
         raise _duplicate("code", f"There is already a unit “{unit.code}”.")
     _saved(unit.save, field="code", message=f"Unit “{unit.code}” exists.")
+    _products_changed(Product.objects.filter(unit_id=unit.pk))
     return unit
 
 
@@ -375,7 +387,9 @@ def _check_rate(rate: Decimal, errors: FieldErrorCollector) -> Decimal:
 
 def _make_sole_default(tax_rate: TaxRate) -> None:
     # The partial unique index allows one default: clear the old one before setting the new.
-    TaxRate.objects.filter(is_default=True).exclude(pk=tax_rate.pk).update(is_default=False)
+    previous = TaxRate.objects.filter(is_default=True).exclude(pk=tax_rate.pk)
+    _products_changed(Product.objects.filter(tax_rate__in=previous))
+    previous.update(is_default=False)
 
 
 @transaction.atomic
@@ -420,6 +434,7 @@ def tax_rate_update(*, tax_rate_id: int, changes: TaxRateChanges) -> TaxRate:
         _make_sole_default(tax_rate)
         tax_rate.is_default = True
     _saved(tax_rate.save, field="name", message=f"Tax rate “{tax_rate.name}” exists.")
+    _products_changed(Product.objects.filter(tax_rate_id=tax_rate.pk))
     return tax_rate
 
 
@@ -455,6 +470,7 @@ def price_list_update(*, price_list_id: int, name: str) -> PriceList:
     price_list.name = _not_blank(name, "name", errors)
     errors.raise_if_any()
     price_list.save(update_fields=["name"])
+    _products_changed(Product.objects.filter(list_prices__price_list_id=price_list.pk))
     return price_list
 
 
@@ -486,6 +502,7 @@ def product_price_set(
         min_quantity=min_quantity,
         defaults={"price": Money(amount, business_currency())},
     )
+    _products_changed(Product.objects.filter(pk=product.pk))
     return listed
 
 
@@ -494,6 +511,7 @@ def product_price_delete(*, product_id: int, product_price_id: int) -> None:
     deleted, _ = ProductPrice.objects.filter(pk=product_price_id, product_id=product_id).delete()
     if not deleted:
         raise NotFound("No such price on this product.")
+    _products_changed(Product.objects.filter(pk=product_id))
 
 
 # --- Products -----------------------------------------------------------------------------------
@@ -676,7 +694,7 @@ def product_set_active(*, product_id: int, active: bool) -> Product:
     product.is_active = active
     product.save(update_fields=["is_active", "updated_at"])
     # A parent's variants follow it; reactivating the parent brings them all back.
-    product.variants.update(is_active=active)
+    product.variants.update(is_active=active, updated_at=timezone.now())
     return product
 
 
@@ -726,13 +744,15 @@ def barcode_add(*, product_id: int, code: str, pack_quantity: Decimal = Decimal(
     owner = Barcode.objects.filter(code=code).select_related("product").first()
     if owner is not None:
         raise _duplicate("code", f"Barcode {code} already belongs to {owner.product.name}.")
-    return _saved(
+    barcode = _saved(
         lambda: Barcode.objects.create(
             product=product, code=code, symbology=symbology, pack_quantity=pack_quantity
         ),
         field="code",
         message=f"Barcode {code} is already used.",
     )
+    _products_changed(Product.objects.filter(pk=product.pk))
+    return barcode
 
 
 @transaction.atomic
@@ -740,3 +760,4 @@ def barcode_remove(*, product_id: int, barcode_id: int) -> None:
     deleted, _ = Barcode.objects.filter(pk=barcode_id, product_id=product_id).delete()
     if not deleted:
         raise NotFound("No such barcode on this product.")
+    _products_changed(Product.objects.filter(pk=product_id))

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db.models import F, Q, QuerySet, Sum, Window
 from moneyed import Money
 
+from saas_platform.changes import changed_since
 from saas_platform.tenancy import business_currency, business_today, business_zone, start_of_day
 from tenant_apps.customers.models import CreditEntry, Customer, LoyaltyEntry, LoyaltySettings
 
@@ -33,7 +34,9 @@ def _digits(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
 
 
-def customer_list(*, q: str = "", active: bool | None = None) -> QuerySet[Customer]:
+def customer_list(
+    *, q: str = "", active: bool | None = None, updated_since: datetime | None = None
+) -> QuerySet[Customer]:
     """Customers by part of the name, the code, or part of the phone number (any spelling:
     0712…, +254712… and 254712… all find 254712…)."""
     customers = Customer.objects.select_related("price_list")
@@ -47,7 +50,7 @@ def customer_list(*, q: str = "", active: bool | None = None) -> QuerySet[Custom
             # A national number's trunk 0 is not stored: match what follows it.
             match |= Q(phone__contains=digits.lstrip("0") or digits)
         customers = customers.filter(match)
-    return customers.order_by("name", "pk")
+    return changed_since(customers.order_by("name", "pk"), updated_since)
 
 
 def customer_get(customer_id: int) -> Customer | None:

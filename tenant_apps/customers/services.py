@@ -20,6 +20,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.db.models.functions import Greatest
+from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
@@ -314,7 +315,7 @@ def credit_charge(
         def write() -> CreditEntry:
             charged = Customer.objects.filter(
                 pk=customer_id, balance__lte=F("credit_limit") - value.amount
-            ).update(balance=F("balance") + value.amount)
+            ).update(balance=F("balance") + value.amount, updated_at=timezone.now())
             if not charged:
                 # A concurrent repeat of this very charge may be what used the credit up.
                 earlier = _replayed(key, customer_id)
@@ -369,7 +370,9 @@ def credit_release(
         _customer(customer_id)
 
         def write() -> CreditEntry:
-            Customer.objects.filter(pk=customer_id).update(balance=F("balance") - value.amount)
+            Customer.objects.filter(pk=customer_id).update(
+                balance=F("balance") - value.amount, updated_at=timezone.now()
+            )
             return _entry(
                 customer_id,
                 kind=kind,
@@ -404,7 +407,9 @@ def customer_payment_receive(
         customer = _customer(customer_id)
 
         def write() -> CreditEntry:
-            Customer.objects.filter(pk=customer_id).update(balance=F("balance") - value.amount)
+            Customer.objects.filter(pk=customer_id).update(
+                balance=F("balance") - value.amount, updated_at=timezone.now()
+            )
             entry = _entry(
                 customer_id,
                 kind=CreditKind.PAYMENT,
@@ -438,7 +443,9 @@ def credit_adjust(*, customer_id: int, amount: Money, note: str, actor: Any) -> 
         raise ValidationFailed.for_field("amount", "zero", "An adjustment cannot be zero.")
     with transaction.atomic():
         customer = _customer(customer_id)
-        Customer.objects.filter(pk=customer_id).update(balance=F("balance") + value.amount)
+        Customer.objects.filter(pk=customer_id).update(
+            balance=F("balance") + value.amount, updated_at=timezone.now()
+        )
         entry = _entry(
             customer_id,
             kind=CreditKind.ADJUSTMENT,
@@ -494,7 +501,7 @@ def loyalty_earn(*, customer_id: int, spend: Money, reference: str) -> int:
         return 0
     with transaction.atomic():
         if not Customer.objects.filter(pk=customer_id).update(
-            loyalty_points=F("loyalty_points") + points
+            loyalty_points=F("loyalty_points") + points, updated_at=timezone.now()
         ):
             raise NotFound("No such customer.")
         _points_entry(customer_id, points, LoyaltyReason.EARNED, reference)
@@ -511,7 +518,7 @@ def loyalty_redeem(*, customer_id: int, points: int, reference: str) -> Money:
     with transaction.atomic():
         customer = _customer(customer_id)
         if not Customer.objects.filter(pk=customer_id, loyalty_points__gte=points).update(
-            loyalty_points=F("loyalty_points") - points
+            loyalty_points=F("loyalty_points") - points, updated_at=timezone.now()
         ):
             have = _points_now(customer_id)
             raise Conflict(
@@ -533,7 +540,7 @@ def loyalty_reverse(*, customer_id: int, points: int, reference: str) -> None:
         if before is None:
             raise NotFound("No such customer.")
         Customer.objects.filter(pk=customer_id).update(
-            loyalty_points=Greatest(F("loyalty_points") - points, 0)
+            loyalty_points=Greatest(F("loyalty_points") - points, 0), updated_at=timezone.now()
         )
         change = _points_now(customer_id) - int(before)
         if change:

@@ -1,17 +1,11 @@
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from saas_platform.money import money_field
-
-
-def quantity_field(**options: Any) -> models.DecimalField:
-    # Three decimals: weighed goods are sold by the gram.
-    return models.DecimalField(max_digits=14, decimal_places=3, **options)
+from saas_platform.quantities import quantity_field
 
 
 class LocationKind(models.TextChoices):
@@ -56,6 +50,8 @@ class StockLevel(models.Model):
     quantity = quantity_field(default=0)
     reserved = quantity_field(default=0)
     low_stock_threshold = quantity_field(null=True, blank=True)
+    # Written by each of those UPDATEs too (auto_now is not), for integrations that sync.
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         constraints = [

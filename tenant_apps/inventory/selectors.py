@@ -1,10 +1,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 
+from saas_platform.changes import changed_since
 from tenant_apps.inventory.models import (
     Batch,
     Location,
@@ -23,10 +25,14 @@ def location_list(*, active_only: bool = False) -> QuerySet[Location]:
 
 
 def stock_level_list(
-    *, location_id: int | None = None, product_id: int | None = None, low_only: bool = False
+    *,
+    location_id: int | None = None,
+    product_id: int | None = None,
+    low_only: bool = False,
+    updated_since: datetime | None = None,
 ) -> QuerySet[StockLevel]:
     levels = StockLevel.objects.select_related("product", "location").order_by(
-        "location__code", "product__name"
+        "location__code", "product__name", "pk"
     )
     if location_id:
         levels = levels.filter(location_id=location_id)
@@ -36,7 +42,7 @@ def stock_level_list(
         levels = levels.filter(
             low_stock_threshold__isnull=False, quantity__lte=F("low_stock_threshold")
         )
-    return levels
+    return changed_since(levels, updated_since)
 
 
 def movement_list(

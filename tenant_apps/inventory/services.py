@@ -91,7 +91,7 @@ def stock_threshold_set(
         raise ValidationFailed.for_field("threshold", "negative", "A threshold cannot be negative.")
     ensure_level(product, location)
     StockLevel.objects.filter(product=product, location=location).update(
-        low_stock_threshold=threshold
+        low_stock_threshold=threshold, updated_at=timezone.now()
     )
     stock_alerts_refresh(product=product, location=location)
     return StockLevel.objects.get(product=product, location=location)
@@ -465,7 +465,7 @@ def reservation_create(
         raise ValidationFailed.for_field("expires_at", "in_the_past", "Expire in the future.")
     reserved = StockLevel.objects.filter(
         product=product, location=location, quantity__gte=F("reserved") + quantity
-    ).update(reserved=F("reserved") + quantity)
+    ).update(reserved=F("reserved") + quantity, updated_at=timezone.now())
     if not reserved:
         raise InsufficientStock(f"Not enough free {product.name} at {location.name} to reserve.")
     return Reservation.objects.create(
@@ -483,7 +483,7 @@ def _close_reservation(reservation: Reservation, status: str) -> None:
         product_id=reservation.product_id,
         location_id=reservation.location_id,
         reserved__gte=reservation.quantity,
-    ).update(reserved=F("reserved") - reservation.quantity)
+    ).update(reserved=F("reserved") - reservation.quantity, updated_at=timezone.now())
     reservation.status = status
     reservation.closed_at = timezone.now()
     reservation.save(update_fields=["status", "closed_at"])

@@ -72,7 +72,7 @@ def stock_receive(
         raise ValidationFailed.for_field("unit_cost", "negative", "A cost cannot be negative.")
     ensure_level(product, location)
     StockLevel.objects.filter(product=product, location=location).update(
-        quantity=F("quantity") + quantity
+        quantity=F("quantity") + quantity, updated_at=timezone.now()
     )
     batch = Batch.objects.create(
         product=product,
@@ -244,7 +244,8 @@ def _take_level(
     with connection.cursor() as cursor:
         cursor.execute(
             f"UPDATE {StockLevel._meta.db_table} "  # noqa: S608 — table name and a fixed clause
-            "SET quantity = quantity - %(quantity)s, reserved = reserved - %(reserved)s "
+            "SET quantity = quantity - %(quantity)s, reserved = reserved - %(reserved)s, "
+            "updated_at = %(now)s "
             f"WHERE product_id = %(product)s AND location_id = %(location)s AND {condition} "
             "RETURNING quantity, low_stock_threshold",
             {
@@ -253,6 +254,7 @@ def _take_level(
                 "free": quantity - from_reserved,
                 "product": product.pk,
                 "location": location.pk,
+                "now": timezone.now(),
             },
         )
         row = cursor.fetchone()

@@ -14,6 +14,7 @@ from tenant_apps.ledger.models import (
     Account,
     AccountType,
     Budget,
+    Expense,
     JournalEntry,
     JournalLine,
 )
@@ -68,6 +69,10 @@ def entry_list(
 
 def entry_get(entry_id: int) -> JournalEntry | None:
     return entry_list().filter(pk=entry_id).first()
+
+
+def expense_list() -> QuerySet[Expense]:
+    return Expense.objects.select_related("category", "paid_from").order_by("-date", "-pk")
 
 
 # --- Trial balance ---------------------------------------------------------------------------

@@ -2,16 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from django.db.models import QuerySet
 
+from saas_platform.changes import changed_since
 from saas_platform.errors import NotFound
 from tenant_apps.payments.models import C2BPayment, Payment, ProviderAccount
 
 
 def payment_list(
-    *, status: str = "", purpose: str = "", purpose_ref: str = ""
+    *,
+    status: str = "",
+    purpose: str = "",
+    purpose_ref: str = "",
+    updated_since: datetime | None = None,
 ) -> QuerySet[Payment]:
     payments = Payment.objects.all()
     if status:
@@ -20,7 +26,7 @@ def payment_list(
         payments = payments.filter(purpose=purpose)
     if purpose_ref:
         payments = payments.filter(purpose_ref=purpose_ref)
-    return payments.prefetch_related("refunds")
+    return changed_since(payments, updated_since).prefetch_related("refunds")
 
 
 def payment_get(public_id: UUID | str) -> Payment:

@@ -11,7 +11,7 @@ from django.db.models.functions import Lower
 from moneyed import Money
 
 from saas_platform.money import money_field
-from tenant_apps.inventory.models import quantity_field
+from saas_platform.quantities import quantity_field
 
 
 class DocumentCounter(models.Model):
@@ -44,7 +44,7 @@ class Supplier(models.Model):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["name", "pk"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, cast
 
@@ -22,6 +22,8 @@ from django.db.models import (
     When,
 )
 
+from saas_platform.changes import changed_since
+from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS
 from tenant_apps.purchasing.models import (
     PAYABLE_STATUSES,
     GoodsReceipt,
@@ -34,7 +36,9 @@ from tenant_apps.purchasing.models import (
 )
 
 
-def supplier_list(*, active: bool | None = None, search: str = "") -> QuerySet[Supplier]:
+def supplier_list(
+    *, active: bool | None = None, search: str = "", updated_since: datetime | None = None
+) -> QuerySet[Supplier]:
     suppliers = Supplier.objects.all()
     if active is not None:
         suppliers = suppliers.filter(is_active=active)
@@ -42,7 +46,7 @@ def supplier_list(*, active: bool | None = None, search: str = "") -> QuerySet[S
         suppliers = suppliers.filter(
             Q(name__icontains=search) | Q(contact_name__icontains=search) | Q(phone=search)
         )
-    return suppliers
+    return changed_since(suppliers, updated_since)
 
 
 def supplier_get(supplier_id: int) -> Supplier | None:
@@ -109,7 +113,7 @@ def supplier_payment_list(*, invoice_id: int) -> QuerySet[SupplierPayment]:
 
 AGING_BUCKETS = ("current", "days_1_30", "days_31_60", "days_61_90", "days_over_90")
 
-_AMOUNT = DecimalField(max_digits=18, decimal_places=4)
+_AMOUNT = DecimalField(max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES)
 
 
 @dataclass

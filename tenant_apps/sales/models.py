@@ -9,7 +9,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from saas_platform.money import money_field
-from tenant_apps.inventory.models import quantity_field
+from saas_platform.quantities import quantity_field
 
 
 class SalesSettings(models.Model):
@@ -210,6 +210,8 @@ class Sale(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     void_reason = models.CharField(max_length=200, blank=True)
+    # When anything of the row last changed, for integrations that sync (saas_platform/changes.py).
+    updated_at = models.DateTimeField(auto_now=True, db_index=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from django.db.models import Count, Prefetch, QuerySet, Sum
 from moneyed import Money
 
+from saas_platform.changes import changed_since
 from saas_platform.money import round_money
 from tenant_apps.sales.models import (
     CashMovement,
@@ -50,6 +52,7 @@ def sale_list(
     register_id: int | None = None,
     shift_id: int | None = None,
     customer_id: int | None = None,
+    updated_since: datetime | None = None,
 ) -> QuerySet[Sale]:
     sales = Sale.objects.select_related("register", "customer", "cashier").order_by(
         "-created_at", "-pk"
@@ -62,7 +65,7 @@ def sale_list(
         sales = sales.filter(shift_id=shift_id)
     if customer_id:
         sales = sales.filter(customer_id=customer_id)
-    return sales
+    return changed_since(sales, updated_since)
 
 
 def sale_detail(uuid: str) -> Sale | None:

@@ -1,16 +1,14 @@
 """The permission matrix: what each role may do, and which API-key scope grants each action.
 
-Every permission check in the API goes through ``role_allows`` or ``scope_allows`` via the DRF
-permission class in ``permissions.py``; nothing else decides who may do what.
+Every permission check of the API goes through ``role_allows`` or ``scope_allows``, asked by the
+API kit's one check (saas_platform/api/permissions.py); nothing else decides who may do what.
 """
 
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any
 
 from shared_apps.users.models import Role
-from tenant_apps.staff.authentication import is_api_key_request
 
 
 class Action(StrEnum):
@@ -142,13 +140,3 @@ def scope_allows(scopes: list[str] | tuple[str, ...], action: Action) -> bool:
 
 def allowed_actions(role: str) -> list[str]:
     return sorted(str(action) for action in ROLE_ACTIONS.get(role, frozenset()))
-
-
-def request_allows(request: Any, action: Action) -> bool:
-    """Whether the person or API key behind ``request`` may do ``action``: the same answer as
-    the ``HasAction`` permission class, for a view that shows more or less by role."""
-    if request is None:
-        return False
-    if is_api_key_request(request):
-        return scope_allows(request.auth.scopes, action)
-    return role_allows(getattr(request.user, "role", ""), action)

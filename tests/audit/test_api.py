@@ -73,8 +73,8 @@ def test_filters_by_object_actor_and_date(
     assert pks(actor=str(owner_of(business).pk)) == [str(by_owner["id"])]
     key_rows = owner.get(URL, {"actor": f"api-key:{issued.api_key.prefix}"}).json()["results"]
     assert [r["actor"] for r in key_rows] == [f"api-key:{issued.api_key.prefix}"]
-    assert pks(date_from="2000-01-01", date_to="2000-01-02") == []
-    assert len(pks(date_from="2000-01-01")) >= 2
+    assert pks(start="2000-01-01", end="2000-01-02") == []
+    assert len(pks(start="2000-01-01")) >= 2
 
 
 def test_bad_filters_are_400(business: Tenant, jwt_client: JwtClient) -> None:
@@ -82,7 +82,7 @@ def test_bad_filters_are_400(business: Tenant, jwt_client: JwtClient) -> None:
     unknown = owner.get(URL, {"model": "nowhere.nothing"})
     assert unknown.status_code == 400
     assert unknown.json()["error"]["fields"]["model"][0]["code"] == "unknown_model"
-    backwards = owner.get(URL, {"date_from": "2026-02-02", "date_to": "2026-02-01"})
+    backwards = owner.get(URL, {"start": "2026-02-02", "end": "2026-02-01"})
     assert backwards.status_code == 400
 
 

@@ -82,24 +82,27 @@ def test_unknown_status_is_a_validation_error(owner_client: Client) -> None:
     assert error["fields"]["status"][0]["code"] == "invalid_choice"
 
 
-def test_results_come_fifty_to_a_page(public_tenant: Tenant, owner_client: Client) -> None:
+def test_results_come_a_page_at_a_time(public_tenant: Tenant, owner_client: Client) -> None:
     for number in range(51):
         bare_tenant(f"paged-{number:02d}")
 
-    first = owner_client.get(URL).json()
-    second = owner_client.get(URL, {"page": 2}).json()
+    whole = owner_client.get(URL).json()
+    first = owner_client.get(URL, {"limit": 50}).json()
+    second = owner_client.get(first["next"]).json()
 
+    assert (whole["count"], len(whole["results"]), whole["next"]) == (51, 51, None)
     assert first["count"] == 51
     assert len(first["results"]) == 50
-    assert first["next"] == "http://localhost/api/v1/console/tenants/?page=2"
+    assert first["next"] == "http://localhost/api/v1/console/tenants/?limit=50&offset=50"
     assert slugs(second) == ["paged-00"]
+    assert second["previous"] == "http://localhost/api/v1/console/tenants/?limit=50"
 
 
-def test_page_past_the_end_is_a_404(owner_client: Client) -> None:
-    response = owner_client.get(URL, {"page": 3})
+def test_an_offset_past_the_end_is_an_empty_page(owner_client: Client) -> None:
+    response = owner_client.get(URL, {"offset": 100})
 
-    assert response.status_code == 404
-    assert response.json()["error"]["code"] == "not_found"
+    assert response.status_code == 200
+    assert (response.json()["results"], response.json()["next"]) == ([], None)
 
 
 def test_public_user_who_is_not_an_owner_gets_a_403(public_tenant: Tenant) -> None:

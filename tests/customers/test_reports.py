@@ -136,7 +136,7 @@ def test_statement_as_csv_and_pdf(
         {"start": str(today), "end": str(today - timedelta(days=1)), "format": "pdf"},
     )
     assert backwards.status_code == 400
-    assert backwards.json()["error"]["fields"]["start"][0]["code"] == "after_end"
+    assert backwards.json()["error"]["fields"]["start"][0]["code"] == "period_reversed"
 
 
 def test_overdue_pays_the_oldest_charges_first_and_ages_the_rest(

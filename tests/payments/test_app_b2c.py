@@ -290,3 +290,24 @@ def test_refunds_at_once_never_exceed_the_payment(
     assert refunded(business, paid) == winner.amount.amount
     with schema_context(business.schema_name):
         assert PaymentRefund.objects.count() == 1
+
+
+def test_a_refund_moves_the_payment_on_for_a_sync(
+    business: Tenant, sandbox: Sandbox, client: Client, paid: Payment,
+    jwt_client: Callable[[Tenant, str], Client],
+    django_capture_on_commit_callbacks: CaptureOnCommit,
+) -> None:  # fmt: skip
+    owner = jwt_client(business, business.owner_email)
+    payments = tenant_path("payments:payment-list")
+    with schema_context(business.schema_name):
+        since = Payment.objects.get(pk=paid.pk).updated_at.isoformat()
+    before = owner.get(payments, {"updated_since": since}).json()["count"]
+
+    refund(business, paid, "100", "RET-1", django_capture_on_commit_callbacks)
+
+    with schema_context(business.schema_name):
+        after = Payment.objects.get(pk=paid.pk).updated_at
+    assert after.isoformat() > since
+    changed = owner.get(payments, {"updated_since": after.isoformat()}).json()
+    assert before == 1
+    assert [row["id"] for row in changed["results"]] == [str(paid.public_id)]

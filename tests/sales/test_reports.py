@@ -366,8 +366,8 @@ def test_voided_sales_do_not_count(
     [
         ({"start": "2026-13-01", "end": "2026-01-31"}, "start"),
         ({"start": "2026-02-01", "end": "yesterday"}, "end"),
-        ({"start": "2026-02-10", "end": "2026-02-01"}, "end"),
-        ({"start": "2025-01-01", "end": "2026-01-02"}, "end"),  # 367 days
+        ({"start": "2026-02-10", "end": "2026-02-01"}, "start"),
+        ({"start": "2025-01-01", "end": "2026-01-02"}, "start"),  # 367 days
         ({"start": "2026-01-01", "end": "2026-01-02", "group": "weather"}, "group"),
         ({"start": "2026-01-01", "format": "xlsx"}, "format"),
     ],

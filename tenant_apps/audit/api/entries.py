@@ -6,22 +6,18 @@ from typing import Any
 
 from auditlog.models import LogEntry
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
-from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.period import PeriodSerializer
 from tenant_apps.audit.selectors import audit_actor_label, audit_entry_list
 from tenant_apps.staff.access import Action
 
-PAGE_SIZE = 50
 ACTION_NAMES = {value: str(label) for value, label in LogEntry.Action.choices}
-
-
-class AuditEntryPagination(PageNumberPagination):
-    page_size = PAGE_SIZE
 
 
 class AuditEntryOutputSerializer(serializers.Serializer[LogEntry]):
@@ -58,33 +54,18 @@ class AuditEntryListApi(APIView):
 
     required_action = Action.AUDIT_VIEW
 
-    class FilterSerializer(serializers.Serializer[dict[str, Any]]):
+    class FilterSerializer(PageQuerySerializer, PeriodSerializer):
         model = serializers.RegexField(
             r"^[A-Za-z0-9_]+\.[A-Za-z0-9_]+$", required=False, help_text="app_label.model"
         )
         object = serializers.CharField(max_length=255, required=False)
         actor = serializers.CharField(max_length=254, required=False)
-        date_from = serializers.DateField(required=False)
-        date_to = serializers.DateField(required=False)
 
-        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
-            start, end = attrs.get("date_from"), attrs.get("date_to")
-            if start and end and start > end:
-                raise serializers.ValidationError({"date_to": "Must not be before date_from."})
-            return attrs
-
-    @extend_schema(
+    @list_schema(
+        AuditEntryOutputSerializer,
+        "AuditEntryPage",
         operation_id="audit_entries_list",
         parameters=[FilterSerializer],
-        responses=inline_serializer(
-            "AuditEntryPage",
-            {
-                "count": serializers.IntegerField(),
-                "next": serializers.URLField(allow_null=True),
-                "previous": serializers.URLField(allow_null=True),
-                "results": AuditEntryOutputSerializer(many=True),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -94,9 +75,7 @@ class AuditEntryListApi(APIView):
             model=data.get("model", ""),
             object_pk=data.get("object", ""),
             actor=data.get("actor", ""),
-            date_from=data.get("date_from"),
-            date_to=data.get("date_to"),
+            date_from=data["start"],
+            date_to=data["end"],
         )
-        paginator = AuditEntryPagination()
-        page = paginator.paginate_queryset(entries, request, view=self) or []
-        return paginator.get_paginated_response(AuditEntryOutputSerializer(page, many=True).data)
+        return paginated(request, entries, AuditEntryOutputSerializer)

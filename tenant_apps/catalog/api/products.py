@@ -19,8 +19,10 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
-from saas_platform.api.pagination import limit_field, offset_field
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.parsers import CsvParser
+from saas_platform.api.renderers import file_response
+from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound, ValidationFailed
 from saas_platform.money import round_money
 from tenant_apps.catalog import selectors, services
@@ -31,15 +33,12 @@ from tenant_apps.catalog.api.serializers import (
     ProductPriceOutputSerializer,
     TaxRateOutputSerializer,
     UnitOutputSerializer,
-    amount_input,
 )
 from tenant_apps.catalog.csv_io import import_result_body, products_export_csv, products_import_csv
 from tenant_apps.catalog.models import Barcode, ProductKind
 from tenant_apps.staff.access import Action
 
-DEFAULT_LIMIT = 50
 MAX_IMPORT_BYTES = 10_000_000
-MAX_LIMIT = 200
 
 
 def _product_body(request: Request, product_id: int) -> dict[str, Any]:
@@ -63,8 +62,8 @@ class _ProductInput(serializers.Serializer[Any]):
     tax_rate = serializers.IntegerField(
         required=False, allow_null=True, help_text="Left out: the default rate; null: no tax."
     )
-    price = amount_input()
-    cost_price = amount_input(required=False)
+    price = api_fields.amount()
+    cost_price = api_fields.amount(required=False)
     variant_of = serializers.IntegerField(
         required=False, allow_null=True, help_text="The parent product of a variant."
     )
@@ -91,7 +90,7 @@ def _fields(data: dict[str, Any]) -> services.ProductFields:
 class ProductListCreateApi(APIView):
     required_actions = CATALOG_ACTIONS
 
-    class FilterSerializer(serializers.Serializer[Any]):
+    class FilterSerializer(SyncQuerySerializer):
         q = serializers.CharField(
             required=False,
             allow_blank=True,
@@ -99,25 +98,21 @@ class ProductListCreateApi(APIView):
             help_text="Words to prefix-match in name and SKU; an exact SKU or barcode ranks first.",
         )
         category = serializers.IntegerField(required=False, help_text="Includes subcategories.")
-        active = serializers.BooleanField(required=False, allow_null=True, default=None)
+        active = serializers.BooleanField(
+            required=False,
+            allow_null=True,
+            default=None,
+            help_text="Left out: active and inactive products alike.",
+        )
         kind = serializers.ChoiceField(choices=ProductKind.choices, required=False)
-        limit = limit_field(default=DEFAULT_LIMIT, maximum=MAX_LIMIT)
-        offset = offset_field()
 
     InputSerializer = _ProductInput
 
-    @extend_schema(
+    @list_schema(
+        ProductOutputSerializer,
+        "ProductPage",
         operation_id="catalog_product_list",
         parameters=[FilterSerializer],
-        responses=inline_serializer(
-            "ProductPage",
-            {
-                "count": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-                "offset": serializers.IntegerField(),
-                "results": ProductOutputSerializer(many=True),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
@@ -128,18 +123,11 @@ class ProductListCreateApi(APIView):
             category_id=data.get("category"),
             is_active=data.get("active"),
             kind=data.get("kind"),
+            updated_since=data.get("updated_since"),
         )
-        limit = data.get("limit", DEFAULT_LIMIT)
-        offset = data.get("offset", 0)
-        page = list(products[offset : offset + limit])
-        count = products.count() if len(page) == limit or offset else len(page)
-        body = {
-            "count": count,
-            "limit": limit,
-            "offset": offset,
-            "results": ProductOutputSerializer(page, many=True, context={"request": request}).data,
-        }
-        return Response(body)
+        return paginated(
+            request, products, ProductOutputSerializer, since=data.get("updated_since")
+        )
 
     @extend_schema(request=_ProductInput, responses={201: ProductOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -211,25 +199,17 @@ class ProductBarcodeListCreateApi(APIView):
 
     class InputSerializer(serializers.Serializer[Any]):
         code = serializers.CharField(max_length=100, trim_whitespace=False)
-        pack_quantity = serializers.DecimalField(
-            max_digits=12,
-            decimal_places=3,
+        pack_quantity = api_fields.quantity(
             required=False,
             help_text="Units the code stands for, e.g. 24 for a crate; default 1.",
         )
 
-    @extend_schema(
-        responses=inline_serializer(
-            "ProductBarcodeList", {"results": BarcodeOutputSerializer(many=True)}
-        )
-    )
+    @list_schema(BarcodeOutputSerializer, "ProductBarcodeList")
     def get(self, request: Request, product_id: int) -> Response:
         product = selectors.product_get(product_id)
         if product is None:
             raise NotFound("No such product.")
-        return Response(
-            {"results": BarcodeOutputSerializer(product.barcodes.all(), many=True).data}
-        )
+        return paginated(request, product.barcodes.all(), BarcodeOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: BarcodeOutputSerializer})
     def post(self, request: Request, product_id: int) -> Response:
@@ -253,20 +233,15 @@ class ProductPriceListSetApi(APIView):
 
     class InputSerializer(serializers.Serializer[Any]):
         price_list = serializers.IntegerField()
-        price = amount_input()
-        min_quantity = serializers.DecimalField(max_digits=12, decimal_places=3, required=False)
+        price = api_fields.amount()
+        min_quantity = api_fields.quantity(required=False)
 
-    @extend_schema(
-        responses=inline_serializer(
-            "ProductPriceList", {"results": ProductPriceOutputSerializer(many=True)}
-        )
-    )
+    @list_schema(ProductPriceOutputSerializer, "ProductPriceList")
     def get(self, request: Request, product_id: int) -> Response:
         product = selectors.product_get(product_id)
         if product is None:
             raise NotFound("No such product.")
-        prices = ProductPriceOutputSerializer(product.list_prices.all(), many=True).data
-        return Response({"results": prices})
+        return paginated(request, product.list_prices.all(), ProductPriceOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: ProductPriceOutputSerializer})
     def post(self, request: Request, product_id: int) -> Response:
@@ -380,6 +355,4 @@ class ProductExportApi(APIView):
         responses={(200, "text/csv"): OpenApiResponse(response=str, description="The catalog.")}
     )
     def get(self, request: Request) -> HttpResponse:
-        response = HttpResponse(products_export_csv(), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="products.csv"'
-        return response
+        return file_response(products_export_csv(), media_type="text/csv", filename="products.csv")

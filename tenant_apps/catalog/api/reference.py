@@ -4,12 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.pagination import PageQuerySerializer, list_schema, paged, paginated
 from saas_platform.errors import NotFound
 from tenant_apps.catalog import selectors, services
 from tenant_apps.catalog.api.serializers import (
@@ -90,25 +96,29 @@ class CategoryListCreateApi(APIView):
             OpenApiParameter(
                 "tree",
                 bool,
-                description="true: nested nodes with children; otherwise a flat list.",
-            )
+                description="true: the whole tree, nested nodes with children, in one answer; "
+                "otherwise a flat page of categories by path.",
+            ),
+            PageQuerySerializer,
         ],
-        responses=inline_serializer(
-            "CategoryList",
-            # One or the other: `tree` with ?tree=true, else `results`.
-            {
-                "results": CategoryOutputSerializer(many=True, required=False),
-                "tree": serializers.ListField(child=CategoryTreeNode, required=False),
-            },
+        responses=PolymorphicProxySerializer(
+            component_name="CategoryList",
+            serializers=[
+                paged(CategoryOutputSerializer, "CategoryPage"),
+                inline_serializer(
+                    "CategoryTree", {"tree": serializers.ListField(child=CategoryTreeNode)}
+                ),
+            ],
+            resource_type_field_name=None,
         ),
     )
     def get(self, request: Request) -> Response:
         if request.query_params.get("tree", "").lower() in {"1", "true", "yes"}:
             return Response({"tree": _tree_body(selectors.category_tree())})
         categories = selectors.category_list()
-        context = {"paths": selectors.category_paths(categories)}
-        rows = CategoryOutputSerializer(categories, many=True, context=context).data
-        return Response({"results": sorted(rows, key=lambda row: (row["path"].lower(), row["id"]))})
+        paths = selectors.category_paths(categories)
+        by_path = sorted(categories, key=lambda c: (paths.get(c.pk, c.name).lower(), c.pk))
+        return paginated(request, by_path, CategoryOutputSerializer, context={"paths": paths})
 
     @extend_schema(request=InputSerializer, responses={201: CategoryOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -160,12 +170,9 @@ class BrandListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=120)
 
-    @extend_schema(
-        operation_id="catalog_brand_list",
-        responses=inline_serializer("BrandList", {"results": BrandOutputSerializer(many=True)}),
-    )
+    @list_schema(BrandOutputSerializer, "BrandList", operation_id="catalog_brand_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": BrandOutputSerializer(selectors.brand_list(), many=True).data})
+        return paginated(request, selectors.brand_list(), BrandOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: BrandOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -210,12 +217,9 @@ class UnitListCreateApi(APIView):
         name = serializers.CharField(max_length=60)
         is_fractional = serializers.BooleanField(default=False)
 
-    @extend_schema(
-        operation_id="catalog_unit_list",
-        responses=inline_serializer("UnitList", {"results": UnitOutputSerializer(many=True)}),
-    )
+    @list_schema(UnitOutputSerializer, "UnitList", operation_id="catalog_unit_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": UnitOutputSerializer(selectors.unit_list(), many=True).data})
+        return paginated(request, selectors.unit_list(), UnitOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: UnitOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -262,13 +266,9 @@ class TaxRateListCreateApi(APIView):
         rate = serializers.DecimalField(max_digits=6, decimal_places=3, help_text="Percent.")
         is_default = serializers.BooleanField(default=False)
 
-    @extend_schema(
-        operation_id="catalog_tax_rate_list",
-        responses=inline_serializer("TaxRateList", {"results": TaxRateOutputSerializer(many=True)}),
-    )
+    @list_schema(TaxRateOutputSerializer, "TaxRateList", operation_id="catalog_tax_rate_list")
     def get(self, request: Request) -> Response:
-        rates = selectors.tax_rate_list()
-        return Response({"results": TaxRateOutputSerializer(rates, many=True).data})
+        return paginated(request, selectors.tax_rate_list(), TaxRateOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: TaxRateOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -317,15 +317,9 @@ class PriceListListCreateApi(APIView):
         code = serializers.SlugField(max_length=30)
         name = serializers.CharField(max_length=80)
 
-    @extend_schema(
-        operation_id="catalog_price_list_list",
-        responses=inline_serializer(
-            "PriceListList", {"results": PriceListOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(PriceListOutputSerializer, "PriceListList", operation_id="catalog_price_list_list")
     def get(self, request: Request) -> Response:
-        lists = selectors.price_list_list()
-        return Response({"results": PriceListOutputSerializer(lists, many=True).data})
+        return paginated(request, selectors.price_list_list(), PriceListOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: PriceListOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -12,6 +12,7 @@ from rest_framework import serializers
 from rest_framework.fields import SkipField
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.permissions import request_allows
 from tenant_apps.catalog.models import (
     Barcode,
     Brand,
@@ -22,7 +23,7 @@ from tenant_apps.catalog.models import (
     TaxRate,
     Unit,
 )
-from tenant_apps.staff.access import Action, request_allows
+from tenant_apps.staff.access import Action
 
 
 def shows_costs(context: Mapping[str, Any]) -> bool:
@@ -52,16 +53,6 @@ class CostField(MoneyField):
         if not shows_costs(self.context):
             raise SkipField
         return super().get_attribute(instance)
-
-
-def amount_input(**kwargs: Any) -> serializers.DecimalField:
-    """An amount in the business's currency, as a decimal string or number."""
-    return serializers.DecimalField(
-        max_digits=18,
-        decimal_places=4,
-        help_text='A decimal amount in the business\'s currency, e.g. "12.50".',
-        **kwargs,
-    )
 
 
 class CategoryOutputSerializer(serializers.ModelSerializer[Category]):
@@ -119,6 +110,15 @@ class BarcodeOutputSerializer(serializers.ModelSerializer[Barcode]):
     class Meta:
         model = Barcode
         fields = ["id", "code", "symbology", "pack_quantity"]
+        read_only_fields = fields
+
+
+class ProductRefSerializer(serializers.ModelSerializer[Product]):
+    """A product where another record names it (a stock level, an order line)."""
+
+    class Meta:
+        model = Product
+        fields = ["id", "sku", "name"]
         read_only_fields = fields
 
 

@@ -18,8 +18,9 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
-from saas_platform.api.fields import MoneyField
-from saas_platform.api.pagination import page_of
+from saas_platform.api.fields import MoneyField, amount
+from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency
 from tenant_apps.customers.models import CreditEntry, Customer, LoyaltyEntry, PaymentMethod
@@ -38,11 +39,6 @@ from tenant_apps.customers.services import (
     loyalty_value,
 )
 from tenant_apps.staff.access import Action
-
-
-def amount(**kwargs: Any) -> serializers.DecimalField:
-    """An amount in the business's currency, as a decimal string."""
-    return serializers.DecimalField(max_digits=18, decimal_places=4, **kwargs)
 
 
 def as_money(value: Decimal) -> Money:
@@ -121,29 +117,26 @@ class CustomerListCreateApi(APIView):
     class InputSerializer(_CustomerFields):
         pass
 
-    @extend_schema(
+    @list_schema(
+        CustomerOutputSerializer,
+        "CustomerList",
         operation_id="customers_list",
         parameters=[
             OpenApiParameter("q", str, description="Part of the name or phone, or the code."),
             OpenApiParameter("active", bool, description="Only active (or inactive) customers."),
-            OpenApiParameter("offset", int),
+            SyncQuerySerializer,
         ],
-        responses=inline_serializer(
-            "CustomerList",
-            {
-                "results": CustomerOutputSerializer(many=True),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
+        since = updated_since(request)
         active_param = request.query_params.get("active")
         active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
-        customers = customer_list(q=request.query_params.get("q", ""), active=active)
-        page, window = page_of(request, customers)
-        results = CustomerOutputSerializer(page, many=True, context=customer_context()).data
-        return Response({"results": results, **window})
+        customers = customer_list(
+            q=request.query_params.get("q", ""), active=active, updated_since=since
+        )
+        return paginated(
+            request, customers, CustomerOutputSerializer, context=customer_context(), since=since
+        )
 
     @extend_schema(request=InputSerializer, responses={201: CustomerOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -198,28 +191,19 @@ class CustomerLedgerApi(APIView):
 
     required_action = Action.CUSTOMERS_VIEW
 
-    @extend_schema(
+    @list_schema(
+        CreditEntryOutputSerializer,
+        "CustomerLedger",
         operation_id="customers_ledger",
-        parameters=[OpenApiParameter("offset", int)],
-        responses=inline_serializer(
-            "CustomerLedger",
-            {
-                "customer": CustomerOutputSerializer(),
-                "results": CreditEntryOutputSerializer(many=True),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        ),
+        extra={"customer": CustomerOutputSerializer()},
     )
     def get(self, request: Request, customer_id: int) -> Response:
         customer = customer_or_404(customer_id)
-        page, window = page_of(request, credit_entries(customer_id=customer.pk))
-        return Response(
-            {
-                "customer": customer_out(customer),
-                "results": CreditEntryOutputSerializer(page, many=True).data,
-                **window,
-            }
+        return paginated(
+            request,
+            credit_entries(customer_id=customer.pk),
+            CreditEntryOutputSerializer,
+            extra={"customer": customer_out(customer)},
         )
 
 
@@ -318,28 +302,21 @@ class LoyaltyEntryOutputSerializer(serializers.ModelSerializer[LoyaltyEntry]):
 class CustomerLoyaltyApi(APIView):
     required_action = Action.CUSTOMERS_VIEW
 
-    @extend_schema(
+    @list_schema(
+        LoyaltyEntryOutputSerializer,
+        "CustomerLoyalty",
         operation_id="customers_loyalty",
-        parameters=[OpenApiParameter("offset", int)],
-        responses=inline_serializer(
-            "CustomerLoyalty",
-            {
-                "points": serializers.IntegerField(),
-                "value": MoneyField(),
-                "results": LoyaltyEntryOutputSerializer(many=True),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        ),
+        extra={"points": serializers.IntegerField(), "value": MoneyField()},
     )
     def get(self, request: Request, customer_id: int) -> Response:
         customer = customer_or_404(customer_id)
-        page, window = page_of(request, loyalty_entries(customer_id=customer.pk))
-        return Response(
-            {
-                "points": customer.loyalty_points,
-                "value": MoneyField().to_representation(loyalty_value(customer.loyalty_points)),
-                "results": LoyaltyEntryOutputSerializer(page, many=True).data,
-                **window,
-            }
+        points = customer.loyalty_points
+        return paginated(
+            request,
+            loyalty_entries(customer_id=customer.pk),
+            LoyaltyEntryOutputSerializer,
+            extra={
+                "points": points,
+                "value": MoneyField().to_representation(loyalty_value(points)),
+            },
         )

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import io
-import json
-from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -15,19 +12,17 @@ from drf_spectacular.utils import (
     inline_serializer,
 )
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
-from saas_platform.errors import ValidationFailed
-from saas_platform.safe_csv import csv_writer
-from saas_platform.tenancy import business_today
+from saas_platform.api.fields import MoneyField, amount
+from saas_platform.api.period import PeriodSerializer, requested_period
+from saas_platform.api.renderers import CSVRenderer, PDFRenderer, download, requested_format
 from tenant_apps.customers.api.customers import (
     CreditEntryOutputSerializer,
     CustomerOutputSerializer,
-    amount,
     as_money,
     customer_or_404,
     customer_out,
@@ -43,58 +38,6 @@ from tenant_apps.customers.statements import statement_pdf, statement_rows
 from tenant_apps.staff.access import Action
 
 
-def _refusal_as_json(data: Any, renderer_context: Mapping[str, Any] | None) -> bytes | None:
-    """An error body reaching a CSV or PDF renderer goes out as the JSON it is."""
-    if isinstance(data, dict) and "error" in data:
-        response = (renderer_context or {}).get("response")
-        if response is not None:
-            response["Content-Type"] = "application/json"
-        return json.dumps(data).encode("utf-8")
-    return None
-
-
-class StatementCSVRenderer(BaseRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        refusal = _refusal_as_json(data, renderer_context)
-        if refusal is not None:
-            return refusal
-        buffer = io.StringIO()
-        csv_writer(buffer).writerows(data or [])
-        return buffer.getvalue().encode("utf-8")
-
-
-class PDFRenderer(BaseRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
-    charset = None
-    render_style = "binary"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        refusal = _refusal_as_json(data, renderer_context)
-        if refusal is not None:
-            return refusal
-        return bytes(data)
-
-
-class PeriodSerializer(serializers.Serializer[Any]):
-    start = serializers.DateField(required=False, help_text="Default: the 1st of this month.")
-    end = serializers.DateField(required=False, help_text="Default: today.")
-
-
 class CustomerStatementApi(APIView):
     """The account over a period: opening balance, every entry, closing balance.
 
@@ -102,7 +45,7 @@ class CustomerStatementApi(APIView):
     """
 
     required_action = Action.CUSTOMERS_VIEW
-    renderer_classes = [JSONRenderer, StatementCSVRenderer, PDFRenderer]
+    renderer_classes = [JSONRenderer, CSVRenderer, PDFRenderer]
 
     @extend_schema(
         operation_id="customers_statement",
@@ -131,25 +74,14 @@ class CustomerStatementApi(APIView):
     )
     def get(self, request: Request, customer_id: int) -> Response:
         customer = customer_or_404(customer_id)
-        params = PeriodSerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        end = params.validated_data.get("end") or business_today()
-        start = params.validated_data.get("start") or end.replace(day=1)
-        if start > end:
-            raise ValidationFailed.for_field(
-                "start", "after_end", "The period starts after it ends."
-            )
+        start, end = requested_period(request)
         report = statement(customer=customer, start=start, end=end)
         name = f"statement-{customer.code}-{start:%Y%m%d}-{end:%Y%m%d}"
-        renderer_format = getattr(request.accepted_renderer, "format", "json")
-        if renderer_format == "csv":
-            response = Response(statement_rows(report))
-            response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-            return response
-        if renderer_format == "pdf":
-            response = Response(statement_pdf(report))
-            response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-            return response
+        chosen = requested_format(request)
+        if chosen == "csv":
+            return download(statement_rows(report), filename=f"{name}.csv")
+        if chosen == "pdf":
+            return download(statement_pdf(report), filename=f"{name}.pdf", inline=True)
         return Response(
             {
                 "customer": customer_out(customer),

@@ -26,10 +26,12 @@ def location_or_400(location_id: int, field: str = "location") -> Location:
     return location
 
 
-class ProductRefSerializer(serializers.ModelSerializer[Product]):
+class LocationRefSerializer(serializers.ModelSerializer[Location]):
+    """A location where another record names it (a purchase order's destination)."""
+
     class Meta:
-        model = Product
-        fields = ["id", "sku", "name"]
+        model = Location
+        fields = ["id", "code", "name"]
         read_only_fields = fields
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from moneyed import Money
 from rest_framework import serializers, status
 from rest_framework.request import Request
@@ -13,12 +13,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
-from saas_platform.api.pagination import page_of
+from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.money import format_amount, round_money
 from saas_platform.tenancy import business_currency
-from tenant_apps.catalog.api.serializers import CostField
+from tenant_apps.catalog.api.serializers import CostField, ProductRefSerializer
 from tenant_apps.inventory.api.common import (
-    ProductRefSerializer,
     location_or_400,
     product_or_400,
 )
@@ -29,6 +29,7 @@ from tenant_apps.inventory.models import (
     StockMovement,
 )
 from tenant_apps.inventory.selectors import (
+    ValuationRow,
     location_list,
     movement_list,
     stock_level_list,
@@ -61,14 +62,9 @@ class LocationListCreateApi(APIView):
         kind = serializers.ChoiceField(choices=LocationKind.choices)
         is_default = serializers.BooleanField(default=False)
 
-    @extend_schema(
-        operation_id="inventory_locations_list",
-        responses=inline_serializer(
-            "LocationList", {"results": LocationOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(LocationOutputSerializer, "LocationList", operation_id="inventory_locations_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": LocationOutputSerializer(location_list(), many=True).data})
+        return paginated(request, location_list(), LocationOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: LocationOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -104,7 +100,10 @@ class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
 
     class Meta:
         model = StockLevel
-        fields = ["product", "location", "quantity", "reserved", "available", "low_stock_threshold"]
+        fields = [
+            "product", "location", "quantity", "reserved", "available", "low_stock_threshold",
+            "updated_at",
+        ]  # fmt: skip
         read_only_fields = fields
 
     def get_available(self, level: StockLevel) -> str:
@@ -114,21 +113,22 @@ class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
 class StockLevelListApi(APIView):
     required_action = Action.INVENTORY_VIEW
 
-    @extend_schema(
+    @list_schema(
+        StockLevelOutputSerializer,
+        "StockLevelList",
         operation_id="inventory_stock_list",
-        responses=inline_serializer(
-            "StockLevelList", {"results": StockLevelOutputSerializer(many=True)}
-        ),
+        parameters=[SyncQuerySerializer],
     )
     def get(self, request: Request) -> Response:
+        since = updated_since(request)
         params = request.query_params
         levels = stock_level_list(
             location_id=_int(params.get("location")),
             product_id=_int(params.get("product")),
             low_only=params.get("low") in ("1", "true"),
+            updated_since=since,
         )
-        page, meta = page_of(request, levels)
-        return Response({**meta, "results": StockLevelOutputSerializer(page, many=True).data})
+        return paginated(request, levels, StockLevelOutputSerializer, since=since)
 
 
 def _int(value: str | None) -> int | None:
@@ -154,11 +154,7 @@ class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):
 class MovementListApi(APIView):
     required_action = Action.INVENTORY_VIEW
 
-    @extend_schema(
-        responses=inline_serializer(
-            "MovementList", {"results": MovementOutputSerializer(many=True)}
-        )
-    )
+    @list_schema(MovementOutputSerializer, "MovementList")
     def get(self, request: Request) -> Response:
         params = request.query_params
         movements = movement_list(
@@ -166,9 +162,7 @@ class MovementListApi(APIView):
             location_id=_int(params.get("location")),
             reason=params.get("reason", ""),
         )
-        page, meta = page_of(request, movements)
-        rows = MovementOutputSerializer(page, many=True, context={"request": request}).data
-        return Response({**meta, "results": rows})
+        return paginated(request, movements, MovementOutputSerializer)
 
 
 class ThresholdApi(APIView):
@@ -242,50 +236,41 @@ class OpeningBalanceApi(APIView):
         return Response({"detail": "Recorded."}, status=status.HTTP_201_CREATED)
 
 
+class ValuationRowSerializer(serializers.Serializer[ValuationRow]):
+    product = serializers.IntegerField(source="product_id")
+    name = serializers.CharField(source="product_name")
+    location = serializers.IntegerField(source="location_id")
+    quantity = serializers.CharField()
+    # Not get_value: Serializer.get_value is the serializer's own (it reads input).
+    value = serializers.SerializerMethodField(method_name="value_at_cost")
+
+    def value_at_cost(self, row: ValuationRow) -> str:
+        return _at_cost(row.value, self.context["currency"])
+
+
+def _at_cost(amount: Decimal, currency: str) -> str:
+    return format_amount(round_money(Money(amount, currency)))
+
+
 class ValuationApi(APIView):
+    """Stock on hand at cost, a page of product and location rows; ``total`` is the whole."""
+
     # Stock at cost is nothing but costs: for the roles (and keys) that may see them.
     required_action = Action.CATALOG_VIEW_COSTS
 
-    @extend_schema(
-        responses=inline_serializer(
-            "Valuation",
-            {
-                "currency": serializers.CharField(),
-                "total": serializers.CharField(),
-                "results": inline_serializer(
-                    "ValuationRow",
-                    {
-                        "product": serializers.IntegerField(),
-                        "name": serializers.CharField(),
-                        "location": serializers.IntegerField(),
-                        "quantity": serializers.CharField(),
-                        "value": serializers.CharField(),
-                    },
-                    many=True,
-                ),
-            },
-        )
+    @list_schema(
+        ValuationRowSerializer,
+        "Valuation",
+        extra={"currency": serializers.CharField(), "total": serializers.CharField()},
     )
     def get(self, request: Request) -> Response:
         rows = stock_valuation(location_id=_int(request.query_params.get("location")))
         currency = business_currency()
-
-        def shown(amount: Decimal) -> str:
-            return format_amount(round_money(Money(amount, currency)))
-
-        return Response(
-            {
-                "currency": currency,
-                "total": shown(sum((row.value for row in rows), start=Decimal(0))),
-                "results": [
-                    {
-                        "product": row.product_id,
-                        "name": row.product_name,
-                        "location": row.location_id,
-                        "quantity": str(row.quantity),
-                        "value": shown(row.value),
-                    }
-                    for row in rows
-                ],
-            }
+        total = sum((row.value for row in rows), start=Decimal(0))
+        return paginated(
+            request,
+            rows,
+            ValuationRowSerializer,
+            context={"currency": currency},
+            extra={"currency": currency, "total": _at_cost(total, currency)},
         )

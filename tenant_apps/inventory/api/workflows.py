@@ -14,11 +14,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound, ValidationFailed
-from tenant_apps.catalog.api.serializers import CostField
+from tenant_apps.catalog.api.serializers import CostField, ProductRefSerializer
 from tenant_apps.inventory.api.common import (
     LinesInputSerializer,
-    ProductRefSerializer,
     location_or_400,
     product_or_400,
 )
@@ -94,16 +94,9 @@ class TransferListCreateApi(APIView):
         note = serializers.CharField(max_length=500, required=False, default="")
         lines = LinesInputSerializer(many=True, allow_empty=False)
 
-    @extend_schema(
-        operation_id="inventory_transfers_list",
-        responses=inline_serializer(
-            "TransferList", {"results": TransferOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(TransferOutputSerializer, "TransferList", operation_id="inventory_transfers_list")
     def get(self, request: Request) -> Response:
-        transfers = transfer_list()[:200]
-        rows = TransferOutputSerializer(transfers, many=True, context={"request": request}).data
-        return Response({"results": rows})
+        return paginated(request, transfer_list(), TransferOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: TransferOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -339,16 +332,12 @@ class ReservationListCreateApi(APIView):
             required=False, min_value=1, max_value=60 * 24 * 90
         )
 
-    @extend_schema(
-        operation_id="inventory_reservations_list",
-        responses=inline_serializer(
-            "ReservationList", {"results": ReservationOutputSerializer(many=True)}
-        ),
+    @list_schema(
+        ReservationOutputSerializer, "ReservationList", operation_id="inventory_reservations_list"
     )
     def get(self, request: Request) -> Response:
         active = request.query_params.get("status") == "active"
-        reservations = reservation_list(active_only=active)[:200]
-        return Response({"results": ReservationOutputSerializer(reservations, many=True).data})
+        return paginated(request, reservation_list(active_only=active), ReservationOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: ReservationOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -400,12 +389,10 @@ class AlertOutputSerializer(serializers.ModelSerializer[StockAlert]):
 class AlertListApi(APIView):
     required_action = Action.INVENTORY_VIEW
 
-    @extend_schema(
-        responses=inline_serializer("AlertList", {"results": AlertOutputSerializer(many=True)})
-    )
+    @list_schema(AlertOutputSerializer, "AlertList")
     def get(self, request: Request) -> Response:
-        alerts = alert_list(status=request.query_params.get("status", ""))[:500]
-        return Response({"results": AlertOutputSerializer(alerts, many=True).data})
+        alerts = alert_list(status=request.query_params.get("status", ""))
+        return paginated(request, alerts, AlertOutputSerializer)
 
 
 class AlertResolveApi(APIView):

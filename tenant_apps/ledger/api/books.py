@@ -4,20 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
-from saas_platform.api.pagination import PageQuerySerializer, page_of
+from saas_platform.api.fields import MoneyField, amount
+from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.period import PeriodSerializer
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_today
 from tenant_apps.ledger.api.common import AccountRefSerializer
 from tenant_apps.ledger.models import Account, AccountType, Budget, Expense, JournalEntry
 from tenant_apps.ledger.posting import PostingLine, entry_reverse, lock_date, lock_date_set
-from tenant_apps.ledger.selectors import account_list, budget_list, entry_get, entry_list
+from tenant_apps.ledger.selectors import (
+    account_list,
+    budget_list,
+    entry_get,
+    entry_list,
+    expense_list,
+)
 from tenant_apps.ledger.services import (
     account_create,
     account_update,
@@ -45,16 +52,11 @@ class AccountListCreateApi(APIView):
         name = serializers.CharField(max_length=120)
         type = serializers.ChoiceField(choices=AccountType.choices)
 
-    @extend_schema(
-        operation_id="ledger_accounts_list",
-        responses=inline_serializer(
-            "LedgerAccountList", {"results": AccountOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(AccountOutputSerializer, "LedgerAccountList", operation_id="ledger_accounts_list")
     def get(self, request: Request) -> Response:
         active = request.query_params.get("active")
         accounts = account_list(active=None if active is None else active in ("1", "true"))
-        return Response({"results": AccountOutputSerializer(accounts, many=True).data})
+        return paginated(request, accounts, AccountOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: AccountOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -109,48 +111,38 @@ class EntryOutputSerializer(serializers.ModelSerializer[JournalEntry]):
 class EntryListCreateApi(APIView):
     required_actions = {"GET": Action.LEDGER_VIEW, "POST": Action.LEDGER_MANAGE}
 
-    class FilterSerializer(serializers.Serializer[Any]):
-        start = serializers.DateField(required=False)
-        end = serializers.DateField(required=False)
+    class FilterSerializer(PageQuerySerializer, PeriodSerializer):
+        pass
 
     class InputSerializer(serializers.Serializer[Any]):
         class LineSerializer(serializers.Serializer[Any]):
             account = serializers.CharField(help_text="An account's role or code.")
-            debit = serializers.DecimalField(
-                max_digits=18, decimal_places=4, required=False, allow_null=True
-            )
-            credit = serializers.DecimalField(
-                max_digits=18, decimal_places=4, required=False, allow_null=True
-            )
+            debit = amount(required=False, allow_null=True)
+            credit = amount(required=False, allow_null=True)
 
         date = serializers.DateField(required=False)
         memo = serializers.CharField(max_length=300)
         reference = serializers.CharField(max_length=120, required=False, default="")
         lines = LineSerializer(many=True)
 
-    @extend_schema(
+    @list_schema(
+        EntryOutputSerializer,
+        "LedgerEntryList",
         operation_id="ledger_entries_list",
         parameters=[
             FilterSerializer,
-            PageQuerySerializer,
             OpenApiParameter("source", str, description="e.g. goods_receipt, expense, manual"),
         ],
-        responses=inline_serializer(
-            "LedgerEntryList",
-            {
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-                "results": EntryOutputSerializer(many=True),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
         filters = self.FilterSerializer(data=request.query_params)
         filters.is_valid(raise_exception=True)
-        entries, window = page_of(
-            request, entry_list(**filters.validated_data, source=request.query_params.get("source"))
+        entries = entry_list(
+            start=filters.validated_data["start"],
+            end=filters.validated_data["end"],
+            source=request.query_params.get("source"),
         )
-        return Response({**window, "results": EntryOutputSerializer(entries, many=True).data})
+        return paginated(request, entries, EntryOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -250,22 +242,14 @@ class ExpenseListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         category = serializers.IntegerField(help_text="An expense account's id.")
         paid_from = serializers.IntegerField(help_text="A cash, bank or mobile-money account.")
-        amount = serializers.DecimalField(max_digits=18, decimal_places=4)
+        amount = amount()
         date = serializers.DateField(required=False)
         payee = serializers.CharField(max_length=200, required=False, default="")
         note = serializers.CharField(max_length=500, required=False, default="")
 
-    @extend_schema(
-        operation_id="ledger_expenses_list",
-        parameters=[PageQuerySerializer],
-        responses=inline_serializer(
-            "LedgerExpenseList", {"results": ExpenseOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(ExpenseOutputSerializer, "LedgerExpenseList", operation_id="ledger_expenses_list")
     def get(self, request: Request) -> Response:
-        expenses = Expense.objects.select_related("category", "paid_from").order_by("-date", "-pk")
-        page, _window = page_of(request, expenses)
-        return Response({"results": ExpenseOutputSerializer(page, many=True).data})
+        return paginated(request, expense_list(), ExpenseOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: ExpenseOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -300,16 +284,11 @@ class BudgetListSetApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         account = serializers.IntegerField()
         month = serializers.DateField(help_text="Any day of the month; stored as its first day.")
-        amount = serializers.DecimalField(max_digits=18, decimal_places=4)
+        amount = amount()
 
-    @extend_schema(
-        operation_id="ledger_budgets_list",
-        responses=inline_serializer(
-            "LedgerBudgetList", {"results": BudgetOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(BudgetOutputSerializer, "LedgerBudgetList", operation_id="ledger_budgets_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": BudgetOutputSerializer(budget_list(), many=True).data})
+        return paginated(request, budget_list(), BudgetOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses=BudgetOutputSerializer)
     def post(self, request: Request) -> Response:

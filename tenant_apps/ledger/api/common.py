@@ -1,70 +1,31 @@
-"""Shared pieces of the ledger API: who may read reports, CSV output, period parameters."""
+"""Shared pieces of the ledger API: who may read reports, CSV output, the as-of date."""
 
 from __future__ import annotations
 
-import io
-from collections.abc import Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 from moneyed import Money
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 
 from saas_platform.api.fields import MoneyField
-from saas_platform.errors import ValidationFailed
+from saas_platform.api.renderers import CSVRenderer, requested_format
 from saas_platform.money import format_amount
-from saas_platform.safe_csv import csv_writer
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.models import Account
-from tenant_apps.staff.access import Action, role_allows, scope_allows
-from tenant_apps.staff.authentication import is_api_key_request
+from tenant_apps.staff.access import Action
 
-
-class CanReadReports(BasePermission):
-    """Financial reports are for the books' readers and for report readers (analysts)."""
-
-    message = "Your role does not allow reading financial reports."
-    actions = (Action.LEDGER_VIEW, Action.REPORTS_VIEW)
-
-    def has_permission(self, request: Request, view: Any) -> bool:
-        user = request.user
-        if not (user and user.is_authenticated):
-            return False
-        if is_api_key_request(request):
-            scopes = request.auth.scopes  # type: ignore[union-attr]
-            return any(scope_allows(scopes, action) for action in self.actions)
-        return any(role_allows(getattr(user, "role", ""), action) for action in self.actions)
-
-
-class CSVRenderer(BaseRenderer):
-    """Writes a list of rows (the first is the header) as CSV for ``?format=csv``."""
-
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        buffer = io.StringIO()
-        writer = csv_writer(buffer)
-        # Refusals never get here: the exception handler answers them in JSON.
-        writer.writerows(data or [])
-        return buffer.getvalue().encode("utf-8")
-
+# Financial reports are for the books' readers and for report readers (analysts).
+REPORT_READERS = (Action.LEDGER_VIEW, Action.REPORTS_VIEW)
 
 REPORT_RENDERERS = [JSONRenderer, CSVRenderer]
 
 
 def wants_csv(request: Request) -> bool:
-    return getattr(request.accepted_renderer, "format", None) == "csv"
+    return requested_format(request) == "csv"
 
 
 def to_money(amount: Decimal) -> Money:
@@ -89,25 +50,8 @@ class AmountLineSerializer(serializers.Serializer[Any]):
     amount = MoneyField()
 
 
-class PeriodSerializer(serializers.Serializer[Any]):
-    start = serializers.DateField(required=False)
-    end = serializers.DateField(required=False)
-
-
 class AsOfSerializer(serializers.Serializer[Any]):
     as_of = serializers.DateField(required=False)
-
-
-def period(request: Request) -> tuple[date, date]:
-    """``?start=&end=``; by default this month so far, in the business's calendar."""
-    params = PeriodSerializer(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    today = business_today()
-    end = params.validated_data.get("end") or today
-    start = params.validated_data.get("start") or end.replace(day=1)
-    if start > end:
-        raise ValidationFailed.for_field("start", "after_end", "The period starts after it ends.")
-    return start, end
 
 
 def as_of(request: Request) -> date:

@@ -14,18 +14,18 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.period import PeriodSerializer, requested_period
+from saas_platform.api.renderers import file_response
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.api.books import EntryOutputSerializer
 from tenant_apps.ledger.api.common import (
+    REPORT_READERS,
     REPORT_RENDERERS,
     AccountRefSerializer,
     AmountLineSerializer,
     AsOfSerializer,
-    CanReadReports,
-    PeriodSerializer,
     as_of,
-    period,
     plain,
     to_money,
     wants_csv,
@@ -87,7 +87,7 @@ SectionSerializer = inline_serializer(
 
 
 class ReportApi(APIView):
-    permission_classes = [CanReadReports]
+    required_action = REPORT_READERS
     renderer_classes = REPORT_RENDERERS
 
 
@@ -156,7 +156,7 @@ class ProfitAndLossApi(ReportApi):
         ),
     )
     def get(self, request: Request) -> Response:
-        start, end = period(request)
+        start, end = requested_period(request)
         report = profit_and_loss(start=start, end=end)
         if wants_csv(request):
             rows = [["section", "code", "account", "amount"]]
@@ -251,7 +251,7 @@ class GeneralLedgerApi(ReportApi):
         account = Account.objects.filter(pk=account_id).first()
         if account is None:
             raise NotFound("No such account.")
-        start, end = period(request)
+        start, end = requested_period(request)
         report = general_ledger(account=account, start=start, end=end)
         if wants_csv(request):
             rows = [["date", "entry", "memo", "debit", "credit", "balance"]]
@@ -344,7 +344,7 @@ class VatReportApi(ReportApi):
         ),
     )
     def get(self, request: Request) -> Response:
-        start, end = period(request)
+        start, end = requested_period(request)
         report = vat_report(start=start, end=end)
         if wants_csv(request):
             return Response(
@@ -394,7 +394,7 @@ class BudgetVsActualApi(ReportApi):
         ),
     )
     def get(self, request: Request) -> Response:
-        start, end = period(request)
+        start, end = requested_period(request)
         rows = budget_vs_actual(start=start, end=end)
         if wants_csv(request):
             table = [["code", "account", "budget", "actual", "variance"]]
@@ -423,11 +423,9 @@ class BudgetVsActualApi(ReportApi):
 
 
 class BeancountExportApi(APIView):
-    permission_classes = [CanReadReports]
+    required_action = REPORT_READERS
 
     @extend_schema(responses={(200, "text/plain"): OpenApiTypes.STR})
     def get(self, request: Request) -> HttpResponse:
         text = books_as_beancount(currency=business_currency(), today=business_today())
-        response = HttpResponse(text, content_type="text/plain; charset=utf-8")
-        response["Content-Disposition"] = 'attachment; filename="books.beancount"'
-        return response
+        return file_response(text, media_type="text/plain", filename="books.beancount")

@@ -9,7 +9,6 @@ from drf_spectacular.utils import (
     OpenApiParameter,
     extend_schema,
     extend_schema_field,
-    inline_serializer,
 )
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -17,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
-from saas_platform.api.pagination import page_of
+from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound
 from tenant_apps.payments.handlers import payment_purposes
 from tenant_apps.payments.models import (
@@ -29,7 +29,12 @@ from tenant_apps.payments.models import (
     PaymentStatus,
     ProviderAccount,
 )
-from tenant_apps.payments.selectors import c2b_list, payment_get, payment_list
+from tenant_apps.payments.selectors import (
+    c2b_list,
+    payment_get,
+    payment_list,
+    provider_account_list,
+)
 from tenant_apps.payments.services.accounts import account_urls, provider_account_set
 from tenant_apps.payments.services.lifecycle import payment_query, payment_resolve
 from tenant_apps.staff.access import Action
@@ -59,12 +64,12 @@ class PaymentOutputSerializer(serializers.ModelSerializer[Payment]):
             "id", "provider", "purpose", "purpose_ref", "amount", "payer", "account_reference",
             "status", "provider_reference", "receipt", "redirect_url", "result_code",
             "result_message", "refunded_amount", "refunds", "deadline_at", "next_query_at",
-            "resolution_note", "created_at", "settled_at",
+            "resolution_note", "created_at", "settled_at", "updated_at",
         ]  # fmt: skip
         read_only_fields = fields
 
 
-class PaymentFilterSerializer(serializers.Serializer[Any]):
+class PaymentFilterSerializer(SyncQuerySerializer):
     """The list's filters: each a known value or a 400 (never a query PostgreSQL refuses)."""
 
     status = serializers.ChoiceField(choices=PaymentStatus.values, required=False)
@@ -84,12 +89,11 @@ PAYMENT_FILTERS = [
     OpenApiParameter("status", str, enum=PaymentStatus.values),
     OpenApiParameter("purpose", str, description="What the payment is for, e.g. `sale`."),
     OpenApiParameter("purpose_ref", str, description="e.g. the sale's UUID."),
-    OpenApiParameter("offset", int),
 ]
 
 
 def _filters(serializer_class: type[serializers.Serializer[Any]], request: Request) -> Any:
-    # Only the filters the serializer knows: offset and unknown parameters are not its business.
+    # Only the parameters the serializer knows (its filters and the page): others are ignored.
     names = [str(name) for name in serializer_class().fields]
     known = {name: request.query_params[name] for name in names if name in request.query_params}
     serializer = serializer_class(data=known)
@@ -100,17 +104,11 @@ def _filters(serializer_class: type[serializers.Serializer[Any]], request: Reque
 class PaymentListApi(APIView):
     required_action = Action.SALES_VIEW
 
-    @extend_schema(
+    @list_schema(
+        PaymentOutputSerializer,
+        "PaymentPage",
         operation_id="payments_list",
-        parameters=PAYMENT_FILTERS,
-        responses=inline_serializer(
-            "PaymentPage",
-            {
-                "results": PaymentOutputSerializer(many=True),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        ),
+        parameters=[*PAYMENT_FILTERS, SyncQuerySerializer],
     )
     def get(self, request: Request) -> Response:
         filters = _filters(PaymentFilterSerializer, request)
@@ -118,9 +116,11 @@ class PaymentListApi(APIView):
             status=filters.get("status", ""),
             purpose=filters.get("purpose", ""),
             purpose_ref=filters.get("purpose_ref", ""),
+            updated_since=filters.get("updated_since"),
         )
-        page, meta = page_of(request, payments)
-        return Response({"results": PaymentOutputSerializer(page, many=True).data, **meta})
+        return paginated(
+            request, payments, PaymentOutputSerializer, since=filters.get("updated_since")
+        )
 
 
 class PaymentDetailApi(APIView):
@@ -244,15 +244,13 @@ class ProviderAccountApi(APIView):
 class ProviderAccountListApi(APIView):
     required_action = Action.BUSINESS_MANAGE
 
-    @extend_schema(
+    @list_schema(
+        ProviderAccountOutputSerializer,
+        "ProviderAccountList",
         operation_id="payments_providers_list",
-        responses=inline_serializer(
-            "ProviderAccountList", {"results": ProviderAccountOutputSerializer(many=True)}
-        ),
     )
     def get(self, request: Request) -> Response:
-        accounts = ProviderAccount.objects.all()
-        return Response({"results": ProviderAccountOutputSerializer(accounts, many=True).data})
+        return paginated(request, provider_account_list(), ProviderAccountOutputSerializer)
 
 
 # --- C2B --------------------------------------------------------------------------------------
@@ -268,29 +266,20 @@ class C2BOutputSerializer(serializers.ModelSerializer[C2BPayment]):
         read_only_fields = fields
 
 
-class C2BFilterSerializer(serializers.Serializer[Any]):
+class C2BFilterSerializer(PageQuerySerializer):
     status = serializers.ChoiceField(choices=C2BStatus.values, required=False)
 
 
 class C2BListApi(APIView):
     required_action = Action.SALES_VIEW
 
-    @extend_schema(
+    @list_schema(
+        C2BOutputSerializer,
+        "C2BPage",
         operation_id="payments_c2b_list",
-        parameters=[
-            OpenApiParameter("status", str, enum=C2BStatus.values),
-            OpenApiParameter("offset", int),
-        ],
-        responses=inline_serializer(
-            "C2BPage",
-            {
-                "results": C2BOutputSerializer(many=True),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        ),
+        parameters=[OpenApiParameter("status", str, enum=C2BStatus.values)],
     )
     def get(self, request: Request) -> Response:
         filters = _filters(C2BFilterSerializer, request)
-        page, meta = page_of(request, c2b_list(status=filters.get("status", "")))
-        return Response({"results": C2BOutputSerializer(page, many=True).data, **meta})
+        payments = c2b_list(status=filters.get("status", ""))
+        return paginated(request, payments, C2BOutputSerializer)

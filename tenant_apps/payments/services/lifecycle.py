@@ -235,7 +235,11 @@ def payment_send(*, payment_id: int) -> Payment:
     now = timezone.now()
     claimed = Payment.objects.filter(
         pk=payment_id, status=PaymentStatus.PENDING, sent_at__isnull=True
-    ).update(sent_at=now, deadline_at=now + timedelta(seconds=settings.PAYMENT_UNKNOWN_AFTER))
+    ).update(
+        sent_at=now,
+        deadline_at=now + timedelta(seconds=settings.PAYMENT_UNKNOWN_AFTER),
+        updated_at=now,
+    )
     payment = payment_row(payment_id)
     if not claimed:
         return payment  # already sent (or settled): never push twice

@@ -74,7 +74,9 @@ def payment_refund(*, payment_id: int, amount: Money, reference: str, actor: Any
                 pk=payment_id,
                 status=PaymentStatus.SUCCEEDED,
                 refunded_amount__lte=F("amount") - amount.amount,
-            ).update(refunded_amount=F("refunded_amount") + amount.amount)
+            ).update(
+                refunded_amount=F("refunded_amount") + amount.amount, updated_at=timezone.now()
+            )
             if not reserved:
                 payment = payment_row(payment_id)
                 if payment.status != PaymentStatus.SUCCEEDED:
@@ -194,6 +196,6 @@ def refund_result_apply(refund: PaymentRefund, result: ProviderResult) -> None:
         refund.status = RefundStatus.FAILED
         refund.settled_at = timezone.now()
         Payment.objects.filter(pk=refund.payment_id).update(
-            refunded_amount=F("refunded_amount") - refund.amount.amount
+            refunded_amount=F("refunded_amount") - refund.amount.amount, updated_at=timezone.now()
         )
     refund.save()

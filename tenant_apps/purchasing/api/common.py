@@ -2,35 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from rest_framework import serializers
 
-from tenant_apps.catalog.models import Product
-from tenant_apps.inventory.models import Location
 from tenant_apps.purchasing.models import Supplier
-
-
-def amount(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=18, decimal_places=4, **kwargs)
 
 
 class SupplierRefSerializer(serializers.ModelSerializer[Supplier]):
     class Meta:
         model = Supplier
         fields = ["id", "name"]
-        read_only_fields = fields
-
-
-class OrderedProductSerializer(serializers.ModelSerializer[Product]):
-    class Meta:
-        model = Product
-        fields = ["id", "sku", "name"]
-        read_only_fields = fields
-
-
-class LocationRefSerializer(serializers.ModelSerializer[Location]):
-    class Meta:
-        model = Location
-        fields = ["id", "code", "name"]
         read_only_fields = fields

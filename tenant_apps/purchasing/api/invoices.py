@@ -11,12 +11,12 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
-from saas_platform.api.pagination import page_of
+from saas_platform.api.fields import MoneyField, amount
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound
 from saas_platform.money import money
 from saas_platform.tenancy import business_today
-from tenant_apps.purchasing.api.common import SupplierRefSerializer, amount
+from tenant_apps.purchasing.api.common import SupplierRefSerializer
 from tenant_apps.purchasing.models import (
     InvoiceStatus,
     PaymentMethod,
@@ -77,21 +77,14 @@ class SupplierInvoiceListCreateApi(APIView):
         order = serializers.IntegerField(required=False, allow_null=True)
         note = serializers.CharField(max_length=500, required=False, allow_blank=True)
 
-    @extend_schema(
+    @list_schema(
+        SupplierInvoiceOutputSerializer,
+        "SupplierInvoiceList",
         operation_id="purchasing_invoices_list",
         parameters=[
             OpenApiParameter("status", str, enum=InvoiceStatus.values),
             OpenApiParameter("supplier", int),
-            OpenApiParameter("offset", int),
         ],
-        responses=inline_serializer(
-            "SupplierInvoiceList",
-            {
-                "results": SupplierInvoiceOutputSerializer(many=True),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
         supplier = request.query_params.get("supplier", "")
@@ -99,10 +92,7 @@ class SupplierInvoiceListCreateApi(APIView):
             supplier_id=int(supplier) if supplier.isdigit() else None,
             status=request.query_params.get("status") or None,
         )
-        page, window = page_of(request, invoices)
-        return Response(
-            {"results": SupplierInvoiceOutputSerializer(page, many=True).data, **window}
-        )
+        return paginated(request, invoices, SupplierInvoiceOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: SupplierInvoiceOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -167,16 +157,15 @@ class SupplierPaymentListCreateApi(APIView):
             help_text="e.g. the M-Pesa confirmation code or cheque number.",
         )
 
-    @extend_schema(
+    @list_schema(
+        SupplierPaymentOutputSerializer,
+        "SupplierPaymentList",
         operation_id="purchasing_invoice_payments_list",
-        responses=inline_serializer(
-            "SupplierPaymentList", {"results": SupplierPaymentOutputSerializer(many=True)}
-        ),
     )
     def get(self, request: Request, invoice_id: int) -> Response:
         _invoice_or_404(invoice_id)
         payments = supplier_payment_list(invoice_id=invoice_id)
-        return Response({"results": SupplierPaymentOutputSerializer(payments, many=True).data})
+        return paginated(request, payments, SupplierPaymentOutputSerializer)
 
     @extend_schema(
         request=InputSerializer,

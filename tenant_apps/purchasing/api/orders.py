@@ -4,21 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField, quantity
-from saas_platform.api.pagination import page_of
+from saas_platform.api.fields import MoneyField, amount, quantity
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound
-from tenant_apps.purchasing.api.common import (
-    LocationRefSerializer,
-    OrderedProductSerializer,
-    SupplierRefSerializer,
-    amount,
-)
+from tenant_apps.catalog.api.serializers import ProductRefSerializer
+from tenant_apps.inventory.api.common import LocationRefSerializer
+from tenant_apps.purchasing.api.common import SupplierRefSerializer
 from tenant_apps.purchasing.models import (
     GoodsReceipt,
     GoodsReceiptLine,
@@ -46,9 +43,9 @@ from tenant_apps.staff.access import Action
 
 
 class PurchaseOrderLineOutputSerializer(serializers.ModelSerializer[PurchaseOrderLine]):
-    product = OrderedProductSerializer()
+    product = ProductRefSerializer()
     unit_cost = MoneyField()
-    quantity_outstanding = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity_outstanding = quantity()
 
     class Meta:
         model = PurchaseOrderLine
@@ -115,21 +112,14 @@ class PurchaseOrderListCreateApi(APIView):
         note = serializers.CharField(max_length=500, required=False, allow_blank=True)
         lines = OrderLineInputSerializer(many=True, required=False)
 
-    @extend_schema(
+    @list_schema(
+        PurchaseOrderOutputSerializer,
+        "PurchaseOrderList",
         operation_id="purchasing_orders_list",
         parameters=[
             OpenApiParameter("status", str, enum=OrderStatus.values),
             OpenApiParameter("supplier", int),
-            OpenApiParameter("offset", int),
         ],
-        responses=inline_serializer(
-            "PurchaseOrderList",
-            {
-                "results": PurchaseOrderOutputSerializer(many=True),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
         supplier = request.query_params.get("supplier", "")
@@ -137,8 +127,7 @@ class PurchaseOrderListCreateApi(APIView):
             status=request.query_params.get("status") or None,
             supplier_id=int(supplier) if supplier.isdigit() else None,
         )
-        page, window = page_of(request, orders)
-        return Response({"results": PurchaseOrderOutputSerializer(page, many=True).data, **window})
+        return paginated(request, orders, PurchaseOrderOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: PurchaseOrderOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -210,7 +199,7 @@ class PurchaseOrderCloseApi(APIView):
 
 class GoodsReceiptLineOutputSerializer(serializers.ModelSerializer[GoodsReceiptLine]):
     order_line = serializers.IntegerField(source="order_line_id")
-    product = OrderedProductSerializer(source="order_line.product")
+    product = ProductRefSerializer(source="order_line.product")
     unit_cost = MoneyField()
     batch = serializers.IntegerField(source="batch_id")
 
@@ -261,16 +250,13 @@ class GoodsReceiptListCreateApi(APIView):
             "first receipt is returned again.",
         )
 
-    @extend_schema(
-        operation_id="purchasing_receipts_list",
-        responses=inline_serializer(
-            "GoodsReceiptList", {"results": GoodsReceiptOutputSerializer(many=True)}
-        ),
+    @list_schema(
+        GoodsReceiptOutputSerializer, "GoodsReceiptList", operation_id="purchasing_receipts_list"
     )
     def get(self, request: Request, order_id: int) -> Response:
         _order_or_404(order_id)
         receipts = goods_receipt_list(order_id=order_id)
-        return Response({"results": GoodsReceiptOutputSerializer(receipts, many=True).data})
+        return paginated(request, receipts, GoodsReceiptOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: GoodsReceiptOutputSerializer})
     def post(self, request: Request, order_id: int) -> Response:

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
-from saas_platform.api.pagination import page_of
+from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from tenant_apps.purchasing.models import Supplier
 from tenant_apps.purchasing.selectors import supplier_get, supplier_list
@@ -46,28 +47,24 @@ class SupplierListCreateApi(APIView):
     class InputSerializer(_SupplierFields):
         pass
 
-    @extend_schema(
+    @list_schema(
+        SupplierOutputSerializer,
+        "SupplierList",
         operation_id="purchasing_suppliers_list",
         parameters=[
             OpenApiParameter("active", bool, description="Only active (or inactive) suppliers."),
             OpenApiParameter("search", str, description="Part of the name or contact, or phone."),
-            OpenApiParameter("offset", int),
+            SyncQuerySerializer,
         ],
-        responses=inline_serializer(
-            "SupplierList",
-            {
-                "results": SupplierOutputSerializer(many=True),
-                "offset": serializers.IntegerField(),
-                "limit": serializers.IntegerField(),
-            },
-        ),
     )
     def get(self, request: Request) -> Response:
+        since = updated_since(request)
         active_param = request.query_params.get("active")
         active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
-        suppliers = supplier_list(active=active, search=request.query_params.get("search", ""))
-        page, window = page_of(request, suppliers)
-        return Response({"results": SupplierOutputSerializer(page, many=True).data, **window})
+        suppliers = supplier_list(
+            active=active, search=request.query_params.get("search", ""), updated_since=since
+        )
+        return paginated(request, suppliers, SupplierOutputSerializer, since=since)
 
     @extend_schema(request=InputSerializer, responses={201: SupplierOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -5,16 +5,17 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, extend_schema_field, inline_serializer
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField, quantity
-from saas_platform.api.pagination import page_of
+from saas_platform.api.fields import MoneyField, amount, quantity
+from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.permissions import request_allows
+from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
-from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS
 from tenant_apps.sales.api.serializers import (
     SaleOutputSerializer,
     SaleReturnOutputSerializer,
@@ -35,18 +36,7 @@ from tenant_apps.sales.services.checkout import sale_checkout
 from tenant_apps.sales.services.returns import sale_return_create
 from tenant_apps.sales.services.tenders import sale_tender_retry
 from tenant_apps.sales.services.voids import sale_void
-from tenant_apps.staff.access import Action, request_allows
-
-
-def _money_amount(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=4, **kwargs)
-
-
-def _line_amount(**kwargs: Any) -> serializers.DecimalField:
-    """A price or discount of a line: what the line's money columns can hold."""
-    return serializers.DecimalField(
-        max_digits=MAX_DIGITS, decimal_places=DECIMAL_PLACES, min_value=Decimal(0), **kwargs
-    )
+from tenant_apps.staff.access import Action
 
 
 class CartLineSerializer(serializers.Serializer[Any]):
@@ -54,8 +44,8 @@ class CartLineSerializer(serializers.Serializer[Any]):
     # Sized as the sale line's quantity column; a quantity times its price that no amount
     # column can hold is refused by the pricing (lines[i].quantity too_large).
     quantity = quantity()
-    unit_price = _line_amount(required=False, allow_null=True, default=None)
-    discount = _line_amount(required=False, default=Decimal(0))
+    unit_price = amount(min_value=Decimal(0), required=False, allow_null=True, default=None)
+    discount = amount(min_value=Decimal(0), required=False, default=Decimal(0))
 
 
 class CartInputSerializer(serializers.Serializer[Any]):
@@ -70,7 +60,7 @@ class CartInputSerializer(serializers.Serializer[Any]):
         max_length=30,
         help_text="Another price list than the customer's own needs sales.override_price.",
     )
-    cart_discount = _line_amount(required=False, default=Decimal(0))
+    cart_discount = amount(min_value=Decimal(0), required=False, default=Decimal(0))
     cart_discount_percent = serializers.DecimalField(
         max_digits=6,
         decimal_places=3,
@@ -108,7 +98,7 @@ class QuoteLineSerializer(serializers.Serializer[Any]):
     product = serializers.IntegerField(source="product.pk")
     sku = serializers.CharField(source="product.sku")
     description = serializers.CharField(source="product.name")
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = quantity()
     unit_price = MoneyField()
     price_overridden = serializers.BooleanField()
     discount = MoneyField()
@@ -162,7 +152,7 @@ class CheckoutApi(APIView):
 
     class TenderSerializer(serializers.Serializer[Any]):
         method = serializers.ChoiceField(choices=TenderMethod.choices)
-        amount = _money_amount(required=False, default=Decimal(0))
+        amount = amount(summed=True, required=False, default=Decimal(0))
         payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
         points = serializers.IntegerField(
             required=False, allow_null=True, default=None, min_value=1
@@ -254,35 +244,34 @@ def _nested(
 class SaleListApi(APIView):
     required_action = Action.SALES_VIEW
 
-    @extend_schema(
+    @list_schema(
+        SaleSummarySerializer,
+        "SaleList",
         operation_id="sales_list",
-        responses=inline_serializer("SaleList", {"results": SaleSummarySerializer(many=True)}),
+        parameters=[SyncQuerySerializer],
     )
     def get(self, request: Request) -> Response:
+        since = updated_since(request)
         params = request.query_params
         sales = sale_list(
             status=params.get("status") if params.get("status") in SaleStatus.values else None,
             register_id=_int(params.get("register")),
             shift_id=_int(params.get("shift")),
             customer_id=_int(params.get("customer")),
+            updated_since=since,
         )
-        page, meta = page_of(request, sales)
-        return Response({**meta, "results": SaleSummarySerializer(page, many=True).data})
+        return paginated(request, sales, SaleSummarySerializer, since=since)
 
 
 class ParkedSaleListApi(APIView):
     required_action = Action.SALES_SELL
 
-    @extend_schema(
-        operation_id="sales_parked_list",
-        responses=inline_serializer("ParkedSaleList", {"results": SaleOutputSerializer(many=True)}),
-    )
+    @list_schema(SaleOutputSerializer, "ParkedSaleList", operation_id="sales_parked_list")
     def get(self, request: Request) -> Response:
         sales = sale_list(
             status=SaleStatus.PARKED, register_id=_int(request.query_params.get("register"))
         ).prefetch_related("lines__product", "tenders")
-        page, meta = page_of(request, sales)
-        return Response({**meta, "results": SaleOutputSerializer(page, many=True).data})
+        return paginated(request, sales, SaleOutputSerializer)
 
 
 def _int(value: str | None) -> int | None:
@@ -337,7 +326,8 @@ class SaleTenderRetryApi(APIView):
             ]
         )
         payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
-        amount = _money_amount(
+        amount = amount(
+            summed=True,
             required=False,
             allow_null=True,
             default=None,

@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import serializers
-from rest_framework.renderers import BaseRenderer, JSONRenderer
+from rest_framework.renderers import JSONRenderer
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
-from saas_platform.errors import Conflict, NotFound, ValidationFailed
+from saas_platform.api.fields import MoneyField, quantity
+from saas_platform.api.renderers import (
+    BinaryRenderer,
+    HTMLRenderer,
+    PDFRenderer,
+    download,
+    requested_format,
+)
+from saas_platform.errors import Conflict, NotFound
 from tenant_apps.sales.models import Sale, SaleStatus
 from tenant_apps.sales.receipts.config import receipt_settings_set
 from tenant_apps.sales.receipts.data import receipt_data, receipt_settings
@@ -26,66 +30,12 @@ from tenant_apps.sales.selectors import sale_detail
 from tenant_apps.staff.access import Action
 
 
-class PassThroughRenderer(BaseRenderer):
-    """Sends bytes or text the view made; an error body goes out as the JSON it is."""
-
-    charset: str | None = None
-    render_style = "binary"
-
-    def render(
-        self,
-        data: Any,
-        accepted_media_type: str | None = None,
-        renderer_context: Mapping[str, Any] | None = None,
-    ) -> bytes:
-        if isinstance(data, dict):
-            response = (renderer_context or {}).get("response")
-            if response is not None:
-                response["Content-Type"] = "application/json"
-            return json.dumps(data).encode("utf-8")
-        return data.encode("utf-8") if isinstance(data, str) else bytes(data)
-
-
-class HTMLRenderer(PassThroughRenderer):
-    media_type = "text/html"
-    format = "html"
-    charset = "utf-8"
-    render_style = "text"
-
-
-class PDFRenderer(PassThroughRenderer):
-    media_type = "application/pdf"
-    format = "pdf"
-
-
-class EscPos58Renderer(PassThroughRenderer):
-    media_type = "application/octet-stream"
+class EscPos58Renderer(BinaryRenderer):
     format = "escpos58"
 
 
-class EscPos80Renderer(PassThroughRenderer):
-    media_type = "application/octet-stream"
+class EscPos80Renderer(BinaryRenderer):
     format = "escpos80"
-
-
-class CSVRenderer(PassThroughRenderer):
-    media_type = "text/csv"
-    format = "csv"
-    charset = "utf-8"
-    render_style = "text"
-
-
-class FormatChecked:
-    """An unknown ``?format=`` is the caller's mistake (400), not a missing page (404)."""
-
-    def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
-        try:
-            return super().perform_content_negotiation(request, force)  # type: ignore[misc]
-        except Http404:
-            formats = [r.format for r in self.get_renderers()]  # type: ignore[attr-defined]
-            raise ValidationFailed.for_field(
-                "format", "invalid", f"Use one of: {', '.join(formats)}."
-            ) from None
 
 
 class LocalDateTimeField(serializers.DateTimeField):
@@ -97,7 +47,7 @@ class LocalDateTimeField(serializers.DateTimeField):
 
 class ReceiptLineSerializer(serializers.Serializer[Any]):
     description = serializers.CharField()
-    quantity = serializers.DecimalField(max_digits=14, decimal_places=3)
+    quantity = quantity()
     unit_price = MoneyField()
     discount = MoneyField()
     total = MoneyField()
@@ -165,7 +115,7 @@ def printable_sale(sale_uuid: Any) -> Sale:
 RECEIPT_FORMATS = ["json", "html", "pdf", "escpos58", "escpos80"]
 
 
-class SaleReceiptApi(FormatChecked, APIView):
+class SaleReceiptApi(APIView):
     """The receipt of a completed (or voided) sale, to show, print or send to a printer."""
 
     required_action = Action.SALES_SELL
@@ -191,18 +141,15 @@ class SaleReceiptApi(FormatChecked, APIView):
     )
     def get(self, request: Request, sale_uuid: Any) -> Response:
         data = receipt_data(printable_sale(sale_uuid))
-        chosen = getattr(request.accepted_renderer, "format", "json")
+        chosen = requested_format(request)
         name = f"receipt-{data.receipt_number}"
         if chosen == "html":
             return Response(render_html(data))
         if chosen == "pdf":
-            response = Response(render_pdf(data))
-            response["Content-Disposition"] = f'inline; filename="{name}.pdf"'
-            return response
+            return download(render_pdf(data), filename=f"{name}.pdf", inline=True)
         if chosen in ("escpos58", "escpos80"):
-            response = Response(render_escpos(data, width_mm=int(chosen[-2:])))
-            response["Content-Disposition"] = f'attachment; filename="{name}.{chosen}.bin"'
-            return response
+            escpos = render_escpos(data, width_mm=int(chosen[-2:]))
+            return download(escpos, filename=f"{name}.{chosen}.bin")
         return Response(ReceiptOutputSerializer(data).data)
 
 

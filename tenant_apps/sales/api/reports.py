@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from decimal import Decimal
 from typing import Any
 
@@ -15,11 +14,17 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from saas_platform.api.fields import MoneyField
-from saas_platform.safe_csv import csv_writer
-from saas_platform.tenancy import business_today
-from tenant_apps.sales.api.receipts import CSVRenderer, FormatChecked
-from tenant_apps.sales.reports import GROUPS, Row, Summary, sales_summary, sales_today
+from saas_platform.api.fields import MoneyField, quantity
+from saas_platform.api.period import PeriodSerializer, period_of
+from saas_platform.api.renderers import CSVRenderer, download, requested_format
+from tenant_apps.sales.reports import (
+    GROUPS,
+    MAX_DAYS,
+    Row,
+    Summary,
+    sales_summary,
+    sales_today,
+)
 from tenant_apps.staff.access import Action
 
 
@@ -49,9 +54,7 @@ class ReportRowSerializer(serializers.Serializer[Any]):
     key = serializers.CharField(help_text="Date, hour, id, tender method or refund:<method>.")
     label = serializers.CharField()  # type: ignore[assignment]
     count = serializers.IntegerField(help_text="Sales (returns do not change it).")
-    quantity = serializers.DecimalField(
-        max_digits=14, decimal_places=3, allow_null=True, help_text="Product and category only."
-    )
+    quantity = quantity(allow_null=True, help_text="Product and category only.")
     revenue = MoneyField(allow_null=True, help_text="Net of tax, returns subtracted.")
     tax = MoneyField(allow_null=True)
     gross = MoneyField(help_text="What customers paid, returns subtracted.")
@@ -63,9 +66,9 @@ class ReportRowSerializer(serializers.Serializer[Any]):
     returns = MoneyField(help_text="Gross value of the returns already subtracted.")
 
 
-class SummaryParams(serializers.Serializer[Any]):
-    start = serializers.DateField(required=False, help_text="Default: `end`.")
-    end = serializers.DateField(required=False, help_text="Default: today (business time).")
+class SummaryParams(PeriodSerializer):
+    longest = MAX_DAYS
+
     group = serializers.ChoiceField(choices=GROUPS, required=False, default="day")
 
 
@@ -94,10 +97,9 @@ CSV_COLUMNS = [
 ]
 
 
-def summary_csv(summary: Summary) -> str:
-    buffer = io.StringIO()
-    writer = csv_writer(buffer, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
+def summary_rows(summary: Summary) -> list[list[Any]]:
+    """The summary as CSV rows: the header, a row a line, then the total."""
+    rows: list[list[Any]] = [CSV_COLUMNS]
     for row in [*summary.rows, summary.totals]:
         values = [
             row.key,
@@ -112,14 +114,14 @@ def summary_csv(summary: Summary) -> str:
             row.margin,
             row.returns,
         ]
-        writer.writerow(
+        rows.append(
             ["" if v is None else f"{v.normalize():f}" if isinstance(v, Decimal) else v
              for v in values]
         )  # fmt: skip
-    return buffer.getvalue()
+    return rows
 
 
-class SalesSummaryApi(FormatChecked, APIView):
+class SalesSummaryApi(APIView):
     """Sales over a period (at most 366 days), grouped by day, hour, cashier, product, category,
     tender or till. Days and hours are the business's; returns count when they happen."""
 
@@ -137,14 +139,11 @@ class SalesSummaryApi(FormatChecked, APIView):
     def get(self, request: Request) -> Response:
         params = SummaryParams(data=request.query_params)
         params.is_valid(raise_exception=True)
-        end = params.validated_data.get("end") or business_today()
-        start = params.validated_data.get("start") or end
+        start, end = period_of(params.validated_data)
         summary = sales_summary(start=start, end=end, group=params.validated_data["group"])
-        if getattr(request.accepted_renderer, "format", "json") == "csv":
-            response = Response(summary_csv(summary))
+        if requested_format(request) == "csv":
             name = f"sales-{summary.group}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
-            response["Content-Disposition"] = f'attachment; filename="{name}"'
-            return response
+            return download(summary_rows(summary), filename=name)
         return Response(
             {
                 "start": summary.start,

@@ -252,6 +252,7 @@ class SaleSummarySerializer(serializers.ModelSerializer[Sale]):
             "total",
             "created_at",
             "completed_at",
+            "updated_at",
         ]
         read_only_fields = fields
 

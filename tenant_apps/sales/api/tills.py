@@ -10,6 +10,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.fields import amount
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import NotFound
 from saas_platform.money import money
 from tenant_apps.sales.api.serializers import (
@@ -35,10 +37,6 @@ from tenant_apps.staff.access import Action
 DB_INT_MAX = 2**31 - 1  # PostgreSQL integer / Django IntegerField and AutoField ids
 
 
-def _amount(**kwargs: Any) -> serializers.DecimalField:
-    return serializers.DecimalField(max_digits=16, decimal_places=4, **kwargs)
-
-
 class RegisterListCreateApi(APIView):
     required_actions = {"GET": Action.SALES_SELL, "POST": Action.SALES_MANAGE}
 
@@ -50,14 +48,9 @@ class RegisterListCreateApi(APIView):
             max_length=12, required=False, default="", allow_blank=True
         )
 
-    @extend_schema(
-        operation_id="sales_registers_list",
-        responses=inline_serializer(
-            "RegisterList", {"results": RegisterOutputSerializer(many=True)}
-        ),
-    )
+    @list_schema(RegisterOutputSerializer, "RegisterList", operation_id="sales_registers_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": RegisterOutputSerializer(register_list(), many=True).data})
+        return paginated(request, register_list(), RegisterOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: RegisterOutputSerializer})
     def post(self, request: Request) -> Response:
@@ -101,7 +94,7 @@ class ShiftOpenApi(APIView):
     required_action = Action.SALES_SELL
 
     class InputSerializer(serializers.Serializer[Any]):
-        opening_float = _amount(min_value=0)
+        opening_float = amount(summed=True, min_value=0)
 
     @extend_schema(request=InputSerializer, responses={201: ShiftOutputSerializer})
     def post(self, request: Request, register_id: int) -> Response:
@@ -153,7 +146,7 @@ class ShiftCashApi(APIView):
 
     class InputSerializer(serializers.Serializer[Any]):
         kind = serializers.ChoiceField(choices=CashMovementKind.choices)
-        amount = _amount()
+        amount = amount(summed=True)
         account = serializers.ChoiceField(choices=sorted(DRAWER_ACCOUNTS), default="bank")
         reason = serializers.CharField(max_length=200)
 
@@ -177,7 +170,7 @@ class ShiftCloseApi(APIView):
     required_action = Action.SALES_SELL
 
     class InputSerializer(serializers.Serializer[Any]):
-        counted_cash = _amount(min_value=0)
+        counted_cash = amount(summed=True, min_value=0)
         note = serializers.CharField(max_length=500, required=False, default="", allow_blank=True)
 
     @extend_schema(request=InputSerializer, responses=ShiftOutputSerializer)
@@ -201,7 +194,7 @@ class CouponListCreateApi(APIView):
     class InputSerializer(serializers.Serializer[Any]):
         code = serializers.RegexField(r"^[A-Za-z0-9_-]{2,30}$")
         kind = serializers.ChoiceField(choices=CouponKind.choices)
-        value = _amount()
+        value = amount(summed=True)
         description = serializers.CharField(max_length=200, required=False, default="")
         product = serializers.IntegerField(
             required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX
@@ -209,7 +202,7 @@ class CouponListCreateApi(APIView):
         category = serializers.IntegerField(
             required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX
         )
-        min_spend = _amount(required=False, allow_null=True, default=None, min_value=0)
+        min_spend = amount(summed=True, required=False, allow_null=True, default=None, min_value=0)
         valid_from = serializers.DateTimeField(required=False, allow_null=True, default=None)
         valid_until = serializers.DateTimeField(required=False, allow_null=True, default=None)
         # The column is a PostgreSQL integer: anything larger is refused here, not by the database.
@@ -217,12 +210,9 @@ class CouponListCreateApi(APIView):
             required=False, allow_null=True, default=None, min_value=1, max_value=DB_INT_MAX
         )
 
-    @extend_schema(
-        operation_id="sales_coupons_list",
-        responses=inline_serializer("CouponList", {"results": CouponOutputSerializer(many=True)}),
-    )
+    @list_schema(CouponOutputSerializer, "CouponList", operation_id="sales_coupons_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": CouponOutputSerializer(coupon_list(), many=True).data})
+        return paginated(request, coupon_list(), CouponOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: CouponOutputSerializer})
     def post(self, request: Request) -> Response:

@@ -275,7 +275,7 @@ def sale_tender_retry(
         replacement.save()
         if change.amount:
             sale.change_due = sale.change_due + change
-            sale.save(update_fields=["change_due"])
+            sale.save(update_fields=["change_due", "updated_at"])
         if replacement.status == TenderStatus.SETTLED:
             sale_complete(sale=sale, actor=actor)
         return sale

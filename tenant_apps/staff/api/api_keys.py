@@ -10,6 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from saas_platform.api.pagination import list_schema, paginated
 from tenant_apps.staff.access import SCOPES, Action
 from tenant_apps.staff.models import ApiKey
 from tenant_apps.staff.selectors import api_key_list
@@ -47,11 +48,9 @@ class ApiKeyListCreateApi(APIView):
             required=False, allow_null=True, min_value=1, max_value=100_000
         )
 
-    @extend_schema(
-        responses=inline_serializer("ApiKeyList", {"results": ApiKeyOutputSerializer(many=True)})
-    )
+    @list_schema(ApiKeyOutputSerializer, "ApiKeyList")
     def get(self, request: Request) -> Response:
-        return Response({"results": ApiKeyOutputSerializer(api_key_list(), many=True).data})
+        return paginated(request, api_key_list(), ApiKeyOutputSerializer)
 
     @extend_schema(
         request=InputSerializer,

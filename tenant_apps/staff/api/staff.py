@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from drf_spectacular.utils import extend_schema, inline_serializer
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
+from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.errors import Forbidden, NotFound
 from saas_platform.tenancy import current_business
 from shared_apps.users.models import Role, User
@@ -64,12 +65,9 @@ class StaffListCreateApi(APIView):
             help_text="Leave out to e-mail an invitation to choose one.",
         )
 
-    @extend_schema(
-        operation_id="staff_list",
-        responses=inline_serializer("StaffList", {"results": StaffOutputSerializer(many=True)}),
-    )
+    @list_schema(StaffOutputSerializer, "StaffList", operation_id="staff_list")
     def get(self, request: Request) -> Response:
-        return Response({"results": StaffOutputSerializer(staff_list(), many=True).data})
+        return paginated(request, staff_list(), StaffOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: StaffOutputSerializer})
     def post(self, request: Request) -> Response:
