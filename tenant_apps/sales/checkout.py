@@ -105,9 +105,17 @@ class CheckoutRequest:
     coupon: str = ""
     note: str = ""
     park: bool = False
+    # Made by the terminal while offline and sent when the connection came back: the goods
+    # have left, so a line short of stock is sold below zero and flagged, never refused.
+    offline: bool = False
+    device_number: str = ""
 
     def digest(self) -> str:
         data = asdict(self)
+        # Left out while unset, so a sale sent before these fields existed replays alike.
+        for name in ("offline", "device_number"):
+            if not data[name]:
+                data.pop(name)
         # A tender's currency can only repeat the business's (any other is refused), so it does
         # not tell two sales apart; left out, a sale sent before clients sent it replays alike.
         for tender in data["tenders"]:
@@ -177,6 +185,12 @@ def _checkout(
     request: CheckoutRequest, digest: str, actor: Any, may_override: bool, *, resume: bool
 ) -> Sale:
     register, shift = _till(request.register_id, needs_shift=not request.park)
+    if request.offline and (request.park or _deferred(request.tenders)):
+        raise ValidationFailed.for_field(
+            "offline",
+            "not_offline",
+            "A sale made offline is paid in cash, on account or by points, and is not parked.",
+        )
     # Priced (and refused) before anything is written; the quote runs the same code.
     priced = cart_price(cart=request.cart, may_override_price=may_override)
     currency = priced.currency
@@ -216,6 +230,7 @@ def _checkout(
     sale.tax_total = priced.tax_total
     sale.total = priced.total
     sale.note = request.note
+    sale.device_number = request.device_number
 
     if request.park:
         sale.status = SaleStatus.PARKED
@@ -231,7 +246,7 @@ def _checkout(
         sale.status = SaleStatus.AWAITING_PAYMENT
         sale.save()
         return sale
-    _take_stock(sale, lines, register, actor)
+    _take_stock(sale, lines, register, actor, offline=request.offline)
     _finish(sale, lines, tenders, actor)
     _remember(sale, lines, tenders)
     return sale
@@ -468,7 +483,13 @@ def _in_stock_order(lines: list[SaleLine]) -> list[SaleLine]:
     )
 
 
-def _take_stock(sale: Sale, lines: list[SaleLine], register: Register, actor: Any) -> None:
+def _deferred(tenders: list[TenderRequest]) -> bool:
+    return any(t.method in DEFERRED_METHODS for t in tenders)
+
+
+def _take_stock(
+    sale: Sale, lines: list[SaleLine], register: Register, actor: Any, *, offline: bool = False
+) -> None:
     reference = str(sale.uuid)
     # Whether the business sells below zero matters only for a short line; most checkouts
     # never ask.
@@ -491,8 +512,10 @@ def _take_stock(sale: Sale, lines: list[SaleLine], register: Register, actor: An
             # A refused removal wrote nothing, so it can be tried again below zero.
             if allow_negative is None:
                 allow_negative = sales_settings().allow_negative_stock
-            if not allow_negative:
+            if not allow_negative and not offline:
                 raise _short_stock(lines, register) from error
+            # The stock alert (negative_stock) is raised by the removal itself.
+            sale.short_stock_flagged = offline and not allow_negative
             consumed = take(allow_negative=True)
         line.cost = Money(sum((c.cost.amount for c in consumed), ZERO), line.cost.currency)
 
