@@ -17,6 +17,7 @@ handler500 = "saas_platform.api.views.server_error"
 
 urlpatterns = [
     path("", terminal_views.home, name="home"),
+    path("terminal/", include("tenant_apps.terminal.urls")),
     # The same backoff as the API login (one authentication backend): 429 while locked.
     path("login/", LoginView.as_view(template_name="terminal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

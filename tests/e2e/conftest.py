@@ -1,0 +1,162 @@
+"""The terminal in a real browser: Playwright's Python package driving Debian's Chromium
+against pytest-django's live server, each business at ``<slug>.localhost:<port>`` (Chromium
+resolves every ``*.localhost`` name to the loopback address, and tests run with
+PLATFORM_DOMAIN=localhost). Screenshots go to tests/e2e/artifacts/ (ignored by git)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django_tenants.utils import tenant_context
+from moneyed import Money
+from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from shared_apps.tenants.models import Tenant
+from tenant_apps.catalog.models import Product
+from tenant_apps.inventory.models import Location, MovementReason
+from tenant_apps.inventory.stock import stock_receive
+from tests.support.catalog import make_product as catalog_product
+from tests.support.tenants import STRONG_PASSWORD, drop_schemas
+
+# Playwright's synchronous API keeps an event loop in the test's thread; Django's ORM refuses
+# to run in a thread with a running loop unless told that this one is safe (it is: the loop
+# only drives the browser).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+
+
+
+@pytest.fixture(autouse=True)
+def _drop_businesses_made_over_http(transactional_db: None) -> Iterator[None]:
+    # The live server commits; a business signed up through it keeps its schema after the
+    # tables are flushed, and the next run's signup of the same slug would find it.
+    before = set(Tenant.objects.values_list("schema_name", flat=True))
+    yield
+    made = set(Tenant.objects.values_list("schema_name", flat=True)) - before
+    drop_schemas(sorted(made))
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    assert settings.PLATFORM_DOMAIN == "localhost", "the browser reaches businesses at *.localhost"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class Shop:
+    tenant: Tenant
+    url: str  # http://<slug>.localhost:<port>
+    root: str  # http://localhost:<port>
+
+    @property
+    def slug(self) -> str:
+        return str(self.tenant.slug)
+
+
+def port_of(live_server: LiveServer) -> int:
+    return int(live_server.url.rsplit(":", 1)[1])
+
+
+@pytest.fixture
+def shop_of(live_server: LiveServer) -> Callable[[Tenant], Shop]:
+    def make(tenant: Tenant) -> Shop:
+        port = port_of(live_server)
+        return Shop(tenant, f"http://{tenant.slug}.localhost:{port}", f"http://localhost:{port}")
+
+    return make
+
+
+@pytest.fixture
+def context(browser: Browser) -> Iterator[BrowserContext]:
+    context = browser.new_context(viewport={"width": 1024, "height": 768})
+    context.set_default_timeout(20_000)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+def shot(page: Page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+
+
+def stock_up(
+    tenant: Tenant, name: str, sku: str, *, price: str, quantity: str, barcode: str = "",
+    cost: str = "50", **fields: Any,
+) -> Product:  # fmt: skip
+    """A product of ``tenant`` through the catalog service, with ``quantity`` in the store."""
+    product = catalog_product(
+        tenant, sku, name, price=price, barcodes=(barcode,) if barcode else (), **fields
+    )
+    with tenant_context(tenant):
+        product.cost_price = Money(Decimal(cost), tenant.currency)
+        product.save(update_fields=["cost_price"])
+        if Decimal(quantity):
+            stock_receive(
+                product=product,
+                location=Location.objects.get(code="STORE"),
+                quantity=Decimal(quantity),
+                unit_cost=Money(Decimal(cost), tenant.currency),
+                reason=MovementReason.RECEIPT,
+                reference="E2E",
+            )
+    return product
+
+
+def log_in(page: Page, shop: Shop, email: str, password: str = STRONG_PASSWORD) -> None:
+    """Signs in on the login page, asked for by the terminal itself."""
+    page.goto(f"{shop.url}/terminal/")
+    expect(page).to_have_url(f"{shop.url}/login/?next=/terminal/")
+    page.fill("#id_username", email)
+    page.fill("#id_password", password)
+    page.click("button[type=submit]")
+    expect(page).to_have_url(f"{shop.url}/terminal/")
+
+
+def open_till(page: Page, opening_float: str = "1000") -> None:
+    """Chooses the first till and opens its shift (or goes on with the open one)."""
+    page.locator("#dialog[data-name=till] button[data-till]").first.click()
+    if page.locator("#opening-float").is_visible():
+        page.fill("#opening-float", opening_float)
+        page.click("#open-shift")
+    expect(page.locator("body[data-ready=true]")).to_have_count(1)
+    expect(page.locator("#dialog")).not_to_be_visible()
+
+
+def scan(page: Page, code: str) -> None:
+    """A keyboard-wedge scanner: the code typed into the focused field, then Enter."""
+    field = page.locator("#scan")
+    field.focus()
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+
+
+def pay_cash(page: Page, given: str = "") -> None:
+    page.keyboard.press("F4")
+    expect(page.locator("#dialog[data-name=pay]")).to_be_visible()
+    if given:
+        page.locator("#tenders .amount").first.fill(given)
+    page.click("#take-payment")
+    expect(page.locator("#dialog[data-name=receipt]")).to_be_visible()
+
+
+def new_sale(page: Page) -> None:
+    page.click("#new-sale")
+    expect(page.locator("#dialog")).not_to_be_visible()
