@@ -10,7 +10,7 @@ import {
   openCoupon, openCustomer, openHistory, openLineEditor, openParked, openPin, openReturn, park,
 } from "./extras.js";
 import { emit, on, seller, state } from "./state.js";
-import { dialogOpen, h, initDialog, openDialog, toast } from "./ui.js";
+import { closeDialog, dialogOpen, h, initDialog, openDialog, toast } from "./ui.js";
 
 const $ = (id) => document.getElementById(id);
 const FAVOURITES = "fav";
@@ -269,7 +269,7 @@ async function signOut() {
 }
 
 function help() {
-  openDialog({ title: "Keyboard shortcuts", name: "help", body: $("help").content.cloneNode(true), buttons: [{ label: "Close", primary: true, action: () => document.getElementById("dialog").close() }] });
+  openDialog({ title: "Keyboard shortcuts", name: "help", body: $("help").content.cloneNode(true), buttons: [{ label: "Close", primary: true, action: () => closeDialog() }] });
 }
 
 // --- keyboard --------------------------------------------------------------------------------
@@ -367,6 +367,7 @@ async function boot() {
   await ensureTill();
   renderPeople();
   document.body.dataset.ready = "true";
+  window.dukaTerminal = { state, scanned }; // for the browser tests and bench/terminal.py
   $("scan").focus();
   syncNow();
   setInterval(() => { if (navigator.onLine) syncNow(); }, 30000);

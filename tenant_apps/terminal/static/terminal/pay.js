@@ -175,7 +175,7 @@ function localReceipt(body, due, deviceNumber) {
     band.tax += amounts.tax;
     bands.set(rate, band);
     return {
-      description: line.product.name, quantity: line.quantity, unit_price: line.unitPrice ?? line.product.price,
+      description: line.product.name, quantity: line.quantity, unit_price: plain(minor(line.unitPrice ?? line.product.price)),
       discount: plain(amounts.discount), total: plain(amounts.gross), tax_rate: rate,
     };
   });

@@ -36,11 +36,11 @@ export function openDialog({ title, body, buttons = [], name = "", onClose = nul
   row.replaceChildren(
     ...buttons.map((button) =>
       h("button", {
-        type: button.primary ? "submit" : "button",
+        type: "button",
         className: [button.primary ? "primary" : "", button.danger ? "danger" : ""].join(" ").trim(),
         id: button.id || null,
         disabled: button.disabled || false,
-        onclick: button.primary ? null : () => run(button),
+        onclick: () => run(button),
       }, button.label),
     ),
   );
@@ -49,16 +49,20 @@ export function openDialog({ title, body, buttons = [], name = "", onClose = nul
   if (focus) focus.focus();
 }
 
+let busy = false;
+
 async function run(button) {
-  const row = document.getElementById("dialog-buttons");
-  row.querySelectorAll("button").forEach((b) => { b.disabled = true; });
+  // One action at a time (a double tap must not pay twice). Buttons are not disabled for it:
+  // disabling the focused button of a modal dialog loses the keyboard focus in Chromium.
+  if (busy) return;
+  busy = true;
   try {
     setError("");
     await button.action();
   } catch (error) {
     setError(error.message || String(error));
   } finally {
-    row.querySelectorAll("button").forEach((b, i) => { b.disabled = Boolean(current?.buttons[i]?.disabled); });
+    busy = false;
   }
 }
 
@@ -68,7 +72,11 @@ export function setError(text) {
 
 export function closeDialog() {
   const box = dialog();
-  if (box.open) box.close();
+  if (!box.open) return;
+  // Let go of the clicked button first: closing a modal dialog around its focused button
+  // leaves Chromium's keyboard focus nowhere until a field is clicked.
+  if (box.contains(document.activeElement)) document.activeElement.blur();
+  box.close();
 }
 
 export function dialogOpen(name) {
@@ -78,7 +86,13 @@ export function dialogOpen(name) {
 
 export function initDialog() {
   const box = dialog();
-  document.getElementById("dialog-form").addEventListener("submit", (event) => {
+  // No form submission: in Chromium a submitted (even if prevented) dialog form leaves the
+  // page deaf to key events afterwards, which would cost a scanner its next code. Enter in a
+  // field runs the primary button instead.
+  const form = document.getElementById("dialog-form");
+  form.addEventListener("submit", (event) => event.preventDefault());
+  form.addEventListener("keydown", (event) => {
+    if (event.key !== "Enter" || event.target instanceof HTMLButtonElement) return;
     event.preventDefault();
     const primary = current?.buttons.find((b) => b.primary);
     if (primary) run(primary);
