@@ -98,6 +98,8 @@ export function initDialog() {
     if (primary) run(primary);
   });
   box.addEventListener("close", () => {
+    // The event comes a moment after the close: a dialog opened meanwhile is not its business.
+    if (box.open) return;
     const after = current?.onClose;
     current = null;
     if (after) after();
