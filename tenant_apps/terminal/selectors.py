@@ -8,16 +8,17 @@ them; categories and tax rates are few and always sent whole.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Prefetch
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from saas_platform.money import minor_unit_exponent
 from saas_platform.tenancy import current_business
-from tenant_apps.catalog.models import Barcode, Product
+from tenant_apps.catalog.models import Barcode, Product, ProductKind
 from tenant_apps.catalog.selectors import category_list, category_paths, tax_rate_list
 from tenant_apps.customers.selectors import customer_list
 
@@ -41,42 +42,40 @@ class Snapshot:
 
 
 def _product_rows(since: datetime | None) -> list[list[Any]]:
+    # Plain tuples, not model instances: 10,000 products with their barcodes in two queries
+    # and a few hundred milliseconds.
     products = (
-        Product.objects.select_related("unit")
-        .prefetch_related(Prefetch("barcodes", queryset=Barcode.objects.order_by("code")))
+        Product.objects
         # A parent is sold through its variants, never itself.
-        .exclude(Exists(Product.objects.filter(variant_of=OuterRef("pk"))))
-        .order_by("pk")
+        .exclude(Exists(Product.objects.filter(variant_of=OuterRef("pk")))).order_by("pk")
     )
     if since is None:
         products = products.filter(is_active=True)
     else:
         products = products.filter(updated_at__gte=since - DELTA_OVERLAP)
-    rows = []
-    for product in products:
+    rows = list(
+        products.values_list(
+            "pk", "name", "sku", "price", "tax_rate_id", "category_id",
+            "is_active", "sold_by_weight", "unit__is_fractional", "kind",
+        )
+    )  # fmt: skip
+    codes: dict[int, list[str]] = defaultdict(list)
+    barcodes = Barcode.objects.filter(product__in=products).order_by("product_id", "code")
+    for product_id, code, pack in barcodes.values_list("product_id", "code", "pack_quantity"):
+        codes[product_id].append(code if pack == 1 else f"{code}*{pack.normalize():f}")
+    out = []
+    for pk, name, sku, price, tax_rate_id, category_id, active, by_weight, fractional, kind in rows:
         flags = (
-            (ACTIVE if product.is_active else 0)
-            | (SOLD_BY_WEIGHT if product.sold_by_weight else 0)
-            | (FRACTIONAL if product.unit.is_fractional else 0)
-            | (SERVICE if not product.is_tracked else 0)
+            (ACTIVE if active else 0)
+            | (SOLD_BY_WEIGHT if by_weight else 0)
+            | (FRACTIONAL if fractional else 0)
+            | (SERVICE if kind == ProductKind.SERVICE else 0)
         )
-        codes = [
-            code.code if code.pack_quantity == 1 else f"{code.code}*{code.pack_quantity.normalize():f}"
-            for code in product.barcodes.all()
-        ]
-        rows.append(
-            [
-                product.pk,
-                product.name,
-                product.sku,
-                f"{product.price.amount.normalize():f}",
-                product.tax_rate_id,
-                product.category_id,
-                flags,
-                " ".join(codes),
-            ]
-        )
-    return rows
+        out.append(
+            [pk, name, sku, f"{price.normalize():f}", tax_rate_id, category_id, flags,
+             " ".join(codes.get(pk, ()))]
+        )  # fmt: skip
+    return out
 
 
 def _customer_rows(since: datetime | None) -> list[list[Any]]:

@@ -35,7 +35,6 @@ CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 
 
-
 @pytest.fixture(autouse=True)
 def _drop_businesses_made_over_http(transactional_db: None) -> Iterator[None]:
     # The live server commits; a business signed up through it keeps its schema after the
@@ -176,4 +175,6 @@ def pending(page: Page) -> int:
 def ready_offline(page: Page) -> None:
     """Waits until the service worker controls the page, so it can start with no network."""
     page.evaluate("navigator.serviceWorker.ready")
-    page.wait_for_function("navigator.serviceWorker.controller !== null || (location.reload(), false)")
+    page.wait_for_function(
+        "navigator.serviceWorker.controller !== null || (location.reload(), false)"
+    )

@@ -50,7 +50,9 @@ def _callback_arrives(tenant: Tenant, daraja: Sandbox, count: int) -> None:
     assert wait_until(lambda: len(daraja.callbacks("mpesa")) >= count, timeout=20)
     callback = daraja.callbacks("mpesa")[count - 1]
     gateway = Client(HTTP_HOST=tenant_domain_for(tenant.slug))
-    answer = gateway.post(urlsplit(callback["url"]).path, callback["body"], content_type="application/json")
+    answer = gateway.post(
+        urlsplit(callback["url"]).path, callback["body"], content_type="application/json"
+    )
     assert answer.status_code == 200
 
 
@@ -82,7 +84,9 @@ def test_mpesa_waits_then_completes_and_a_cancelled_push_is_paid_in_cash(
     scan(page, SODA)
     _pay_by_mpesa(page, "0712345671")  # …1 cancels on the phone
     _callback_arrives(tenant, daraja, 2)
-    expect(page.locator("#payment-state")).to_have_attribute("data-status", "failed", timeout=20_000)
+    expect(page.locator("#payment-state")).to_have_attribute(
+        "data-status", "failed", timeout=20_000
+    )
     shot(page, "22-mpesa-cancelled")
     page.fill("#cash-instead", "150")
     page.click("#take-cash")
@@ -91,7 +95,11 @@ def test_mpesa_waits_then_completes_and_a_cancelled_push_is_paid_in_cash(
 
     with tenant_context(tenant):
         first, second = Sale.objects.order_by("receipt_number")
-        assert (first.status, first.receipt_number, first.total.amount) == ("completed", 1, Decimal("200.00"))
+        assert (first.status, first.receipt_number, first.total.amount) == (
+            "completed",
+            1,
+            Decimal("200.00"),
+        )
         assert [t.method for t in first.tenders.all()] == ["mpesa"]
         assert (second.status, second.receipt_number) == ("completed", 2)
         # The cancelled push's tender became the cash one; the payment stays on record.

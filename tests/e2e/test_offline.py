@@ -46,11 +46,17 @@ FLOUR = with_check_digit("600987654321")
 MILK = with_check_digit("600111222333")
 
 
-def _other_till_sells(tenant: Tenant, jwt_client: Callable[[Tenant, str], Client], product_id: int) -> None:
+def _other_till_sells(
+    tenant: Tenant, jwt_client: Callable[[Tenant, str], Client], product_id: int
+) -> None:
     with tenant_context(tenant):
         store = Location.objects.get(code="STORE")
-        other = register_create(code="TILL2", name="Till 2", location_id=store.pk, receipt_prefix="B-")
-        shift_open(register_id=other.pk, opening_float=Money(0, tenant.currency), actor=owner_of(tenant))
+        other = register_create(
+            code="TILL2", name="Till 2", location_id=store.pk, receipt_prefix="B-"
+        )
+        shift_open(
+            register_id=other.pk, opening_float=Money(0, tenant.currency), actor=owner_of(tenant)
+        )
     sold = checkout(jwt_client(tenant, tenant.owner_email), cart(other, (product_id, "1")))
     assert sold.status_code == 201, sold.content
 
@@ -64,7 +70,9 @@ def test_three_sales_offline_then_synced_once(
 ) -> None:
     tenant = make_tenant(business_name="Duka la Kona", slug="kona")
     shop = shop_of(tenant)
-    flour = stock_up(tenant, "Maize flour 2kg", "FLOUR-2", price="210", quantity="10", barcode=FLOUR)
+    flour = stock_up(
+        tenant, "Maize flour 2kg", "FLOUR-2", price="210", quantity="10", barcode=FLOUR
+    )
     milk = stock_up(tenant, "Milk 500ml", "MILK-500", price="65", quantity="1", barcode=MILK)
     log_in(page, shop, tenant.owner_email)
     open_till(page)
@@ -106,7 +114,11 @@ def test_three_sales_offline_then_synced_once(
         sales = Sale.objects.filter(register__code="TILL1").order_by("receipt_number")
         assert [s.device_number for s in sales] == receipts
         assert [s.receipt_number for s in sales] == [1, 2, 3]
-        assert [s.total.amount for s in sales] == [Decimal("210.00"), Decimal("65.00"), Decimal("420.00")]
+        assert [s.total.amount for s in sales] == [
+            Decimal("210.00"),
+            Decimal("65.00"),
+            Decimal("420.00"),
+        ]
         assert [s.short_stock_flagged for s in sales] == [False, True, False]
         assert Sale.objects.count() == 4  # and the other till's one
         store = Location.objects.get(code="STORE")

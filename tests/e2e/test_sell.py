@@ -10,11 +10,11 @@ from django_tenants.utils import tenant_context
 from playwright.sync_api import Page, expect
 
 from shared_apps.tenants.models import Tenant
+from tenant_apps.catalog.barcodes import with_check_digit
 from tenant_apps.inventory.models import MovementReason, StockLevel, StockMovement
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.sales.models import Sale
-from tests.e2e.conftest import Shop, log_in, open_till, pay_cash, scan, shot, stock_up
-from tenant_apps.catalog.barcodes import with_check_digit
+from tests.e2e.conftest import Shop, log_in, open_till, scan, shot, stock_up
 from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -68,7 +68,11 @@ def test_signup_login_open_shift_scan_pay_cash_and_print(
     expect(receipt.locator("[data-receipt]")).to_have_text("T1-000001")
     shot(page, "05-receipt")
     page.emulate_media(media="print")
-    page.evaluate("document.getElementById('paper').innerHTML = document.getElementById('receipt-view').innerHTML; document.body.classList.add('paper-58')")
+    page.evaluate(
+        "document.getElementById('paper').innerHTML ="
+        " document.getElementById('receipt-view').innerHTML;"
+        " document.body.classList.add('paper-58')"
+    )
     shot(page, "06-receipt-print-58mm")
     page.emulate_media(media="screen")
 

@@ -352,6 +352,7 @@ async function boot() {
   renderGrid();
   renderCart();
   await refreshPending();
+  if (state.catalog.ready) document.body.dataset.catalog = "ready";
   registerWorker();
   await whoAmI();
   renderPeople();
@@ -361,6 +362,7 @@ async function boot() {
     } catch (error) {
       toast(`The catalog could not be loaded: ${errorText(error)}`, true);
     }
+    if (state.catalog.ready) document.body.dataset.catalog = "ready";
     renderCategories();
     renderGrid();
   }
