@@ -10,6 +10,7 @@ from typing import Any, TypedDict, TypeVar, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, models, transaction
+from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
@@ -657,7 +658,8 @@ def product_set_active(*, product_id: int, active: bool) -> Product:
     product.is_active = active
     product.save(update_fields=["is_active", "updated_at"])
     # A parent's variants follow it; reactivating the parent brings them all back.
-    product.variants.update(is_active=active)
+    # updated_at too: the till's delta sync (updated_since) finds what changed by it.
+    product.variants.update(is_active=active, updated_at=timezone.now())
     return product
 
 
@@ -707,13 +709,15 @@ def barcode_add(*, product_id: int, code: str, pack_quantity: Decimal = Decimal(
     owner = Barcode.objects.filter(code=code).select_related("product").first()
     if owner is not None:
         raise _duplicate("code", f"Barcode {code} already belongs to {owner.product.name}.")
-    return _saved(
+    barcode = _saved(
         lambda: Barcode.objects.create(
             product=product, code=code, symbology=symbology, pack_quantity=pack_quantity
         ),
         field="code",
         message=f"Barcode {code} is already used.",
     )
+    _touch(product_id)
+    return barcode
 
 
 @transaction.atomic
@@ -721,3 +725,9 @@ def barcode_remove(*, product_id: int, barcode_id: int) -> None:
     deleted, _ = Barcode.objects.filter(pk=barcode_id, product_id=product_id).delete()
     if not deleted:
         raise NotFound("No such barcode on this product.")
+    _touch(product_id)
+
+
+def _touch(product_id: int) -> None:
+    """A product's codes are part of it for the till's delta sync (updated_since)."""
+    Product.objects.filter(pk=product_id).update(updated_at=timezone.now())
