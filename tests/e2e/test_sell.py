@@ -14,7 +14,7 @@ from tenant_apps.catalog.barcodes import with_check_digit
 from tenant_apps.inventory.models import MovementReason, StockLevel, StockMovement
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.sales.models import Sale
-from tests.e2e.conftest import Shop, log_in, open_till, scan, shot, stock_up
+from tests.e2e.conftest import Shop, log_in, new_sale, open_till, scan, shot, stock_up
 from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -61,12 +61,13 @@ def test_signup_login_open_shift_scan_pay_cash_and_print(
     page.locator("#tenders .amount").first.fill("500")
     expect(page.locator("#change")).to_have_text("Change 189.00")
     shot(page, "04-pay")
-    page.click("#take-payment")
+    page.keyboard.press("Enter")
     receipt = page.locator("#receipt-view")
     expect(receipt.locator("[data-total]")).to_have_text("311.00")
     expect(receipt.locator("[data-change]")).to_have_text("189.00")
     expect(receipt.locator("[data-receipt]")).to_have_text("T1-000001")
     shot(page, "05-receipt")
+    new_sale(page)
     page.emulate_media(media="print")
     page.evaluate(
         "document.getElementById('paper').innerHTML ="
@@ -75,6 +76,11 @@ def test_signup_login_open_shift_scan_pay_cash_and_print(
     )
     shot(page, "06-receipt-print-58mm")
     page.emulate_media(media="screen")
+    scan(page, code)
+    expect(page.locator("#lines li")).to_have_count(1)
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    expect(page.locator("button[data-action=pay]")).to_be_in_viewport()
+    shot(page, "07-phone")
 
     with tenant_context(tenant):
         sale = Sale.objects.get()
