@@ -8,6 +8,7 @@ from shared_apps.tenants.api import CurrentBusinessApi
 from shared_apps.users.views import LoginView
 from tenant_apps.sales.receipts import views as receipt_views
 from tenant_apps.staff import urls as staff_urls
+from tenant_apps.terminal import urls as terminal_urls
 from tenant_apps.terminal import views as terminal_views
 
 handler400 = "saas_platform.api.views.bad_request"
@@ -18,6 +19,7 @@ handler500 = "saas_platform.api.views.server_error"
 urlpatterns = [
     path("", terminal_views.home, name="home"),
     path("terminal/", include("tenant_apps.terminal.urls")),
+    path("api/v1/terminal/", include((terminal_urls.api_urlpatterns, "terminal-api"))),
     # The same backoff as the API login (one authentication backend): 429 while locked.
     path("login/", LoginView.as_view(template_name="terminal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -16,21 +16,26 @@ from saas_platform.errors import ValidationFailed
 from tenant_apps.staff.access import Action, request_allows
 from tenant_apps.terminal.selectors import terminal_snapshot
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
 
 def _since(raw: str | None) -> datetime | None:
     if not raw:
         return None
     try:
         moment = parse_datetime(raw)
-    except ValueError:
+        # In UTC: PostgreSQL refuses offsets beyond ±15:59 that Python accepts.
+        moment = moment.astimezone(UTC) if moment and moment.tzinfo else None
+    except (ValueError, OverflowError):
         moment = None
-    if moment is None or moment.tzinfo is None:
+    if moment is None:
         raise ValidationFailed.for_field(
             "updated_since",
             "invalid",
             "Give a date and time with its offset, as the last snapshot's `at`.",
         )
-    return moment
+    # Nothing changed before the epoch; a far-past date asks for everything that exists.
+    return max(moment, EPOCH)
 
 
 class SnapshotApi(APIView):
