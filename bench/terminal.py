@@ -27,6 +27,9 @@ import time
 from lib.figures import percentile
 from lib.scratch import scratch_django
 
+# Playwright's synchronous API keeps an event loop in this thread; the ORM calls here are safe.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
 PRODUCTS = 10_000
 SCANS = 1_000
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
