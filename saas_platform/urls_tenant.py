@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("shared_apps.tenants.business_urls")),
     # auth/, staff/ and api-keys/
     path("api/v1/", include("tenant_apps.staff.urls")),
+    path("api/v1/terminal/", include("tenant_apps.terminal.api_urls")),
     path("api/v1/inventory/", include("tenant_apps.inventory.urls")),
     path("api/v1/catalog/", include("tenant_apps.catalog.urls")),
     path("api/v1/purchasing/", include("tenant_apps.purchasing.urls")),

@@ -694,6 +694,7 @@ def product_set_active(*, product_id: int, active: bool) -> Product:
     product.is_active = active
     product.save(update_fields=["is_active", "updated_at"])
     # A parent's variants follow it; reactivating the parent brings them all back.
+    # updated_at too: the till's delta sync (updated_since) finds what changed by it.
     product.variants.update(is_active=active, updated_at=timezone.now())
     return product
 

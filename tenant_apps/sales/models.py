@@ -203,6 +203,12 @@ class Sale(models.Model):
     # A digest of the request that made the sale: the same UUID with a different cart is a
     # client bug, answered with 409 rather than silently returning the first sale.
     request_digest = models.CharField(max_length=64, blank=True)
+    # A sale the terminal made offline: the number its receipt printed (device id and the
+    # device's own sequence), kept so that paper receipt leads to this sale and its real number.
+    device_number = models.CharField(max_length=40, blank=True)
+    # Sold offline while another till sold the last units: taken below zero rather than lost,
+    # and flagged here (besides the stock alert) for a manager to look at.
+    short_stock_flagged = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)

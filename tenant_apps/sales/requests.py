@@ -58,9 +58,18 @@ class CheckoutRequest:
     coupon: str = ""
     note: str = ""
     park: bool = False
+    # Made by the terminal while offline and sent when the connection came back: the goods
+    # have left, so a line short of stock is sold below zero and flagged, never refused.
+    offline: bool = False
+    # The provisional number the offline receipt printed (device and its own sequence).
+    device_number: str = ""
 
     def digest(self) -> str:
         data = asdict(self)
+        # Left out while unset, so a sale sent before these fields existed replays alike.
+        for name in ("offline", "device_number"):
+            if not data[name]:
+                data.pop(name)
         # A tender's currency can only repeat the business's (any other is refused), so it does
         # not tell two sales apart; left out, a sale sent before clients sent it replays alike.
         for tender in data["tenders"]:

@@ -1,4 +1,5 @@
-"""Pages of a business's own site, mounted at its root (the API lives under ``/api/v1/``)."""
+"""Pages of a business's own site, the till among them, mounted at its root (the API lives
+under ``/api/v1/``, the till's own in ``api_urls.py``)."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
@@ -12,6 +13,9 @@ app_name = "terminal"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    # The till, and its service worker, served from the till's own path to get its scope.
+    path("terminal/", views.terminal, name="terminal-page"),
+    path("terminal/sw.js", views.service_worker, name="service-worker"),
     # The same backoff as the API login (one authentication backend): 429 while locked.
     path("login/", LoginView.as_view(template_name="terminal/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -173,6 +173,19 @@ class CheckoutApi(APIView):
         )
         note = serializers.CharField(required=False, default="", allow_blank=True, max_length=500)
         park = serializers.BooleanField(required=False, default=False)
+        offline = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Made by a till while offline: a line short of stock is sold below zero "
+            "and the sale flagged (`short_stock_flagged`) instead of refused.",
+        )
+        device_number = serializers.CharField(
+            required=False,
+            default="",
+            allow_blank=True,
+            max_length=40,
+            help_text="The provisional number an offline receipt printed (device and sequence).",
+        )
 
     @extend_schema(
         request=InputSerializer,
@@ -206,6 +219,8 @@ class CheckoutApi(APIView):
             coupon=cart.coupon,
             note=data["note"],
             park=data["park"],
+            offline=data["offline"],
+            device_number=data["device_number"],
         )
         sale, created = sale_checkout(
             request=checkout,

@@ -283,6 +283,8 @@ class SaleOutputSerializer(SaleSummarySerializer):
             "change_due",
             "coupon",
             "note",
+            "device_number",
+            "short_stock_flagged",
             "lines",
             "tenders",
             "voided_at",

@@ -46,7 +46,7 @@ from tenant_apps.sales.requests import CheckoutRequest
 from tenant_apps.sales.services.completion import sale_announce, sale_finish, sale_stock_take
 from tenant_apps.sales.services.coupons import coupon_use
 from tenant_apps.sales.services.stock_holds import sale_stock_hold
-from tenant_apps.sales.services.tenders import sale_tenders_take
+from tenant_apps.sales.services.tenders import GATEWAY_METHODS, sale_tenders_take
 
 
 def sale_checkout(
@@ -98,6 +98,14 @@ def _checkout(
     resume: bool,
 ) -> Sale:
     register, shift = _till(request.register_id, needs_shift=not request.park)
+    if request.offline and (
+        request.park or any(t.method in GATEWAY_METHODS for t in request.tenders)
+    ):
+        raise ValidationFailed.for_field(
+            "offline",
+            "not_offline",
+            "A sale made offline is paid in cash, on account or by points, and is not parked.",
+        )
     # Priced (and refused) before anything is written; the quote runs the same code.
     priced = cart_price(cart=request.cart, may_override_price=may_override_price)
     sale = _sale_row(
@@ -139,6 +147,7 @@ def _checkout(
     sale.tax_total = priced.tax_total
     sale.total = priced.total
     sale.note = request.note
+    sale.device_number = request.device_number
 
     if request.park:
         sale.status = SaleStatus.PARKED
@@ -153,7 +162,7 @@ def _checkout(
         sale.status = SaleStatus.AWAITING_PAYMENT
         sale.save()
         return sale
-    sale_stock_take(sale=sale, lines=lines, actor=actor)
+    sale_stock_take(sale=sale, lines=lines, actor=actor, offline=request.offline)
     sale_finish(sale=sale, lines=lines, tenders=tenders, actor=actor)
     _remember(sale, lines, tenders)
     return sale

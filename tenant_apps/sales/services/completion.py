@@ -53,9 +53,12 @@ def sale_announce(sale: Sale) -> None:
     transaction.on_commit(lambda: sale_completed.send(sender=Sale, sale_id=sale.pk, schema=schema))
 
 
-def sale_stock_take(*, sale: Sale, lines: list[SaleLine], actor: Any) -> None:
+def sale_stock_take(
+    *, sale: Sale, lines: list[SaleLine], actor: Any, offline: bool = False
+) -> None:
     """Takes the lines' stock at the sale's till, FIFO, and sets each line's cost; refuses the
-    whole sale (``ShortStock``) if a line is short, unless the business sells below zero."""
+    whole sale (``ShortStock``) if a line is short, unless the business sells below zero or the
+    sale was made offline (its goods have already left: sold below zero and flagged)."""
     location = sale.register.location
     reference = str(sale.uuid)
     # Whether the business sells below zero matters only for a short line; most checkouts
@@ -79,8 +82,10 @@ def sale_stock_take(*, sale: Sale, lines: list[SaleLine], actor: Any) -> None:
             # A refused removal wrote nothing, so it can be tried again below zero.
             if allow_negative is None:
                 allow_negative = sales_settings().allow_negative_stock
-            if not allow_negative:
+            if not allow_negative and not offline:
                 raise short_stock(lines, location) from error
+            # The stock alert (negative_stock) is raised by the removal itself.
+            sale.short_stock_flagged = offline and not allow_negative
             consumed = take(allow_negative=True)
         line.cost = Money(sum((c.cost.amount for c in consumed), ZERO), line.cost.currency)
 
