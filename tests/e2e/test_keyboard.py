@@ -38,6 +38,11 @@ def test_function_keys(
     page.keyboard.press("F4")
     expect(page.locator("#dialog[data-name=pay]")).to_be_visible()
     expect(page.locator("#due")).to_have_text("KES 180.00")
+    shot(page, "71-pay-1024")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    expect(page.locator("#take-payment")).to_be_in_viewport()
+    shot(page, "72-pay-phone")
+    page.set_viewport_size({"width": 1024, "height": 768})
     page.keyboard.press("F8")  # no parking behind an open window
     page.keyboard.press("Escape")
     expect(page.locator("#dialog")).not_to_be_visible()

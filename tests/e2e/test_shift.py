@@ -62,6 +62,8 @@ def test_cash_in_and_out_then_close_with_z_report_refused_while_sales_wait(
     _cash_move(page, "cash_in", "500", "Change from the bank")
     _cash_move(page, "cash_out", "200", "Paid the cleaner")
     expect(page.locator("#report")).to_be_visible()
+    # The report scrolls inside its window; the buttons stay on the screen.
+    expect(page.locator("#close-shift")).to_be_in_viewport()
     shot(page, "40-shift-x-report")
     page.keyboard.press("Escape")
     expect(page.locator("#dialog")).not_to_be_visible()
@@ -103,10 +105,19 @@ def test_cash_in_and_out_then_close_with_z_report_refused_while_sales_wait(
     page.fill("#counted-cash", "1590")
     page.click("#close-shift")
     expect(page.locator("#dialog[data-name=z-report]")).to_be_visible()
-    summary = page.locator("#dialog[data-name=z-report] p").first
+    summary = page.locator("#z-summary")
     expect(summary).to_have_text("Expected 1600.00, counted 1590.00, difference -10.00.")
-    expect(page.locator("#report")).to_be_visible()
+    expect(page.locator("#report tr[data-key=variance] td").last).to_have_text("-10.00")
+    expect(page.locator("#report tr[data-key='tenders.cash'] td").last).to_have_text("300.00")
     shot(page, "42-z-report")
+    page.set_viewport_size({"width": 390, "height": 844})  # a phone
+    expect(page.locator("#dialog-buttons button.primary")).to_be_in_viewport()
+    shot(page, "43-z-report-phone")
+    # Printed, the report is on the paper (the dialog is never printed).
+    page.evaluate("window.print = () => { window.__printed = true; }")
+    page.click("#print-z")
+    expect(page.locator("#paper")).to_contain_text("Z report · Till 1")
+    expect(page.locator("#paper")).to_contain_text("difference -10.00")
 
     with tenant_context(tenant):
         shift = Shift.objects.get()
