@@ -62,7 +62,11 @@ export async function openPay() {
     const row = { select, input, payer, node: null };
     const remove = h("button", { type: "button", className: "remove", title: "Remove", onclick: () => { rows.splice(rows.indexOf(row), 1); row.node.remove(); update(); } }, "×");
     row.node = h("div", { className: "tender" }, select, input, payer, remove);
-    const sync = () => { payer.hidden = !["mpesa", "airtel"].includes(select.value); update(); };
+    const sync = () => {
+      payer.hidden = !["mpesa", "airtel"].includes(select.value);
+      input.placeholder = select.value === "cash" ? `Given (${plain(due)})` : "Amount (the rest)";
+      update();
+    };
     select.addEventListener("change", sync);
     input.addEventListener("input", update);
     rows.push(row);
@@ -89,6 +93,12 @@ export async function openPay() {
 
   function update() {
     const { cash, other, blankCash } = totals();
+    if (!blankCash && rows.some((r) => r.select.value !== "cash" && !r.input.value.trim())) {
+      // A blank mobile-money, card or account amount takes the rest: nothing is left to pay.
+      changeBox.textContent = "";
+      remaining.textContent = "";
+      return;
+    }
     const cashDue = due - other;
     const given = blankCash && cash < cashDue ? cashDue : cash;
     const change = given - cashDue;
