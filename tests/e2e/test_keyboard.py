@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.barcodes import with_check_digit
 from tenant_apps.sales.models import Sale
-from tests.e2e.till import Shop, log_in, open_till, scan, shot, stock_up
+from tests.e2e.till import Shop, log_in, open_till, shot, stock_up
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 

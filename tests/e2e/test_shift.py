@@ -95,7 +95,7 @@ def test_cash_in_and_out_then_close_with_z_report_refused_while_sales_wait(
     with tenant_context(tenant):
         assert Shift.objects.get().status == "open"
 
-    # Once the sale is sent the shift closes: float 1000 + sales 300 + 500 in − 200 out is
+    # Once the sale is sent the shift closes: float 1000 + sales 300 + 500 in - 200 out is
     # 1600 expected; 1590 counted is 10 short.
     page.unroute("**/api/v1/sales/checkout/", unreachable)
     context.set_offline(True)

@@ -43,11 +43,11 @@ def test_weight_and_price_labels_sell_the_product_by_the_kilo(
 
     scan(page, WEIGHT_LABEL)
     line = page.locator("#lines li").nth(0)
-    expect(line.locator(".qty")).to_have_text("1.25 × 800.00")
+    expect(line.locator(".qty")).to_have_text("1.25 \u00d7 800.00")
     expect(line.locator(".amount")).to_have_text("1,000.00")
     scan(page, PRICE_LABEL)  # 500.00 at 800.00 a kilo is 0.625 kg
     line = page.locator("#lines li").nth(1)
-    expect(line.locator(".qty")).to_have_text("0.625 × 800.00")
+    expect(line.locator(".qty")).to_have_text("0.625 \u00d7 800.00")
     expect(line.locator(".amount")).to_have_text("500.00")
     expect(page.locator("#total")).to_have_text("1,500.00")
     shot(page, "50-weighed-labels")
