@@ -105,3 +105,53 @@ def test_mpesa_waits_then_completes_and_a_cancelled_push_is_paid_in_cash(
         # The cancelled push's tender became the cash one; the payment stays on record.
         assert [(t.method, t.status) for t in second.tenders.all()] == [("cash", "settled")]
         assert Payment.objects.get(purpose_ref=str(second.uuid)).status == "failed"
+
+
+def test_airtel_checked_now_and_an_unknown_mpesa_outcome_asked_again(
+    page: Page, tenant: Tenant, daraja: Sandbox, shop_of: Callable[[Tenant], Shop]
+) -> None:
+    stock_up(tenant, "Soda 500ml", "SODA-500", price="100", quantity="10", barcode=SODA)
+    log_in(page, shop_of(tenant), tenant.owner_email)
+    open_till(page)
+
+    # Airtel: the sandbox's payer …2 sends no callback; asked, it answers "in progress" and
+    # then "succeeded". While it waits, the till offers only to check (the server replaces
+    # only a payment that failed).
+    scan(page, SODA)
+    page.keyboard.press("F4")
+    page.select_option("#tenders .method", "airtel")
+    page.fill("#tenders .payer", "0733123452")
+    page.keyboard.press("Enter")
+    state = page.locator("#payment-state")
+    expect(state).to_have_attribute("data-status", "waiting")
+    expect(state).to_contain_text("Airtel Money: waiting for 0733123452 to approve 100.00")
+    expect(page.locator("#take-cash")).to_be_hidden()
+    expect(page.locator("#ask-again")).to_be_hidden()
+    shot(page, "23-airtel-waiting")
+    page.click("#check-now")  # in progress
+    expect(page.locator("#payment-detail")).to_contain_text("no outcome yet")
+    expect(state).to_have_attribute("data-status", "waiting")
+    page.click("#check-now")  # succeeded
+    expect(page.locator("#dialog[data-name=receipt]")).to_be_visible()
+    page.locator("#scan").fill("")  # a click closed the last dialog: a fill gives the keys back
+    page.keyboard.press("Enter")
+
+    # M-Pesa: payer …5 answers 1037 (the phone could not be reached), so the outcome is
+    # unknown; asking again queries M-Pesa, which says it was paid.
+    scan(page, SODA)
+    _pay_by_mpesa(page, "0712345675")
+    _callback_arrives(tenant, daraja, 1)
+    expect(state).to_have_attribute("data-status", "unknown", timeout=20_000)
+    expect(state).to_contain_text("the outcome is unknown")
+    expect(page.locator("#take-cash")).to_be_hidden()
+    shot(page, "24-mpesa-unknown")
+    page.click("#ask-again")
+    expect(page.locator("#dialog[data-name=receipt]")).to_be_visible()
+    expect(page.locator("#receipt-view [data-total]")).to_have_text("100.00")
+
+    with tenant_context(tenant):
+        airtel_sale, mpesa_sale = Sale.objects.order_by("receipt_number")
+        assert [(t.method, t.status) for t in airtel_sale.tenders.all()] == [("airtel", "settled")]
+        assert [(t.method, t.status) for t in mpesa_sale.tenders.all()] == [("mpesa", "settled")]
+        assert mpesa_sale.status == "completed"
+        assert [p.status for p in Payment.objects.order_by("pk")] == ["succeeded", "succeeded"]

@@ -62,7 +62,11 @@ export async function openPay() {
     const row = { select, input, payer, node: null };
     const remove = h("button", { type: "button", className: "remove", title: "Remove", onclick: () => { rows.splice(rows.indexOf(row), 1); row.node.remove(); update(); } }, "×");
     row.node = h("div", { className: "tender" }, select, input, payer, remove);
-    const sync = () => { payer.hidden = !["mpesa", "airtel"].includes(select.value); update(); };
+    const sync = () => {
+      payer.hidden = !["mpesa", "airtel"].includes(select.value);
+      input.placeholder = select.value === "cash" ? `Given (${plain(due)})` : "Amount (the rest)";
+      update();
+    };
     select.addEventListener("change", sync);
     input.addEventListener("input", update);
     rows.push(row);
@@ -89,6 +93,12 @@ export async function openPay() {
 
   function update() {
     const { cash, other, blankCash } = totals();
+    if (!blankCash && rows.some((r) => r.select.value !== "cash" && !r.input.value.trim())) {
+      // A blank mobile-money, card or account amount takes the rest: nothing is left to pay.
+      changeBox.textContent = "";
+      remaining.textContent = "";
+      return;
+    }
     const cashDue = due - other;
     const given = blankCash && cash < cashDue ? cashDue : cash;
     const change = given - cashDue;
@@ -221,33 +231,52 @@ async function sellOffline(body, due) {
 
 // --- waiting for mobile money or a card ------------------------------------------------------
 
+// The server replaces only a payment that failed (a new push, or cash); one whose outcome is
+// unknown is asked about again (the provider's status query), never paid twice. So each state
+// offers only what the server accepts in it: waiting, "Check now"; unknown, "Ask again" (the
+// query); failed, "Ask again" (a new push) or cash.
+const WAIT_ACTIONS = { waiting: ["check-now"], unknown: ["ask-again"], failed: ["ask-again", "take-cash"] };
+
 function waitFor(sale) {
   const box = h("div", { className: "state waiting", id: "payment-state" }, "Asking the customer to pay…");
   const detail = h("p", { className: "muted", id: "payment-detail" });
   const cashInput = h("input", { id: "cash-instead", inputmode: "decimal", placeholder: "Cash given" });
+  const cashBox = h("div", { id: "cash-instead-box", hidden: true }, h("label", { for: "cash-instead" }, "Take cash instead"), cashInput);
   let stopped = false;
   let tender = null;
+  let status = "waiting";
+  let checked = ""; // what the last "Check now" / "Ask again" learned, until the state moves
   let delay = 1000;
 
+  const settleOrShow = async (current) => {
+    if (current.status === "completed") {
+      stopped = true;
+      await finished(current);
+    } else {
+      render(current);
+      delay = 1000; // the polling goes on, at its first pace again
+    }
+  };
   const retry = async (body) => {
     setError("");
-    const updated = await api(`/sales/${sale.uuid}/tenders/${tender.id}/retry/`, { method: "POST", body });
-    if (updated.status === "completed") {
-      stopped = true;
-      await finished(updated);
-    } else {
-      render(updated);
-      delay = 1000;
-      poll();
-    }
+    await settleOrShow(await api(`/sales/${sale.uuid}/tenders/${tender.id}/retry/`, { method: "POST", body }));
+  };
+  const query = async () => {
+    setError("");
+    await api(`/payments/${tender.payment}/query/`, { method: "POST" });
+    const before = status;
+    checked = `Asked at ${new Date().toLocaleTimeString()}: no outcome yet.`;
+    await settleOrShow(await api(`/sales/${sale.uuid}/`));
+    if (status !== before) checked = "";
   };
 
   openDialog({
     title: "Waiting for the payment",
     name: "wait",
-    body: [box, detail, h("label", { for: "cash-instead" }, "Take cash instead"), cashInput],
+    body: [box, detail, cashBox],
     buttons: [
-      { label: "Ask again", id: "ask-again", action: () => retry({ method: tender.method, payer: tender.payer, amount: tender.amount.amount }) },
+      { label: "Check now", id: "check-now", action: query },
+      { label: "Ask again", id: "ask-again", action: () => (status === "unknown" ? query() : retry({ method: tender.method, payer: tender.payer, amount: tender.amount.amount })) },
       { label: "Take cash instead", id: "take-cash", action: () => retry({ method: "cash", amount: cashInput.value || tender.amount.amount }) },
       { label: "Close", action: () => { stopped = true; closeDialog(); } },
     ],
@@ -257,16 +286,20 @@ function waitFor(sale) {
   function render(current) {
     tender = current.tenders.find((t) => t.status !== "settled" && t.method !== "cash") || tender;
     if (!tender) return;
-    const status = tender.status === "failed" ? "failed" : tender.payment_status === "unknown" ? "unknown" : "waiting";
+    status = tender.status === "failed" ? "failed" : tender.payment_status === "unknown" ? "unknown" : "waiting";
     box.className = `state ${status}`;
     box.dataset.status = status;
     const who = METHODS[tender.method] || tender.method;
     box.textContent = {
       waiting: `${who}: waiting for ${tender.payer || "the customer"} to approve ${tender.amount.amount}…`,
       failed: `${who}: cancelled or refused. Ask again, or take cash.`,
-      unknown: `${who}: no answer from the provider. The outcome is unknown — ask again only if the customer was not charged.`,
+      unknown: `${who}: no answer from the provider, so the outcome is unknown. Ask again before taking another payment: the customer may have been charged.`,
     }[status];
-    detail.textContent = tender.payment_link ? `Card payment page: ${tender.payment_link}` : "";
+    detail.textContent = [tender.payment_link ? `Card payment page: ${tender.payment_link}` : "", checked].filter(Boolean).join(" ");
+    for (const id of ["check-now", "ask-again", "take-cash"]) {
+      document.getElementById(id).hidden = !WAIT_ACTIONS[status].includes(id);
+    }
+    cashBox.hidden = status !== "failed";
   }
 
   async function poll() {

@@ -51,6 +51,11 @@ export function receiptHtml(r) {
 export function printReceipt(r, width = 80) {
   const paper = document.getElementById("paper");
   paper.innerHTML = receiptHtml(r);
+  printPaper(width);
+}
+
+/** Prints what is on the paper (#paper, the one part of the page the printer sees). */
+export function printPaper(width = 80) {
   document.body.classList.remove("paper-58", "paper-80");
   document.body.classList.add(`paper-${width}`);
   let page = document.getElementById("page-size");

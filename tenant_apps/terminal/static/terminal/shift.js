@@ -3,6 +3,7 @@
 import { ApiError, api, errorText } from "./api.js";
 import * as db from "./db.js";
 import * as outbox from "./outbox.js";
+import { printPaper } from "./receipt.js";
 import { emit, state } from "./state.js";
 import { closeDialog, h, openDialog, toast } from "./ui.js";
 
@@ -90,15 +91,38 @@ function openShift(register, resolve) {
   });
 }
 
+// The report's figures in a fixed order with words a cashier reads (the server's JSON keeps
+// no order); a figure the server adds later is shown after them under its own name.
+const REPORT_ROWS = [
+  ["opened_at", "Opened"], ["closed_at", "Closed"], ["opening_float", "Opening float"],
+  ["sales_count", "Sales"], ["sales_total", "Sales total"], ["discount_total", "Discounts"],
+  ["tax_total", "Tax"], ["tenders", "Taken by"], ["returns_count", "Returns"],
+  ["returns_total", "Returns total"], ["cash_refunds", "Cash refunds"], ["cash_in", "Cash in"],
+  ["cash_out", "Cash out"], ["voided_count", "Voided sales"], ["expected_cash", "Expected cash"],
+  ["counted_cash", "Counted cash"], ["variance", "Difference"], ["cost_total", "Cost of goods"],
+];
+const NOT_SHOWN = new Set(["shift", "register", "currency"]);
+const METHOD_NAMES = { cash: "cash", mpesa: "M-Pesa", airtel: "Airtel Money", card: "card", account: "on account", upi: "UPI" };
+
+function reportValue(key, value) {
+  if (key.endsWith("_at") && value) return new Date(value).toLocaleString();
+  return money(value);
+}
+
 function reportTable(report) {
   if (!report) return h("p", { className: "muted" }, "No report.");
   const rows = [];
-  const add = (label, value) => rows.push(h("tr", {}, h("td", {}, label), h("td", {}, value)));
-  for (const [key, value] of Object.entries(report)) {
+  const add = (label, value, key) => rows.push(h("tr", { dataset: { key } }, h("td", {}, label), h("td", {}, value)));
+  const known = new Map(REPORT_ROWS);
+  const keys = [...REPORT_ROWS.map(([key]) => key).filter((key) => key in report),
+    ...Object.keys(report).filter((key) => !known.has(key) && !NOT_SHOWN.has(key))];
+  for (const key of keys) {
+    const value = report[key];
+    const label = known.get(key) || key.replace(/_/g, " ");
     if (value && typeof value === "object" && !("amount" in value)) {
-      for (const [sub, subValue] of Object.entries(value)) add(`${key.replace(/_/g, " ")}: ${sub}`, money(subValue));
+      for (const [sub, subValue] of Object.entries(value)) add(`${label} ${METHOD_NAMES[sub] || sub}`, money(subValue), `${key}.${sub}`);
     } else {
-      add(key.replace(/_/g, " "), money(value));
+      add(label, reportValue(key, value), key);
     }
   }
   return h("table", { className: "report", id: "report" }, ...rows);
@@ -163,15 +187,19 @@ async function closeShift(counted) {
   state.till = { ...state.till, shiftId: null };
   await db.put("kv", register, "till");
   emit("people");
+  const summary = h("p", { id: "z-summary" }, `Expected ${money(closed.expected_cash)}, counted ${money(closed.counted_cash)}, difference ${money(closed.variance)}.`);
+  const table = reportTable(closed.z_report);
   openDialog({
     title: `Shift closed — Z report`,
     name: "z-report",
-    body: [
-      h("p", {}, `Expected ${money(closed.expected_cash)}, counted ${money(closed.counted_cash)}, difference ${money(closed.variance)}.`),
-      reportTable(closed.z_report),
-    ],
+    body: [summary, table],
     buttons: [
-      { label: "Print", action: () => window.print() },
+      { label: "Print", id: "print-z", action: () => {
+        // The dialog is never printed: the report goes on the paper, as a receipt does.
+        document.getElementById("paper").replaceChildren(h("div", { className: "receipt" },
+          h("h3", {}, `Z report · ${register.name}`), summary.cloneNode(true), table.cloneNode(true)));
+        printPaper(80);
+      } },
       { label: "Open a new shift", primary: true, action: () => new Promise((resolve) => openShift(register, resolve)) },
     ],
   });
