@@ -97,7 +97,12 @@ def main() -> None:
             page.fill("#id_password", STRONG_PASSWORD)
             page.click("button[type=submit]")
             page.wait_for_selector("body[data-catalog=ready]", timeout=60_000)
-            first_load = page.evaluate("performance.now()")
+            # From the fetch of /terminal/ itself: the navigation began with the sign-in's POST
+            # (a password hash) and its redirect, which are not the terminal's load.
+            first_load = page.evaluate(
+                "performance.now() - performance.getEntriesByType('navigation')[0].fetchStart"
+            )
+            with_sign_in = page.evaluate("performance.now()")
             page.locator("#dialog button[data-till]").first.click()
             page.fill("#opening-float", "0")
             page.click("#open-shift")
@@ -153,7 +158,8 @@ def main() -> None:
             f"built in {snapshot_ms:.0f} ms (in-process request)"
         )
         print(
-            f"first load (sign-in done, to catalog in memory): first {first_load:.0f} ms; "
+            f"first load (from /terminal/'s fetch to catalog in memory): first {first_load:.0f} ms"
+            f" ({with_sign_in:.0f} ms counting the sign-in's POST and redirect); "
             f"fresh profile {', '.join(f'{v:.0f}' for v in loads)} ms"
         )
         print(
@@ -164,7 +170,8 @@ def main() -> None:
             f"scan-to-cart ({SCANS:,} scans, cart drawn and laid out, up to 20 lines): "
             f"p50 {p50:.2f} ms, p95 {p95:.2f} ms, p99 {p99:.2f} ms (last cart: {lines} lines)"
         )
-        ok = p95 < 50 and compressed < 2_000_000 and max(loads) < 1000 and max(offline) < 1000
+        slowest_load = max(first_load, *loads)
+        ok = p95 < 50 and compressed < 2_000_000 and slowest_load < 1000 and max(offline) < 1000
         print(f"goals (p95 < 50 ms, loads < 1 s, snapshot < 2 MB gzipped): "
               f"{'met' if ok else 'NOT met'}")  # fmt: skip
 

@@ -353,18 +353,22 @@ async function boot() {
   renderCart();
   await refreshPending();
   if (state.catalog.ready) document.body.dataset.catalog = "ready";
-  registerWorker();
+  // On a till's first start the catalog comes over the network: who is signed in and the
+  // snapshot are asked for together, and the service worker (which downloads the whole shell
+  // to cache it) is installed only once the catalog is in, so it never competes with it.
+  const firstStart = navigator.onLine && !state.catalog.ready;
+  if (!firstStart) registerWorker();
+  const catalogLoaded = firstStart && state.catalog.sync().catch((error) => {
+    toast(`The catalog could not be loaded: ${errorText(error)}`, true);
+  });
   await whoAmI();
   renderPeople();
-  if (navigator.onLine && !state.catalog.ready) {
-    try {
-      await state.catalog.sync();
-    } catch (error) {
-      toast(`The catalog could not be loaded: ${errorText(error)}`, true);
-    }
+  if (firstStart) {
+    await catalogLoaded;
     if (state.catalog.ready) document.body.dataset.catalog = "ready";
     renderCategories();
     renderGrid();
+    registerWorker();
   }
   await ensureTill();
   renderPeople();
