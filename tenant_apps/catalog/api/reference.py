@@ -25,7 +25,6 @@ from tenant_apps.catalog.api.serializers import (
     TaxRateOutputSerializer,
     UnitOutputSerializer,
 )
-from tenant_apps.catalog.models import Brand, PriceList, TaxRate, Unit
 from tenant_apps.catalog.selectors import CategoryNode
 from tenant_apps.staff.access import Action
 
@@ -190,7 +189,7 @@ class BrandDetailApi(APIView):
 
     @extend_schema(responses=BrandOutputSerializer)
     def get(self, request: Request, brand_id: int) -> Response:
-        brand = _or_404(Brand.objects.filter(pk=brand_id).first(), "brand")
+        brand = selectors.brand_get(brand_id)
         return Response(BrandOutputSerializer(brand).data)
 
     @extend_schema(request=InputSerializer, responses=BrandOutputSerializer)
@@ -239,7 +238,7 @@ class UnitDetailApi(APIView):
 
     @extend_schema(responses=UnitOutputSerializer)
     def get(self, request: Request, unit_id: int) -> Response:
-        unit = _or_404(Unit.objects.filter(pk=unit_id).first(), "unit")
+        unit = selectors.unit_get(unit_id)
         return Response(UnitOutputSerializer(unit).data)
 
     @extend_schema(request=InputSerializer, responses=UnitOutputSerializer)
@@ -288,7 +287,7 @@ class TaxRateDetailApi(APIView):
 
     @extend_schema(responses=TaxRateOutputSerializer)
     def get(self, request: Request, tax_rate_id: int) -> Response:
-        tax_rate = _or_404(TaxRate.objects.filter(pk=tax_rate_id).first(), "tax rate")
+        tax_rate = selectors.tax_rate_get(tax_rate_id)
         return Response(TaxRateOutputSerializer(tax_rate).data)
 
     @extend_schema(request=InputSerializer, responses=TaxRateOutputSerializer)
@@ -337,7 +336,7 @@ class PriceListDetailApi(APIView):
 
     @extend_schema(responses=PriceListOutputSerializer)
     def get(self, request: Request, price_list_id: int) -> Response:
-        price_list = _or_404(PriceList.objects.filter(pk=price_list_id).first(), "price list")
+        price_list = selectors.price_list_get(price_list_id)
         return Response(PriceListOutputSerializer(price_list).data)
 
     @extend_schema(request=InputSerializer, responses=PriceListOutputSerializer)

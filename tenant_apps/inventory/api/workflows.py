@@ -34,6 +34,7 @@ from tenant_apps.inventory.selectors import (
     alert_list,
     count_get,
     reservation_list,
+    transfer_get,
     transfer_list,
 )
 from tenant_apps.inventory.services import (
@@ -78,13 +79,6 @@ class TransferOutputSerializer(serializers.ModelSerializer[Transfer]):
         read_only_fields = fields
 
 
-def _transfer(transfer_id: int) -> Transfer:
-    transfer = transfer_list().filter(pk=transfer_id).first()
-    if transfer is None:
-        raise NotFound("No such transfer.")
-    return transfer
-
-
 class TransferListCreateApi(APIView):
     required_actions = {"GET": Action.INVENTORY_VIEW, "POST": Action.INVENTORY_MANAGE}
 
@@ -114,7 +108,7 @@ class TransferListCreateApi(APIView):
             actor=request.user,
         )
         return Response(
-            TransferOutputSerializer(_transfer(transfer.pk), context={"request": request}).data,
+            TransferOutputSerializer(transfer_get(transfer.pk), context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -125,7 +119,7 @@ class TransferDetailApi(APIView):
     @extend_schema(responses=TransferOutputSerializer)
     def get(self, request: Request, transfer_id: int) -> Response:
         return Response(
-            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
+            TransferOutputSerializer(transfer_get(transfer_id), context={"request": request}).data
         )
 
 
@@ -136,7 +130,7 @@ class TransferDispatchApi(APIView):
     def post(self, request: Request, transfer_id: int) -> Response:
         transfer_dispatch(transfer_id=transfer_id, actor=request.user)
         return Response(
-            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
+            TransferOutputSerializer(transfer_get(transfer_id), context={"request": request}).data
         )
 
 
@@ -162,7 +156,7 @@ class TransferReceiveApi(APIView):
                 )
         transfer_receive(transfer_id=transfer_id, received=received, actor=request.user)
         return Response(
-            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
+            TransferOutputSerializer(transfer_get(transfer_id), context={"request": request}).data
         )
 
 
@@ -173,7 +167,7 @@ class TransferCancelApi(APIView):
     def post(self, request: Request, transfer_id: int) -> Response:
         transfer_cancel(transfer_id=transfer_id)
         return Response(
-            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
+            TransferOutputSerializer(transfer_get(transfer_id), context={"request": request}).data
         )
 
 

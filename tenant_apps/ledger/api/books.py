@@ -19,6 +19,7 @@ from tenant_apps.ledger.api.common import AccountRefSerializer
 from tenant_apps.ledger.models import Account, AccountType, Budget, Expense, JournalEntry
 from tenant_apps.ledger.posting import PostingLine, entry_reverse, lock_date, lock_date_set
 from tenant_apps.ledger.selectors import (
+    account_get,
     account_list,
     budget_list,
     entry_get,
@@ -77,8 +78,7 @@ class AccountDetailApi(APIView):
     def patch(self, request: Request, account_id: int) -> Response:
         serializer = self.InputSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        if not Account.objects.filter(pk=account_id).exists():
-            raise NotFound("No such account.")
+        account_get(account_id)
         account = account_update(account_id=account_id, **serializer.validated_data)
         return Response(AccountOutputSerializer(account).data)
 

@@ -33,6 +33,7 @@ from tenant_apps.payments.selectors import (
     c2b_list,
     payment_get,
     payment_list,
+    provider_account_get,
     provider_account_list,
 )
 from tenant_apps.payments.services.accounts import account_urls, provider_account_set
@@ -221,9 +222,7 @@ class ProviderAccountApi(APIView):
     @extend_schema(operation_id="payments_providers_retrieve",
                    responses=ProviderAccountOutputSerializer)  # fmt: skip
     def get(self, request: Request, provider: str) -> Response:
-        account = ProviderAccount.objects.filter(provider=_provider(provider)).first()
-        if account is None:
-            raise NotFound(f"No {provider} account is set up.")
+        account = provider_account_get(_provider(provider))
         return Response(ProviderAccountOutputSerializer(account).data)
 
     @extend_schema(request=InputSerializer, responses=ProviderAccountOutputSerializer)

@@ -31,7 +31,7 @@ from tenant_apps.sales.requests import (
     ReturnLineRequest,
     TenderRequest,
 )
-from tenant_apps.sales.selectors import sale_detail, sale_list
+from tenant_apps.sales.selectors import parked_sale_list, sale_detail, sale_list
 from tenant_apps.sales.services.checkout import sale_checkout
 from tenant_apps.sales.services.returns import sale_return_create
 from tenant_apps.sales.services.tenders import sale_tender_retry
@@ -283,9 +283,7 @@ class ParkedSaleListApi(APIView):
 
     @list_schema(SaleOutputSerializer, "ParkedSaleList", operation_id="sales_parked_list")
     def get(self, request: Request) -> Response:
-        sales = sale_list(
-            status=SaleStatus.PARKED, register_id=_int(request.query_params.get("register"))
-        ).prefetch_related("lines__product", "tenders")
+        sales = parked_sale_list(register_id=_int(request.query_params.get("register")))
         return paginated(request, sales, SaleOutputSerializer)
 
 

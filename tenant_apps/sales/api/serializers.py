@@ -20,10 +20,10 @@ from tenant_apps.sales.models import (
     SaleLine,
     SaleReturn,
     Shift,
-    ShiftStatus,
     Tender,
 )
 from tenant_apps.sales.receipts.data import receipt_url
+from tenant_apps.sales.selectors import open_shifts_of
 
 
 class OpenShiftSerializer(serializers.ModelSerializer[Shift]):
@@ -58,9 +58,7 @@ class RegisterOutputSerializer(serializers.ModelSerializer[Register]):
         """The till's open shift, so a till that lost track of it can find it again."""
         found = getattr(register, "open_shifts", None)
         if found is None:  # not read with register_list(): one query
-            found = list(
-                register.shifts.filter(status=ShiftStatus.OPEN).select_related("opened_by")
-            )
+            found = open_shifts_of(register)
         return dict(OpenShiftSerializer(found[0]).data) if found else None
 
 

@@ -21,8 +21,14 @@ from tenant_apps.sales.api.serializers import (
     ShiftOutputSerializer,
     shift_report_shown,
 )
-from tenant_apps.sales.models import CashMovementKind, CouponKind, Shift
-from tenant_apps.sales.selectors import coupon_list, register_get, register_list, shift_summary
+from tenant_apps.sales.models import CashMovementKind, CouponKind
+from tenant_apps.sales.selectors import (
+    coupon_list,
+    register_get,
+    register_list,
+    shift_get,
+    shift_summary,
+)
 from tenant_apps.sales.services.coupons import coupon_create
 from tenant_apps.sales.services.tills import (
     DRAWER_ACCOUNTS,
@@ -111,13 +117,6 @@ class ShiftOpenApi(APIView):
         )
 
 
-def _shift_or_404(shift_id: int) -> Shift:
-    shift = Shift.objects.select_related("register", "opened_by").filter(pk=shift_id).first()
-    if shift is None:
-        raise NotFound("No such shift.")
-    return shift
-
-
 class ShiftDetailApi(APIView):
     """The shift and its X report (takings so far)."""
 
@@ -130,7 +129,7 @@ class ShiftDetailApi(APIView):
         )
     )
     def get(self, request: Request, shift_id: int) -> Response:
-        shift = _shift_or_404(shift_id)
+        shift = shift_get(shift_id)
         context = {"request": request}
         report = shift.z_report if shift.z_report else shift_summary(shift)
         return Response(
@@ -184,7 +183,7 @@ class ShiftCloseApi(APIView):
             actor=request.user,
         )
         return Response(
-            ShiftOutputSerializer(_shift_or_404(shift.pk), context={"request": request}).data
+            ShiftOutputSerializer(shift_get(shift.pk), context={"request": request}).data
         )
 
 
