@@ -22,6 +22,7 @@ from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.parsers import CsvParser
 from saas_platform.api.renderers import file_response
+from saas_platform.api.shaping import created, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound, ValidationFailed
 from saas_platform.money import round_money
@@ -115,9 +116,7 @@ class ProductListCreateApi(APIView):
         parameters=[FilterSerializer],
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = validated(self.FilterSerializer, request.query_params)
         products = selectors.product_list(
             q=data.get("q", ""),
             category_id=data.get("category"),
@@ -131,9 +130,8 @@ class ProductListCreateApi(APIView):
 
     @extend_schema(request=_ProductInput, responses={201: ProductOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        product = services.product_create(fields=_fields(serializer.validated_data))
+        data = validated(self.InputSerializer, request.data)
+        product = services.product_create(fields=_fields(data))
         return Response(_product_body(request, product.pk), status=status.HTTP_201_CREATED)
 
 
@@ -150,9 +148,8 @@ class ProductDetailApi(APIView):
 
     @extend_schema(request=_ProductInput(partial=True), responses=ProductOutputSerializer)
     def patch(self, request: Request, product_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.product_update(product_id=product_id, fields=_fields(serializer.validated_data))
+        data = validated(self.InputSerializer, request.data)
+        services.product_update(product_id=product_id, fields=_fields(data))
         return Response(_product_body(request, product_id))
 
 
@@ -188,9 +185,8 @@ class ProductImageApi(APIView):
         request={"multipart/form-data": InputSerializer}, responses=ProductOutputSerializer
     )
     def post(self, request: Request, product_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.product_image_set(product_id=product_id, image=serializer.validated_data["image"])
+        data = validated(self.InputSerializer, request.data)
+        services.product_image_set(product_id=product_id, image=data["image"])
         return Response(_product_body(request, product_id))
 
 
@@ -213,10 +209,9 @@ class ProductBarcodeListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: BarcodeOutputSerializer})
     def post(self, request: Request, product_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        barcode = services.barcode_add(product_id=product_id, **serializer.validated_data)
-        return Response(BarcodeOutputSerializer(barcode).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        barcode = services.barcode_add(product_id=product_id, **data)
+        return created(BarcodeOutputSerializer, barcode)
 
 
 class ProductBarcodeDeleteApi(APIView):
@@ -245,16 +240,14 @@ class ProductPriceListSetApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ProductPriceOutputSerializer})
     def post(self, request: Request, product_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         listed = services.product_price_set(
             product_id=product_id,
             price_list_id=data["price_list"],
             price=data["price"],
             **({"min_quantity": data["min_quantity"]} if "min_quantity" in data else {}),
         )
-        return Response(ProductPriceOutputSerializer(listed).data, status=status.HTTP_201_CREATED)
+        return created(ProductPriceOutputSerializer, listed)
 
 
 class ProductPriceDeleteApi(APIView):
@@ -310,7 +303,7 @@ class BarcodeLookupApi(APIView):
         barcode = selectors.barcode_lookup(code)
         if barcode is None:
             raise NotFound(f"No product has the barcode {code}.", code="unknown_barcode")
-        return Response(BarcodeLookupOutputSerializer(barcode).data)
+        return shown(BarcodeLookupOutputSerializer, barcode)
 
 
 class ProductImportApi(APIView):
@@ -334,9 +327,8 @@ class ProductImportApi(APIView):
         if isinstance(request.data, bytes | str):
             content: bytes | str = request.data
         else:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            upload = serializer.validated_data["file"]
+            data = validated(self.InputSerializer, request.data)
+            upload = data["file"]
             if upload.size > MAX_IMPORT_BYTES:
                 raise ValidationFailed.for_field(
                     "file", "too_large", f"At most {MAX_IMPORT_BYTES // 1_000_000} MB per file."

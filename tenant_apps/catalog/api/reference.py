@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paged, paginated
+from saas_platform.api.shaping import created, shown, validated
 from saas_platform.errors import NotFound
 from tenant_apps.catalog import selectors, services
 from tenant_apps.catalog.api.serializers import (
@@ -121,9 +122,7 @@ class CategoryListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CategoryOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         category = services.category_create(name=data["name"], parent_id=data.get("parent"))
         return Response(_category_body(category.pk), status=status.HTTP_201_CREATED)
 
@@ -143,9 +142,7 @@ class CategoryDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CategoryOutputSerializer)
     def patch(self, request: Request, category_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         changes: services.CategoryChanges = {}
         if "name" in data:
             changes["name"] = data["name"]
@@ -175,10 +172,9 @@ class BrandListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: BrandOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        brand = services.brand_create(name=serializer.validated_data["name"])
-        return Response(BrandOutputSerializer(brand).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        brand = services.brand_create(name=data["name"])
+        return created(BrandOutputSerializer, brand)
 
 
 class BrandDetailApi(APIView):
@@ -190,14 +186,13 @@ class BrandDetailApi(APIView):
     @extend_schema(responses=BrandOutputSerializer)
     def get(self, request: Request, brand_id: int) -> Response:
         brand = selectors.brand_get(brand_id)
-        return Response(BrandOutputSerializer(brand).data)
+        return shown(BrandOutputSerializer, brand)
 
     @extend_schema(request=InputSerializer, responses=BrandOutputSerializer)
     def patch(self, request: Request, brand_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        brand = services.brand_update(brand_id=brand_id, name=serializer.validated_data["name"])
-        return Response(BrandOutputSerializer(brand).data)
+        data = validated(self.InputSerializer, request.data)
+        brand = services.brand_update(brand_id=brand_id, name=data["name"])
+        return shown(BrandOutputSerializer, brand)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, brand_id: int) -> Response:
@@ -222,10 +217,9 @@ class UnitListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: UnitOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        unit = services.unit_create(**serializer.validated_data)
-        return Response(UnitOutputSerializer(unit).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        unit = services.unit_create(**data)
+        return created(UnitOutputSerializer, unit)
 
 
 class UnitDetailApi(APIView):
@@ -239,14 +233,13 @@ class UnitDetailApi(APIView):
     @extend_schema(responses=UnitOutputSerializer)
     def get(self, request: Request, unit_id: int) -> Response:
         unit = selectors.unit_get(unit_id)
-        return Response(UnitOutputSerializer(unit).data)
+        return shown(UnitOutputSerializer, unit)
 
     @extend_schema(request=InputSerializer, responses=UnitOutputSerializer)
     def patch(self, request: Request, unit_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        unit = services.unit_update(unit_id=unit_id, changes=serializer.validated_data)
-        return Response(UnitOutputSerializer(unit).data)
+        data = validated(self.InputSerializer, request.data)
+        unit = services.unit_update(unit_id=unit_id, changes=data)
+        return shown(UnitOutputSerializer, unit)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, unit_id: int) -> Response:
@@ -271,10 +264,9 @@ class TaxRateListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: TaxRateOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tax_rate = services.tax_rate_create(**serializer.validated_data)
-        return Response(TaxRateOutputSerializer(tax_rate).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        tax_rate = services.tax_rate_create(**data)
+        return created(TaxRateOutputSerializer, tax_rate)
 
 
 class TaxRateDetailApi(APIView):
@@ -288,17 +280,16 @@ class TaxRateDetailApi(APIView):
     @extend_schema(responses=TaxRateOutputSerializer)
     def get(self, request: Request, tax_rate_id: int) -> Response:
         tax_rate = selectors.tax_rate_get(tax_rate_id)
-        return Response(TaxRateOutputSerializer(tax_rate).data)
+        return shown(TaxRateOutputSerializer, tax_rate)
 
     @extend_schema(request=InputSerializer, responses=TaxRateOutputSerializer)
     def patch(self, request: Request, tax_rate_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         tax_rate = services.tax_rate_update(
             tax_rate_id=tax_rate_id,
-            changes=serializer.validated_data,
+            changes=data,
         )
-        return Response(TaxRateOutputSerializer(tax_rate).data)
+        return shown(TaxRateOutputSerializer, tax_rate)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, tax_rate_id: int) -> Response:
@@ -322,10 +313,9 @@ class PriceListListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: PriceListOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        price_list = services.price_list_create(**serializer.validated_data)
-        return Response(PriceListOutputSerializer(price_list).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        price_list = services.price_list_create(**data)
+        return created(PriceListOutputSerializer, price_list)
 
 
 class PriceListDetailApi(APIView):
@@ -337,16 +327,13 @@ class PriceListDetailApi(APIView):
     @extend_schema(responses=PriceListOutputSerializer)
     def get(self, request: Request, price_list_id: int) -> Response:
         price_list = selectors.price_list_get(price_list_id)
-        return Response(PriceListOutputSerializer(price_list).data)
+        return shown(PriceListOutputSerializer, price_list)
 
     @extend_schema(request=InputSerializer, responses=PriceListOutputSerializer)
     def patch(self, request: Request, price_list_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        price_list = services.price_list_update(
-            price_list_id=price_list_id, name=serializer.validated_data["name"]
-        )
-        return Response(PriceListOutputSerializer(price_list).data)
+        data = validated(self.InputSerializer, request.data)
+        price_list = services.price_list_update(price_list_id=price_list_id, name=data["name"])
+        return shown(PriceListOutputSerializer, price_list)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, price_list_id: int) -> Response:

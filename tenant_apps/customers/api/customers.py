@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency
@@ -140,11 +141,8 @@ class CustomerListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CustomerOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        customer = customer_create(
-            **_service_arguments(dict(serializer.validated_data)), actor=request.user
-        )
+        data = validated(self.InputSerializer, request.data)
+        customer = customer_create(**_service_arguments(dict(data)), actor=request.user)
         return Response(customer_out(customer_or_404(customer.pk)), status=status.HTTP_201_CREATED)
 
 
@@ -161,11 +159,8 @@ class CustomerDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CustomerOutputSerializer)
     def patch(self, request: Request, customer_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        customer_update(
-            customer_id=customer_id, **_service_arguments(dict(serializer.validated_data))
-        )
+        data = validated(self.InputSerializer, request.data, partial=True)
+        customer_update(customer_id=customer_id, **_service_arguments(dict(data)))
         return Response(customer_out(customer_or_404(customer_id)))
 
 
@@ -239,9 +234,7 @@ class CustomerPaymentApi(APIView):
         responses={201: _entry_and_customer("CustomerPaymentRecorded")},
     )
     def post(self, request: Request, customer_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         customer_or_404(customer_id)
         entry = customer_payment_receive(
             customer_id=customer_id,
@@ -273,13 +266,12 @@ class CustomerAdjustmentApi(APIView):
         responses={201: _entry_and_customer("CustomerAdjustmentRecorded")},
     )
     def post(self, request: Request, customer_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         customer_or_404(customer_id)
         entry = credit_adjust(
             customer_id=customer_id,
-            amount=as_money(serializer.validated_data["amount"]),
-            note=serializer.validated_data["note"],
+            amount=as_money(data["amount"]),
+            note=data["note"],
             actor=request.user,
         )
         body = {

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import created, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.money import format_amount, round_money
 from saas_platform.tenancy import business_currency
@@ -68,10 +69,9 @@ class LocationListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: LocationOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        location = location_create(**serializer.validated_data)
-        return Response(LocationOutputSerializer(location).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        location = location_create(**data)
+        return created(LocationOutputSerializer, location)
 
 
 class LocationDetailApi(APIView):
@@ -83,14 +83,9 @@ class LocationDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=LocationOutputSerializer)
     def patch(self, request: Request, location_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         location = location_or_400(location_id)
-        return Response(
-            LocationOutputSerializer(
-                location_update(location=location, **serializer.validated_data)
-            ).data
-        )
+        return Response(LocationOutputSerializer(location_update(location=location, **data)).data)
 
 
 class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
@@ -175,15 +170,13 @@ class ThresholdApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=StockLevelOutputSerializer)
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         level = stock_threshold_set(
             product=product_or_400(data["product"]),
             location=location_or_400(data["location"]),
             threshold=data["threshold"],
         )
-        return Response(StockLevelOutputSerializer(level).data)
+        return shown(StockLevelOutputSerializer, level)
 
 
 class AdjustmentApi(APIView):
@@ -200,9 +193,7 @@ class AdjustmentApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: None})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         stock_adjust(
             product=product_or_400(data["product"]),
             location=location_or_400(data["location"]),
@@ -224,9 +215,7 @@ class OpeningBalanceApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: None})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         stock_opening_balance(
             product=product_or_400(data["product"]),
             location=location_or_400(data["location"]),

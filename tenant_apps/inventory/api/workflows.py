@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import shown, validated
 from saas_platform.errors import NotFound, ValidationFailed
 from tenant_apps.catalog.api.serializers import CostField, ProductRefSerializer
 from tenant_apps.inventory.api.common import (
@@ -94,9 +95,7 @@ class TransferListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: TransferOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         transfer = transfer_create(
             source=location_or_400(data["from_location"], "from_location"),
             destination=location_or_400(data["to_location"], "to_location"),
@@ -118,9 +117,7 @@ class TransferDetailApi(APIView):
 
     @extend_schema(responses=TransferOutputSerializer)
     def get(self, request: Request, transfer_id: int) -> Response:
-        return Response(
-            TransferOutputSerializer(transfer_get(transfer_id), context={"request": request}).data
-        )
+        return shown(TransferOutputSerializer, transfer_get(transfer_id), request=request)
 
 
 class TransferDispatchApi(APIView):
@@ -129,9 +126,7 @@ class TransferDispatchApi(APIView):
     @extend_schema(request=None, responses=TransferOutputSerializer)
     def post(self, request: Request, transfer_id: int) -> Response:
         transfer_dispatch(transfer_id=transfer_id, actor=request.user)
-        return Response(
-            TransferOutputSerializer(transfer_get(transfer_id), context={"request": request}).data
-        )
+        return shown(TransferOutputSerializer, transfer_get(transfer_id), request=request)
 
 
 class TransferReceiveApi(APIView):
@@ -144,9 +139,8 @@ class TransferReceiveApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=TransferOutputSerializer)
     def post(self, request: Request, transfer_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        lines = serializer.validated_data.get("lines")
+        data = validated(self.InputSerializer, request.data)
+        lines = data.get("lines")
         received: dict[int, Decimal] | None = None
         if lines is not None:
             received = {}
@@ -155,9 +149,7 @@ class TransferReceiveApi(APIView):
                     received.get(line["product"], Decimal(0)) + line["quantity"]
                 )
         transfer_receive(transfer_id=transfer_id, received=received, actor=request.user)
-        return Response(
-            TransferOutputSerializer(transfer_get(transfer_id), context={"request": request}).data
-        )
+        return shown(TransferOutputSerializer, transfer_get(transfer_id), request=request)
 
 
 class TransferCancelApi(APIView):
@@ -166,9 +158,7 @@ class TransferCancelApi(APIView):
     @extend_schema(request=None, responses=TransferOutputSerializer)
     def post(self, request: Request, transfer_id: int) -> Response:
         transfer_cancel(transfer_id=transfer_id)
-        return Response(
-            TransferOutputSerializer(transfer_get(transfer_id), context={"request": request}).data
-        )
+        return shown(TransferOutputSerializer, transfer_get(transfer_id), request=request)
 
 
 # --- Stock counts ---------------------------------------------------------------------------
@@ -233,9 +223,7 @@ class CountCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CountOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         products = (
             [product_or_400(pk, f"products[{i}]") for i, pk in enumerate(data["products"])]
             if "products" in data
@@ -256,7 +244,7 @@ class CountDetailApi(APIView):
 
     @extend_schema(responses=CountOutputSerializer)
     def get(self, request: Request, count_id: int) -> Response:
-        return Response(CountOutputSerializer(_count(count_id)).data)
+        return shown(CountOutputSerializer, _count(count_id))
 
 
 class CountRecordApi(APIView):
@@ -272,11 +260,10 @@ class CountRecordApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CountOutputSerializer)
     def post(self, request: Request, count_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        counted = {line["product"]: line["counted"] for line in serializer.validated_data["lines"]}
+        data = validated(self.InputSerializer, request.data)
+        counted = {line["product"]: line["counted"] for line in data["lines"]}
         count_record(count_id=count_id, counted=counted)
-        return Response(CountOutputSerializer(_count(count_id)).data)
+        return shown(CountOutputSerializer, _count(count_id))
 
 
 class CountCompleteApi(APIView):
@@ -285,7 +272,7 @@ class CountCompleteApi(APIView):
     @extend_schema(request=None, responses=CountOutputSerializer)
     def post(self, request: Request, count_id: int) -> Response:
         count_complete(count_id=count_id, actor=request.user)
-        return Response(CountOutputSerializer(_count(count_id)).data)
+        return shown(CountOutputSerializer, _count(count_id))
 
 
 class CountCancelApi(APIView):
@@ -294,7 +281,7 @@ class CountCancelApi(APIView):
     @extend_schema(request=None, responses=CountOutputSerializer)
     def post(self, request: Request, count_id: int) -> Response:
         count_cancel(count_id=count_id)
-        return Response(CountOutputSerializer(_count(count_id)).data)
+        return shown(CountOutputSerializer, _count(count_id))
 
 
 # --- Reservations and alerts ----------------------------------------------------------------
@@ -335,9 +322,7 @@ class ReservationListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ReservationOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         if "expires_at" in data:
             expires_at = data["expires_at"]
         elif "expires_in_minutes" in data:

@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
 from saas_platform.api.period import PeriodSerializer
+from saas_platform.api.shaping import created, shown, validated
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_today
 from tenant_apps.ledger.api.common import AccountRefSerializer
@@ -61,10 +62,9 @@ class AccountListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: AccountOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        account = account_create(**serializer.validated_data)
-        return Response(AccountOutputSerializer(account).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        account = account_create(**data)
+        return created(AccountOutputSerializer, account)
 
 
 class AccountDetailApi(APIView):
@@ -76,11 +76,10 @@ class AccountDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=AccountOutputSerializer)
     def patch(self, request: Request, account_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         account_get(account_id)
-        account = account_update(account_id=account_id, **serializer.validated_data)
-        return Response(AccountOutputSerializer(account).data)
+        account = account_update(account_id=account_id, **data)
+        return shown(AccountOutputSerializer, account)
 
 
 class EntryLineOutputSerializer(serializers.Serializer[Any]):
@@ -135,20 +134,17 @@ class EntryListCreateApi(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        data = validated(self.FilterSerializer, request.query_params)
         entries = entry_list(
-            start=filters.validated_data["start"],
-            end=filters.validated_data["end"],
+            start=data["start"],
+            end=data["end"],
             source=request.query_params.get("source"),
         )
         return paginated(request, entries, EntryOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         entry = manual_entry_post(
             date=data.get("date") or business_today(),
             memo=data["memo"],
@@ -172,7 +168,7 @@ class EntryDetailApi(APIView):
         entry = entry_get(entry_id)
         if entry is None:
             raise NotFound("No such journal entry.")
-        return Response(EntryOutputSerializer(entry).data)
+        return shown(EntryOutputSerializer, entry)
 
 
 class EntryReverseApi(APIView):
@@ -184,12 +180,11 @@ class EntryReverseApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
     def post(self, request: Request, entry_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         reversal = entry_reverse(
             entry_id=entry_id,
-            date=serializer.validated_data.get("date") or business_today(),
-            memo=serializer.validated_data["memo"],
+            date=data.get("date") or business_today(),
+            memo=data["memo"],
             actor=request.user,
         )
         return Response(
@@ -209,9 +204,8 @@ class LockDateApi(APIView):
 
     @extend_schema(request=LockSerializer, responses=LockSerializer)
     def put(self, request: Request) -> Response:
-        serializer = self.LockSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        settings = lock_date_set(lock_date=serializer.validated_data["lock_date"])
+        data = validated(self.LockSerializer, request.data)
+        settings = lock_date_set(lock_date=data["lock_date"])
         return Response({"lock_date": settings.lock_date})
 
 
@@ -253,9 +247,7 @@ class ExpenseListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ExpenseOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         expense = expense_record(
             category_id=data["category"],
             paid_from_id=data["paid_from"],
@@ -265,7 +257,7 @@ class ExpenseListCreateApi(APIView):
             note=data["note"],
             actor=request.user,
         )
-        return Response(ExpenseOutputSerializer(expense).data, status=status.HTTP_201_CREATED)
+        return created(ExpenseOutputSerializer, expense)
 
 
 class BudgetOutputSerializer(serializers.ModelSerializer[Budget]):
@@ -292,8 +284,6 @@ class BudgetListSetApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=BudgetOutputSerializer)
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         budget = budget_set(account_id=data["account"], month=data["month"], amount=data["amount"])
-        return Response(BudgetOutputSerializer(budget).data)
+        return shown(BudgetOutputSerializer, budget)

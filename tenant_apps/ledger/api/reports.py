@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.period import PeriodSerializer, requested_period
 from saas_platform.api.renderers import file_response
+from saas_platform.api.shaping import validated
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.api.books import EntryOutputSerializer
 from tenant_apps.ledger.api.common import (
@@ -303,9 +304,8 @@ class DayBookApi(ReportApi):
         ),
     )
     def get(self, request: Request) -> Response:
-        params = self.DaySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        day = params.validated_data.get("date") or business_today()
+        data = validated(self.DaySerializer, request.query_params)
+        day = data.get("date") or business_today()
         entries = day_book(day=day)
         if wants_csv(request):
             rows = [["entry", "memo", "source", "reference", "code", "account", "debit", "credit"]]

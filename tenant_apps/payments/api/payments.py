@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.shaping import shown, validated
 from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound
 from tenant_apps.payments.handlers import payment_purposes
@@ -131,7 +132,7 @@ class PaymentDetailApi(APIView):
 
     @extend_schema(operation_id="payments_retrieve", responses=PaymentOutputSerializer)
     def get(self, request: Request, public_id: UUID) -> Response:
-        return Response(PaymentOutputSerializer(payment_get(public_id)).data)
+        return shown(PaymentOutputSerializer, payment_get(public_id))
 
 
 class PaymentQueryApi(APIView):
@@ -142,7 +143,7 @@ class PaymentQueryApi(APIView):
     @extend_schema(request=None, responses=PaymentOutputSerializer)
     def post(self, request: Request, public_id: UUID) -> Response:
         payment = payment_query(payment_id=payment_get(public_id).pk)
-        return Response(PaymentOutputSerializer(payment_get(payment.public_id)).data)
+        return shown(PaymentOutputSerializer, payment_get(payment.public_id))
 
 
 class PaymentResolveApi(APIView):
@@ -156,16 +157,14 @@ class PaymentResolveApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=PaymentOutputSerializer)
     def post(self, request: Request, public_id: UUID) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         payment = payment_resolve(
             payment_id=payment_get(public_id).pk,
             outcome=data["outcome"],
             note=data["note"],
             actor=request.user,
         )
-        return Response(PaymentOutputSerializer(payment_get(payment.public_id)).data)
+        return shown(PaymentOutputSerializer, payment_get(payment.public_id))
 
 
 # --- provider accounts ------------------------------------------------------------------------
@@ -223,13 +222,11 @@ class ProviderAccountApi(APIView):
                    responses=ProviderAccountOutputSerializer)  # fmt: skip
     def get(self, request: Request, provider: str) -> Response:
         account = provider_account_get(_provider(provider))
-        return Response(ProviderAccountOutputSerializer(account).data)
+        return shown(ProviderAccountOutputSerializer, account)
 
     @extend_schema(request=InputSerializer, responses=ProviderAccountOutputSerializer)
     def put(self, request: Request, provider: str) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         account = provider_account_set(
             provider=_provider(provider),
             base_url=data["base_url"],
@@ -237,7 +234,7 @@ class ProviderAccountApi(APIView):
             is_active=data["is_active"],
             actor=request.user,
         )
-        return Response(ProviderAccountOutputSerializer(account).data)
+        return shown(ProviderAccountOutputSerializer, account)
 
 
 class ProviderAccountListApi(APIView):

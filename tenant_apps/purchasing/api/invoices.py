@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import shown, validated
 from saas_platform.errors import NotFound
 from saas_platform.money import money
 from saas_platform.tenancy import business_today
@@ -96,9 +97,7 @@ class SupplierInvoiceListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: SupplierInvoiceOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         invoice = supplier_invoice_create(
             supplier_id=data["supplier"],
             number=data["number"],
@@ -118,7 +117,7 @@ class SupplierInvoiceDetailApi(APIView):
 
     @extend_schema(responses=SupplierInvoiceOutputSerializer)
     def get(self, request: Request, invoice_id: int) -> Response:
-        return Response(SupplierInvoiceOutputSerializer(_invoice_or_404(invoice_id)).data)
+        return shown(SupplierInvoiceOutputSerializer, _invoice_or_404(invoice_id))
 
 
 class SupplierInvoiceVoidApi(APIView):
@@ -127,7 +126,7 @@ class SupplierInvoiceVoidApi(APIView):
     @extend_schema(request=None, responses=SupplierInvoiceOutputSerializer)
     def post(self, request: Request, invoice_id: int) -> Response:
         invoice = supplier_invoice_void(invoice_id=invoice_id)
-        return Response(SupplierInvoiceOutputSerializer(_invoice_or_404(invoice.pk)).data)
+        return shown(SupplierInvoiceOutputSerializer, _invoice_or_404(invoice.pk))
 
 
 class SupplierPaymentOutputSerializer(serializers.ModelSerializer[SupplierPayment]):
@@ -180,11 +179,8 @@ class SupplierPaymentListCreateApi(APIView):
         },
     )
     def post(self, request: Request, invoice_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        payment = supplier_payment_record(
-            invoice_id=invoice_id, actor=request.user, **serializer.validated_data
-        )
+        data = validated(self.InputSerializer, request.data)
+        payment = supplier_payment_record(invoice_id=invoice_id, actor=request.user, **data)
         body = {
             "payment": SupplierPaymentOutputSerializer(payment).data,
             "invoice": SupplierInvoiceOutputSerializer(_invoice_or_404(invoice_id)).data,

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import shown, validated
 from saas_platform.errors import NotFound
 from tenant_apps.catalog.api.serializers import ProductRefSerializer
 from tenant_apps.inventory.api.common import LocationRefSerializer
@@ -131,9 +132,7 @@ class PurchaseOrderListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: PurchaseOrderOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         order = purchase_order_create(
             supplier_id=data["supplier"],
             destination_id=data["destination"],
@@ -158,7 +157,7 @@ class PurchaseOrderDetailApi(APIView):
 
     @extend_schema(responses=PurchaseOrderOutputSerializer)
     def get(self, request: Request, order_id: int) -> Response:
-        return Response(PurchaseOrderOutputSerializer(_order_or_404(order_id)).data)
+        return shown(PurchaseOrderOutputSerializer, _order_or_404(order_id))
 
     @extend_schema(request=InputSerializer, responses=PurchaseOrderOutputSerializer)
     def patch(self, request: Request, order_id: int) -> Response:
@@ -260,9 +259,7 @@ class GoodsReceiptListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: GoodsReceiptOutputSerializer})
     def post(self, request: Request, order_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         receipt, created = goods_receipt_create(
             order_id=order_id,
             lines=[

@@ -5,13 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import created, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from tenant_apps.purchasing.models import Supplier
@@ -68,10 +69,9 @@ class SupplierListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: SupplierOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        supplier = supplier_create(**serializer.validated_data)
-        return Response(SupplierOutputSerializer(supplier).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        supplier = supplier_create(**data)
+        return created(SupplierOutputSerializer, supplier)
 
 
 class SupplierDetailApi(APIView):
@@ -86,14 +86,13 @@ class SupplierDetailApi(APIView):
         supplier = supplier_get(supplier_id)
         if supplier is None:
             raise NotFound("No such supplier.")
-        return Response(SupplierOutputSerializer(supplier).data)
+        return shown(SupplierOutputSerializer, supplier)
 
     @extend_schema(request=InputSerializer, responses=SupplierOutputSerializer)
     def patch(self, request: Request, supplier_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        supplier = supplier_update(supplier_id=supplier_id, data=dict(serializer.validated_data))
-        return Response(SupplierOutputSerializer(supplier).data)
+        data = validated(self.InputSerializer, request.data, partial=True)
+        supplier = supplier_update(supplier_id=supplier_id, data=dict(data))
+        return shown(SupplierOutputSerializer, supplier)
 
 
 class SupplierDeactivateApi(APIView):

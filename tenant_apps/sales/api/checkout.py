@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.permissions import request_allows
+from saas_platform.api.shaping import shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from tenant_apps.sales.api.serializers import (
@@ -138,13 +139,12 @@ class QuoteApi(APIView):
         responses=QuoteOutputSerializer,
     )
     def post(self, request: Request) -> Response:
-        serializer = CartInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(CartInputSerializer, request.data)
         priced = cart_price(
-            cart=cart_request(serializer.validated_data),
+            cart=cart_request(data),
             may_override_price=request_allows(request, Action.SALES_OVERRIDE_PRICE),
         )
-        return Response(QuoteOutputSerializer(priced).data)
+        return shown(QuoteOutputSerializer, priced)
 
 
 class CheckoutApi(APIView):
@@ -193,9 +193,7 @@ class CheckoutApi(APIView):
         description="Idempotent on `uuid`: the same UUID and cart return the same sale (200).",
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         cart = cart_request(data)
         tenders = _nested(self.TenderSerializer, data["tenders"], "tenders")
         checkout = CheckoutRequest(
@@ -316,12 +314,9 @@ class SaleVoidApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SaleOutputSerializer)
     def post(self, request: Request, sale_uuid: Any) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         _sale_or_404(sale_uuid)
-        sale_void(
-            sale_uuid=sale_uuid, reason=serializer.validated_data["reason"], actor=request.user
-        )
+        sale_void(sale_uuid=sale_uuid, reason=data["reason"], actor=request.user)
         return Response(sale_data(_sale_or_404(sale_uuid)))
 
 
@@ -357,14 +352,13 @@ class SaleTenderRetryApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SaleOutputSerializer)
     def post(self, request: Request, sale_uuid: Any, tender_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         _sale_or_404(sale_uuid)
         sale_tender_retry(
             sale_uuid=sale_uuid,
             tender_id=tender_id,
             actor=request.user,
-            **serializer.validated_data,
+            **data,
         )
         return Response(sale_data(_sale_or_404(sale_uuid)))
 
@@ -390,9 +384,7 @@ class SaleReturnApi(APIView):
         responses={201: SaleReturnOutputSerializer, 200: SaleReturnOutputSerializer},
     )
     def post(self, request: Request, sale_uuid: Any) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         lines = _nested(self.LineSerializer, data["lines"], "lines")
         sale_return, created = sale_return_create(
             sale_uuid=sale_uuid,

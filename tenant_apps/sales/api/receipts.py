@@ -20,6 +20,7 @@ from saas_platform.api.renderers import (
     download,
     requested_format,
 )
+from saas_platform.api.shaping import shown, validated
 from saas_platform.errors import Conflict, NotFound
 from tenant_apps.sales.models import Sale, SaleStatus
 from tenant_apps.sales.receipts.config import receipt_settings_set
@@ -150,7 +151,7 @@ class SaleReceiptApi(APIView):
         if chosen in ("escpos58", "escpos80"):
             escpos = render_escpos(data, width_mm=int(chosen[-2:]))
             return download(escpos, filename=f"{name}.{chosen}.bin")
-        return Response(ReceiptOutputSerializer(data).data)
+        return shown(ReceiptOutputSerializer, data)
 
 
 class SaleReceiptEmailApi(APIView):
@@ -169,9 +170,8 @@ class SaleReceiptEmailApi(APIView):
         description="Sends the receipt as an HTML e-mail with the PDF attached.",
     )
     def post(self, request: Request, sale_uuid: Any) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        to = serializer.validated_data["to"]
+        data = validated(self.InputSerializer, request.data)
+        to = data["to"]
         receipt_email(sale=printable_sale(sale_uuid), to=to)
         return Response({"sent_to": to})
 
@@ -203,7 +203,6 @@ class ReceiptSettingsApi(APIView):
         responses=OutputSerializer,
     )
     def put(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        saved = receipt_settings_set(**serializer.validated_data)
+        data = validated(self.InputSerializer, request.data)
+        saved = receipt_settings_set(**data)
         return Response(self.OutputSerializer(saved).data)

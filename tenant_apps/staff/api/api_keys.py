@@ -11,6 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import validated
 from tenant_apps.staff.access import SCOPES, Action
 from tenant_apps.staff.models import ApiKey
 from tenant_apps.staff.selectors import api_key_list
@@ -65,9 +66,8 @@ class ApiKeyListCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        issued = api_key_create(actor=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        data = validated(self.InputSerializer, request.data)
+        issued = api_key_create(actor=request.user, **data)  # type: ignore[arg-type]
         body = {"api_key": ApiKeyOutputSerializer(issued.api_key).data, "key": issued.key}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import created, shown, validated
 from saas_platform.errors import Forbidden, NotFound
 from saas_platform.tenancy import current_business
 from shared_apps.users.models import Role, User
@@ -71,9 +72,7 @@ class StaffListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: StaffOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         user = staff_create(
             actor=request.user,  # type: ignore[arg-type]
             tenant=current_business(),
@@ -82,7 +81,7 @@ class StaffListCreateApi(APIView):
             role=data["role"],
             password=data.get("password") or None,
         )
-        return Response(StaffOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        return created(StaffOutputSerializer, user)
 
 
 class StaffDetailApi(APIView):
@@ -97,14 +96,13 @@ class StaffDetailApi(APIView):
         user = staff_get(user_id)
         if user is None:
             raise NotFound("No such staff member.")
-        return Response(StaffOutputSerializer(user).data)
+        return shown(StaffOutputSerializer, user)
 
     @extend_schema(request=InputSerializer, responses=StaffOutputSerializer)
     def patch(self, request: Request, user_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = staff_update(actor=request.user, user_id=user_id, **serializer.validated_data)  # type: ignore[arg-type]
-        return Response(StaffOutputSerializer(user).data)
+        data = validated(self.InputSerializer, request.data)
+        user = staff_update(actor=request.user, user_id=user_id, **data)  # type: ignore[arg-type]
+        return shown(StaffOutputSerializer, user)
 
 
 class StaffDeactivateApi(APIView):
@@ -113,7 +111,7 @@ class StaffDeactivateApi(APIView):
     @extend_schema(request=None, responses=StaffOutputSerializer)
     def post(self, request: Request, user_id: int) -> Response:
         user = staff_set_active(actor=request.user, user_id=user_id, active=False)  # type: ignore[arg-type]
-        return Response(StaffOutputSerializer(user).data)
+        return shown(StaffOutputSerializer, user)
 
 
 class StaffReactivateApi(APIView):
@@ -122,7 +120,7 @@ class StaffReactivateApi(APIView):
     @extend_schema(request=None, responses=StaffOutputSerializer)
     def post(self, request: Request, user_id: int) -> Response:
         user = staff_set_active(actor=request.user, user_id=user_id, active=True)  # type: ignore[arg-type]
-        return Response(StaffOutputSerializer(user).data)
+        return shown(StaffOutputSerializer, user)
 
 
 class StaffPinApi(APIView):
@@ -147,9 +145,8 @@ class StaffPinApi(APIView):
             raise Forbidden(
                 "Sign in with your password to choose a PIN.", code="password_login_required"
             )
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        staff_set_own_pin(user=actor, pin=serializer.validated_data["pin"])
+        data = validated(self.InputSerializer, request.data)
+        staff_set_own_pin(user=actor, pin=data["pin"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -161,4 +158,4 @@ class StaffPinResetApi(APIView):
     @extend_schema(request=None, responses=StaffOutputSerializer)
     def post(self, request: Request, user_id: int) -> Response:
         user = staff_reset_pin(actor=request.user, user_id=user_id)  # type: ignore[arg-type]
-        return Response(StaffOutputSerializer(user).data)
+        return shown(StaffOutputSerializer, user)
