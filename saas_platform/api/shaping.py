@@ -11,13 +11,15 @@ Bad input raises before the call, so the view never sees it: a 400 naming each b
 
 from __future__ import annotations
 
-from typing import Any, TypeAlias
+from typing import Any, TypeAlias, TypeVar
 
+from django.db.models import Model
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 SerializerClass: TypeAlias = type[serializers.BaseSerializer[Any]]
+_Row = TypeVar("_Row", bound=Model)
 
 
 def validated(serializer_class: SerializerClass, data: Any, **kwargs: Any) -> Any:
@@ -46,3 +48,15 @@ def created(
 ) -> Response:
     """A 201 with what was made, shaped as :func:`shown` does."""
     return shown(serializer_class, instance, request=request, status=201)
+
+
+# The shape of a row in an answer: every field ``Meta.fields`` names is read only (the OpenAPI
+# document says so), without each serializer repeating ``read_only_fields = fields``. A comment,
+# not a docstring: drf-spectacular would print a docstring into every component it describes.
+class OutputModelSerializer(serializers.ModelSerializer[_Row]):
+
+    def get_extra_kwargs(self) -> dict[str, Any]:
+        extra: dict[str, Any] = super().get_extra_kwargs()
+        for name in self.Meta.fields:
+            extra[name] = {**extra.get(name, {}), "read_only": True}
+        return extra

@@ -22,7 +22,7 @@ from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.parsers import CsvParser
 from saas_platform.api.renderers import file_response
-from saas_platform.api.shaping import created, shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound, ValidationFailed
 from saas_platform.money import round_money
@@ -259,7 +259,7 @@ class ProductPriceDeleteApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BarcodeLookupOutputSerializer(serializers.ModelSerializer[Barcode]):
+class BarcodeLookupOutputSerializer(OutputModelSerializer[Barcode]):
     pack_price = serializers.SerializerMethodField()
     product = inline_serializer(
         "ScannedProduct",
@@ -279,7 +279,6 @@ class BarcodeLookupOutputSerializer(serializers.ModelSerializer[Barcode]):
     class Meta:
         model = Barcode
         fields = ["code", "symbology", "pack_quantity", "pack_price", "product"]
-        read_only_fields = fields
 
     @extend_schema_field(MoneyField())
     def get_pack_price(self, barcode: Barcode) -> dict[str, str] | None:

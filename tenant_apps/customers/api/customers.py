@@ -20,7 +20,7 @@ from rest_framework.views import APIView
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import validated
+from saas_platform.api.shaping import OutputModelSerializer, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency
@@ -46,7 +46,7 @@ def as_money(value: Decimal) -> Money:
     return Money(value, business_currency())
 
 
-class CustomerOutputSerializer(serializers.ModelSerializer[Customer]):
+class CustomerOutputSerializer(OutputModelSerializer[Customer]):
     credit_limit = MoneyField()
     balance = MoneyField(help_text="Positive: the customer owes; negative: store credit.")
     available_credit = serializers.SerializerMethodField()
@@ -60,7 +60,6 @@ class CustomerOutputSerializer(serializers.ModelSerializer[Customer]):
             "payment_terms_days", "balance", "available_credit", "loyalty_points",
             "loyalty_value", "price_list", "is_active", "note", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field(MoneyField())
     def get_available_credit(self, customer: Customer) -> dict[str, str] | None:
@@ -167,7 +166,7 @@ class CustomerDetailApi(APIView):
 # --- The account -----------------------------------------------------------------------------
 
 
-class CreditEntryOutputSerializer(serializers.ModelSerializer[CreditEntry]):
+class CreditEntryOutputSerializer(OutputModelSerializer[CreditEntry]):
     amount = MoneyField(help_text="Positive: added to what the customer owes.")
     balance_after = MoneyField()
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
@@ -178,7 +177,6 @@ class CreditEntryOutputSerializer(serializers.ModelSerializer[CreditEntry]):
             "id", "kind", "amount", "balance_after", "due_on", "reference", "note",
             "created_by", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class CustomerLedgerApi(APIView):
@@ -284,11 +282,10 @@ class CustomerAdjustmentApi(APIView):
 # --- Loyalty ---------------------------------------------------------------------------------
 
 
-class LoyaltyEntryOutputSerializer(serializers.ModelSerializer[LoyaltyEntry]):
+class LoyaltyEntryOutputSerializer(OutputModelSerializer[LoyaltyEntry]):
     class Meta:
         model = LoyaltyEntry
         fields = ["id", "points", "reason", "reference", "balance_after", "created_at"]
-        read_only_fields = fields
 
 
 class CustomerLoyaltyApi(APIView):

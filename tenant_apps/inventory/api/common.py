@@ -7,6 +7,7 @@ from typing import Any
 from rest_framework import serializers
 
 from saas_platform.api.fields import quantity
+from saas_platform.api.shaping import OutputModelSerializer
 from saas_platform.errors import ValidationFailed
 from tenant_apps.catalog.models import Product
 from tenant_apps.catalog.selectors import product_find
@@ -28,13 +29,12 @@ def location_or_400(location_id: int, field: str = "location") -> Location:
     return location
 
 
-class LocationRefSerializer(serializers.ModelSerializer[Location]):
+class LocationRefSerializer(OutputModelSerializer[Location]):
     """A location where another record names it (a purchase order's destination)."""
 
     class Meta:
         model = Location
         fields = ["id", "code", "name"]
-        read_only_fields = fields
 
 
 class LinesInputSerializer(serializers.Serializer[Any]):

@@ -14,7 +14,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import created, shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.money import format_amount, round_money
 from saas_platform.tenancy import business_currency
@@ -47,11 +47,10 @@ from tenant_apps.inventory.services import (
 from tenant_apps.staff.access import Action
 
 
-class LocationOutputSerializer(serializers.ModelSerializer[Location]):
+class LocationOutputSerializer(OutputModelSerializer[Location]):
     class Meta:
         model = Location
         fields = ["id", "code", "name", "kind", "is_default", "is_active", "created_at"]
-        read_only_fields = fields
 
 
 class LocationListCreateApi(APIView):
@@ -88,7 +87,7 @@ class LocationDetailApi(APIView):
         return Response(LocationOutputSerializer(location_update(location=location, **data)).data)
 
 
-class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
+class StockLevelOutputSerializer(OutputModelSerializer[StockLevel]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
     available = serializers.SerializerMethodField()
@@ -99,7 +98,6 @@ class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
             "product", "location", "quantity", "reserved", "available", "low_stock_threshold",
             "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
     def get_available(self, level: StockLevel) -> str:
         return str(level.quantity - level.reserved)
@@ -131,7 +129,7 @@ def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdecimal() else None
 
 
-class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):
+class MovementOutputSerializer(OutputModelSerializer[StockMovement]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
     unit_cost = CostField()  # only for roles that may see costs (catalog.view_costs)
@@ -143,7 +141,6 @@ class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):
             "id", "product", "location", "batch", "quantity", "unit_cost", "reason",
             "reference", "note", "created_by", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class MovementListApi(APIView):

@@ -15,7 +15,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, shown, validated
 from saas_platform.errors import NotFound, ValidationFailed
 from tenant_apps.catalog.api.serializers import CostField, ProductRefSerializer
 from tenant_apps.inventory.api.common import (
@@ -56,17 +56,16 @@ from tenant_apps.staff.access import Action
 # --- Transfers ------------------------------------------------------------------------------
 
 
-class TransferLineOutputSerializer(serializers.ModelSerializer[TransferLine]):
+class TransferLineOutputSerializer(OutputModelSerializer[TransferLine]):
     product = ProductRefSerializer()
     unit_cost = CostField()  # only for roles that may see costs (catalog.view_costs)
 
     class Meta:
         model = TransferLine
         fields = ["product", "quantity", "quantity_received", "unit_cost"]
-        read_only_fields = fields
 
 
-class TransferOutputSerializer(serializers.ModelSerializer[Transfer]):
+class TransferOutputSerializer(OutputModelSerializer[Transfer]):
     from_location = serializers.CharField(source="source.code")
     to_location = serializers.CharField(source="destination.code")
     lines = TransferLineOutputSerializer(many=True)
@@ -77,7 +76,6 @@ class TransferOutputSerializer(serializers.ModelSerializer[Transfer]):
             "id", "from_location", "to_location", "status", "note", "lines",
             "created_at", "dispatched_at", "received_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class TransferListCreateApi(APIView):
@@ -164,13 +162,12 @@ class TransferCancelApi(APIView):
 # --- Stock counts ---------------------------------------------------------------------------
 
 
-class CountLineOutputSerializer(serializers.ModelSerializer[StockCountLine]):
+class CountLineOutputSerializer(OutputModelSerializer[StockCountLine]):
     product = ProductRefSerializer()
 
     class Meta:
         model = StockCountLine
         fields = ["product", "expected", "counted", "variance"]
-        read_only_fields = fields
 
     def to_representation(self, line: StockCountLine) -> dict[str, Any]:
         data = super().to_representation(line)
@@ -180,7 +177,7 @@ class CountLineOutputSerializer(serializers.ModelSerializer[StockCountLine]):
         return data
 
 
-class CountOutputSerializer(serializers.ModelSerializer[StockCount]):
+class CountOutputSerializer(OutputModelSerializer[StockCount]):
     location = serializers.CharField(source="location.code")
     lines = serializers.SerializerMethodField()
 
@@ -196,7 +193,6 @@ class CountOutputSerializer(serializers.ModelSerializer[StockCount]):
             "created_at",
             "completed_at",
         ]
-        read_only_fields = fields
 
     def get_lines(self, count: StockCount) -> list[dict[str, Any]]:
         hide = count.blind and count.status == "open"
@@ -287,7 +283,7 @@ class CountCancelApi(APIView):
 # --- Reservations and alerts ----------------------------------------------------------------
 
 
-class ReservationOutputSerializer(serializers.ModelSerializer[Reservation]):
+class ReservationOutputSerializer(OutputModelSerializer[Reservation]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
 
@@ -297,7 +293,6 @@ class ReservationOutputSerializer(serializers.ModelSerializer[Reservation]):
             "id", "product", "location", "quantity", "status", "reference",
             "expires_at", "created_at", "closed_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class ReservationListCreateApi(APIView):
@@ -352,7 +347,7 @@ class ReservationReleaseApi(APIView):
         )
 
 
-class AlertOutputSerializer(serializers.ModelSerializer[StockAlert]):
+class AlertOutputSerializer(OutputModelSerializer[StockAlert]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
 
@@ -362,7 +357,6 @@ class AlertOutputSerializer(serializers.ModelSerializer[StockAlert]):
             "id", "kind", "status", "product", "location", "batch", "message",
             "created_at", "resolved_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class AlertListApi(APIView):

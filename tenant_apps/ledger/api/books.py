@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
 from saas_platform.api.period import PeriodSerializer
-from saas_platform.api.shaping import created, shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
 from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_today
 from tenant_apps.ledger.api.common import AccountRefSerializer
@@ -37,13 +37,12 @@ from tenant_apps.ledger.services import (
 from tenant_apps.staff.access import Action
 
 
-class AccountOutputSerializer(serializers.ModelSerializer[Account]):
+class AccountOutputSerializer(OutputModelSerializer[Account]):
     normal_balance = serializers.CharField(read_only=True)
 
     class Meta:
         model = Account
         fields = ["id", "code", "name", "type", "role", "normal_balance", "is_active"]
-        read_only_fields = fields
 
 
 class AccountListCreateApi(APIView):
@@ -88,7 +87,7 @@ class EntryLineOutputSerializer(serializers.Serializer[Any]):
     credit = MoneyField()
 
 
-class EntryOutputSerializer(serializers.ModelSerializer[JournalEntry]):
+class EntryOutputSerializer(OutputModelSerializer[JournalEntry]):
     lines = EntryLineOutputSerializer(many=True)
 
     class Meta:
@@ -104,7 +103,6 @@ class EntryOutputSerializer(serializers.ModelSerializer[JournalEntry]):
             "created_at",
             "lines",
         ]
-        read_only_fields = fields
 
 
 class EntryListCreateApi(APIView):
@@ -209,7 +207,7 @@ class LockDateApi(APIView):
         return Response({"lock_date": settings.lock_date})
 
 
-class ExpenseOutputSerializer(serializers.ModelSerializer[Expense]):
+class ExpenseOutputSerializer(OutputModelSerializer[Expense]):
     category = AccountRefSerializer()
     paid_from = AccountRefSerializer()
     amount = MoneyField()
@@ -227,7 +225,6 @@ class ExpenseOutputSerializer(serializers.ModelSerializer[Expense]):
             "entry",
             "created_at",
         ]
-        read_only_fields = fields
 
 
 class ExpenseListCreateApi(APIView):
@@ -260,14 +257,13 @@ class ExpenseListCreateApi(APIView):
         return created(ExpenseOutputSerializer, expense)
 
 
-class BudgetOutputSerializer(serializers.ModelSerializer[Budget]):
+class BudgetOutputSerializer(OutputModelSerializer[Budget]):
     account = AccountRefSerializer()
     amount = MoneyField()
 
     class Meta:
         model = Budget
         fields = ["id", "account", "month", "amount"]
-        read_only_fields = fields
 
 
 class BudgetListSetApi(APIView):

@@ -17,7 +17,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
-from saas_platform.api.shaping import shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound
 from tenant_apps.payments.handlers import payment_purposes
@@ -44,17 +44,16 @@ from tenant_apps.staff.access import Action
 # --- payments ---------------------------------------------------------------------------------
 
 
-class RefundOutputSerializer(serializers.ModelSerializer[PaymentRefund]):
+class RefundOutputSerializer(OutputModelSerializer[PaymentRefund]):
     amount = MoneyField()
 
     class Meta:
         model = PaymentRefund
         fields = ["reference", "amount", "method", "status", "receipt", "result_code",
                   "result_message", "created_at", "settled_at"]  # fmt: skip
-        read_only_fields = fields
 
 
-class PaymentOutputSerializer(serializers.ModelSerializer[Payment]):
+class PaymentOutputSerializer(OutputModelSerializer[Payment]):
     id = serializers.UUIDField(source="public_id")
     amount = MoneyField()
     refunded_amount = MoneyField()
@@ -68,7 +67,6 @@ class PaymentOutputSerializer(serializers.ModelSerializer[Payment]):
             "result_message", "refunded_amount", "refunds", "deadline_at", "next_query_at",
             "resolution_note", "created_at", "settled_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PaymentFilterSerializer(SyncQuerySerializer):
@@ -176,7 +174,7 @@ def masked(value: Any) -> str:
     return f"…{text[-4:]}" if len(text) >= 16 else "…"
 
 
-class ProviderAccountOutputSerializer(serializers.ModelSerializer[ProviderAccount]):
+class ProviderAccountOutputSerializer(OutputModelSerializer[ProviderAccount]):
     credentials = serializers.SerializerMethodField()
     urls = serializers.SerializerMethodField()
 
@@ -184,7 +182,6 @@ class ProviderAccountOutputSerializer(serializers.ModelSerializer[ProviderAccoun
         model = ProviderAccount
         fields = ["provider", "base_url", "is_active", "credentials", "urls",
                   "created_at", "updated_at"]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_credentials(self, account: ProviderAccount) -> dict[str, str]:
@@ -252,14 +249,13 @@ class ProviderAccountListApi(APIView):
 # --- C2B --------------------------------------------------------------------------------------
 
 
-class C2BOutputSerializer(serializers.ModelSerializer[C2BPayment]):
+class C2BOutputSerializer(OutputModelSerializer[C2BPayment]):
     amount = MoneyField()
 
     class Meta:
         model = C2BPayment
         fields = ["id", "trans_id", "amount", "bill_ref", "msisdn", "payer_name", "trans_time",
                   "status", "matched_by", "created_at"]  # fmt: skip
-        read_only_fields = fields
 
 
 class C2BFilterSerializer(PageQuerySerializer):

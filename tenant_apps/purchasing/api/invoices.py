@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, shown, validated
 from saas_platform.errors import NotFound
 from saas_platform.money import money
 from saas_platform.tenancy import business_today
@@ -39,7 +39,7 @@ from tenant_apps.purchasing.services import (
 from tenant_apps.staff.access import Action
 
 
-class SupplierInvoiceOutputSerializer(serializers.ModelSerializer[SupplierInvoice]):
+class SupplierInvoiceOutputSerializer(OutputModelSerializer[SupplierInvoice]):
     supplier = SupplierRefSerializer()
     order = serializers.CharField(source="order.reference", allow_null=True, default=None)
     total = MoneyField()
@@ -52,7 +52,6 @@ class SupplierInvoiceOutputSerializer(serializers.ModelSerializer[SupplierInvoic
             "id", "supplier", "order", "number", "invoice_date", "due_date", "total",
             "amount_paid", "outstanding", "status", "note", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 def _invoice_or_404(invoice_id: int) -> SupplierInvoice:
@@ -129,7 +128,7 @@ class SupplierInvoiceVoidApi(APIView):
         return shown(SupplierInvoiceOutputSerializer, _invoice_or_404(invoice.pk))
 
 
-class SupplierPaymentOutputSerializer(serializers.ModelSerializer[SupplierPayment]):
+class SupplierPaymentOutputSerializer(OutputModelSerializer[SupplierPayment]):
     amount = MoneyField()
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
 
@@ -139,7 +138,6 @@ class SupplierPaymentOutputSerializer(serializers.ModelSerializer[SupplierPaymen
             "id", "invoice", "amount", "paid_on", "method", "reference", "created_by",
             "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class SupplierPaymentListCreateApi(APIView):

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, shown, validated
 from saas_platform.errors import NotFound
 from tenant_apps.catalog.api.serializers import ProductRefSerializer
 from tenant_apps.inventory.api.common import LocationRefSerializer
@@ -43,7 +43,7 @@ from tenant_apps.purchasing.services import (
 from tenant_apps.staff.access import Action
 
 
-class PurchaseOrderLineOutputSerializer(serializers.ModelSerializer[PurchaseOrderLine]):
+class PurchaseOrderLineOutputSerializer(OutputModelSerializer[PurchaseOrderLine]):
     product = ProductRefSerializer()
     unit_cost = MoneyField()
     quantity_outstanding = quantity()
@@ -54,10 +54,9 @@ class PurchaseOrderLineOutputSerializer(serializers.ModelSerializer[PurchaseOrde
             "id", "product", "quantity_ordered", "quantity_received", "quantity_outstanding",
             "unit_cost",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class PurchaseOrderOutputSerializer(serializers.ModelSerializer[PurchaseOrder]):
+class PurchaseOrderOutputSerializer(OutputModelSerializer[PurchaseOrder]):
     supplier = SupplierRefSerializer()
     destination = LocationRefSerializer()
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
@@ -69,7 +68,6 @@ class PurchaseOrderOutputSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "id", "reference", "supplier", "destination", "status", "expected_on", "note",
             "created_by", "created_at", "ordered_at", "closed_at", "lines",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class OrderLineInputSerializer(serializers.Serializer[Any]):
@@ -196,7 +194,7 @@ class PurchaseOrderCloseApi(APIView):
         return Response(_shown(purchase_order_close(order_id=order_id)))
 
 
-class GoodsReceiptLineOutputSerializer(serializers.ModelSerializer[GoodsReceiptLine]):
+class GoodsReceiptLineOutputSerializer(OutputModelSerializer[GoodsReceiptLine]):
     order_line = serializers.IntegerField(source="order_line_id")
     product = ProductRefSerializer(source="order_line.product")
     unit_cost = MoneyField()
@@ -208,10 +206,9 @@ class GoodsReceiptLineOutputSerializer(serializers.ModelSerializer[GoodsReceiptL
             "id", "order_line", "product", "quantity", "unit_cost", "lot_code", "expires_on",
             "batch",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class GoodsReceiptOutputSerializer(serializers.ModelSerializer[GoodsReceipt]):
+class GoodsReceiptOutputSerializer(OutputModelSerializer[GoodsReceipt]):
     order = serializers.CharField(source="order.reference")
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
     lines = GoodsReceiptLineOutputSerializer(many=True)
@@ -222,7 +219,6 @@ class GoodsReceiptOutputSerializer(serializers.ModelSerializer[GoodsReceipt]):
             "id", "reference", "order", "received_at", "delivery_note", "idempotency_key",
             "created_by", "created_at", "lines",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class GoodsReceiptListCreateApi(APIView):

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import created, shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.errors import NotFound
 from tenant_apps.purchasing.models import Supplier
@@ -21,14 +21,13 @@ from tenant_apps.purchasing.services import supplier_create, supplier_deactivate
 from tenant_apps.staff.access import Action
 
 
-class SupplierOutputSerializer(serializers.ModelSerializer[Supplier]):
+class SupplierOutputSerializer(OutputModelSerializer[Supplier]):
     class Meta:
         model = Supplier
         fields = [
             "id", "name", "contact_name", "phone", "email", "address", "tax_id",
             "payment_terms_days", "lead_time_days", "is_active", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class _SupplierFields(serializers.Serializer[Any]):

@@ -16,7 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from saas_platform.api.openapi_errors import Error
-from saas_platform.api.shaping import shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, shown, validated
 from saas_platform.errors import Forbidden
 from saas_platform.tenancy import current_business
 from shared_apps.users import lockout, ratelimit
@@ -35,13 +35,12 @@ from tenant_apps.staff.tokens import (
 INVALID_CREDENTIALS = "The e-mail or password is wrong."
 
 
-class UserDetailsSerializer(serializers.ModelSerializer[User]):
+class UserDetailsSerializer(OutputModelSerializer[User]):
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "role", "pin_reset_required", "allowed_actions"]
-        read_only_fields = fields
 
     def get_allowed_actions(self, user: User) -> list[str]:
         return allowed_actions(user.role)

@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import created, shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
 from saas_platform.errors import Forbidden, NotFound
 from saas_platform.tenancy import current_business
 from shared_apps.users.models import Role, User
@@ -29,7 +29,7 @@ from tenant_apps.staff.services import (
 from tenant_apps.staff.tokens import signed_in_by_password
 
 
-class StaffOutputSerializer(serializers.ModelSerializer[User]):
+class StaffOutputSerializer(OutputModelSerializer[User]):
     has_pin = serializers.SerializerMethodField()
 
     class Meta:
@@ -45,7 +45,6 @@ class StaffOutputSerializer(serializers.ModelSerializer[User]):
             "has_pin",
             "pin_reset_required",
         ]
-        read_only_fields = fields
 
     def get_has_pin(self, user: User) -> bool:
         return bool(user.pin_hash)
