@@ -147,23 +147,32 @@ class QuoteApi(APIView):
         return shown(QuoteOutputSerializer, priced)
 
 
+# A tender's payer and currency, asked alike at checkout and when a tender is tried again.
+def _payer() -> serializers.CharField:
+    return serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+
+
+def _currency() -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=3,
+        help_text="ISO 4217 code of `amount`; only the business's currency is accepted.",
+    )
+
+
 class CheckoutApi(APIView):
     required_action = Action.SALES_SELL
 
     class TenderSerializer(serializers.Serializer[Any]):
         method = serializers.ChoiceField(choices=TenderMethod.choices)
         amount = amount(summed=True, required=False, default=Decimal(0))
-        payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+        payer = _payer()
         points = serializers.IntegerField(
             required=False, allow_null=True, default=None, min_value=1
         )
-        currency = serializers.CharField(
-            required=False,
-            default="",
-            allow_blank=True,
-            max_length=3,
-            help_text="ISO 4217 code of `amount`; only the business's currency is accepted.",
-        )
+        currency = _currency()
 
     class InputSerializer(CartInputSerializer):
         uuid = serializers.UUIDField()
@@ -333,7 +342,7 @@ class SaleTenderRetryApi(APIView):
                 TenderMethod.UPI,
             ]
         )
-        payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+        payer = _payer()
         amount = amount(
             summed=True,
             required=False,
@@ -342,13 +351,7 @@ class SaleTenderRetryApi(APIView):
             help_text="Cash handed over (change is given on anything above what is due); "
             "another method may only ask for what is due.",
         )
-        currency = serializers.CharField(
-            required=False,
-            default="",
-            allow_blank=True,
-            max_length=3,
-            help_text="ISO 4217 code of `amount`; only the business's currency is accepted.",
-        )
+        currency = _currency()
 
     @extend_schema(request=InputSerializer, responses=SaleOutputSerializer)
     def post(self, request: Request, sale_uuid: Any, tender_id: int) -> Response:
