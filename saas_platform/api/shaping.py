@@ -1,5 +1,5 @@
-"""The two ends of a view: the input a serializer checked, and the answer an output serializer
-shapes. A view reads as parse, call, shape::
+"""The parts of a view: the input a serializer checked, the row a selector found, and the answer
+an output serializer shapes. A view reads as parse, call, shape::
 
     data = validated(self.InputSerializer, request.data)
     location = location_create(**data)
@@ -18,8 +18,11 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from saas_platform.errors import NotFound
+
 SerializerClass: TypeAlias = type[serializers.BaseSerializer[Any]]
 _Row = TypeVar("_Row", bound=Model)
+_Found = TypeVar("_Found")
 
 
 def validated(serializer_class: SerializerClass, data: Any, **kwargs: Any) -> Any:
@@ -28,6 +31,13 @@ def validated(serializer_class: SerializerClass, data: Any, **kwargs: Any) -> An
     serializer = serializer_class(data=data, **kwargs)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
+
+
+def or_404(row: _Found | None, message: str, *, code: str | None = None) -> _Found:
+    """What a selector found, or a 404 with ``message`` (and ``code``) when it found nothing."""
+    if row is None:
+        raise NotFound(message, code=code)
+    return row
 
 
 def shown(
@@ -54,7 +64,6 @@ def created(
 # document says so), without each serializer repeating ``read_only_fields = fields``. A comment,
 # not a docstring: drf-spectacular would print a docstring into every component it describes.
 class OutputModelSerializer(serializers.ModelSerializer[_Row]):
-
     def get_extra_kwargs(self) -> dict[str, Any]:
         extra: dict[str, Any] = super().get_extra_kwargs()
         for name in self.Meta.fields:

@@ -22,9 +22,9 @@ from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.parsers import CsvParser
 from saas_platform.api.renderers import file_response
-from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
+from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer
-from saas_platform.errors import NotFound, ValidationFailed
+from saas_platform.errors import ValidationFailed
 from saas_platform.money import round_money
 from tenant_apps.catalog import selectors, services
 from tenant_apps.catalog.api.reference import CATALOG_ACTIONS
@@ -43,9 +43,7 @@ MAX_IMPORT_BYTES = 10_000_000
 
 
 def _product_body(request: Request, product_id: int) -> dict[str, Any]:
-    product = selectors.product_get(product_id)
-    if product is None:
-        raise NotFound("No such product.")
+    product = or_404(selectors.product_get(product_id), "No such product.")
     # The request decides which fields the role sees (cost prices: catalog.view_costs).
     return dict(ProductOutputSerializer(product, context={"request": request}).data)
 
@@ -202,9 +200,7 @@ class ProductBarcodeListCreateApi(APIView):
 
     @list_schema(BarcodeOutputSerializer, "ProductBarcodeList")
     def get(self, request: Request, product_id: int) -> Response:
-        product = selectors.product_get(product_id)
-        if product is None:
-            raise NotFound("No such product.")
+        product = or_404(selectors.product_get(product_id), "No such product.")
         return paginated(request, product.barcodes.all(), BarcodeOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: BarcodeOutputSerializer})
@@ -233,9 +229,7 @@ class ProductPriceListSetApi(APIView):
 
     @list_schema(ProductPriceOutputSerializer, "ProductPriceList")
     def get(self, request: Request, product_id: int) -> Response:
-        product = selectors.product_get(product_id)
-        if product is None:
-            raise NotFound("No such product.")
+        product = or_404(selectors.product_get(product_id), "No such product.")
         return paginated(request, product.list_prices.all(), ProductPriceOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: ProductPriceOutputSerializer})
@@ -299,9 +293,11 @@ class BarcodeLookupApi(APIView):
         }
     )
     def get(self, request: Request, code: str) -> Response:
-        barcode = selectors.barcode_lookup(code)
-        if barcode is None:
-            raise NotFound(f"No product has the barcode {code}.", code="unknown_barcode")
+        barcode = or_404(
+            selectors.barcode_lookup(code),
+            f"No product has the barcode {code}.",
+            code="unknown_barcode",
+        )
         return shown(BarcodeLookupOutputSerializer, barcode)
 
 

@@ -16,8 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paged, paginated
-from saas_platform.api.shaping import created, shown, validated
-from saas_platform.errors import NotFound
+from saas_platform.api.query import query_flag
+from saas_platform.api.shaping import created, or_404, shown, validated
 from tenant_apps.catalog import selectors, services
 from tenant_apps.catalog.api.serializers import (
     BrandOutputSerializer,
@@ -38,18 +38,14 @@ CATALOG_ACTIONS = {
 }
 
 
-def _or_404(found: Any, what: str) -> Any:
-    if found is None:
-        raise NotFound(f"No such {what}.")
-    return found
-
-
 # --- Categories ---------------------------------------------------------------------------------
 
 
 def _category_body(category_id: int) -> dict[str, Any]:
     categories = selectors.category_list()
-    category = _or_404(next((c for c in categories if c.pk == category_id), None), "category")
+    category = or_404(
+        next((c for c in categories if c.pk == category_id), None), "No such category."
+    )
     context = {"paths": selectors.category_paths(categories)}
     return dict(CategoryOutputSerializer(category, context=context).data)
 
@@ -113,7 +109,7 @@ class CategoryListCreateApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        if request.query_params.get("tree", "").lower() in {"1", "true", "yes"}:
+        if query_flag(request, "tree"):
             return Response({"tree": _tree_body(selectors.category_tree())})
         categories = selectors.category_list()
         paths = selectors.category_paths(categories)

@@ -20,9 +20,9 @@ from rest_framework.views import APIView
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import OutputModelSerializer, validated
+from saas_platform.api.query import query_flag
+from saas_platform.api.shaping import OutputModelSerializer, or_404, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
-from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency
 from tenant_apps.customers.models import CreditEntry, Customer, LoyaltyEntry, PaymentMethod
 from tenant_apps.customers.selectors import (
@@ -84,10 +84,7 @@ def customer_out(customer: Customer) -> dict[str, Any]:
 
 
 def customer_or_404(customer_id: int) -> Customer:
-    customer = customer_get(customer_id)
-    if customer is None:
-        raise NotFound("No such customer.")
-    return customer
+    return or_404(customer_get(customer_id), "No such customer.")
 
 
 class _CustomerFields(serializers.Serializer[Any]):
@@ -129,10 +126,10 @@ class CustomerListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         since = updated_since(request)
-        active_param = request.query_params.get("active")
-        active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
         customers = customer_list(
-            q=request.query_params.get("q", ""), active=active, updated_since=since
+            q=request.query_params.get("q", ""),
+            active=query_flag(request, "active"),
+            updated_since=since,
         )
         return paginated(
             request, customers, CustomerOutputSerializer, context=customer_context(), since=since

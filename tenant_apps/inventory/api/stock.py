@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.query import query_id
 from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.money import format_amount, round_money
@@ -116,17 +117,12 @@ class StockLevelListApi(APIView):
         since = updated_since(request)
         params = request.query_params
         levels = stock_level_list(
-            location_id=_int(params.get("location")),
-            product_id=_int(params.get("product")),
+            location_id=query_id(request, "location"),
+            product_id=query_id(request, "product"),
             low_only=params.get("low") in ("1", "true"),
             updated_since=since,
         )
         return paginated(request, levels, StockLevelOutputSerializer, since=since)
-
-
-def _int(value: str | None) -> int | None:
-    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500).
-    return int(value) if value and value.isdecimal() else None
 
 
 class MovementOutputSerializer(OutputModelSerializer[StockMovement]):
@@ -150,8 +146,8 @@ class MovementListApi(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         movements = movement_list(
-            product_id=_int(params.get("product")),
-            location_id=_int(params.get("location")),
+            product_id=query_id(request, "product"),
+            location_id=query_id(request, "location"),
             reason=params.get("reason", ""),
         )
         return paginated(request, movements, MovementOutputSerializer)
@@ -250,7 +246,7 @@ class ValuationApi(APIView):
         extra={"currency": serializers.CharField(), "total": serializers.CharField()},
     )
     def get(self, request: Request) -> Response:
-        rows = stock_valuation(location_id=_int(request.query_params.get("location")))
+        rows = stock_valuation(location_id=query_id(request, "location"))
         currency = business_currency()
         total = sum((row.value for row in rows), start=Decimal(0))
         return paginated(

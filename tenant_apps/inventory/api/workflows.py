@@ -15,8 +15,8 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import OutputModelSerializer, shown, validated
-from saas_platform.errors import NotFound, ValidationFailed
+from saas_platform.api.shaping import OutputModelSerializer, or_404, shown, validated
+from saas_platform.errors import ValidationFailed
 from tenant_apps.catalog.api.serializers import CostField, ProductRefSerializer
 from tenant_apps.inventory.api.common import (
     LinesInputSerializer,
@@ -202,10 +202,7 @@ class CountOutputSerializer(OutputModelSerializer[StockCount]):
 
 
 def _count(count_id: int) -> StockCount:
-    count = count_get(count_id)
-    if count is None:
-        raise NotFound("No such stock count.")
-    return count
+    return or_404(count_get(count_id), "No such stock count.")
 
 
 class CountCreateApi(APIView):

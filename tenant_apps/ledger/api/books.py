@@ -13,8 +13,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
 from saas_platform.api.period import PeriodSerializer
-from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
 from saas_platform.tenancy import business_today
 from tenant_apps.ledger.api.common import AccountRefSerializer
 from tenant_apps.ledger.models import Account, AccountType, Budget, Expense, JournalEntry
@@ -163,9 +162,7 @@ class EntryDetailApi(APIView):
 
     @extend_schema(responses=EntryOutputSerializer)
     def get(self, request: Request, entry_id: int) -> Response:
-        entry = entry_get(entry_id)
-        if entry is None:
-            raise NotFound("No such journal entry.")
+        entry = or_404(entry_get(entry_id), "No such journal entry.")
         return shown(EntryOutputSerializer, entry)
 
 

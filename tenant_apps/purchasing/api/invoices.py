@@ -13,8 +13,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import OutputModelSerializer, shown, validated
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import OutputModelSerializer, or_404, shown, validated
 from saas_platform.money import money
 from saas_platform.tenancy import business_today
 from tenant_apps.purchasing.api.common import SupplierRefSerializer
@@ -55,10 +54,7 @@ class SupplierInvoiceOutputSerializer(OutputModelSerializer[SupplierInvoice]):
 
 
 def _invoice_or_404(invoice_id: int) -> SupplierInvoice:
-    invoice = supplier_invoice_get(invoice_id)
-    if invoice is None:
-        raise NotFound("No such supplier invoice.")
-    return invoice
+    return or_404(supplier_invoice_get(invoice_id), "No such supplier invoice.")
 
 
 class SupplierInvoiceListCreateApi(APIView):

@@ -12,8 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import OutputModelSerializer, shown, validated
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import OutputModelSerializer, or_404, shown, validated
 from tenant_apps.catalog.api.serializers import ProductRefSerializer
 from tenant_apps.inventory.api.common import LocationRefSerializer
 from tenant_apps.purchasing.api.common import SupplierRefSerializer
@@ -88,10 +87,7 @@ def _order_lines(data: list[dict[str, Any]]) -> list[OrderLineInput]:
 
 
 def _order_or_404(order_id: int) -> PurchaseOrder:
-    order = purchase_order_get(order_id)
-    if order is None:
-        raise NotFound("No such purchase order.")
-    return order
+    return or_404(purchase_order_get(order_id), "No such purchase order.")
 
 
 def _shown(order: PurchaseOrder) -> dict[str, Any]:

@@ -12,9 +12,9 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
+from saas_platform.api.query import query_flag
+from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
-from saas_platform.errors import NotFound
 from tenant_apps.purchasing.models import Supplier
 from tenant_apps.purchasing.selectors import supplier_get, supplier_list
 from tenant_apps.purchasing.services import supplier_create, supplier_deactivate, supplier_update
@@ -59,10 +59,10 @@ class SupplierListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         since = updated_since(request)
-        active_param = request.query_params.get("active")
-        active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
         suppliers = supplier_list(
-            active=active, search=request.query_params.get("search", ""), updated_since=since
+            active=query_flag(request, "active"),
+            search=request.query_params.get("search", ""),
+            updated_since=since,
         )
         return paginated(request, suppliers, SupplierOutputSerializer, since=since)
 
@@ -82,9 +82,7 @@ class SupplierDetailApi(APIView):
 
     @extend_schema(responses=SupplierOutputSerializer)
     def get(self, request: Request, supplier_id: int) -> Response:
-        supplier = supplier_get(supplier_id)
-        if supplier is None:
-            raise NotFound("No such supplier.")
+        supplier = or_404(supplier_get(supplier_id), "No such supplier.")
         return shown(SupplierOutputSerializer, supplier)
 
     @extend_schema(request=InputSerializer, responses=SupplierOutputSerializer)

@@ -14,9 +14,9 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.permissions import request_allows
-from saas_platform.api.shaping import shown, validated
+from saas_platform.api.query import query_id
+from saas_platform.api.shaping import or_404, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
-from saas_platform.errors import NotFound
 from tenant_apps.sales.api.serializers import (
     SaleOutputSerializer,
     SaleReturnOutputSerializer,
@@ -277,9 +277,9 @@ class SaleListApi(APIView):
         params = request.query_params
         sales = sale_list(
             status=params.get("status") if params.get("status") in SaleStatus.values else None,
-            register_id=_int(params.get("register")),
-            shift_id=_int(params.get("shift")),
-            customer_id=_int(params.get("customer")),
+            register_id=query_id(request, "register"),
+            shift_id=query_id(request, "shift"),
+            customer_id=query_id(request, "customer"),
             updated_since=since,
         )
         return paginated(request, sales, SaleSummarySerializer, since=since)
@@ -290,20 +290,12 @@ class ParkedSaleListApi(APIView):
 
     @list_schema(SaleOutputSerializer, "ParkedSaleList", operation_id="sales_parked_list")
     def get(self, request: Request) -> Response:
-        sales = parked_sale_list(register_id=_int(request.query_params.get("register")))
+        sales = parked_sale_list(register_id=query_id(request, "register"))
         return paginated(request, sales, SaleOutputSerializer)
 
 
-def _int(value: str | None) -> int | None:
-    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500).
-    return int(value) if value and value.isdecimal() else None
-
-
 def _sale_or_404(uuid: str) -> Any:
-    sale = sale_detail(uuid)
-    if sale is None:
-        raise NotFound("No such sale.")
-    return sale
+    return or_404(sale_detail(uuid), "No such sale.")
 
 
 class SaleDetailApi(APIView):

@@ -20,8 +20,8 @@ from saas_platform.api.renderers import (
     download,
     requested_format,
 )
-from saas_platform.api.shaping import shown, validated
-from saas_platform.errors import Conflict, NotFound
+from saas_platform.api.shaping import or_404, shown, validated
+from saas_platform.errors import Conflict
 from tenant_apps.sales.models import Sale, SaleStatus
 from tenant_apps.sales.receipts.config import receipt_settings_set
 from tenant_apps.sales.receipts.data import receipt_data, receipt_settings
@@ -102,9 +102,7 @@ class ReceiptOutputSerializer(serializers.Serializer[Any]):
 
 
 def printable_sale(sale_uuid: Any) -> Sale:
-    sale = sale_detail(str(sale_uuid))
-    if sale is None:
-        raise NotFound("No such sale.")
+    sale = or_404(sale_detail(str(sale_uuid)), "No such sale.")
     if sale.status not in (SaleStatus.COMPLETED, SaleStatus.VOIDED):
         raise Conflict(
             f"This sale is {sale.status.replace('_', ' ')}; it has a receipt once it is paid.",

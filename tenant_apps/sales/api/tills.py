@@ -12,8 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import amount
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import created, shown, validated
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import created, or_404, shown, validated
 from saas_platform.money import money
 from tenant_apps.sales.api.serializers import (
     CashMovementOutputSerializer,
@@ -82,9 +81,7 @@ class RegisterDetailApi(APIView):
 
     @extend_schema(responses=RegisterOutputSerializer)
     def get(self, request: Request, register_id: int) -> Response:
-        register = register_get(register_id)
-        if register is None:
-            raise NotFound("No such till.")
+        register = or_404(register_get(register_id), "No such till.")
         return shown(RegisterOutputSerializer, register)
 
     @extend_schema(request=InputSerializer, responses=RegisterOutputSerializer)

@@ -12,8 +12,8 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
-from saas_platform.errors import Forbidden, NotFound
+from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
+from saas_platform.errors import Forbidden
 from saas_platform.tenancy import current_business
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.access import Action
@@ -92,9 +92,7 @@ class StaffDetailApi(APIView):
 
     @extend_schema(responses=StaffOutputSerializer)
     def get(self, request: Request, user_id: int) -> Response:
-        user = staff_get(user_id)
-        if user is None:
-            raise NotFound("No such staff member.")
+        user = or_404(staff_get(user_id), "No such staff member.")
         return shown(StaffOutputSerializer, user)
 
     @extend_schema(request=InputSerializer, responses=StaffOutputSerializer)
