@@ -20,14 +20,12 @@ from saas_platform.api.renderers import (
     download,
     requested_format,
 )
-from saas_platform.api.shaping import or_404, shown, validated
-from saas_platform.errors import Conflict
-from tenant_apps.sales.models import Sale, SaleStatus
+from saas_platform.api.shaping import shown, validated
 from tenant_apps.sales.receipts.config import receipt_settings_set
 from tenant_apps.sales.receipts.data import receipt_data, receipt_settings
 from tenant_apps.sales.receipts.mail import receipt_email
 from tenant_apps.sales.receipts.render import render_escpos, render_html, render_pdf
-from tenant_apps.sales.selectors import sale_detail
+from tenant_apps.sales.selectors import receipt_sale_get
 from tenant_apps.staff.access import Action
 
 
@@ -101,16 +99,6 @@ class ReceiptOutputSerializer(serializers.Serializer[Any]):
     voided = serializers.BooleanField()
 
 
-def printable_sale(sale_uuid: Any) -> Sale:
-    sale = or_404(sale_detail(str(sale_uuid)), "No such sale.")
-    if sale.status not in (SaleStatus.COMPLETED, SaleStatus.VOIDED):
-        raise Conflict(
-            f"This sale is {sale.status.replace('_', ' ')}; it has a receipt once it is paid.",
-            code="no_receipt_yet",
-        )
-    return sale
-
-
 RECEIPT_FORMATS = ["json", "html", "pdf", "escpos58", "escpos80"]
 
 
@@ -139,7 +127,7 @@ class SaleReceiptApi(APIView):
         },
     )
     def get(self, request: Request, sale_uuid: Any) -> Response:
-        data = receipt_data(printable_sale(sale_uuid))
+        data = receipt_data(receipt_sale_get(sale_uuid))
         chosen = requested_format(request)
         name = f"receipt-{data.receipt_number}"
         if chosen == "html":
@@ -170,7 +158,7 @@ class SaleReceiptEmailApi(APIView):
     def post(self, request: Request, sale_uuid: Any) -> Response:
         data = validated(self.InputSerializer, request.data)
         to = data["to"]
-        receipt_email(sale=printable_sale(sale_uuid), to=to)
+        receipt_email(sale=receipt_sale_get(sale_uuid), to=to)
         return Response({"sent_to": to})
 
 

@@ -195,4 +195,4 @@ class CurrentUserApi(APIView):
             raise Forbidden(
                 "An API key acts for an integration, not a person.", code="not_a_person"
             )
-        return shown(UserDetailsSerializer, request.user)  # type: ignore[arg-type]
+        return shown(UserDetailsSerializer, request.user)
