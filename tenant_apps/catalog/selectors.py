@@ -22,6 +22,7 @@ from django.db.models import (
 )
 
 from saas_platform.changes import changed_since
+from saas_platform.errors import NotFound
 from tenant_apps.catalog.models import (
     Barcode,
     Brand,
@@ -277,3 +278,39 @@ def barcode_lookup(code: str) -> Barcode | None:
         .filter(code=code.strip())
         .first()
     )
+
+
+# --- One row by id: NotFound (a 404) when there is none ------------------------------------------
+
+
+def brand_get(brand_id: int) -> Brand:
+    brand = Brand.objects.filter(pk=brand_id).first()
+    if brand is None:
+        raise NotFound("No such brand.")
+    return brand
+
+
+def unit_get(unit_id: int) -> Unit:
+    unit = Unit.objects.filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound("No such unit.")
+    return unit
+
+
+def tax_rate_get(tax_rate_id: int) -> TaxRate:
+    tax_rate = TaxRate.objects.filter(pk=tax_rate_id).first()
+    if tax_rate is None:
+        raise NotFound("No such tax rate.")
+    return tax_rate
+
+
+def price_list_get(price_list_id: int) -> PriceList:
+    price_list = PriceList.objects.filter(pk=price_list_id).first()
+    if price_list is None:
+        raise NotFound("No such price list.")
+    return price_list
+
+
+def product_find(product_id: int) -> Product | None:
+    """The product row alone (no prices or variants), for a caller that names one by id."""
+    return Product.objects.filter(pk=product_id).first()

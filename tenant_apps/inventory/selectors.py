@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 
 from saas_platform.changes import changed_since
+from saas_platform.errors import NotFound
 from tenant_apps.inventory.models import (
     Batch,
     Location,
@@ -152,3 +153,14 @@ def stock_drift() -> list[Drift]:
         if not (level == moved == held):
             drifts.append(Drift(key[0], key[1], level, moved, held))
     return drifts
+
+
+def transfer_get(transfer_id: int) -> Transfer:
+    transfer = transfer_list().filter(pk=transfer_id).first()
+    if transfer is None:
+        raise NotFound("No such transfer.")
+    return transfer
+
+
+def location_find(location_id: int) -> Location | None:
+    return Location.objects.filter(pk=location_id).first()

@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Prefetch, QuerySet, Sum
 
+from saas_platform.errors import NotFound
 from tenant_apps.ledger.models import (
     DEBIT_NORMAL_TYPES,
     Account,
@@ -283,3 +284,10 @@ def budget_vs_actual(*, start: date, end: date) -> list[BudgetRow]:
         BudgetRow(account, planned[pk], signed(account, sums.get(pk, Sums())))
         for pk, account in sorted(accounts.items(), key=lambda item: item[1].code)
     ]
+
+
+def account_get(account_id: int) -> Account:
+    account = Account.objects.filter(pk=account_id).first()
+    if account is None:
+        raise NotFound("No such account.")
+    return account

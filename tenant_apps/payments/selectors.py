@@ -45,3 +45,10 @@ def c2b_list(*, status: str = "") -> QuerySet[C2BPayment]:
     if status:
         payments = payments.filter(status=status)
     return payments
+
+
+def provider_account_get(provider: str) -> ProviderAccount:
+    account = ProviderAccount.objects.filter(provider=provider).first()
+    if account is None:
+        raise NotFound(f"No {provider} account is set up.")
+    return account

@@ -10,6 +10,7 @@ from django.db.models import Count, Prefetch, QuerySet, Sum
 from moneyed import Money
 
 from saas_platform.changes import changed_since
+from saas_platform.errors import Conflict, NotFound
 from saas_platform.money import round_money
 from tenant_apps.sales.models import (
     CashMovement,
@@ -128,3 +129,34 @@ def shift_summary(shift: Shift) -> dict[str, Any]:
         "cash_out": fmt(cash_out),
         "expected_cash": fmt(expected),
     }
+
+
+def shift_get(shift_id: int) -> Shift:
+    shift = Shift.objects.select_related("register", "opened_by").filter(pk=shift_id).first()
+    if shift is None:
+        raise NotFound("No such shift.")
+    return shift
+
+
+def open_shifts_of(register: Register) -> list[Shift]:
+    """The till's open shift as a list of none or one (``register_list()`` reads it ahead)."""
+    return list(register.shifts.filter(status=ShiftStatus.OPEN).select_related("opened_by"))
+
+
+def parked_sale_list(*, register_id: int | None = None) -> QuerySet[Sale]:
+    return sale_list(status=SaleStatus.PARKED, register_id=register_id).prefetch_related(
+        "lines__product", "tenders"
+    )
+
+
+def receipt_sale_get(sale_uuid: Any) -> Sale:
+    """A sale that has a receipt: paid (completed) or voided after it was paid."""
+    sale = sale_detail(str(sale_uuid))
+    if sale is None:
+        raise NotFound("No such sale.")
+    if sale.status not in (SaleStatus.COMPLETED, SaleStatus.VOIDED):
+        raise Conflict(
+            f"This sale is {sale.status.replace('_', ' ')}; it has a receipt once it is paid.",
+            code="no_receipt_yet",
+        )
+    return sale

@@ -14,6 +14,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
 from saas_platform.api.period import PeriodSerializer
+from saas_platform.api.shaping import validated
 from tenant_apps.audit.selectors import audit_actor_label, audit_entry_list
 from tenant_apps.staff.access import Action
 
@@ -68,9 +69,7 @@ class AuditEntryListApi(APIView):
         parameters=[FilterSerializer],
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = validated(self.FilterSerializer, request.query_params)
         entries = audit_entry_list(
             model=data.get("model", ""),
             object_pk=data.get("object", ""),

@@ -22,8 +22,9 @@ from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.parsers import CsvParser
 from saas_platform.api.renderers import file_response
+from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer
-from saas_platform.errors import NotFound, ValidationFailed
+from saas_platform.errors import ValidationFailed
 from saas_platform.money import round_money
 from tenant_apps.catalog import selectors, services
 from tenant_apps.catalog.api.reference import CATALOG_ACTIONS
@@ -42,9 +43,7 @@ MAX_IMPORT_BYTES = 10_000_000
 
 
 def _product_body(request: Request, product_id: int) -> dict[str, Any]:
-    product = selectors.product_get(product_id)
-    if product is None:
-        raise NotFound("No such product.")
+    product = or_404(selectors.product_get(product_id), "No such product.")
     # The request decides which fields the role sees (cost prices: catalog.view_costs).
     return dict(ProductOutputSerializer(product, context={"request": request}).data)
 
@@ -115,9 +114,7 @@ class ProductListCreateApi(APIView):
         parameters=[FilterSerializer],
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = validated(self.FilterSerializer, request.query_params)
         products = selectors.product_list(
             q=data.get("q", ""),
             category_id=data.get("category"),
@@ -131,9 +128,8 @@ class ProductListCreateApi(APIView):
 
     @extend_schema(request=_ProductInput, responses={201: ProductOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        product = services.product_create(fields=_fields(serializer.validated_data))
+        data = validated(self.InputSerializer, request.data)
+        product = services.product_create(fields=_fields(data))
         return Response(_product_body(request, product.pk), status=status.HTTP_201_CREATED)
 
 
@@ -150,9 +146,8 @@ class ProductDetailApi(APIView):
 
     @extend_schema(request=_ProductInput(partial=True), responses=ProductOutputSerializer)
     def patch(self, request: Request, product_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.product_update(product_id=product_id, fields=_fields(serializer.validated_data))
+        data = validated(self.InputSerializer, request.data)
+        services.product_update(product_id=product_id, fields=_fields(data))
         return Response(_product_body(request, product_id))
 
 
@@ -188,9 +183,8 @@ class ProductImageApi(APIView):
         request={"multipart/form-data": InputSerializer}, responses=ProductOutputSerializer
     )
     def post(self, request: Request, product_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        services.product_image_set(product_id=product_id, image=serializer.validated_data["image"])
+        data = validated(self.InputSerializer, request.data)
+        services.product_image_set(product_id=product_id, image=data["image"])
         return Response(_product_body(request, product_id))
 
 
@@ -206,17 +200,14 @@ class ProductBarcodeListCreateApi(APIView):
 
     @list_schema(BarcodeOutputSerializer, "ProductBarcodeList")
     def get(self, request: Request, product_id: int) -> Response:
-        product = selectors.product_get(product_id)
-        if product is None:
-            raise NotFound("No such product.")
+        product = or_404(selectors.product_get(product_id), "No such product.")
         return paginated(request, product.barcodes.all(), BarcodeOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: BarcodeOutputSerializer})
     def post(self, request: Request, product_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        barcode = services.barcode_add(product_id=product_id, **serializer.validated_data)
-        return Response(BarcodeOutputSerializer(barcode).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        barcode = services.barcode_add(product_id=product_id, **data)
+        return created(BarcodeOutputSerializer, barcode)
 
 
 class ProductBarcodeDeleteApi(APIView):
@@ -238,23 +229,19 @@ class ProductPriceListSetApi(APIView):
 
     @list_schema(ProductPriceOutputSerializer, "ProductPriceList")
     def get(self, request: Request, product_id: int) -> Response:
-        product = selectors.product_get(product_id)
-        if product is None:
-            raise NotFound("No such product.")
+        product = or_404(selectors.product_get(product_id), "No such product.")
         return paginated(request, product.list_prices.all(), ProductPriceOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: ProductPriceOutputSerializer})
     def post(self, request: Request, product_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         listed = services.product_price_set(
             product_id=product_id,
             price_list_id=data["price_list"],
             price=data["price"],
             **({"min_quantity": data["min_quantity"]} if "min_quantity" in data else {}),
         )
-        return Response(ProductPriceOutputSerializer(listed).data, status=status.HTTP_201_CREATED)
+        return created(ProductPriceOutputSerializer, listed)
 
 
 class ProductPriceDeleteApi(APIView):
@@ -266,7 +253,7 @@ class ProductPriceDeleteApi(APIView):
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
-class BarcodeLookupOutputSerializer(serializers.ModelSerializer[Barcode]):
+class BarcodeLookupOutputSerializer(OutputModelSerializer[Barcode]):
     pack_price = serializers.SerializerMethodField()
     product = inline_serializer(
         "ScannedProduct",
@@ -286,7 +273,6 @@ class BarcodeLookupOutputSerializer(serializers.ModelSerializer[Barcode]):
     class Meta:
         model = Barcode
         fields = ["code", "symbology", "pack_quantity", "pack_price", "product"]
-        read_only_fields = fields
 
     @extend_schema_field(MoneyField())
     def get_pack_price(self, barcode: Barcode) -> dict[str, str] | None:
@@ -307,10 +293,12 @@ class BarcodeLookupApi(APIView):
         }
     )
     def get(self, request: Request, code: str) -> Response:
-        barcode = selectors.barcode_lookup(code)
-        if barcode is None:
-            raise NotFound(f"No product has the barcode {code}.", code="unknown_barcode")
-        return Response(BarcodeLookupOutputSerializer(barcode).data)
+        barcode = or_404(
+            selectors.barcode_lookup(code),
+            f"No product has the barcode {code}.",
+            code="unknown_barcode",
+        )
+        return shown(BarcodeLookupOutputSerializer, barcode)
 
 
 class ProductImportApi(APIView):
@@ -334,9 +322,8 @@ class ProductImportApi(APIView):
         if isinstance(request.data, bytes | str):
             content: bytes | str = request.data
         else:
-            serializer = self.InputSerializer(data=request.data)
-            serializer.is_valid(raise_exception=True)
-            upload = serializer.validated_data["file"]
+            data = validated(self.InputSerializer, request.data)
+            upload = data["file"]
             if upload.size > MAX_IMPORT_BYTES:
                 raise ValidationFailed.for_field(
                     "file", "too_large", f"At most {MAX_IMPORT_BYTES // 1_000_000} MB per file."

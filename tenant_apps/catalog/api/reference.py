@@ -16,7 +16,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paged, paginated
-from saas_platform.errors import NotFound
+from saas_platform.api.query import query_flag
+from saas_platform.api.shaping import created, or_404, shown, validated
 from tenant_apps.catalog import selectors, services
 from tenant_apps.catalog.api.serializers import (
     BrandOutputSerializer,
@@ -25,7 +26,6 @@ from tenant_apps.catalog.api.serializers import (
     TaxRateOutputSerializer,
     UnitOutputSerializer,
 )
-from tenant_apps.catalog.models import Brand, PriceList, TaxRate, Unit
 from tenant_apps.catalog.selectors import CategoryNode
 from tenant_apps.staff.access import Action
 
@@ -38,18 +38,14 @@ CATALOG_ACTIONS = {
 }
 
 
-def _or_404(found: Any, what: str) -> Any:
-    if found is None:
-        raise NotFound(f"No such {what}.")
-    return found
-
-
 # --- Categories ---------------------------------------------------------------------------------
 
 
 def _category_body(category_id: int) -> dict[str, Any]:
     categories = selectors.category_list()
-    category = _or_404(next((c for c in categories if c.pk == category_id), None), "category")
+    category = or_404(
+        next((c for c in categories if c.pk == category_id), None), "No such category."
+    )
     context = {"paths": selectors.category_paths(categories)}
     return dict(CategoryOutputSerializer(category, context=context).data)
 
@@ -113,7 +109,7 @@ class CategoryListCreateApi(APIView):
         ),
     )
     def get(self, request: Request) -> Response:
-        if request.query_params.get("tree", "").lower() in {"1", "true", "yes"}:
+        if query_flag(request, "tree"):
             return Response({"tree": _tree_body(selectors.category_tree())})
         categories = selectors.category_list()
         paths = selectors.category_paths(categories)
@@ -122,9 +118,7 @@ class CategoryListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CategoryOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         category = services.category_create(name=data["name"], parent_id=data.get("parent"))
         return Response(_category_body(category.pk), status=status.HTTP_201_CREATED)
 
@@ -144,9 +138,7 @@ class CategoryDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CategoryOutputSerializer)
     def patch(self, request: Request, category_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         changes: services.CategoryChanges = {}
         if "name" in data:
             changes["name"] = data["name"]
@@ -176,10 +168,9 @@ class BrandListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: BrandOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        brand = services.brand_create(name=serializer.validated_data["name"])
-        return Response(BrandOutputSerializer(brand).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        brand = services.brand_create(name=data["name"])
+        return created(BrandOutputSerializer, brand)
 
 
 class BrandDetailApi(APIView):
@@ -190,15 +181,14 @@ class BrandDetailApi(APIView):
 
     @extend_schema(responses=BrandOutputSerializer)
     def get(self, request: Request, brand_id: int) -> Response:
-        brand = _or_404(Brand.objects.filter(pk=brand_id).first(), "brand")
-        return Response(BrandOutputSerializer(brand).data)
+        brand = selectors.brand_get(brand_id)
+        return shown(BrandOutputSerializer, brand)
 
     @extend_schema(request=InputSerializer, responses=BrandOutputSerializer)
     def patch(self, request: Request, brand_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        brand = services.brand_update(brand_id=brand_id, name=serializer.validated_data["name"])
-        return Response(BrandOutputSerializer(brand).data)
+        data = validated(self.InputSerializer, request.data)
+        brand = services.brand_update(brand_id=brand_id, name=data["name"])
+        return shown(BrandOutputSerializer, brand)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, brand_id: int) -> Response:
@@ -223,10 +213,9 @@ class UnitListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: UnitOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        unit = services.unit_create(**serializer.validated_data)
-        return Response(UnitOutputSerializer(unit).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        unit = services.unit_create(**data)
+        return created(UnitOutputSerializer, unit)
 
 
 class UnitDetailApi(APIView):
@@ -239,15 +228,14 @@ class UnitDetailApi(APIView):
 
     @extend_schema(responses=UnitOutputSerializer)
     def get(self, request: Request, unit_id: int) -> Response:
-        unit = _or_404(Unit.objects.filter(pk=unit_id).first(), "unit")
-        return Response(UnitOutputSerializer(unit).data)
+        unit = selectors.unit_get(unit_id)
+        return shown(UnitOutputSerializer, unit)
 
     @extend_schema(request=InputSerializer, responses=UnitOutputSerializer)
     def patch(self, request: Request, unit_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        unit = services.unit_update(unit_id=unit_id, changes=serializer.validated_data)
-        return Response(UnitOutputSerializer(unit).data)
+        data = validated(self.InputSerializer, request.data)
+        unit = services.unit_update(unit_id=unit_id, changes=data)
+        return shown(UnitOutputSerializer, unit)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, unit_id: int) -> Response:
@@ -272,10 +260,9 @@ class TaxRateListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: TaxRateOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        tax_rate = services.tax_rate_create(**serializer.validated_data)
-        return Response(TaxRateOutputSerializer(tax_rate).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        tax_rate = services.tax_rate_create(**data)
+        return created(TaxRateOutputSerializer, tax_rate)
 
 
 class TaxRateDetailApi(APIView):
@@ -288,18 +275,17 @@ class TaxRateDetailApi(APIView):
 
     @extend_schema(responses=TaxRateOutputSerializer)
     def get(self, request: Request, tax_rate_id: int) -> Response:
-        tax_rate = _or_404(TaxRate.objects.filter(pk=tax_rate_id).first(), "tax rate")
-        return Response(TaxRateOutputSerializer(tax_rate).data)
+        tax_rate = selectors.tax_rate_get(tax_rate_id)
+        return shown(TaxRateOutputSerializer, tax_rate)
 
     @extend_schema(request=InputSerializer, responses=TaxRateOutputSerializer)
     def patch(self, request: Request, tax_rate_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         tax_rate = services.tax_rate_update(
             tax_rate_id=tax_rate_id,
-            changes=serializer.validated_data,
+            changes=data,
         )
-        return Response(TaxRateOutputSerializer(tax_rate).data)
+        return shown(TaxRateOutputSerializer, tax_rate)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, tax_rate_id: int) -> Response:
@@ -323,10 +309,9 @@ class PriceListListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: PriceListOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        price_list = services.price_list_create(**serializer.validated_data)
-        return Response(PriceListOutputSerializer(price_list).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        price_list = services.price_list_create(**data)
+        return created(PriceListOutputSerializer, price_list)
 
 
 class PriceListDetailApi(APIView):
@@ -337,17 +322,14 @@ class PriceListDetailApi(APIView):
 
     @extend_schema(responses=PriceListOutputSerializer)
     def get(self, request: Request, price_list_id: int) -> Response:
-        price_list = _or_404(PriceList.objects.filter(pk=price_list_id).first(), "price list")
-        return Response(PriceListOutputSerializer(price_list).data)
+        price_list = selectors.price_list_get(price_list_id)
+        return shown(PriceListOutputSerializer, price_list)
 
     @extend_schema(request=InputSerializer, responses=PriceListOutputSerializer)
     def patch(self, request: Request, price_list_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        price_list = services.price_list_update(
-            price_list_id=price_list_id, name=serializer.validated_data["name"]
-        )
-        return Response(PriceListOutputSerializer(price_list).data)
+        data = validated(self.InputSerializer, request.data)
+        price_list = services.price_list_update(price_list_id=price_list_id, name=data["name"])
+        return shown(PriceListOutputSerializer, price_list)
 
     @extend_schema(responses={204: None})
     def delete(self, request: Request, price_list_id: int) -> Response:

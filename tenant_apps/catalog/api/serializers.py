@@ -13,6 +13,7 @@ from rest_framework.fields import SkipField
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.permissions import request_allows
+from saas_platform.api.shaping import OutputModelSerializer
 from tenant_apps.catalog.models import (
     Barcode,
     Brand,
@@ -55,71 +56,63 @@ class CostField(MoneyField):
         return super().get_attribute(instance)
 
 
-class CategoryOutputSerializer(serializers.ModelSerializer[Category]):
+class CategoryOutputSerializer(OutputModelSerializer[Category]):
     path = serializers.SerializerMethodField()
 
     class Meta:
         model = Category
         fields = ["id", "name", "parent", "path", "created_at"]
-        read_only_fields = fields
 
     def get_path(self, category: Category) -> str:
         paths: dict[int, str] = self.context.get("paths", {})
         return paths.get(category.pk, category.name)
 
 
-class BrandOutputSerializer(serializers.ModelSerializer[Brand]):
+class BrandOutputSerializer(OutputModelSerializer[Brand]):
     class Meta:
         model = Brand
         fields = ["id", "name"]
-        read_only_fields = fields
 
 
-class UnitOutputSerializer(serializers.ModelSerializer[Unit]):
+class UnitOutputSerializer(OutputModelSerializer[Unit]):
     class Meta:
         model = Unit
         fields = ["id", "code", "name", "is_fractional"]
-        read_only_fields = fields
 
 
-class TaxRateOutputSerializer(serializers.ModelSerializer[TaxRate]):
+class TaxRateOutputSerializer(OutputModelSerializer[TaxRate]):
     class Meta:
         model = TaxRate
         fields = ["id", "name", "rate", "is_default"]
-        read_only_fields = fields
 
 
-class PriceListOutputSerializer(serializers.ModelSerializer[PriceList]):
+class PriceListOutputSerializer(OutputModelSerializer[PriceList]):
     class Meta:
         model = PriceList
         fields = ["id", "code", "name"]
-        read_only_fields = fields
 
 
-class ProductPriceOutputSerializer(serializers.ModelSerializer[ProductPrice]):
+class ProductPriceOutputSerializer(OutputModelSerializer[ProductPrice]):
     price_list = PriceListOutputSerializer()
     price = MoneyField()
 
     class Meta:
         model = ProductPrice
         fields = ["id", "price_list", "price", "min_quantity"]
-        read_only_fields = fields
 
 
-class BarcodeOutputSerializer(serializers.ModelSerializer[Barcode]):
+class BarcodeOutputSerializer(OutputModelSerializer[Barcode]):
     class Meta:
         model = Barcode
         fields = ["id", "code", "symbology", "pack_quantity"]
-        read_only_fields = fields
 
 
-class ProductRefSerializer(serializers.ModelSerializer[Product]):
+class ProductRefSerializer(OutputModelSerializer[Product]):
     """A product where another record names it (a stock level, an order line)."""
 
     class Meta:
         model = Product
         fields = ["id", "sku", "name"]
-        read_only_fields = fields
 
 
 class _RefSerializer(serializers.Serializer[Any]):
@@ -127,7 +120,7 @@ class _RefSerializer(serializers.Serializer[Any]):
     name = serializers.CharField()
 
 
-class VariantOutputSerializer(serializers.ModelSerializer[Product]):
+class VariantOutputSerializer(OutputModelSerializer[Product]):
     category = _RefSerializer(allow_null=True)
     brand = _RefSerializer(allow_null=True)
     unit = UnitOutputSerializer()
@@ -145,7 +138,6 @@ class VariantOutputSerializer(serializers.ModelSerializer[Product]):
             "category", "brand", "unit", "tax_rate", "price", "cost_price", "variant_of",
             "variant_attributes", "barcodes", "prices", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
     def get_image(self, product: Product) -> str | None:
         return product.image.url if product.image else None
@@ -156,4 +148,3 @@ class ProductOutputSerializer(VariantOutputSerializer):
 
     class Meta(VariantOutputSerializer.Meta):
         fields = [*VariantOutputSerializer.Meta.fields, "variants"]
-        read_only_fields = fields

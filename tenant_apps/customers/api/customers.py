@@ -20,8 +20,9 @@ from rest_framework.views import APIView
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.query import query_flag
+from saas_platform.api.shaping import OutputModelSerializer, or_404, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
-from saas_platform.errors import NotFound
 from saas_platform.tenancy import business_currency
 from tenant_apps.customers.models import CreditEntry, Customer, LoyaltyEntry, PaymentMethod
 from tenant_apps.customers.selectors import (
@@ -45,7 +46,7 @@ def as_money(value: Decimal) -> Money:
     return Money(value, business_currency())
 
 
-class CustomerOutputSerializer(serializers.ModelSerializer[Customer]):
+class CustomerOutputSerializer(OutputModelSerializer[Customer]):
     credit_limit = MoneyField()
     balance = MoneyField(help_text="Positive: the customer owes; negative: store credit.")
     available_credit = serializers.SerializerMethodField()
@@ -59,7 +60,6 @@ class CustomerOutputSerializer(serializers.ModelSerializer[Customer]):
             "payment_terms_days", "balance", "available_credit", "loyalty_points",
             "loyalty_value", "price_list", "is_active", "note", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field(MoneyField())
     def get_available_credit(self, customer: Customer) -> dict[str, str] | None:
@@ -84,10 +84,7 @@ def customer_out(customer: Customer) -> dict[str, Any]:
 
 
 def customer_or_404(customer_id: int) -> Customer:
-    customer = customer_get(customer_id)
-    if customer is None:
-        raise NotFound("No such customer.")
-    return customer
+    return or_404(customer_get(customer_id), "No such customer.")
 
 
 class _CustomerFields(serializers.Serializer[Any]):
@@ -129,10 +126,10 @@ class CustomerListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         since = updated_since(request)
-        active_param = request.query_params.get("active")
-        active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
         customers = customer_list(
-            q=request.query_params.get("q", ""), active=active, updated_since=since
+            q=request.query_params.get("q", ""),
+            active=query_flag(request, "active"),
+            updated_since=since,
         )
         return paginated(
             request, customers, CustomerOutputSerializer, context=customer_context(), since=since
@@ -140,11 +137,8 @@ class CustomerListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CustomerOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        customer = customer_create(
-            **_service_arguments(dict(serializer.validated_data)), actor=request.user
-        )
+        data = validated(self.InputSerializer, request.data)
+        customer = customer_create(**_service_arguments(dict(data)), actor=request.user)
         return Response(customer_out(customer_or_404(customer.pk)), status=status.HTTP_201_CREATED)
 
 
@@ -161,18 +155,15 @@ class CustomerDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CustomerOutputSerializer)
     def patch(self, request: Request, customer_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        customer_update(
-            customer_id=customer_id, **_service_arguments(dict(serializer.validated_data))
-        )
+        data = validated(self.InputSerializer, request.data, partial=True)
+        customer_update(customer_id=customer_id, **_service_arguments(dict(data)))
         return Response(customer_out(customer_or_404(customer_id)))
 
 
 # --- The account -----------------------------------------------------------------------------
 
 
-class CreditEntryOutputSerializer(serializers.ModelSerializer[CreditEntry]):
+class CreditEntryOutputSerializer(OutputModelSerializer[CreditEntry]):
     amount = MoneyField(help_text="Positive: added to what the customer owes.")
     balance_after = MoneyField()
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
@@ -183,7 +174,6 @@ class CreditEntryOutputSerializer(serializers.ModelSerializer[CreditEntry]):
             "id", "kind", "amount", "balance_after", "due_on", "reference", "note",
             "created_by", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class CustomerLedgerApi(APIView):
@@ -239,9 +229,7 @@ class CustomerPaymentApi(APIView):
         responses={201: _entry_and_customer("CustomerPaymentRecorded")},
     )
     def post(self, request: Request, customer_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         customer_or_404(customer_id)
         entry = customer_payment_receive(
             customer_id=customer_id,
@@ -273,13 +261,12 @@ class CustomerAdjustmentApi(APIView):
         responses={201: _entry_and_customer("CustomerAdjustmentRecorded")},
     )
     def post(self, request: Request, customer_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         customer_or_404(customer_id)
         entry = credit_adjust(
             customer_id=customer_id,
-            amount=as_money(serializer.validated_data["amount"]),
-            note=serializer.validated_data["note"],
+            amount=as_money(data["amount"]),
+            note=data["note"],
             actor=request.user,
         )
         body = {
@@ -292,11 +279,10 @@ class CustomerAdjustmentApi(APIView):
 # --- Loyalty ---------------------------------------------------------------------------------
 
 
-class LoyaltyEntryOutputSerializer(serializers.ModelSerializer[LoyaltyEntry]):
+class LoyaltyEntryOutputSerializer(OutputModelSerializer[LoyaltyEntry]):
     class Meta:
         model = LoyaltyEntry
         fields = ["id", "points", "reason", "reference", "balance_after", "created_at"]
-        read_only_fields = fields
 
 
 class CustomerLoyaltyApi(APIView):

@@ -20,6 +20,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.period import PeriodSerializer, requested_period
 from saas_platform.api.renderers import CSVRenderer, PDFRenderer, download, requested_format
+from saas_platform.api.shaping import validated
 from tenant_apps.customers.api.customers import (
     CreditEntryOutputSerializer,
     CustomerOutputSerializer,
@@ -198,9 +199,7 @@ class LoyaltySettingsApi(APIView):
         responses=OutputSerializer,
     )
     def put(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         settings = loyalty_settings_set(
             enabled=data["enabled"],
             points_per_unit=data["points_per_unit"],

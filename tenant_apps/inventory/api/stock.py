@@ -14,6 +14,8 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.query import query_id
+from saas_platform.api.shaping import OutputModelSerializer, created, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
 from saas_platform.money import format_amount, round_money
 from saas_platform.tenancy import business_currency
@@ -46,11 +48,10 @@ from tenant_apps.inventory.services import (
 from tenant_apps.staff.access import Action
 
 
-class LocationOutputSerializer(serializers.ModelSerializer[Location]):
+class LocationOutputSerializer(OutputModelSerializer[Location]):
     class Meta:
         model = Location
         fields = ["id", "code", "name", "kind", "is_default", "is_active", "created_at"]
-        read_only_fields = fields
 
 
 class LocationListCreateApi(APIView):
@@ -68,10 +69,9 @@ class LocationListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: LocationOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        location = location_create(**serializer.validated_data)
-        return Response(LocationOutputSerializer(location).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        location = location_create(**data)
+        return created(LocationOutputSerializer, location)
 
 
 class LocationDetailApi(APIView):
@@ -83,17 +83,12 @@ class LocationDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=LocationOutputSerializer)
     def patch(self, request: Request, location_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         location = location_or_400(location_id)
-        return Response(
-            LocationOutputSerializer(
-                location_update(location=location, **serializer.validated_data)
-            ).data
-        )
+        return Response(LocationOutputSerializer(location_update(location=location, **data)).data)
 
 
-class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
+class StockLevelOutputSerializer(OutputModelSerializer[StockLevel]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
     available = serializers.SerializerMethodField()
@@ -104,7 +99,6 @@ class StockLevelOutputSerializer(serializers.ModelSerializer[StockLevel]):
             "product", "location", "quantity", "reserved", "available", "low_stock_threshold",
             "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
     def get_available(self, level: StockLevel) -> str:
         return str(level.quantity - level.reserved)
@@ -123,20 +117,15 @@ class StockLevelListApi(APIView):
         since = updated_since(request)
         params = request.query_params
         levels = stock_level_list(
-            location_id=_int(params.get("location")),
-            product_id=_int(params.get("product")),
+            location_id=query_id(request, "location"),
+            product_id=query_id(request, "product"),
             low_only=params.get("low") in ("1", "true"),
             updated_since=since,
         )
         return paginated(request, levels, StockLevelOutputSerializer, since=since)
 
 
-def _int(value: str | None) -> int | None:
-    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500).
-    return int(value) if value and value.isdecimal() else None
-
-
-class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):
+class MovementOutputSerializer(OutputModelSerializer[StockMovement]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
     unit_cost = CostField()  # only for roles that may see costs (catalog.view_costs)
@@ -148,7 +137,6 @@ class MovementOutputSerializer(serializers.ModelSerializer[StockMovement]):
             "id", "product", "location", "batch", "quantity", "unit_cost", "reason",
             "reference", "note", "created_by", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class MovementListApi(APIView):
@@ -158,8 +146,8 @@ class MovementListApi(APIView):
     def get(self, request: Request) -> Response:
         params = request.query_params
         movements = movement_list(
-            product_id=_int(params.get("product")),
-            location_id=_int(params.get("location")),
+            product_id=query_id(request, "product"),
+            location_id=query_id(request, "location"),
             reason=params.get("reason", ""),
         )
         return paginated(request, movements, MovementOutputSerializer)
@@ -175,15 +163,13 @@ class ThresholdApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=StockLevelOutputSerializer)
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         level = stock_threshold_set(
             product=product_or_400(data["product"]),
             location=location_or_400(data["location"]),
             threshold=data["threshold"],
         )
-        return Response(StockLevelOutputSerializer(level).data)
+        return shown(StockLevelOutputSerializer, level)
 
 
 class AdjustmentApi(APIView):
@@ -200,9 +186,7 @@ class AdjustmentApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: None})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         stock_adjust(
             product=product_or_400(data["product"]),
             location=location_or_400(data["location"]),
@@ -224,9 +208,7 @@ class OpeningBalanceApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: None})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         stock_opening_balance(
             product=product_or_400(data["product"]),
             location=location_or_400(data["location"]),
@@ -264,7 +246,7 @@ class ValuationApi(APIView):
         extra={"currency": serializers.CharField(), "total": serializers.CharField()},
     )
     def get(self, request: Request) -> Response:
-        rows = stock_valuation(location_id=_int(request.query_params.get("location")))
+        rows = stock_valuation(location_id=query_id(request, "location"))
         currency = business_currency()
         total = sum((row.value for row in rows), start=Decimal(0))
         return paginated(

@@ -15,7 +15,8 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.errors import NotFound, ValidationFailed
+from saas_platform.api.shaping import OutputModelSerializer, or_404, shown, validated
+from saas_platform.errors import ValidationFailed
 from tenant_apps.catalog.api.serializers import CostField, ProductRefSerializer
 from tenant_apps.inventory.api.common import (
     LinesInputSerializer,
@@ -34,6 +35,7 @@ from tenant_apps.inventory.selectors import (
     alert_list,
     count_get,
     reservation_list,
+    transfer_get,
     transfer_list,
 )
 from tenant_apps.inventory.services import (
@@ -54,17 +56,16 @@ from tenant_apps.staff.access import Action
 # --- Transfers ------------------------------------------------------------------------------
 
 
-class TransferLineOutputSerializer(serializers.ModelSerializer[TransferLine]):
+class TransferLineOutputSerializer(OutputModelSerializer[TransferLine]):
     product = ProductRefSerializer()
     unit_cost = CostField()  # only for roles that may see costs (catalog.view_costs)
 
     class Meta:
         model = TransferLine
         fields = ["product", "quantity", "quantity_received", "unit_cost"]
-        read_only_fields = fields
 
 
-class TransferOutputSerializer(serializers.ModelSerializer[Transfer]):
+class TransferOutputSerializer(OutputModelSerializer[Transfer]):
     from_location = serializers.CharField(source="source.code")
     to_location = serializers.CharField(source="destination.code")
     lines = TransferLineOutputSerializer(many=True)
@@ -75,14 +76,6 @@ class TransferOutputSerializer(serializers.ModelSerializer[Transfer]):
             "id", "from_location", "to_location", "status", "note", "lines",
             "created_at", "dispatched_at", "received_at",
         ]  # fmt: skip
-        read_only_fields = fields
-
-
-def _transfer(transfer_id: int) -> Transfer:
-    transfer = transfer_list().filter(pk=transfer_id).first()
-    if transfer is None:
-        raise NotFound("No such transfer.")
-    return transfer
 
 
 class TransferListCreateApi(APIView):
@@ -100,9 +93,7 @@ class TransferListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: TransferOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         transfer = transfer_create(
             source=location_or_400(data["from_location"], "from_location"),
             destination=location_or_400(data["to_location"], "to_location"),
@@ -114,7 +105,7 @@ class TransferListCreateApi(APIView):
             actor=request.user,
         )
         return Response(
-            TransferOutputSerializer(_transfer(transfer.pk), context={"request": request}).data,
+            TransferOutputSerializer(transfer_get(transfer.pk), context={"request": request}).data,
             status=status.HTTP_201_CREATED,
         )
 
@@ -124,9 +115,7 @@ class TransferDetailApi(APIView):
 
     @extend_schema(responses=TransferOutputSerializer)
     def get(self, request: Request, transfer_id: int) -> Response:
-        return Response(
-            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
-        )
+        return shown(TransferOutputSerializer, transfer_get(transfer_id), request=request)
 
 
 class TransferDispatchApi(APIView):
@@ -135,9 +124,7 @@ class TransferDispatchApi(APIView):
     @extend_schema(request=None, responses=TransferOutputSerializer)
     def post(self, request: Request, transfer_id: int) -> Response:
         transfer_dispatch(transfer_id=transfer_id, actor=request.user)
-        return Response(
-            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
-        )
+        return shown(TransferOutputSerializer, transfer_get(transfer_id), request=request)
 
 
 class TransferReceiveApi(APIView):
@@ -150,9 +137,8 @@ class TransferReceiveApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=TransferOutputSerializer)
     def post(self, request: Request, transfer_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        lines = serializer.validated_data.get("lines")
+        data = validated(self.InputSerializer, request.data)
+        lines = data.get("lines")
         received: dict[int, Decimal] | None = None
         if lines is not None:
             received = {}
@@ -161,9 +147,7 @@ class TransferReceiveApi(APIView):
                     received.get(line["product"], Decimal(0)) + line["quantity"]
                 )
         transfer_receive(transfer_id=transfer_id, received=received, actor=request.user)
-        return Response(
-            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
-        )
+        return shown(TransferOutputSerializer, transfer_get(transfer_id), request=request)
 
 
 class TransferCancelApi(APIView):
@@ -172,21 +156,18 @@ class TransferCancelApi(APIView):
     @extend_schema(request=None, responses=TransferOutputSerializer)
     def post(self, request: Request, transfer_id: int) -> Response:
         transfer_cancel(transfer_id=transfer_id)
-        return Response(
-            TransferOutputSerializer(_transfer(transfer_id), context={"request": request}).data
-        )
+        return shown(TransferOutputSerializer, transfer_get(transfer_id), request=request)
 
 
 # --- Stock counts ---------------------------------------------------------------------------
 
 
-class CountLineOutputSerializer(serializers.ModelSerializer[StockCountLine]):
+class CountLineOutputSerializer(OutputModelSerializer[StockCountLine]):
     product = ProductRefSerializer()
 
     class Meta:
         model = StockCountLine
         fields = ["product", "expected", "counted", "variance"]
-        read_only_fields = fields
 
     def to_representation(self, line: StockCountLine) -> dict[str, Any]:
         data = super().to_representation(line)
@@ -196,7 +177,7 @@ class CountLineOutputSerializer(serializers.ModelSerializer[StockCountLine]):
         return data
 
 
-class CountOutputSerializer(serializers.ModelSerializer[StockCount]):
+class CountOutputSerializer(OutputModelSerializer[StockCount]):
     location = serializers.CharField(source="location.code")
     lines = serializers.SerializerMethodField()
 
@@ -212,7 +193,6 @@ class CountOutputSerializer(serializers.ModelSerializer[StockCount]):
             "created_at",
             "completed_at",
         ]
-        read_only_fields = fields
 
     def get_lines(self, count: StockCount) -> list[dict[str, Any]]:
         hide = count.blind and count.status == "open"
@@ -222,10 +202,7 @@ class CountOutputSerializer(serializers.ModelSerializer[StockCount]):
 
 
 def _count(count_id: int) -> StockCount:
-    count = count_get(count_id)
-    if count is None:
-        raise NotFound("No such stock count.")
-    return count
+    return or_404(count_get(count_id), "No such stock count.")
 
 
 class CountCreateApi(APIView):
@@ -239,9 +216,7 @@ class CountCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CountOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         products = (
             [product_or_400(pk, f"products[{i}]") for i, pk in enumerate(data["products"])]
             if "products" in data
@@ -262,7 +237,7 @@ class CountDetailApi(APIView):
 
     @extend_schema(responses=CountOutputSerializer)
     def get(self, request: Request, count_id: int) -> Response:
-        return Response(CountOutputSerializer(_count(count_id)).data)
+        return shown(CountOutputSerializer, _count(count_id))
 
 
 class CountRecordApi(APIView):
@@ -278,11 +253,10 @@ class CountRecordApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=CountOutputSerializer)
     def post(self, request: Request, count_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        counted = {line["product"]: line["counted"] for line in serializer.validated_data["lines"]}
+        data = validated(self.InputSerializer, request.data)
+        counted = {line["product"]: line["counted"] for line in data["lines"]}
         count_record(count_id=count_id, counted=counted)
-        return Response(CountOutputSerializer(_count(count_id)).data)
+        return shown(CountOutputSerializer, _count(count_id))
 
 
 class CountCompleteApi(APIView):
@@ -291,7 +265,7 @@ class CountCompleteApi(APIView):
     @extend_schema(request=None, responses=CountOutputSerializer)
     def post(self, request: Request, count_id: int) -> Response:
         count_complete(count_id=count_id, actor=request.user)
-        return Response(CountOutputSerializer(_count(count_id)).data)
+        return shown(CountOutputSerializer, _count(count_id))
 
 
 class CountCancelApi(APIView):
@@ -300,13 +274,13 @@ class CountCancelApi(APIView):
     @extend_schema(request=None, responses=CountOutputSerializer)
     def post(self, request: Request, count_id: int) -> Response:
         count_cancel(count_id=count_id)
-        return Response(CountOutputSerializer(_count(count_id)).data)
+        return shown(CountOutputSerializer, _count(count_id))
 
 
 # --- Reservations and alerts ----------------------------------------------------------------
 
 
-class ReservationOutputSerializer(serializers.ModelSerializer[Reservation]):
+class ReservationOutputSerializer(OutputModelSerializer[Reservation]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
 
@@ -316,7 +290,6 @@ class ReservationOutputSerializer(serializers.ModelSerializer[Reservation]):
             "id", "product", "location", "quantity", "status", "reference",
             "expires_at", "created_at", "closed_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class ReservationListCreateApi(APIView):
@@ -341,9 +314,7 @@ class ReservationListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ReservationOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         if "expires_at" in data:
             expires_at = data["expires_at"]
         elif "expires_in_minutes" in data:
@@ -373,7 +344,7 @@ class ReservationReleaseApi(APIView):
         )
 
 
-class AlertOutputSerializer(serializers.ModelSerializer[StockAlert]):
+class AlertOutputSerializer(OutputModelSerializer[StockAlert]):
     product = ProductRefSerializer()
     location = serializers.CharField(source="location.code")
 
@@ -383,7 +354,6 @@ class AlertOutputSerializer(serializers.ModelSerializer[StockAlert]):
             "id", "kind", "status", "product", "location", "batch", "message",
             "created_at", "resolved_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class AlertListApi(APIView):

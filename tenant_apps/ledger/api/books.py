@@ -13,12 +13,13 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
 from saas_platform.api.period import PeriodSerializer
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
 from saas_platform.tenancy import business_today
 from tenant_apps.ledger.api.common import AccountRefSerializer
 from tenant_apps.ledger.models import Account, AccountType, Budget, Expense, JournalEntry
 from tenant_apps.ledger.posting import PostingLine, entry_reverse, lock_date, lock_date_set
 from tenant_apps.ledger.selectors import (
+    account_get,
     account_list,
     budget_list,
     entry_get,
@@ -35,13 +36,12 @@ from tenant_apps.ledger.services import (
 from tenant_apps.staff.access import Action
 
 
-class AccountOutputSerializer(serializers.ModelSerializer[Account]):
+class AccountOutputSerializer(OutputModelSerializer[Account]):
     normal_balance = serializers.CharField(read_only=True)
 
     class Meta:
         model = Account
         fields = ["id", "code", "name", "type", "role", "normal_balance", "is_active"]
-        read_only_fields = fields
 
 
 class AccountListCreateApi(APIView):
@@ -60,10 +60,9 @@ class AccountListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: AccountOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        account = account_create(**serializer.validated_data)
-        return Response(AccountOutputSerializer(account).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        account = account_create(**data)
+        return created(AccountOutputSerializer, account)
 
 
 class AccountDetailApi(APIView):
@@ -75,12 +74,10 @@ class AccountDetailApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=AccountOutputSerializer)
     def patch(self, request: Request, account_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        if not Account.objects.filter(pk=account_id).exists():
-            raise NotFound("No such account.")
-        account = account_update(account_id=account_id, **serializer.validated_data)
-        return Response(AccountOutputSerializer(account).data)
+        data = validated(self.InputSerializer, request.data)
+        account_get(account_id)
+        account = account_update(account_id=account_id, **data)
+        return shown(AccountOutputSerializer, account)
 
 
 class EntryLineOutputSerializer(serializers.Serializer[Any]):
@@ -89,7 +86,7 @@ class EntryLineOutputSerializer(serializers.Serializer[Any]):
     credit = MoneyField()
 
 
-class EntryOutputSerializer(serializers.ModelSerializer[JournalEntry]):
+class EntryOutputSerializer(OutputModelSerializer[JournalEntry]):
     lines = EntryLineOutputSerializer(many=True)
 
     class Meta:
@@ -105,7 +102,6 @@ class EntryOutputSerializer(serializers.ModelSerializer[JournalEntry]):
             "created_at",
             "lines",
         ]
-        read_only_fields = fields
 
 
 class EntryListCreateApi(APIView):
@@ -135,20 +131,17 @@ class EntryListCreateApi(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        filters = self.FilterSerializer(data=request.query_params)
-        filters.is_valid(raise_exception=True)
+        data = validated(self.FilterSerializer, request.query_params)
         entries = entry_list(
-            start=filters.validated_data["start"],
-            end=filters.validated_data["end"],
+            start=data["start"],
+            end=data["end"],
             source=request.query_params.get("source"),
         )
         return paginated(request, entries, EntryOutputSerializer)
 
     @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         entry = manual_entry_post(
             date=data.get("date") or business_today(),
             memo=data["memo"],
@@ -169,10 +162,8 @@ class EntryDetailApi(APIView):
 
     @extend_schema(responses=EntryOutputSerializer)
     def get(self, request: Request, entry_id: int) -> Response:
-        entry = entry_get(entry_id)
-        if entry is None:
-            raise NotFound("No such journal entry.")
-        return Response(EntryOutputSerializer(entry).data)
+        entry = or_404(entry_get(entry_id), "No such journal entry.")
+        return shown(EntryOutputSerializer, entry)
 
 
 class EntryReverseApi(APIView):
@@ -184,12 +175,11 @@ class EntryReverseApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: EntryOutputSerializer})
     def post(self, request: Request, entry_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         reversal = entry_reverse(
             entry_id=entry_id,
-            date=serializer.validated_data.get("date") or business_today(),
-            memo=serializer.validated_data["memo"],
+            date=data.get("date") or business_today(),
+            memo=data["memo"],
             actor=request.user,
         )
         return Response(
@@ -209,13 +199,12 @@ class LockDateApi(APIView):
 
     @extend_schema(request=LockSerializer, responses=LockSerializer)
     def put(self, request: Request) -> Response:
-        serializer = self.LockSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        settings = lock_date_set(lock_date=serializer.validated_data["lock_date"])
+        data = validated(self.LockSerializer, request.data)
+        settings = lock_date_set(lock_date=data["lock_date"])
         return Response({"lock_date": settings.lock_date})
 
 
-class ExpenseOutputSerializer(serializers.ModelSerializer[Expense]):
+class ExpenseOutputSerializer(OutputModelSerializer[Expense]):
     category = AccountRefSerializer()
     paid_from = AccountRefSerializer()
     amount = MoneyField()
@@ -233,7 +222,6 @@ class ExpenseOutputSerializer(serializers.ModelSerializer[Expense]):
             "entry",
             "created_at",
         ]
-        read_only_fields = fields
 
 
 class ExpenseListCreateApi(APIView):
@@ -253,9 +241,7 @@ class ExpenseListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ExpenseOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         expense = expense_record(
             category_id=data["category"],
             paid_from_id=data["paid_from"],
@@ -265,17 +251,16 @@ class ExpenseListCreateApi(APIView):
             note=data["note"],
             actor=request.user,
         )
-        return Response(ExpenseOutputSerializer(expense).data, status=status.HTTP_201_CREATED)
+        return created(ExpenseOutputSerializer, expense)
 
 
-class BudgetOutputSerializer(serializers.ModelSerializer[Budget]):
+class BudgetOutputSerializer(OutputModelSerializer[Budget]):
     account = AccountRefSerializer()
     amount = MoneyField()
 
     class Meta:
         model = Budget
         fields = ["id", "account", "month", "amount"]
-        read_only_fields = fields
 
 
 class BudgetListSetApi(APIView):
@@ -292,8 +277,6 @@ class BudgetListSetApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=BudgetOutputSerializer)
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         budget = budget_set(account_id=data["account"], month=data["month"], amount=data["amount"])
-        return Response(BudgetOutputSerializer(budget).data)
+        return shown(BudgetOutputSerializer, budget)

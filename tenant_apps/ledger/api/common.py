@@ -13,6 +13,7 @@ from rest_framework.request import Request
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.renderers import CSVRenderer, requested_format
+from saas_platform.api.shaping import validated
 from saas_platform.money import format_amount
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.models import Account
@@ -55,6 +56,5 @@ class AsOfSerializer(serializers.Serializer[Any]):
 
 
 def as_of(request: Request) -> date:
-    params = AsOfSerializer(data=request.query_params)
-    params.is_valid(raise_exception=True)
-    return params.validated_data.get("as_of") or business_today()
+    data = validated(AsOfSerializer, request.query_params)
+    return data.get("as_of") or business_today()

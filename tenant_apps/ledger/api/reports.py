@@ -16,7 +16,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.period import PeriodSerializer, requested_period
 from saas_platform.api.renderers import file_response
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import validated
 from saas_platform.tenancy import business_currency, business_today
 from tenant_apps.ledger.api.books import EntryOutputSerializer
 from tenant_apps.ledger.api.common import (
@@ -34,6 +34,7 @@ from tenant_apps.ledger.beancount_export import books_as_beancount
 from tenant_apps.ledger.models import Account
 from tenant_apps.ledger.selectors import (
     Section,
+    account_get,
     balance_sheet,
     budget_vs_actual,
     day_book,
@@ -248,9 +249,7 @@ class GeneralLedgerApi(ReportApi):
         ),
     )
     def get(self, request: Request, account_id: int) -> Response:
-        account = Account.objects.filter(pk=account_id).first()
-        if account is None:
-            raise NotFound("No such account.")
+        account = account_get(account_id)
         start, end = requested_period(request)
         report = general_ledger(account=account, start=start, end=end)
         if wants_csv(request):
@@ -305,9 +304,8 @@ class DayBookApi(ReportApi):
         ),
     )
     def get(self, request: Request) -> Response:
-        params = self.DaySerializer(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        day = params.validated_data.get("date") or business_today()
+        data = validated(self.DaySerializer, request.query_params)
+        day = data.get("date") or business_today()
         entries = day_book(day=day)
         if wants_csv(request):
             rows = [["entry", "memo", "source", "reference", "code", "account", "debit", "credit"]]

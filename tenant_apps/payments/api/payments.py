@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import PageQuerySerializer, list_schema, paginated
+from saas_platform.api.shaping import OutputModelSerializer, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer
 from saas_platform.errors import NotFound
 from tenant_apps.payments.handlers import payment_purposes
@@ -33,6 +34,7 @@ from tenant_apps.payments.selectors import (
     c2b_list,
     payment_get,
     payment_list,
+    provider_account_get,
     provider_account_list,
 )
 from tenant_apps.payments.services.accounts import account_urls, provider_account_set
@@ -42,17 +44,16 @@ from tenant_apps.staff.access import Action
 # --- payments ---------------------------------------------------------------------------------
 
 
-class RefundOutputSerializer(serializers.ModelSerializer[PaymentRefund]):
+class RefundOutputSerializer(OutputModelSerializer[PaymentRefund]):
     amount = MoneyField()
 
     class Meta:
         model = PaymentRefund
         fields = ["reference", "amount", "method", "status", "receipt", "result_code",
                   "result_message", "created_at", "settled_at"]  # fmt: skip
-        read_only_fields = fields
 
 
-class PaymentOutputSerializer(serializers.ModelSerializer[Payment]):
+class PaymentOutputSerializer(OutputModelSerializer[Payment]):
     id = serializers.UUIDField(source="public_id")
     amount = MoneyField()
     refunded_amount = MoneyField()
@@ -66,7 +67,6 @@ class PaymentOutputSerializer(serializers.ModelSerializer[Payment]):
             "result_message", "refunded_amount", "refunds", "deadline_at", "next_query_at",
             "resolution_note", "created_at", "settled_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class PaymentFilterSerializer(SyncQuerySerializer):
@@ -130,7 +130,7 @@ class PaymentDetailApi(APIView):
 
     @extend_schema(operation_id="payments_retrieve", responses=PaymentOutputSerializer)
     def get(self, request: Request, public_id: UUID) -> Response:
-        return Response(PaymentOutputSerializer(payment_get(public_id)).data)
+        return shown(PaymentOutputSerializer, payment_get(public_id))
 
 
 class PaymentQueryApi(APIView):
@@ -141,7 +141,7 @@ class PaymentQueryApi(APIView):
     @extend_schema(request=None, responses=PaymentOutputSerializer)
     def post(self, request: Request, public_id: UUID) -> Response:
         payment = payment_query(payment_id=payment_get(public_id).pk)
-        return Response(PaymentOutputSerializer(payment_get(payment.public_id)).data)
+        return shown(PaymentOutputSerializer, payment_get(payment.public_id))
 
 
 class PaymentResolveApi(APIView):
@@ -155,16 +155,14 @@ class PaymentResolveApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=PaymentOutputSerializer)
     def post(self, request: Request, public_id: UUID) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         payment = payment_resolve(
             payment_id=payment_get(public_id).pk,
             outcome=data["outcome"],
             note=data["note"],
             actor=request.user,
         )
-        return Response(PaymentOutputSerializer(payment_get(payment.public_id)).data)
+        return shown(PaymentOutputSerializer, payment_get(payment.public_id))
 
 
 # --- provider accounts ------------------------------------------------------------------------
@@ -176,7 +174,7 @@ def masked(value: Any) -> str:
     return f"…{text[-4:]}" if len(text) >= 16 else "…"
 
 
-class ProviderAccountOutputSerializer(serializers.ModelSerializer[ProviderAccount]):
+class ProviderAccountOutputSerializer(OutputModelSerializer[ProviderAccount]):
     credentials = serializers.SerializerMethodField()
     urls = serializers.SerializerMethodField()
 
@@ -184,7 +182,6 @@ class ProviderAccountOutputSerializer(serializers.ModelSerializer[ProviderAccoun
         model = ProviderAccount
         fields = ["provider", "base_url", "is_active", "credentials", "urls",
                   "created_at", "updated_at"]  # fmt: skip
-        read_only_fields = fields
 
     @extend_schema_field({"type": "object", "additionalProperties": {"type": "string"}})
     def get_credentials(self, account: ProviderAccount) -> dict[str, str]:
@@ -221,16 +218,12 @@ class ProviderAccountApi(APIView):
     @extend_schema(operation_id="payments_providers_retrieve",
                    responses=ProviderAccountOutputSerializer)  # fmt: skip
     def get(self, request: Request, provider: str) -> Response:
-        account = ProviderAccount.objects.filter(provider=_provider(provider)).first()
-        if account is None:
-            raise NotFound(f"No {provider} account is set up.")
-        return Response(ProviderAccountOutputSerializer(account).data)
+        account = provider_account_get(_provider(provider))
+        return shown(ProviderAccountOutputSerializer, account)
 
     @extend_schema(request=InputSerializer, responses=ProviderAccountOutputSerializer)
     def put(self, request: Request, provider: str) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         account = provider_account_set(
             provider=_provider(provider),
             base_url=data["base_url"],
@@ -238,7 +231,7 @@ class ProviderAccountApi(APIView):
             is_active=data["is_active"],
             actor=request.user,
         )
-        return Response(ProviderAccountOutputSerializer(account).data)
+        return shown(ProviderAccountOutputSerializer, account)
 
 
 class ProviderAccountListApi(APIView):
@@ -256,14 +249,13 @@ class ProviderAccountListApi(APIView):
 # --- C2B --------------------------------------------------------------------------------------
 
 
-class C2BOutputSerializer(serializers.ModelSerializer[C2BPayment]):
+class C2BOutputSerializer(OutputModelSerializer[C2BPayment]):
     amount = MoneyField()
 
     class Meta:
         model = C2BPayment
         fields = ["id", "trans_id", "amount", "bill_ref", "msisdn", "payer_name", "trans_time",
                   "status", "matched_by", "created_at"]  # fmt: skip
-        read_only_fields = fields
 
 
 class C2BFilterSerializer(PageQuerySerializer):

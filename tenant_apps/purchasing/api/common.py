@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from rest_framework import serializers
-
+from saas_platform.api.shaping import OutputModelSerializer
 from tenant_apps.purchasing.models import Supplier
 
 
-class SupplierRefSerializer(serializers.ModelSerializer[Supplier]):
+class SupplierRefSerializer(OutputModelSerializer[Supplier]):
     class Meta:
         model = Supplier
         fields = ["id", "name"]
-        read_only_fields = fields

@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import OutputModelSerializer, or_404, shown, validated
 from saas_platform.money import money
 from saas_platform.tenancy import business_today
 from tenant_apps.purchasing.api.common import SupplierRefSerializer
@@ -38,7 +38,7 @@ from tenant_apps.purchasing.services import (
 from tenant_apps.staff.access import Action
 
 
-class SupplierInvoiceOutputSerializer(serializers.ModelSerializer[SupplierInvoice]):
+class SupplierInvoiceOutputSerializer(OutputModelSerializer[SupplierInvoice]):
     supplier = SupplierRefSerializer()
     order = serializers.CharField(source="order.reference", allow_null=True, default=None)
     total = MoneyField()
@@ -51,14 +51,10 @@ class SupplierInvoiceOutputSerializer(serializers.ModelSerializer[SupplierInvoic
             "id", "supplier", "order", "number", "invoice_date", "due_date", "total",
             "amount_paid", "outstanding", "status", "note", "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 def _invoice_or_404(invoice_id: int) -> SupplierInvoice:
-    invoice = supplier_invoice_get(invoice_id)
-    if invoice is None:
-        raise NotFound("No such supplier invoice.")
-    return invoice
+    return or_404(supplier_invoice_get(invoice_id), "No such supplier invoice.")
 
 
 class SupplierInvoiceListCreateApi(APIView):
@@ -96,9 +92,7 @@ class SupplierInvoiceListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: SupplierInvoiceOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         invoice = supplier_invoice_create(
             supplier_id=data["supplier"],
             number=data["number"],
@@ -118,7 +112,7 @@ class SupplierInvoiceDetailApi(APIView):
 
     @extend_schema(responses=SupplierInvoiceOutputSerializer)
     def get(self, request: Request, invoice_id: int) -> Response:
-        return Response(SupplierInvoiceOutputSerializer(_invoice_or_404(invoice_id)).data)
+        return shown(SupplierInvoiceOutputSerializer, _invoice_or_404(invoice_id))
 
 
 class SupplierInvoiceVoidApi(APIView):
@@ -127,10 +121,10 @@ class SupplierInvoiceVoidApi(APIView):
     @extend_schema(request=None, responses=SupplierInvoiceOutputSerializer)
     def post(self, request: Request, invoice_id: int) -> Response:
         invoice = supplier_invoice_void(invoice_id=invoice_id)
-        return Response(SupplierInvoiceOutputSerializer(_invoice_or_404(invoice.pk)).data)
+        return shown(SupplierInvoiceOutputSerializer, _invoice_or_404(invoice.pk))
 
 
-class SupplierPaymentOutputSerializer(serializers.ModelSerializer[SupplierPayment]):
+class SupplierPaymentOutputSerializer(OutputModelSerializer[SupplierPayment]):
     amount = MoneyField()
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
 
@@ -140,7 +134,6 @@ class SupplierPaymentOutputSerializer(serializers.ModelSerializer[SupplierPaymen
             "id", "invoice", "amount", "paid_on", "method", "reference", "created_by",
             "created_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class SupplierPaymentListCreateApi(APIView):
@@ -180,11 +173,8 @@ class SupplierPaymentListCreateApi(APIView):
         },
     )
     def post(self, request: Request, invoice_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        payment = supplier_payment_record(
-            invoice_id=invoice_id, actor=request.user, **serializer.validated_data
-        )
+        data = validated(self.InputSerializer, request.data)
+        payment = supplier_payment_record(invoice_id=invoice_id, actor=request.user, **data)
         body = {
             "payment": SupplierPaymentOutputSerializer(payment).data,
             "invoice": SupplierInvoiceOutputSerializer(_invoice_or_404(invoice_id)).data,

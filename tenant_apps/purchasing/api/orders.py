@@ -12,7 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import OutputModelSerializer, or_404, shown, validated
 from tenant_apps.catalog.api.serializers import ProductRefSerializer
 from tenant_apps.inventory.api.common import LocationRefSerializer
 from tenant_apps.purchasing.api.common import SupplierRefSerializer
@@ -42,7 +42,7 @@ from tenant_apps.purchasing.services import (
 from tenant_apps.staff.access import Action
 
 
-class PurchaseOrderLineOutputSerializer(serializers.ModelSerializer[PurchaseOrderLine]):
+class PurchaseOrderLineOutputSerializer(OutputModelSerializer[PurchaseOrderLine]):
     product = ProductRefSerializer()
     unit_cost = MoneyField()
     quantity_outstanding = quantity()
@@ -53,10 +53,9 @@ class PurchaseOrderLineOutputSerializer(serializers.ModelSerializer[PurchaseOrde
             "id", "product", "quantity_ordered", "quantity_received", "quantity_outstanding",
             "unit_cost",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class PurchaseOrderOutputSerializer(serializers.ModelSerializer[PurchaseOrder]):
+class PurchaseOrderOutputSerializer(OutputModelSerializer[PurchaseOrder]):
     supplier = SupplierRefSerializer()
     destination = LocationRefSerializer()
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
@@ -68,7 +67,6 @@ class PurchaseOrderOutputSerializer(serializers.ModelSerializer[PurchaseOrder]):
             "id", "reference", "supplier", "destination", "status", "expected_on", "note",
             "created_by", "created_at", "ordered_at", "closed_at", "lines",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class OrderLineInputSerializer(serializers.Serializer[Any]):
@@ -89,10 +87,7 @@ def _order_lines(data: list[dict[str, Any]]) -> list[OrderLineInput]:
 
 
 def _order_or_404(order_id: int) -> PurchaseOrder:
-    order = purchase_order_get(order_id)
-    if order is None:
-        raise NotFound("No such purchase order.")
-    return order
+    return or_404(purchase_order_get(order_id), "No such purchase order.")
 
 
 def _shown(order: PurchaseOrder) -> dict[str, Any]:
@@ -131,9 +126,7 @@ class PurchaseOrderListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: PurchaseOrderOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         order = purchase_order_create(
             supplier_id=data["supplier"],
             destination_id=data["destination"],
@@ -158,7 +151,7 @@ class PurchaseOrderDetailApi(APIView):
 
     @extend_schema(responses=PurchaseOrderOutputSerializer)
     def get(self, request: Request, order_id: int) -> Response:
-        return Response(PurchaseOrderOutputSerializer(_order_or_404(order_id)).data)
+        return shown(PurchaseOrderOutputSerializer, _order_or_404(order_id))
 
     @extend_schema(request=InputSerializer, responses=PurchaseOrderOutputSerializer)
     def patch(self, request: Request, order_id: int) -> Response:
@@ -197,7 +190,7 @@ class PurchaseOrderCloseApi(APIView):
         return Response(_shown(purchase_order_close(order_id=order_id)))
 
 
-class GoodsReceiptLineOutputSerializer(serializers.ModelSerializer[GoodsReceiptLine]):
+class GoodsReceiptLineOutputSerializer(OutputModelSerializer[GoodsReceiptLine]):
     order_line = serializers.IntegerField(source="order_line_id")
     product = ProductRefSerializer(source="order_line.product")
     unit_cost = MoneyField()
@@ -209,10 +202,9 @@ class GoodsReceiptLineOutputSerializer(serializers.ModelSerializer[GoodsReceiptL
             "id", "order_line", "product", "quantity", "unit_cost", "lot_code", "expires_on",
             "batch",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
-class GoodsReceiptOutputSerializer(serializers.ModelSerializer[GoodsReceipt]):
+class GoodsReceiptOutputSerializer(OutputModelSerializer[GoodsReceipt]):
     order = serializers.CharField(source="order.reference")
     created_by = serializers.EmailField(source="created_by.email", allow_null=True, default=None)
     lines = GoodsReceiptLineOutputSerializer(many=True)
@@ -223,7 +215,6 @@ class GoodsReceiptOutputSerializer(serializers.ModelSerializer[GoodsReceipt]):
             "id", "reference", "order", "received_at", "delivery_note", "idempotency_key",
             "created_by", "created_at", "lines",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class GoodsReceiptListCreateApi(APIView):
@@ -260,9 +251,7 @@ class GoodsReceiptListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: GoodsReceiptOutputSerializer})
     def post(self, request: Request, order_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         receipt, created = goods_receipt_create(
             order_id=order_id,
             lines=[

@@ -5,29 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.query import query_flag
+from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
-from saas_platform.errors import NotFound
 from tenant_apps.purchasing.models import Supplier
 from tenant_apps.purchasing.selectors import supplier_get, supplier_list
 from tenant_apps.purchasing.services import supplier_create, supplier_deactivate, supplier_update
 from tenant_apps.staff.access import Action
 
 
-class SupplierOutputSerializer(serializers.ModelSerializer[Supplier]):
+class SupplierOutputSerializer(OutputModelSerializer[Supplier]):
     class Meta:
         model = Supplier
         fields = [
             "id", "name", "contact_name", "phone", "email", "address", "tax_id",
             "payment_terms_days", "lead_time_days", "is_active", "created_at", "updated_at",
         ]  # fmt: skip
-        read_only_fields = fields
 
 
 class _SupplierFields(serializers.Serializer[Any]):
@@ -59,19 +59,18 @@ class SupplierListCreateApi(APIView):
     )
     def get(self, request: Request) -> Response:
         since = updated_since(request)
-        active_param = request.query_params.get("active")
-        active = None if active_param is None else active_param.lower() in ("1", "true", "yes")
         suppliers = supplier_list(
-            active=active, search=request.query_params.get("search", ""), updated_since=since
+            active=query_flag(request, "active"),
+            search=request.query_params.get("search", ""),
+            updated_since=since,
         )
         return paginated(request, suppliers, SupplierOutputSerializer, since=since)
 
     @extend_schema(request=InputSerializer, responses={201: SupplierOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        supplier = supplier_create(**serializer.validated_data)
-        return Response(SupplierOutputSerializer(supplier).data, status=status.HTTP_201_CREATED)
+        data = validated(self.InputSerializer, request.data)
+        supplier = supplier_create(**data)
+        return created(SupplierOutputSerializer, supplier)
 
 
 class SupplierDetailApi(APIView):
@@ -83,17 +82,14 @@ class SupplierDetailApi(APIView):
 
     @extend_schema(responses=SupplierOutputSerializer)
     def get(self, request: Request, supplier_id: int) -> Response:
-        supplier = supplier_get(supplier_id)
-        if supplier is None:
-            raise NotFound("No such supplier.")
-        return Response(SupplierOutputSerializer(supplier).data)
+        supplier = or_404(supplier_get(supplier_id), "No such supplier.")
+        return shown(SupplierOutputSerializer, supplier)
 
     @extend_schema(request=InputSerializer, responses=SupplierOutputSerializer)
     def patch(self, request: Request, supplier_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        supplier = supplier_update(supplier_id=supplier_id, data=dict(serializer.validated_data))
-        return Response(SupplierOutputSerializer(supplier).data)
+        data = validated(self.InputSerializer, request.data, partial=True)
+        supplier = supplier_update(supplier_id=supplier_id, data=dict(data))
+        return shown(SupplierOutputSerializer, supplier)
 
 
 class SupplierDeactivateApi(APIView):

@@ -14,8 +14,9 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.permissions import request_allows
+from saas_platform.api.query import query_id
+from saas_platform.api.shaping import or_404, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer, updated_since
-from saas_platform.errors import NotFound
 from tenant_apps.sales.api.serializers import (
     SaleOutputSerializer,
     SaleReturnOutputSerializer,
@@ -31,7 +32,7 @@ from tenant_apps.sales.requests import (
     ReturnLineRequest,
     TenderRequest,
 )
-from tenant_apps.sales.selectors import sale_detail, sale_list
+from tenant_apps.sales.selectors import parked_sale_list, sale_detail, sale_list
 from tenant_apps.sales.services.checkout import sale_checkout
 from tenant_apps.sales.services.returns import sale_return_create
 from tenant_apps.sales.services.tenders import sale_tender_retry
@@ -138,13 +139,27 @@ class QuoteApi(APIView):
         responses=QuoteOutputSerializer,
     )
     def post(self, request: Request) -> Response:
-        serializer = CartInputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(CartInputSerializer, request.data)
         priced = cart_price(
-            cart=cart_request(serializer.validated_data),
+            cart=cart_request(data),
             may_override_price=request_allows(request, Action.SALES_OVERRIDE_PRICE),
         )
-        return Response(QuoteOutputSerializer(priced).data)
+        return shown(QuoteOutputSerializer, priced)
+
+
+# A tender's payer and currency, asked alike at checkout and when a tender is tried again.
+def _payer() -> serializers.CharField:
+    return serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+
+
+def _currency() -> serializers.CharField:
+    return serializers.CharField(
+        required=False,
+        default="",
+        allow_blank=True,
+        max_length=3,
+        help_text="ISO 4217 code of `amount`; only the business's currency is accepted.",
+    )
 
 
 class CheckoutApi(APIView):
@@ -153,17 +168,11 @@ class CheckoutApi(APIView):
     class TenderSerializer(serializers.Serializer[Any]):
         method = serializers.ChoiceField(choices=TenderMethod.choices)
         amount = amount(summed=True, required=False, default=Decimal(0))
-        payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+        payer = _payer()
         points = serializers.IntegerField(
             required=False, allow_null=True, default=None, min_value=1
         )
-        currency = serializers.CharField(
-            required=False,
-            default="",
-            allow_blank=True,
-            max_length=3,
-            help_text="ISO 4217 code of `amount`; only the business's currency is accepted.",
-        )
+        currency = _currency()
 
     class InputSerializer(CartInputSerializer):
         uuid = serializers.UUIDField()
@@ -193,9 +202,7 @@ class CheckoutApi(APIView):
         description="Idempotent on `uuid`: the same UUID and cart return the same sale (200).",
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         cart = cart_request(data)
         tenders = _nested(self.TenderSerializer, data["tenders"], "tenders")
         checkout = CheckoutRequest(
@@ -270,9 +277,9 @@ class SaleListApi(APIView):
         params = request.query_params
         sales = sale_list(
             status=params.get("status") if params.get("status") in SaleStatus.values else None,
-            register_id=_int(params.get("register")),
-            shift_id=_int(params.get("shift")),
-            customer_id=_int(params.get("customer")),
+            register_id=query_id(request, "register"),
+            shift_id=query_id(request, "shift"),
+            customer_id=query_id(request, "customer"),
             updated_since=since,
         )
         return paginated(request, sales, SaleSummarySerializer, since=since)
@@ -283,22 +290,12 @@ class ParkedSaleListApi(APIView):
 
     @list_schema(SaleOutputSerializer, "ParkedSaleList", operation_id="sales_parked_list")
     def get(self, request: Request) -> Response:
-        sales = sale_list(
-            status=SaleStatus.PARKED, register_id=_int(request.query_params.get("register"))
-        ).prefetch_related("lines__product", "tenders")
+        sales = parked_sale_list(register_id=query_id(request, "register"))
         return paginated(request, sales, SaleOutputSerializer)
 
 
-def _int(value: str | None) -> int | None:
-    # isdecimal, not isdigit: "²" is a digit that int() refuses (a 500).
-    return int(value) if value and value.isdecimal() else None
-
-
 def _sale_or_404(uuid: str) -> Any:
-    sale = sale_detail(uuid)
-    if sale is None:
-        raise NotFound("No such sale.")
-    return sale
+    return or_404(sale_detail(uuid), "No such sale.")
 
 
 class SaleDetailApi(APIView):
@@ -318,12 +315,9 @@ class SaleVoidApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=SaleOutputSerializer)
     def post(self, request: Request, sale_uuid: Any) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         _sale_or_404(sale_uuid)
-        sale_void(
-            sale_uuid=sale_uuid, reason=serializer.validated_data["reason"], actor=request.user
-        )
+        sale_void(sale_uuid=sale_uuid, reason=data["reason"], actor=request.user)
         return Response(sale_data(_sale_or_404(sale_uuid)))
 
 
@@ -340,7 +334,7 @@ class SaleTenderRetryApi(APIView):
                 TenderMethod.UPI,
             ]
         )
-        payer = serializers.CharField(max_length=60, required=False, default="", allow_blank=True)
+        payer = _payer()
         amount = amount(
             summed=True,
             required=False,
@@ -349,24 +343,17 @@ class SaleTenderRetryApi(APIView):
             help_text="Cash handed over (change is given on anything above what is due); "
             "another method may only ask for what is due.",
         )
-        currency = serializers.CharField(
-            required=False,
-            default="",
-            allow_blank=True,
-            max_length=3,
-            help_text="ISO 4217 code of `amount`; only the business's currency is accepted.",
-        )
+        currency = _currency()
 
     @extend_schema(request=InputSerializer, responses=SaleOutputSerializer)
     def post(self, request: Request, sale_uuid: Any, tender_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         _sale_or_404(sale_uuid)
         sale_tender_retry(
             sale_uuid=sale_uuid,
             tender_id=tender_id,
             actor=request.user,
-            **serializer.validated_data,
+            **data,
         )
         return Response(sale_data(_sale_or_404(sale_uuid)))
 
@@ -392,9 +379,7 @@ class SaleReturnApi(APIView):
         responses={201: SaleReturnOutputSerializer, 200: SaleReturnOutputSerializer},
     )
     def post(self, request: Request, sale_uuid: Any) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         lines = _nested(self.LineSerializer, data["lines"], "lines")
         sale_return, created = sale_return_create(
             sale_uuid=sale_uuid,

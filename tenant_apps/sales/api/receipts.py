@@ -20,13 +20,12 @@ from saas_platform.api.renderers import (
     download,
     requested_format,
 )
-from saas_platform.errors import Conflict, NotFound
-from tenant_apps.sales.models import Sale, SaleStatus
+from saas_platform.api.shaping import shown, validated
 from tenant_apps.sales.receipts.config import receipt_settings_set
 from tenant_apps.sales.receipts.data import receipt_data, receipt_settings
 from tenant_apps.sales.receipts.mail import receipt_email
 from tenant_apps.sales.receipts.render import render_escpos, render_html, render_pdf
-from tenant_apps.sales.selectors import sale_detail
+from tenant_apps.sales.selectors import receipt_sale_get
 from tenant_apps.staff.access import Action
 
 
@@ -100,18 +99,6 @@ class ReceiptOutputSerializer(serializers.Serializer[Any]):
     voided = serializers.BooleanField()
 
 
-def printable_sale(sale_uuid: Any) -> Sale:
-    sale = sale_detail(str(sale_uuid))
-    if sale is None:
-        raise NotFound("No such sale.")
-    if sale.status not in (SaleStatus.COMPLETED, SaleStatus.VOIDED):
-        raise Conflict(
-            f"This sale is {sale.status.replace('_', ' ')}; it has a receipt once it is paid.",
-            code="no_receipt_yet",
-        )
-    return sale
-
-
 RECEIPT_FORMATS = ["json", "html", "pdf", "escpos58", "escpos80"]
 
 
@@ -140,7 +127,7 @@ class SaleReceiptApi(APIView):
         },
     )
     def get(self, request: Request, sale_uuid: Any) -> Response:
-        data = receipt_data(printable_sale(sale_uuid))
+        data = receipt_data(receipt_sale_get(sale_uuid))
         chosen = requested_format(request)
         name = f"receipt-{data.receipt_number}"
         if chosen == "html":
@@ -150,7 +137,7 @@ class SaleReceiptApi(APIView):
         if chosen in ("escpos58", "escpos80"):
             escpos = render_escpos(data, width_mm=int(chosen[-2:]))
             return download(escpos, filename=f"{name}.{chosen}.bin")
-        return Response(ReceiptOutputSerializer(data).data)
+        return shown(ReceiptOutputSerializer, data)
 
 
 class SaleReceiptEmailApi(APIView):
@@ -169,10 +156,9 @@ class SaleReceiptEmailApi(APIView):
         description="Sends the receipt as an HTML e-mail with the PDF attached.",
     )
     def post(self, request: Request, sale_uuid: Any) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        to = serializer.validated_data["to"]
-        receipt_email(sale=printable_sale(sale_uuid), to=to)
+        data = validated(self.InputSerializer, request.data)
+        to = data["to"]
+        receipt_email(sale=receipt_sale_get(sale_uuid), to=to)
         return Response({"sent_to": to})
 
 
@@ -203,7 +189,6 @@ class ReceiptSettingsApi(APIView):
         responses=OutputSerializer,
     )
     def put(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        saved = receipt_settings_set(**serializer.validated_data)
+        data = validated(self.InputSerializer, request.data)
+        saved = receipt_settings_set(**data)
         return Response(self.OutputSerializer(saved).data)

@@ -17,6 +17,7 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import MoneyField, quantity
 from saas_platform.api.period import PeriodSerializer, period_of
 from saas_platform.api.renderers import CSVRenderer, download, requested_format
+from saas_platform.api.shaping import validated
 from tenant_apps.sales.reports import (
     GROUPS,
     MAX_DAYS,
@@ -137,10 +138,9 @@ class SalesSummaryApi(APIView):
         },
     )
     def get(self, request: Request) -> Response:
-        params = SummaryParams(data=request.query_params)
-        params.is_valid(raise_exception=True)
-        start, end = period_of(params.validated_data)
-        summary = sales_summary(start=start, end=end, group=params.validated_data["group"])
+        data = validated(SummaryParams, request.query_params)
+        start, end = period_of(data)
+        summary = sales_summary(start=start, end=end, group=data["group"])
         if requested_format(request) == "csv":
             name = f"sales-{summary.group}-{start:%Y%m%d}-{end:%Y%m%d}.csv"
             return download(summary_rows(summary), filename=name)

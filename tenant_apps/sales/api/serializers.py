@@ -9,6 +9,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from saas_platform.api.fields import MoneyField
+from saas_platform.api.shaping import OutputModelSerializer
 from saas_platform.tenancy import current_business
 from tenant_apps.catalog.api.serializers import shows_costs
 from tenant_apps.sales.models import (
@@ -20,22 +21,21 @@ from tenant_apps.sales.models import (
     SaleLine,
     SaleReturn,
     Shift,
-    ShiftStatus,
     Tender,
 )
 from tenant_apps.sales.receipts.data import receipt_url
+from tenant_apps.sales.selectors import open_shifts_of
 
 
-class OpenShiftSerializer(serializers.ModelSerializer[Shift]):
+class OpenShiftSerializer(OutputModelSerializer[Shift]):
     opened_by = serializers.EmailField(source="opened_by.email", default=None, allow_null=True)
 
     class Meta:
         model = Shift
         fields = ["id", "opened_at", "opened_by"]
-        read_only_fields = fields
 
 
-class RegisterOutputSerializer(serializers.ModelSerializer[Register]):
+class RegisterOutputSerializer(OutputModelSerializer[Register]):
     location = serializers.CharField(source="location.code")
     open_shift = serializers.SerializerMethodField()
 
@@ -51,20 +51,17 @@ class RegisterOutputSerializer(serializers.ModelSerializer[Register]):
             "open_shift",
             "created_at",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(OpenShiftSerializer(allow_null=True))
     def get_open_shift(self, register: Register) -> dict[str, Any] | None:
         """The till's open shift, so a till that lost track of it can find it again."""
         found = getattr(register, "open_shifts", None)
         if found is None:  # not read with register_list(): one query
-            found = list(
-                register.shifts.filter(status=ShiftStatus.OPEN).select_related("opened_by")
-            )
+            found = open_shifts_of(register)
         return dict(OpenShiftSerializer(found[0]).data) if found else None
 
 
-class ShiftOutputSerializer(serializers.ModelSerializer[Shift]):
+class ShiftOutputSerializer(OutputModelSerializer[Shift]):
     register = serializers.CharField(source="register.code")
     opening_float = MoneyField()
     expected_cash = MoneyField()
@@ -89,7 +86,6 @@ class ShiftOutputSerializer(serializers.ModelSerializer[Shift]):
             "z_report",
             "note",
         ]
-        read_only_fields = fields
 
     @extend_schema_field(serializers.DictField(allow_null=True))
     def get_z_report(self, shift: Shift) -> dict[str, Any] | None:
@@ -109,16 +105,15 @@ def shift_report_shown(
     return {key: value for key, value in report.items() if key not in REPORT_COST_KEYS}
 
 
-class CashMovementOutputSerializer(serializers.ModelSerializer[CashMovement]):
+class CashMovementOutputSerializer(OutputModelSerializer[CashMovement]):
     amount = MoneyField()
 
     class Meta:
         model = CashMovement
         fields = ["id", "kind", "amount", "account", "reason", "created_at"]
-        read_only_fields = fields
 
 
-class CouponOutputSerializer(serializers.ModelSerializer[Coupon]):
+class CouponOutputSerializer(OutputModelSerializer[Coupon]):
     min_spend = MoneyField()
 
     class Meta:
@@ -138,10 +133,9 @@ class CouponOutputSerializer(serializers.ModelSerializer[Coupon]):
             "uses",
             "is_active",
         ]
-        read_only_fields = fields
 
 
-class SaleLineOutputSerializer(serializers.ModelSerializer[SaleLine]):
+class SaleLineOutputSerializer(OutputModelSerializer[SaleLine]):
     sku = serializers.CharField(source="product.sku")
     unit_price = MoneyField()
     discount = MoneyField()
@@ -167,10 +161,9 @@ class SaleLineOutputSerializer(serializers.ModelSerializer[SaleLine]):
             "gross",
             "returned_quantity",
         ]
-        read_only_fields = fields
 
 
-class TenderOutputSerializer(serializers.ModelSerializer[Tender]):
+class TenderOutputSerializer(OutputModelSerializer[Tender]):
     amount = MoneyField()
     tendered = MoneyField()
     change = MoneyField()
@@ -197,20 +190,18 @@ class TenderOutputSerializer(serializers.ModelSerializer[Tender]):
             "payment_status",
             "payment_link",
         ]
-        read_only_fields = fields
 
 
-class ReturnLineOutputSerializer(serializers.ModelSerializer[ReturnLine]):
+class ReturnLineOutputSerializer(OutputModelSerializer[ReturnLine]):
     gross = MoneyField()
     tax = MoneyField()
 
     class Meta:
         model = ReturnLine
         fields = ["sale_line", "quantity", "restock", "gross", "tax"]
-        read_only_fields = fields
 
 
-class SaleReturnOutputSerializer(serializers.ModelSerializer[SaleReturn]):
+class SaleReturnOutputSerializer(OutputModelSerializer[SaleReturn]):
     sale = serializers.UUIDField(source="sale.uuid")
     net = MoneyField()
     tax = MoneyField()
@@ -230,10 +221,9 @@ class SaleReturnOutputSerializer(serializers.ModelSerializer[SaleReturn]):
             "lines",
             "created_at",
         ]
-        read_only_fields = fields
 
 
-class SaleSummarySerializer(serializers.ModelSerializer[Sale]):
+class SaleSummarySerializer(OutputModelSerializer[Sale]):
     register = serializers.CharField(source="register.code")
     receipt = serializers.CharField(source="receipt_label")
     cashier = serializers.EmailField(source="cashier.email", default=None)
@@ -254,7 +244,6 @@ class SaleSummarySerializer(serializers.ModelSerializer[Sale]):
             "completed_at",
             "updated_at",
         ]
-        read_only_fields = fields
 
 
 class SaleOutputSerializer(SaleSummarySerializer):
@@ -291,7 +280,6 @@ class SaleOutputSerializer(SaleSummarySerializer):
             "void_reason",
             "receipt_url",
         ]
-        read_only_fields = fields
 
     def get_receipt_url(self, sale: Sale) -> str | None:
         """The public receipt link the till shows as a QR code, once there is a receipt."""

@@ -5,14 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema, inline_serializer
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.fields import amount
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.errors import NotFound
+from saas_platform.api.shaping import created, or_404, shown, validated
 from saas_platform.money import money
 from tenant_apps.sales.api.serializers import (
     CashMovementOutputSerializer,
@@ -21,8 +21,14 @@ from tenant_apps.sales.api.serializers import (
     ShiftOutputSerializer,
     shift_report_shown,
 )
-from tenant_apps.sales.models import CashMovementKind, CouponKind, Shift
-from tenant_apps.sales.selectors import coupon_list, register_get, register_list, shift_summary
+from tenant_apps.sales.models import CashMovementKind, CouponKind
+from tenant_apps.sales.selectors import (
+    coupon_list,
+    register_get,
+    register_list,
+    shift_get,
+    shift_summary,
+)
 from tenant_apps.sales.services.coupons import coupon_create
 from tenant_apps.sales.services.tills import (
     DRAWER_ACCOUNTS,
@@ -54,16 +60,14 @@ class RegisterListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: RegisterOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         register = register_create(
             code=data["code"],
             name=data["name"],
             location_id=data["location"],
             receipt_prefix=data["receipt_prefix"],
         )
-        return Response(RegisterOutputSerializer(register).data, status=status.HTTP_201_CREATED)
+        return created(RegisterOutputSerializer, register)
 
 
 class RegisterDetailApi(APIView):
@@ -77,17 +81,14 @@ class RegisterDetailApi(APIView):
 
     @extend_schema(responses=RegisterOutputSerializer)
     def get(self, request: Request, register_id: int) -> Response:
-        register = register_get(register_id)
-        if register is None:
-            raise NotFound("No such till.")
-        return Response(RegisterOutputSerializer(register).data)
+        register = or_404(register_get(register_id), "No such till.")
+        return shown(RegisterOutputSerializer, register)
 
     @extend_schema(request=InputSerializer, responses=RegisterOutputSerializer)
     def patch(self, request: Request, register_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        register = register_update(register_id=register_id, **serializer.validated_data)
-        return Response(RegisterOutputSerializer(register).data)
+        data = validated(self.InputSerializer, request.data)
+        register = register_update(register_id=register_id, **data)
+        return shown(RegisterOutputSerializer, register)
 
 
 class ShiftOpenApi(APIView):
@@ -98,24 +99,13 @@ class ShiftOpenApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: ShiftOutputSerializer})
     def post(self, request: Request, register_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         shift = shift_open(
             register_id=register_id,
-            opening_float=money(serializer.validated_data["opening_float"]),
+            opening_float=money(data["opening_float"]),
             actor=request.user,
         )
-        return Response(
-            ShiftOutputSerializer(shift, context={"request": request}).data,
-            status=status.HTTP_201_CREATED,
-        )
-
-
-def _shift_or_404(shift_id: int) -> Shift:
-    shift = Shift.objects.select_related("register", "opened_by").filter(pk=shift_id).first()
-    if shift is None:
-        raise NotFound("No such shift.")
-    return shift
+        return created(ShiftOutputSerializer, shift, request=request)
 
 
 class ShiftDetailApi(APIView):
@@ -130,7 +120,7 @@ class ShiftDetailApi(APIView):
         )
     )
     def get(self, request: Request, shift_id: int) -> Response:
-        shift = _shift_or_404(shift_id)
+        shift = shift_get(shift_id)
         context = {"request": request}
         report = shift.z_report if shift.z_report else shift_summary(shift)
         return Response(
@@ -152,9 +142,7 @@ class ShiftCashApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CashMovementOutputSerializer})
     def post(self, request: Request, shift_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         movement = shift_cash_move(
             shift_id=shift_id,
             kind=data["kind"],
@@ -163,7 +151,7 @@ class ShiftCashApi(APIView):
             account=data["account"],
             actor=request.user,
         )
-        return Response(CashMovementOutputSerializer(movement).data, status=status.HTTP_201_CREATED)
+        return created(CashMovementOutputSerializer, movement)
 
 
 class ShiftCloseApi(APIView):
@@ -175,17 +163,14 @@ class ShiftCloseApi(APIView):
 
     @extend_schema(request=InputSerializer, responses=ShiftOutputSerializer)
     def post(self, request: Request, shift_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         shift = shift_close(
             shift_id=shift_id,
-            counted_cash=money(serializer.validated_data["counted_cash"]),
-            note=serializer.validated_data["note"],
+            counted_cash=money(data["counted_cash"]),
+            note=data["note"],
             actor=request.user,
         )
-        return Response(
-            ShiftOutputSerializer(_shift_or_404(shift.pk), context={"request": request}).data
-        )
+        return shown(ShiftOutputSerializer, shift_get(shift.pk), request=request)
 
 
 class CouponListCreateApi(APIView):
@@ -216,9 +201,7 @@ class CouponListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: CouponOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         coupon = coupon_create(
             code=data["code"],
             kind=data["kind"],
@@ -231,4 +214,4 @@ class CouponListCreateApi(APIView):
             valid_until=data["valid_until"],
             max_uses=data["max_uses"],
         )
-        return Response(CouponOutputSerializer(coupon).data, status=status.HTTP_201_CREATED)
+        return created(CouponOutputSerializer, coupon)

@@ -11,13 +11,14 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.shaping import OutputModelSerializer, validated
 from tenant_apps.staff.access import SCOPES, Action
 from tenant_apps.staff.models import ApiKey
 from tenant_apps.staff.selectors import api_key_list
 from tenant_apps.staff.services import api_key_create, api_key_revoke
 
 
-class ApiKeyOutputSerializer(serializers.ModelSerializer[ApiKey]):
+class ApiKeyOutputSerializer(OutputModelSerializer[ApiKey]):
     created_by = serializers.EmailField(source="created_by.email")
     status = serializers.SerializerMethodField()
 
@@ -27,7 +28,6 @@ class ApiKeyOutputSerializer(serializers.ModelSerializer[ApiKey]):
             "id", "name", "prefix", "scopes", "rate_limit_per_minute", "created_by",
             "created_at", "last_used_at", "expires_at", "revoked_at", "status",
         ]  # fmt: skip
-        read_only_fields = fields
 
     def get_status(self, api_key: ApiKey) -> str:
         if api_key.revoked_at is not None:
@@ -65,9 +65,8 @@ class ApiKeyListCreateApi(APIView):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        issued = api_key_create(actor=request.user, **serializer.validated_data)  # type: ignore[arg-type]
+        data = validated(self.InputSerializer, request.data)
+        issued = api_key_create(actor=request.user, **data)  # type: ignore[arg-type]
         body = {"api_key": ApiKeyOutputSerializer(issued.api_key).data, "key": issued.key}
         return Response(body, status=status.HTTP_201_CREATED)
 

@@ -16,6 +16,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenRefreshView
 
 from saas_platform.api.openapi_errors import Error
+from saas_platform.api.shaping import OutputModelSerializer, shown, validated
 from saas_platform.errors import Forbidden
 from saas_platform.tenancy import current_business
 from shared_apps.users import lockout, ratelimit
@@ -34,13 +35,12 @@ from tenant_apps.staff.tokens import (
 INVALID_CREDENTIALS = "The e-mail or password is wrong."
 
 
-class UserDetailsSerializer(serializers.ModelSerializer[User]):
+class UserDetailsSerializer(OutputModelSerializer[User]):
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = User
         fields = ["id", "email", "full_name", "role", "pin_reset_required", "allowed_actions"]
-        read_only_fields = fields
 
     def get_allowed_actions(self, user: User) -> list[str]:
         return allowed_actions(user.role)
@@ -106,10 +106,9 @@ class LogoutApi(CredentialsApi):
 
     @extend_schema(request=InputSerializer, responses={200: None})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
+        data = validated(self.InputSerializer, request.data)
         try:
-            token = RefreshToken(serializer.validated_data["refresh"])
+            token = RefreshToken(data["refresh"])
         except Exception as exc:
             raise exceptions.AuthenticationFailed(
                 "The refresh token is invalid or expired.", code="token_not_valid"
@@ -143,9 +142,8 @@ class PinLoginApi(CredentialsApi):
         },
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"].lower()
+        data = validated(self.InputSerializer, request.data)
+        email = data["email"].lower()
         address = lockout.client_address(request.META)
         lockout.check_not_locked(kind="pin", account=email, address=address)
         user = staff_by_email(email)
@@ -154,11 +152,7 @@ class PinLoginApi(CredentialsApi):
                 "An owner reset your PIN. Sign in with your password and choose a new PIN.",
                 code="pin_reset_required",
             )
-        if (
-            user is None
-            or not user.is_active
-            or not pin_matches(user, serializer.validated_data["pin"])
-        ):
+        if user is None or not user.is_active or not pin_matches(user, data["pin"]):
             lockout.record_failure(kind="pin", account=email, address=address)
             raise exceptions.AuthenticationFailed(
                 "The e-mail or PIN is wrong.", code="invalid_credentials"
@@ -183,9 +177,8 @@ class PasswordResetApi(CredentialsApi):
         responses=inline_serializer("PasswordResetSent", {"detail": serializers.CharField()}),
     )
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        email = serializer.validated_data["email"]
+        data = validated(self.InputSerializer, request.data)
+        email = data["email"]
         ratelimit.throttle_password_reset(address=lockout.client_address(request.META), email=email)
         password_reset_request(tenant=current_business(), email=email)
         return Response(
@@ -202,4 +195,4 @@ class CurrentUserApi(APIView):
             raise Forbidden(
                 "An API key acts for an integration, not a person.", code="not_a_person"
             )
-        return Response(UserDetailsSerializer(request.user).data)  # type: ignore[arg-type]
+        return shown(UserDetailsSerializer, request.user)

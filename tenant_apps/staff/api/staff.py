@@ -12,7 +12,8 @@ from rest_framework.views import APIView
 
 from saas_platform.api import fields as api_fields
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.errors import Forbidden, NotFound
+from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
+from saas_platform.errors import Forbidden
 from saas_platform.tenancy import current_business
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.access import Action
@@ -28,7 +29,7 @@ from tenant_apps.staff.services import (
 from tenant_apps.staff.tokens import signed_in_by_password
 
 
-class StaffOutputSerializer(serializers.ModelSerializer[User]):
+class StaffOutputSerializer(OutputModelSerializer[User]):
     has_pin = serializers.SerializerMethodField()
 
     class Meta:
@@ -44,7 +45,6 @@ class StaffOutputSerializer(serializers.ModelSerializer[User]):
             "has_pin",
             "pin_reset_required",
         ]
-        read_only_fields = fields
 
     def get_has_pin(self, user: User) -> bool:
         return bool(user.pin_hash)
@@ -71,9 +71,7 @@ class StaffListCreateApi(APIView):
 
     @extend_schema(request=InputSerializer, responses={201: StaffOutputSerializer})
     def post(self, request: Request) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        data = validated(self.InputSerializer, request.data)
         user = staff_create(
             actor=request.user,  # type: ignore[arg-type]
             tenant=current_business(),
@@ -82,7 +80,7 @@ class StaffListCreateApi(APIView):
             role=data["role"],
             password=data.get("password") or None,
         )
-        return Response(StaffOutputSerializer(user).data, status=status.HTTP_201_CREATED)
+        return created(StaffOutputSerializer, user)
 
 
 class StaffDetailApi(APIView):
@@ -94,17 +92,14 @@ class StaffDetailApi(APIView):
 
     @extend_schema(responses=StaffOutputSerializer)
     def get(self, request: Request, user_id: int) -> Response:
-        user = staff_get(user_id)
-        if user is None:
-            raise NotFound("No such staff member.")
-        return Response(StaffOutputSerializer(user).data)
+        user = or_404(staff_get(user_id), "No such staff member.")
+        return shown(StaffOutputSerializer, user)
 
     @extend_schema(request=InputSerializer, responses=StaffOutputSerializer)
     def patch(self, request: Request, user_id: int) -> Response:
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        user = staff_update(actor=request.user, user_id=user_id, **serializer.validated_data)  # type: ignore[arg-type]
-        return Response(StaffOutputSerializer(user).data)
+        data = validated(self.InputSerializer, request.data)
+        user = staff_update(actor=request.user, user_id=user_id, **data)  # type: ignore[arg-type]
+        return shown(StaffOutputSerializer, user)
 
 
 class StaffDeactivateApi(APIView):
@@ -113,7 +108,7 @@ class StaffDeactivateApi(APIView):
     @extend_schema(request=None, responses=StaffOutputSerializer)
     def post(self, request: Request, user_id: int) -> Response:
         user = staff_set_active(actor=request.user, user_id=user_id, active=False)  # type: ignore[arg-type]
-        return Response(StaffOutputSerializer(user).data)
+        return shown(StaffOutputSerializer, user)
 
 
 class StaffReactivateApi(APIView):
@@ -122,7 +117,7 @@ class StaffReactivateApi(APIView):
     @extend_schema(request=None, responses=StaffOutputSerializer)
     def post(self, request: Request, user_id: int) -> Response:
         user = staff_set_active(actor=request.user, user_id=user_id, active=True)  # type: ignore[arg-type]
-        return Response(StaffOutputSerializer(user).data)
+        return shown(StaffOutputSerializer, user)
 
 
 class StaffPinApi(APIView):
@@ -147,9 +142,8 @@ class StaffPinApi(APIView):
             raise Forbidden(
                 "Sign in with your password to choose a PIN.", code="password_login_required"
             )
-        serializer = self.InputSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        staff_set_own_pin(user=actor, pin=serializer.validated_data["pin"])
+        data = validated(self.InputSerializer, request.data)
+        staff_set_own_pin(user=actor, pin=data["pin"])
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -161,4 +155,4 @@ class StaffPinResetApi(APIView):
     @extend_schema(request=None, responses=StaffOutputSerializer)
     def post(self, request: Request, user_id: int) -> Response:
         user = staff_reset_pin(actor=request.user, user_id=user_id)  # type: ignore[arg-type]
-        return Response(StaffOutputSerializer(user).data)
+        return shown(StaffOutputSerializer, user)
