@@ -80,6 +80,16 @@ def bad_request(field_name: str) -> Response:
     return daraja_error(400, "400.002.02", f"Bad Request - Invalid {field_name}")
 
 
+def is_whole_amount(value: Any) -> bool:
+    """Daraja takes a whole number of shillings, at least 1, as a number or a digit string."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | str)
+        and str(value).isdigit()
+        and int(value) >= 1
+    )
+
+
 class MpesaSandbox(SandboxCore):
     """Daraja's endpoints, its tokens, STK pushes, receipts, C2B URLs and the B2C account."""
 
@@ -165,12 +175,7 @@ class MpesaSandbox(SandboxCore):
         if error:
             return error
         amount = body.get("Amount")
-        if (
-            isinstance(amount, bool)
-            or not isinstance(amount, int | str)
-            or not str(amount).isdigit()
-            or int(amount) < 1
-        ):
+        if not is_whole_amount(amount):
             return bad_request("Amount")
         for name in ("PartyA", "PhoneNumber"):
             if not PHONE.fullmatch(str(body.get(name, ""))):
@@ -459,12 +464,7 @@ class MpesaSandbox(SandboxCore):
         if body.get("CommandID") not in B2C_COMMANDS:
             return bad_request("CommandID")
         amount = body.get("Amount")
-        if (
-            isinstance(amount, bool)
-            or not isinstance(amount, int | str)
-            or not str(amount).isdigit()
-            or int(amount) < 1
-        ):
+        if not is_whole_amount(amount):
             return bad_request("Amount")
         if str(body.get("PartyA")) != creds.get("b2c_shortcode"):
             return bad_request("PartyA")
