@@ -12,7 +12,7 @@ import string
 import time
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from devtools.payments_sandbox.core import (
     JSON_TYPE,
@@ -80,7 +80,7 @@ def bad_request(field_name: str) -> Response:
     return daraja_error(400, "400.002.02", f"Bad Request - Invalid {field_name}")
 
 
-def is_whole_amount(value: Any) -> bool:
+def is_whole_amount(value: Any) -> TypeGuard[int | str]:
     """Daraja takes a whole number of shillings, at least 1, as a number or a digit string."""
     return (
         not isinstance(value, bool)
