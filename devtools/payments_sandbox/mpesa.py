@@ -153,6 +153,13 @@ class MpesaSandbox(SandboxCore):
             return None, bad_request("JSON")
         return body, None
 
+    def _stk_guard(self, request: Request) -> tuple[dict[str, Any] | None, Response | None]:
+        """An STK request's checks: the token and body, then the shortcode's password."""
+        body, error = self._daraja_guard(request)
+        if error or body is None:
+            return None, error
+        return body, self._check_password(body)
+
     def _check_password(self, body: dict[str, Any]) -> Response | None:
         creds = self.creds["mpesa"]
         if str(body.get("BusinessShortCode")) != creds["shortcode"]:
@@ -168,12 +175,9 @@ class MpesaSandbox(SandboxCore):
         return None
 
     def daraja_stk_push(self, request: Request) -> Response:
-        body, error = self._daraja_guard(request)
+        body, error = self._stk_guard(request)
         if error or body is None:
             return error or bad_request("JSON")
-        error = self._check_password(body)
-        if error:
-            return error
         amount = body.get("Amount")
         if not is_whole_amount(amount):
             return bad_request("Amount")
@@ -266,12 +270,9 @@ class MpesaSandbox(SandboxCore):
         return {"Body": {"stkCallback": callback}}
 
     def daraja_stk_query(self, request: Request) -> Response:
-        body, error = self._daraja_guard(request)
+        body, error = self._stk_guard(request)
         if error or body is None:
             return error or bad_request("JSON")
-        error = self._check_password(body)
-        if error:
-            return error
         checkout_id = str(body.get("CheckoutRequestID", ""))
         with self._lock:
             stk = self.stk.get(checkout_id)

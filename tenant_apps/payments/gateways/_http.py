@@ -182,6 +182,7 @@ class HttpGateway:
 
     name: str
     label: str  # the provider as messages name it
+    client_key = ""  # the credential naming the OAuth client, for providers that issue tokens
 
     def __init__(self, *, timeout: httpx.Timeout | float | None = None) -> None:
         self.timeout = make_timeout(timeout)
@@ -197,6 +198,9 @@ class HttpGateway:
                 f"The {self.label} credential {key!r} is missing.", code="missing_credential"
             )
         return value
+
+    def _token_key(self, creds: Credentials) -> str:
+        return token_cache_key(self.name, creds.base_url, self._value(creds, self.client_key))
 
     def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
         return plain_acknowledgement(ack)

@@ -61,9 +61,7 @@ def local_msisdn(payer: str, country_code: str) -> str:
 class AirtelGateway(_http.HttpGateway):
     name = "airtel"
     label = "Airtel"
-
-    def _token_key(self, creds: Credentials) -> str:
-        return _http.token_cache_key(self.name, creds.base_url, self._value(creds, "client_id"))
+    client_key = "client_id"
 
     def _fetch_token(self, creds: Credentials) -> tuple[str, int]:
         response = _http.send(

@@ -114,6 +114,7 @@ class C2BNotice:
 class DarajaGateway(_http.HttpGateway):
     name = "mpesa"
     label = "M-Pesa"
+    client_key = "consumer_key"
 
     def __init__(
         self,
@@ -126,9 +127,6 @@ class DarajaGateway(_http.HttpGateway):
         self._now = now or (lambda: datetime.now(tz=NAIROBI))
 
     # --- plumbing -----------------------------------------------------------------------
-
-    def _token_key(self, creds: Credentials) -> str:
-        return _http.token_cache_key(self.name, creds.base_url, self._value(creds, "consumer_key"))
 
     def _fetch_token(self, creds: Credentials) -> tuple[str, int]:
         response = _http.send(
@@ -147,6 +145,16 @@ class DarajaGateway(_http.HttpGateway):
 
     def _timestamp(self) -> str:
         return self._now().astimezone(NAIROBI).strftime("%Y%m%d%H%M%S")
+
+    def _stk_signed(self, creds: Credentials) -> dict[str, str]:
+        """The shortcode, password and timestamp that open every STK request."""
+        shortcode = self._value(creds, "shortcode")
+        timestamp = self._timestamp()
+        return {
+            "BusinessShortCode": shortcode,
+            "Password": stk_password(shortcode, self._value(creds, "passkey"), timestamp),
+            "Timestamp": timestamp,
+        }
 
     @staticmethod
     def _error(response: httpx.Response, data: dict[str, Any]) -> GatewayError:
@@ -203,11 +211,8 @@ class DarajaGateway(_http.HttpGateway):
             )
         party_b = self._value(creds, "party_b") if transaction_type == BUY_GOODS else shortcode
         payer = msisdn(request.payer)
-        timestamp = self._timestamp()
         body = {
-            "BusinessShortCode": shortcode,
-            "Password": stk_password(shortcode, self._value(creds, "passkey"), timestamp),
-            "Timestamp": timestamp,
+            **self._stk_signed(creds),
             "TransactionType": transaction_type,
             "Amount": amount,
             "PartyA": payer,
@@ -238,14 +243,7 @@ class DarajaGateway(_http.HttpGateway):
         )
 
     def query(self, creds: Credentials, provider_reference: str, reference: str) -> ProviderResult:
-        shortcode = self._value(creds, "shortcode")
-        timestamp = self._timestamp()
-        body = {
-            "BusinessShortCode": shortcode,
-            "Password": stk_password(shortcode, self._value(creds, "passkey"), timestamp),
-            "Timestamp": timestamp,
-            "CheckoutRequestID": provider_reference,
-        }
+        body = {**self._stk_signed(creds), "CheckoutRequestID": provider_reference}
         response = self._post(creds, "/mpesa/stkpushquery/v1/query", body)
         data = _http.json_of(response)
         error_code = str(data.get("errorCode", ""))
