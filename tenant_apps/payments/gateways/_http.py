@@ -99,6 +99,22 @@ def load_callback(body: bytes) -> dict[str, Any]:
     return data
 
 
+def callback_object(data: dict[str, Any], key: str, problem: str) -> dict[str, Any]:
+    """``data[key]`` if it is a JSON object; otherwise the callback is rejected with ``problem``."""
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise CallbackRejected(problem)
+    return value
+
+
+def callback_text(data: dict[str, Any], key: str, problem: str) -> str:
+    """``data[key]`` if it is a non-empty string; otherwise the callback is rejected."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise CallbackRejected(problem)
+    return value
+
+
 def lower_headers(headers: dict[str, str]) -> dict[str, str]:
     return {key.lower(): value for key, value in headers.items()}
 

@@ -180,12 +180,12 @@ class AirtelGateway(_http.HttpGateway):
         self, creds: Credentials, body: bytes, headers: dict[str, str]
     ) -> ProviderResult:
         data = _http.load_callback(body)
-        transaction = data.get("transaction")
-        if not isinstance(transaction, dict):
-            raise CallbackRejected("The callback has no transaction object.")
-        transaction_id = transaction.get("id")
-        if not isinstance(transaction_id, str) or not transaction_id:
-            raise CallbackRejected("The callback has no transaction id.")
+        transaction = _http.callback_object(
+            data, "transaction", "The callback has no transaction object."
+        )
+        transaction_id = _http.callback_text(
+            transaction, "id", "The callback has no transaction id."
+        )
         secret = creds.values.get("callback_secret", "")
         if not secret:
             # Nothing proves this body came from Airtel: ask Airtel itself what happened.

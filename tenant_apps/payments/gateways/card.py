@@ -198,9 +198,7 @@ class HostedCardGateway(_http.HttpGateway):
         if not given or not hmac.compare_digest(given.encode(), expected.encode()):
             raise CallbackRejected("The verif-hash header does not match.")
         data = _http.load_callback(body)
-        event = data.get("data")
-        if not isinstance(event, dict):
-            raise CallbackRejected("The webhook has no data object.")
+        event = _http.callback_object(data, "data", "The webhook has no data object.")
         tx_ref, transaction_id = event.get("tx_ref"), event.get("id")
         if not isinstance(tx_ref, str) or not tx_ref or transaction_id in (None, ""):
             raise CallbackRejected("The webhook names no transaction.")

@@ -475,12 +475,10 @@ class DarajaGateway(_http.HttpGateway):
     def parse_result(body: bytes) -> ProviderResult:
         """The asynchronous Result of a reversal, B2C payout (or transaction status) request."""
         data = _http.load_callback(body)
-        result = data.get("Result")
-        if not isinstance(result, dict):
-            raise CallbackRejected("The result has no Result object.")
-        conversation = result.get("ConversationID")
-        if not isinstance(conversation, str) or not conversation:
-            raise CallbackRejected("The result has no ConversationID.")
+        result = _http.callback_object(data, "Result", "The result has no Result object.")
+        conversation = _http.callback_text(
+            result, "ConversationID", "The result has no ConversationID."
+        )
         code = str(result.get("ResultCode", ""))
         if not code:
             raise CallbackRejected("The result has no ResultCode.")
