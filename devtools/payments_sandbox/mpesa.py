@@ -12,7 +12,7 @@ import string
 import time
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeGuard
 
 from devtools.payments_sandbox.core import (
     JSON_TYPE,
@@ -80,6 +80,16 @@ def bad_request(field_name: str) -> Response:
     return daraja_error(400, "400.002.02", f"Bad Request - Invalid {field_name}")
 
 
+def is_whole_amount(value: Any) -> TypeGuard[int | str]:
+    """Daraja takes a whole number of shillings, at least 1, as a number or a digit string."""
+    return (
+        not isinstance(value, bool)
+        and isinstance(value, int | str)
+        and str(value).isdigit()
+        and int(value) >= 1
+    )
+
+
 class MpesaSandbox(SandboxCore):
     """Daraja's endpoints, its tokens, STK pushes, receipts, C2B URLs and the B2C account."""
 
@@ -143,6 +153,13 @@ class MpesaSandbox(SandboxCore):
             return None, bad_request("JSON")
         return body, None
 
+    def _stk_guard(self, request: Request) -> tuple[dict[str, Any] | None, Response | None]:
+        """An STK request's checks: the token and body, then the shortcode's password."""
+        body, error = self._daraja_guard(request)
+        if error or body is None:
+            return None, error
+        return body, self._check_password(body)
+
     def _check_password(self, body: dict[str, Any]) -> Response | None:
         creds = self.creds["mpesa"]
         if str(body.get("BusinessShortCode")) != creds["shortcode"]:
@@ -158,19 +175,11 @@ class MpesaSandbox(SandboxCore):
         return None
 
     def daraja_stk_push(self, request: Request) -> Response:
-        body, error = self._daraja_guard(request)
+        body, error = self._stk_guard(request)
         if error or body is None:
             return error or bad_request("JSON")
-        error = self._check_password(body)
-        if error:
-            return error
         amount = body.get("Amount")
-        if (
-            isinstance(amount, bool)
-            or not isinstance(amount, int | str)
-            or not str(amount).isdigit()
-            or int(amount) < 1
-        ):
+        if not is_whole_amount(amount):
             return bad_request("Amount")
         for name in ("PartyA", "PhoneNumber"):
             if not PHONE.fullmatch(str(body.get(name, ""))):
@@ -261,12 +270,9 @@ class MpesaSandbox(SandboxCore):
         return {"Body": {"stkCallback": callback}}
 
     def daraja_stk_query(self, request: Request) -> Response:
-        body, error = self._daraja_guard(request)
+        body, error = self._stk_guard(request)
         if error or body is None:
             return error or bad_request("JSON")
-        error = self._check_password(body)
-        if error:
-            return error
         checkout_id = str(body.get("CheckoutRequestID", ""))
         with self._lock:
             stk = self.stk.get(checkout_id)
@@ -459,12 +465,7 @@ class MpesaSandbox(SandboxCore):
         if body.get("CommandID") not in B2C_COMMANDS:
             return bad_request("CommandID")
         amount = body.get("Amount")
-        if (
-            isinstance(amount, bool)
-            or not isinstance(amount, int | str)
-            or not str(amount).isdigit()
-            or int(amount) < 1
-        ):
+        if not is_whole_amount(amount):
             return bad_request("Amount")
         if str(body.get("PartyA")) != creds.get("b2c_shortcode"):
             return bad_request("PartyA")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -57,8 +58,10 @@ def console_actions(status: str) -> frozenset[str]:
     return frozenset()
 
 
-def console_tenant_suspend(*, tenant: Tenant, reason: str, actor_email: str) -> Tenant:
-    """Blocks the business's site and API at once; its data stays untouched."""
+def _status_change(
+    *, tenant: Tenant, reason: str, actor_email: str, new_status: Callable[[Tenant], str]
+) -> Tenant:
+    """Sets the status ``new_status`` picks for the locked row (or raises why it cannot)."""
     reason = _clean_reason(reason)
     use_public_schema()
     with transaction.atomic():
@@ -66,6 +69,15 @@ def console_tenant_suspend(*, tenant: Tenant, reason: str, actor_email: str) -> 
         locked = lock_row(Tenant, pk=tenant.pk)
         if locked is None:
             raise NotFound("No such business.")
+        return tenant_set_status(
+            tenant=locked, status=new_status(locked), reason=reason, actor_email=actor_email
+        )
+
+
+def console_tenant_suspend(*, tenant: Tenant, reason: str, actor_email: str) -> Tenant:
+    """Blocks the business's site and API at once; its data stays untouched."""
+
+    def suspended(locked: Tenant) -> str:
         if locked.status == TenantStatus.SUSPENDED:
             raise Conflict(f"{locked.name} is already suspended.", code="status_unchanged")
         if SUSPEND not in console_actions(locked.status):
@@ -73,34 +85,28 @@ def console_tenant_suspend(*, tenant: Tenant, reason: str, actor_email: str) -> 
                 f"{locked.name} is {locked.get_status_display().lower()} and cannot be suspended.",
                 code="invalid_transition",
             )
-        return tenant_set_status(
-            tenant=locked,
-            status=TenantStatus.SUSPENDED,
-            reason=reason,
-            actor_email=actor_email,
-        )
+        return TenantStatus.SUSPENDED
+
+    return _status_change(
+        tenant=tenant, reason=reason, actor_email=actor_email, new_status=suspended
+    )
 
 
 def console_tenant_reactivate(*, tenant: Tenant, reason: str, actor_email: str) -> Tenant:
     """Ends a suspension: the business returns to the status it had before (a trial stays a
     trial; reactivating never makes a business "active" without a plan)."""
-    reason = _clean_reason(reason)
-    use_public_schema()
-    with transaction.atomic():
-        locked = lock_row(Tenant, pk=tenant.pk)
-        if locked is None:
-            raise NotFound("No such business.")
+
+    def status_before(locked: Tenant) -> str:
         if REACTIVATE not in console_actions(locked.status):
             raise Conflict(
                 f"{locked.name} is not suspended; it is {locked.get_status_display().lower()}.",
                 code="status_unchanged",
             )
-        return tenant_set_status(
-            tenant=locked,
-            status=console_status_before_suspension(tenant=locked),
-            reason=reason,
-            actor_email=actor_email,
-        )
+        return console_status_before_suspension(tenant=locked)
+
+    return _status_change(
+        tenant=tenant, reason=reason, actor_email=actor_email, new_status=status_before
+    )
 
 
 def ensure_platform_owner() -> User | None:

@@ -12,6 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from saas_platform.errors import DukaError
+from saas_platform.forms import add_error_to_form
 from shared_apps.console.access import platform_owner_required
 from shared_apps.console.forms import (
     PlatformOwnerAuthenticationForm,
@@ -114,11 +115,7 @@ def _change_status(
             )
         except DukaError as exc:
             status = exc.status
-            for field, errors in exc.fields.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error["message"])
-            if not exc.fields:
-                form.add_error(None, exc.message)
+            add_error_to_form(form, exc)
         else:
             messages.success(request, f"{tenant.name} is now {tenant.get_status_display()}.")
             return redirect("console:tenant-detail", slug=tenant.slug)

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
 from saas_platform.errors import DukaError
+from saas_platform.forms import add_error_to_form
 from shared_apps.tenants.business_links import business_links_send
 from shared_apps.tenants.forms import BusinessAddressForm, FindBusinessForm, SignupForm
 from shared_apps.tenants.links import tenant_url
@@ -99,11 +100,7 @@ def signup(request: HttpRequest) -> HttpResponse:
             except DukaError as exc:
                 status = exc.status
                 retry_after = getattr(exc, "retry_after", None)
-                for field, errors in exc.fields.items():
-                    for error in errors:
-                        form.add_error(field if field in form.fields else None, error["message"])
-                if not exc.fields:
-                    form.add_error(None, exc.message)
+                add_error_to_form(form, exc)
             else:
                 # POST/redirect/GET: reloading the next page shows it again, signs up nobody.
                 request.session[SIGNED_UP_SESSION_KEY] = tenant.slug

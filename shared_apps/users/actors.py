@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
+from django.conf import settings
+from django.db import models
+
 from shared_apps.users.models import User
+
+
+def author_field() -> models.ForeignKey[User | None, User | None]:
+    """The person who did something (opened a shift, posted an entry); None when an API key or
+    the system did it. A person who has done things is deactivated, never deleted."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
 
 
 def person_or_none(actor: object) -> User | None:

@@ -44,44 +44,52 @@ def take(*, scope: str, ident: str, limit: int, what: str, window: int = HOUR) -
         raise Throttled(math.ceil((slot + 1) * window - now), what)
 
 
+def _per_address_then_email(
+    *, scope: str, address: str, email: str, limits: tuple[int, int], what: str
+) -> None:
+    """Counts the client address first, then the e-mail; ``limits`` is (per address, per
+    e-mail) in an hour."""
+    take(scope=f"{scope}:addr", ident=address, limit=limits[0], what=what)
+    take(scope=f"{scope}:email", ident=email, limit=limits[1], what=what)
+
+
 def throttle_signup(*, address: str, email: str) -> None:
     """Per client address, then per owner e-mail: each signup makes a whole schema."""
-    what = "sign-ups"
-    take(scope="signup:addr", ident=address, limit=settings.SIGNUP_PER_ADDRESS_PER_HOUR, what=what)
-    take(scope="signup:email", ident=email, limit=settings.SIGNUP_PER_EMAIL_PER_HOUR, what=what)
+    _per_address_then_email(
+        scope="signup",
+        address=address,
+        email=email,
+        limits=(settings.SIGNUP_PER_ADDRESS_PER_HOUR, settings.SIGNUP_PER_EMAIL_PER_HOUR),
+        what="sign-ups",
+    )
+
+
+def _reset_limits() -> tuple[int, int]:
+    return (
+        settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
+        settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR,
+    )
 
 
 def throttle_password_reset(*, address: str, email: str) -> None:
     """Per client address, then per e-mail asked about (whether or not it has an account, so
     that a refusal tells nothing about who works here): each request may send an e-mail."""
-    what = "password-reset requests"
-    take(
-        scope="reset:addr",
-        ident=address,
-        limit=settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
-        what=what,
-    )
-    take(
-        scope="reset:email",
-        ident=email,
-        limit=settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR,
-        what=what,
+    _per_address_then_email(
+        scope="reset",
+        address=address,
+        email=email,
+        limits=_reset_limits(),
+        what="password-reset requests",
     )
 
 
 def throttle_business_lookup(*, address: str, email: str) -> None:
     """The root domain's "find my business" e-mail: per client address, then per e-mail asked
     about, with the password reset's limits (each request may send an e-mail)."""
-    what = "requests for business links"
-    take(
-        scope="lookup:addr",
-        ident=address,
-        limit=settings.PASSWORD_RESET_PER_ADDRESS_PER_HOUR,
-        what=what,
-    )
-    take(
-        scope="lookup:email",
-        ident=email,
-        limit=settings.PASSWORD_RESET_PER_ACCOUNT_PER_HOUR,
-        what=what,
+    _per_address_then_email(
+        scope="lookup",
+        address=address,
+        email=email,
+        limits=_reset_limits(),
+        what="requests for business links",
     )

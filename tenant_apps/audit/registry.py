@@ -27,12 +27,12 @@ def audit(model: type[models.Model], exclude: Iterable[str] = ()) -> None:
     auditlog.register(model, exclude_fields=sorted(set(excluded)))
 
 
-def register_models() -> None:
-    get = apps.get_model
-    audit(get("tenants", "Tenant"), exclude=["last_activity_at"])
-    audit(get("users", "User"), exclude=["password", "pin_hash", "last_login"])
-    audit(get("staff", "ApiKey"), exclude=["secret_digest", "last_used_at"])
-    for name in (
+# The models each app has audited, by app label. Stock levels change with every sale; their
+# history is the permanent movement journal. Sales, tenders and returns are permanent records
+# with their author and a journal entry each; auditing them too would serialise every checkout
+# on the audit chain.
+AUDITED_MODELS = {
+    "catalog": (
         "Category",
         "Brand",
         "Unit",
@@ -41,39 +41,30 @@ def register_models() -> None:
         "Barcode",
         "PriceList",
         "ProductPrice",
-    ):
-        audit(get("catalog", name))
-    # Stock levels change with every sale; their history is the permanent movement journal.
-    for name in ("Location", "Transfer", "StockCount", "Reservation"):
-        audit(get("inventory", name))
-    for name in (
+    ),
+    "inventory": ("Location", "Transfer", "StockCount", "Reservation"),
+    "purchasing": (
         "Supplier",
         "PurchaseOrder",
         "PurchaseOrderLine",
         "GoodsReceipt",
         "SupplierInvoice",
         "SupplierPayment",
-    ):
-        audit(get("purchasing", name))
-    if apps.is_installed("tenant_apps.ledger"):
-        for name in (
-            "Account",
-            "JournalEntry",
-            "JournalLine",
-            "Budget",
-            "Expense",
-            "LedgerSettings",
-        ):
-            audit(get("ledger", name))
-    if apps.is_installed("tenant_apps.sales"):
-        # Sales, tenders and returns are permanent records with their author and a journal
-        # entry each; auditing them too would serialise every checkout on the audit chain.
-        for name in (
-            "Register",
-            "Shift",
-            "CashMovement",
-            "Coupon",
-            "SalesSettings",
-            "ReceiptSettings",
-        ):
-            audit(get("sales", name))
+    ),
+    "ledger": ("Account", "JournalEntry", "JournalLine", "Budget", "Expense", "LedgerSettings"),
+    "sales": ("Register", "Shift", "CashMovement", "Coupon", "SalesSettings", "ReceiptSettings"),
+}
+# Apps whose models are registered only when the app is installed.
+OPTIONAL_APPS = ("ledger", "sales")
+
+
+def register_models() -> None:
+    get = apps.get_model
+    audit(get("tenants", "Tenant"), exclude=["last_activity_at"])
+    audit(get("users", "User"), exclude=["password", "pin_hash", "last_login"])
+    audit(get("staff", "ApiKey"), exclude=["secret_digest", "last_used_at"])
+    for label, names in AUDITED_MODELS.items():
+        if label in OPTIONAL_APPS and not apps.is_installed(f"tenant_apps.{label}"):
+            continue
+        for name in names:
+            audit(get(label, name))

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import random
+import tomllib
 from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
 
 from django.db import transaction
 
@@ -18,114 +20,21 @@ from tenant_apps.catalog.services import (
     product_price_set,
 )
 
-# (category path, unit, brands, item names, retail price range in KES, VAT exempt/zero-rated)
-# Basic foods are zero-rated or exempt from VAT in Kenya; processed goods carry 16 %.
-RANGES: list[tuple[str, str, list[str], list[str], tuple[int, int], bool]] = [
-    (
-        "Drinks/Soda",
-        "pc",
-        ["Coca-Cola", "Fanta", "Sprite", "Stoney", "Krest"],
-        ["300ml", "500ml", "1.25l", "2l"],
-        (40, 220),
-        False,
-    ),
-    (
-        "Drinks/Water",
-        "pc",
-        ["Dasani", "Keringet", "Aquamist"],
-        ["500ml", "1l", "1.5l", "5l", "10l"],
-        (30, 300),
-        False,
-    ),
-    (
-        "Drinks/Juice",
-        "pc",
-        ["Del Monte", "Pick n Peel", "Minute Maid", "Afia"],
-        ["Mango 1l", "Orange 1l", "Tropical 500ml", "Apple 1l"],
-        (90, 350),
-        False,
-    ),
-    (
-        "Dairy/Milk",
-        "pc",
-        ["Brookside", "KCC", "Tuzo", "Fresha"],
-        ["Whole milk 500ml", "Whole milk 1l", "Long life 500ml", "Mala 500ml"],
-        (55, 150),
-        True,
-    ),
-    (
-        "Dairy/Yoghurt",
-        "pc",
-        ["Brookside", "Daima", "Bio"],
-        ["Strawberry 250ml", "Vanilla 500ml", "Natural 1l"],
-        (60, 280),
-        False,
-    ),
-    (
-        "Bakery",
-        "pc",
-        ["Supa Loaf", "Festive", "Broadways"],
-        ["White bread 400g", "White bread 800g", "Brown bread 400g", "Buns 6 pack"],
-        (50, 130),
-        True,
-    ),
-    (
-        "Staples/Flour",
-        "pc",
-        ["Jogoo", "Pembe", "Soko", "Exe", "Ajab"],
-        ["Maize flour 2kg", "Wheat flour 2kg", "Chapati flour 1kg"],
-        (110, 260),
-        True,
-    ),
-    (
-        "Staples/Rice and sugar",
-        "pc",
-        ["Mumias", "Kabras", "Pishori", "Daawat"],
-        ["Sugar 1kg", "Sugar 2kg", "Rice 1kg", "Rice 2kg"],
-        (150, 420),
-        True,
-    ),
-    (
-        "Staples/Cooking oil",
-        "pc",
-        ["Golden Fry", "Elianto", "Kimbo", "Rina"],
-        ["Oil 500ml", "Oil 1l", "Oil 3l", "Fat 500g"],
-        (180, 1100),
-        False,
-    ),
-    (
-        "Household/Cleaning",
-        "pc",
-        ["Omo", "Ariel", "Sunlight", "Jik", "Harpic"],
-        ["Powder 500g", "Powder 1kg", "Bleach 750ml", "Bar soap 800g"],
-        (90, 600),
-        False,
-    ),
-    (
-        "Household/Paper",
-        "pc",
-        ["Rosy", "Hanan", "Velvex"],
-        ["Toilet paper 4 pack", "Toilet paper 10 pack", "Serviettes"],
-        (60, 650),
-        False,
-    ),
-    (
-        "Personal care",
-        "pc",
-        ["Colgate", "Nivea", "Dettol", "Geisha", "Always"],
-        ["Toothpaste 100ml", "Lotion 400ml", "Soap 175g", "Sanitary pads"],
-        (80, 700),
-        False,
-    ),
-    (
-        "Snacks",
-        "pc",
-        ["Tropical Heat", "Cadbury", "Manji", "Britania"],
-        ["Crisps 50g", "Chocolate 80g", "Biscuits 200g", "Nuts 100g"],
-        (30, 350),
-        False,
-    ),
-]
+# The ranges of packaged goods, as data: a category path, its unit, brands, item names, a retail
+# price range in KES and whether the goods are exempt from VAT.
+RANGES_FILE = Path(__file__).with_name("demo_catalog.toml")
+Range = tuple[str, str, list[str], list[str], tuple[int, int], bool]
+
+
+def _ranges() -> list[Range]:
+    with RANGES_FILE.open("rb") as file:
+        table = tomllib.load(file)
+    return [
+        (row["path"], row["unit"], row["brands"], row["items"], tuple(row["prices"]), row["exempt"])
+        for row in table["range"]
+    ]
+
+
 PRODUCE = [  # sold by weight, per kg, zero-rated
     ("Tomatoes", 120),
     ("Onions", 140),
@@ -283,13 +192,14 @@ def _seed() -> None:
                 barcode=False,
             )
 
-    category_ids = {path: category_ensure_path(path=path).pk for path, *_rest in RANGES}
+    ranges = _ranges()
+    category_ids = {path: category_ensure_path(path=path).pk for path, *_rest in ranges}
     sequence = 0
     while made < TARGET:
-        path, unit, brand_names, items, (low, high), exempt = RANGES[sequence % len(RANGES)]
+        path, unit, brand_names, items, (low, high), exempt = ranges[sequence % len(ranges)]
         category = category_ids[path]
-        brand_name = brand_names[(sequence // len(RANGES)) % len(brand_names)]
-        item = items[(sequence // (len(RANGES) * len(brand_names))) % len(items)]
+        brand_name = brand_names[(sequence // len(ranges)) % len(brand_names)]
+        item = items[(sequence // (len(ranges) * len(brand_names))) % len(items)]
         sequence += 1
         sku = f"{path.split('/')[-1][:3].upper()}-{sequence:04d}"
         retail = _money(rng.uniform(low, high))

@@ -136,6 +136,23 @@ def _in_use(what: str) -> Conflict:
     )
 
 
+def _check_free(
+    model: type[models.Model], *, field: str, value: str, label: str, exclude: int | None = None
+) -> None:
+    """Raises a 409 when another row already has ``value`` in ``field`` (case ignored)."""
+    clashes = model._default_manager.filter(**{f"{field}__iexact": value})
+    if exclude is not None:
+        clashes = clashes.exclude(pk=exclude)
+    if clashes.exists():
+        raise _duplicate(field, f"There is already a {label} “{value}”.")
+
+
+def _delete_unless_used(row: models.Model, *, users: QuerySet[Any], what: str) -> None:
+    if users.exists():
+        raise _in_use(what)
+    row.delete()
+
+
 # --- Categories ---------------------------------------------------------------------------------
 
 
@@ -295,8 +312,7 @@ def brand_create(*, name: str) -> Brand:
         _not_blank(name, "name", errors), field="name", errors=errors, model=Brand, name="name"
     )
     errors.raise_if_any()
-    if Brand.objects.filter(name__iexact=name).exists():
-        raise _duplicate("name", f"There is already a brand “{name}”.")
+    _check_free(Brand, field="name", value=name, label="brand")
     return _saved(
         lambda: Brand.objects.create(name=name), field="name", message=f"Brand “{name}” exists."
     )
@@ -310,8 +326,7 @@ def brand_update(*, brand_id: int, name: str) -> Brand:
         _not_blank(name, "name", errors), field="name", errors=errors, model=Brand, name="name"
     )
     errors.raise_if_any()
-    if Brand.objects.filter(name__iexact=brand.name).exclude(pk=brand.pk).exists():
-        raise _duplicate("name", f"There is already a brand “{brand.name}”.")
+    _check_free(Brand, field="name", value=brand.name, label="brand", exclude=brand.pk)
     _saved(brand.save, field="name", message=f"Brand “{brand.name}” exists.")
     _products_changed(Product.objects.filter(brand_id=brand.pk))
     return brand
@@ -320,9 +335,7 @@ def brand_update(*, brand_id: int, name: str) -> Brand:
 @transaction.atomic
 def brand_delete(*, brand_id: int) -> None:
     brand = _get(Brand, brand_id, "brand")
-    if brand.products.exists():
-        raise _in_use(f"Brand “{brand.name}”")
-    brand.delete()
+    _delete_unless_used(brand, users=brand.products.all(), what=f"Brand “{brand.name}”")
 
 
 @transaction.atomic
@@ -331,8 +344,7 @@ def unit_create(*, code: str, name: str, is_fractional: bool = False) -> Unit:
     code = _not_blank(code, "code", errors)
     name = _not_blank(name, "name", errors)
     errors.raise_if_any()
-    if Unit.objects.filter(code__iexact=code).exists():
-        raise _duplicate("code", f"There is already a unit “{code}”.")
+    _check_free(Unit, field="code", value=code, label="unit")
     return _saved(
         lambda: Unit.objects.create(code=code, name=name, is_fractional=is_fractional),
         field="code",
@@ -363,8 +375,7 @@ def unit_update(*, unit_id: int, changes: UnitChanges) -> Unit:
             )
         unit.is_fractional = changes["is_fractional"]
     errors.raise_if_any()
-    if Unit.objects.filter(code__iexact=unit.code).exclude(pk=unit.pk).exists():
-        raise _duplicate("code", f"There is already a unit “{unit.code}”.")
+    _check_free(Unit, field="code", value=unit.code, label="unit", exclude=unit.pk)
     _saved(unit.save, field="code", message=f"Unit “{unit.code}” exists.")
     _products_changed(Product.objects.filter(unit_id=unit.pk))
     return unit
@@ -373,9 +384,7 @@ def unit_update(*, unit_id: int, changes: UnitChanges) -> Unit:
 @transaction.atomic
 def unit_delete(*, unit_id: int) -> None:
     unit = _get(Unit, unit_id, "unit")
-    if unit.products.exists():
-        raise _in_use(f"Unit “{unit.code}”")
-    unit.delete()
+    _delete_unless_used(unit, users=unit.products.all(), what=f"Unit “{unit.code}”")
 
 
 def _check_rate(rate: Decimal, errors: FieldErrorCollector) -> Decimal:
@@ -398,8 +407,7 @@ def tax_rate_create(*, name: str, rate: Decimal, is_default: bool = False) -> Ta
     name = _not_blank(name, "name", errors)
     rate = _check_rate(rate, errors)
     errors.raise_if_any()
-    if TaxRate.objects.filter(name__iexact=name).exists():
-        raise _duplicate("name", f"There is already a tax rate “{name}”.")
+    _check_free(TaxRate, field="name", value=name, label="tax rate")
     tax_rate = TaxRate(name=name, rate=rate, is_default=is_default)
     if is_default:
         _make_sole_default(tax_rate)
@@ -428,8 +436,7 @@ def tax_rate_update(*, tax_rate_id: int, changes: TaxRateChanges) -> TaxRate:
             "Make another tax rate the default instead; there is always one default.",
         )
     errors.raise_if_any()
-    if TaxRate.objects.filter(name__iexact=tax_rate.name).exclude(pk=tax_rate.pk).exists():
-        raise _duplicate("name", f"There is already a tax rate “{tax_rate.name}”.")
+    _check_free(TaxRate, field="name", value=tax_rate.name, label="tax rate", exclude=tax_rate.pk)
     if changes.get("is_default"):
         _make_sole_default(tax_rate)
         tax_rate.is_default = True
@@ -443,9 +450,7 @@ def tax_rate_delete(*, tax_rate_id: int) -> None:
     tax_rate = _get(TaxRate, tax_rate_id, "tax rate")
     if tax_rate.is_default:
         raise Conflict("The default tax rate cannot be deleted.", code="default_tax_rate")
-    if tax_rate.products.exists():
-        raise _in_use(f"Tax rate “{tax_rate.name}”")
-    tax_rate.delete()
+    _delete_unless_used(tax_rate, users=tax_rate.products.all(), what=f"Tax rate “{tax_rate.name}”")
 
 
 @transaction.atomic
@@ -477,9 +482,9 @@ def price_list_update(*, price_list_id: int, name: str) -> PriceList:
 @transaction.atomic
 def price_list_delete(*, price_list_id: int) -> None:
     price_list = _get(PriceList, price_list_id, "price list")
-    if price_list.prices.exists():
-        raise _in_use(f"Price list “{price_list.name}”")
-    price_list.delete()
+    _delete_unless_used(
+        price_list, users=price_list.prices.all(), what=f"Price list “{price_list.name}”"
+    )
 
 
 @transaction.atomic

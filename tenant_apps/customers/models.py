@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 from saas_platform.money import money_field
+from shared_apps.users.actors import author_field
 
 
 class Customer(models.Model):
@@ -88,9 +88,7 @@ class CreditEntry(models.Model):
         max_length=100, null=True, blank=True, unique=True, help_text="Idempotency key."
     )
     note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     # A default rather than auto_now_add: balances carried over from a paper book keep the day
     # they were really incurred, and statements are cut by this date.
     created_at = models.DateTimeField(default=timezone.now)

@@ -30,53 +30,45 @@ def stock_alerts_refresh(*, product: Product, location: Location) -> None:
     if level.low_stock_threshold is None:
         return
     low = level.quantity <= level.low_stock_threshold
-    active = StockAlert.objects.filter(
-        kind=AlertKind.LOW_STOCK, product=product, location=location, status=AlertStatus.ACTIVE
-    )
-    if low:
-        # ON CONFLICT DO NOTHING against the one-active-alert constraint.
-        StockAlert.objects.bulk_create(
-            [
-                StockAlert(
-                    kind=AlertKind.LOW_STOCK,
-                    product=product,
-                    location=location,
-                    message=(
-                        f"{product.name} at {location.name}: {level.quantity.normalize()} left "
-                        f"(threshold {level.low_stock_threshold.normalize()})."
-                    ),
-                )
-            ],
-            ignore_conflicts=True,
+    _alert_set(
+        AlertKind.LOW_STOCK,
+        product,
+        location,
+        message=(
+            f"{product.name} at {location.name}: {level.quantity.normalize()} left "
+            f"(threshold {level.low_stock_threshold.normalize()})."
         )
-    else:
-        active.update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())
+        if low
+        else None,
+    )
 
 
 def _negative_stock_refresh(level: StockLevel, product: Product, location: Location) -> None:
-    active = StockAlert.objects.filter(
-        kind=AlertKind.NEGATIVE_STOCK,
-        product=product,
-        location=location,
-        status=AlertStatus.ACTIVE,
+    _alert_set(
+        AlertKind.NEGATIVE_STOCK,
+        product,
+        location,
+        message=(
+            f"{product.name} at {location.name} was sold below zero "
+            f"({level.quantity.normalize()}); receive or count it."
+        )
+        if level.quantity < 0
+        else None,
     )
-    if level.quantity < 0:
+
+
+def _alert_set(kind: str, product: Product, location: Location, *, message: str | None) -> None:
+    """Raises the alert of ``kind`` with ``message``, or with None resolves the active one."""
+    if message is not None:
+        # ON CONFLICT DO NOTHING against the one-active-alert constraint.
         StockAlert.objects.bulk_create(
-            [
-                StockAlert(
-                    kind=AlertKind.NEGATIVE_STOCK,
-                    product=product,
-                    location=location,
-                    message=(
-                        f"{product.name} at {location.name} was sold below zero "
-                        f"({level.quantity.normalize()}); receive or count it."
-                    ),
-                )
-            ],
+            [StockAlert(kind=kind, product=product, location=location, message=message)],
             ignore_conflicts=True,
         )
     else:
-        active.update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())
+        StockAlert.objects.filter(
+            kind=kind, product=product, location=location, status=AlertStatus.ACTIVE
+        ).update(status=AlertStatus.RESOLVED, resolved_at=timezone.now())
 
 
 def expiring_batch_alerts_refresh(*, within_days: int = EXPIRY_WARNING_DAYS) -> int:

@@ -1,11 +1,11 @@
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from saas_platform.money import money_field
 from saas_platform.quantities import quantity_field
+from shared_apps.users.actors import author_field
 
 
 class LocationKind(models.TextChoices):
@@ -147,9 +147,7 @@ class StockMovement(models.Model):
     reason = models.CharField(max_length=20, choices=MovementReason.choices)
     reference = models.CharField(max_length=120, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -227,9 +225,7 @@ class Reservation(models.Model):
     )
     reference = models.CharField(max_length=120, blank=True)
     expires_at = models.DateTimeField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 
@@ -262,9 +258,7 @@ class Transfer(models.Model):
         max_length=12, choices=TransferStatus.choices, default=TransferStatus.DRAFT
     )
     note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
     dispatched_at = models.DateTimeField(null=True, blank=True)
     received_at = models.DateTimeField(null=True, blank=True)
@@ -316,9 +310,7 @@ class StockCount(models.Model):
     # Blind counts hide the expected quantities from the counters.
     blind = models.BooleanField(default=True)
     note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 

@@ -122,33 +122,6 @@ class Consumed:
         return self.batch.unit_cost * self.quantity
 
 
-def stock_remove(
-    *,
-    product: Product,
-    location: Location,
-    quantity: Decimal,
-    reason: str,
-    reference: str = "",
-    actor: User | None = None,
-    note: str = "",
-    from_reserved: Decimal = Decimal(0),
-    allow_negative: bool = False,
-) -> list[Consumed]:
-    """``stock_take`` in a transaction (or a savepoint) of its own."""
-    with transaction.atomic():
-        return stock_take(
-            product=product,
-            location=location,
-            quantity=quantity,
-            reason=reason,
-            reference=reference,
-            actor=actor,
-            note=note,
-            from_reserved=from_reserved,
-            allow_negative=allow_negative,
-        )
-
-
 def stock_take(
     *,
     product: Product,
@@ -224,6 +197,11 @@ def stock_take(
     if on_hand < 0 or (threshold is not None and on_hand <= threshold):
         stock_alerts_refresh(product=product, location=location)
     return consumed
+
+
+# ``stock_take`` in a transaction (or a savepoint) of its own, for a caller that goes on after a
+# refusal.
+stock_remove = transaction.atomic(stock_take)
 
 
 def _take_level(

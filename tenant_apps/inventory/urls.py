@@ -1,8 +1,22 @@
-from django.urls import path
+from django.urls import include, path
 
 from tenant_apps.inventory.api import stock, workflows
 
 app_name = "inventory"
+
+# Each workflow's own actions, under its row's path.
+transfer_urlpatterns = [
+    path("", workflows.TransferDetailApi.as_view(), name="transfer-detail"),
+    path("dispatch/", workflows.TransferDispatchApi.as_view(), name="transfer-dispatch"),
+    path("receive/", workflows.TransferReceiveApi.as_view(), name="transfer-receive"),
+    path("cancel/", workflows.TransferCancelApi.as_view(), name="transfer-cancel"),
+]
+count_urlpatterns = [
+    path("", workflows.CountDetailApi.as_view(), name="count-detail"),
+    path("lines/", workflows.CountRecordApi.as_view(), name="count-line-list"),
+    path("complete/", workflows.CountCompleteApi.as_view(), name="count-complete"),
+    path("cancel/", workflows.CountCancelApi.as_view(), name="count-cancel"),
+]
 
 urlpatterns = [
     path("locations/", stock.LocationListCreateApi.as_view(), name="location-list"),
@@ -14,43 +28,9 @@ urlpatterns = [
     path("opening-balances/", stock.OpeningBalanceApi.as_view(), name="opening-balance-list"),
     path("valuation/", stock.ValuationApi.as_view(), name="valuation-report"),
     path("transfers/", workflows.TransferListCreateApi.as_view(), name="transfer-list"),
-    path(
-        "transfers/<int:transfer_id>/",
-        workflows.TransferDetailApi.as_view(),
-        name="transfer-detail",
-    ),
-    path(
-        "transfers/<int:transfer_id>/dispatch/",
-        workflows.TransferDispatchApi.as_view(),
-        name="transfer-dispatch",
-    ),
-    path(
-        "transfers/<int:transfer_id>/receive/",
-        workflows.TransferReceiveApi.as_view(),
-        name="transfer-receive",
-    ),
-    path(
-        "transfers/<int:transfer_id>/cancel/",
-        workflows.TransferCancelApi.as_view(),
-        name="transfer-cancel",
-    ),
+    path("transfers/<int:transfer_id>/", include(transfer_urlpatterns)),
     path("counts/", workflows.CountCreateApi.as_view(), name="count-list"),
-    path("counts/<int:count_id>/", workflows.CountDetailApi.as_view(), name="count-detail"),
-    path(
-        "counts/<int:count_id>/lines/",
-        workflows.CountRecordApi.as_view(),
-        name="count-line-list",
-    ),
-    path(
-        "counts/<int:count_id>/complete/",
-        workflows.CountCompleteApi.as_view(),
-        name="count-complete",
-    ),
-    path(
-        "counts/<int:count_id>/cancel/",
-        workflows.CountCancelApi.as_view(),
-        name="count-cancel",
-    ),
+    path("counts/<int:count_id>/", include(count_urlpatterns)),
     path("reservations/", workflows.ReservationListCreateApi.as_view(), name="reservation-list"),
     path(
         "reservations/<int:reservation_id>/release/",
@@ -59,8 +39,6 @@ urlpatterns = [
     ),
     path("alerts/", workflows.AlertListApi.as_view(), name="alert-list"),
     path(
-        "alerts/<int:alert_id>/resolve/",
-        workflows.AlertResolveApi.as_view(),
-        name="alert-resolve",
+        "alerts/<int:alert_id>/resolve/", workflows.AlertResolveApi.as_view(), name="alert-resolve"
     ),
 ]

@@ -66,17 +66,35 @@ def supplier_payment_posted(
     )
 
 
-def stock_loss_posted(
-    *, costs: Iterable[Money], memo: str, source: str, reference: str = "", actor: Any
+def _shrinkage_posted(
+    *, lost: Decimal, found: Decimal, memo: str, source: str, reference: str, actor: Any
 ) -> JournalEntry | None:
-    """Stock gone (damage, theft, expiry, a count short): Dr shrinkage, Cr inventory."""
-    amount = _total(costs)
-    if amount <= 0:
+    """Stock gone is Dr shrinkage, Cr inventory; stock found the other way round; dated today."""
+    lines: list[PostingLine] = []
+    if lost > 0:
+        lines += _pair("shrinkage", "inventory", lost)
+    if found > 0:
+        lines += _pair("inventory", "shrinkage", found)
+    if not lines:  # nothing of value moved
         return None
     return entry_post(
         date=business_today(),
         memo=memo,
-        lines=_pair("shrinkage", "inventory", amount),
+        lines=lines,
+        source=source,
+        reference=reference,
+        actor=actor,
+    )
+
+
+def stock_loss_posted(
+    *, costs: Iterable[Money], memo: str, source: str, reference: str = "", actor: Any
+) -> JournalEntry | None:
+    """Stock gone (damage, theft, expiry, a count short): Dr shrinkage, Cr inventory."""
+    return _shrinkage_posted(
+        lost=_total(costs),
+        found=Decimal(0),
+        memo=memo,
         source=source,
         reference=reference,
         actor=actor,
@@ -87,13 +105,10 @@ def stock_gain_posted(
     *, costs: Iterable[Money], memo: str, source: str, reference: str = "", actor: Any
 ) -> JournalEntry | None:
     """Stock found: Dr inventory, Cr shrinkage, at the cost it was booked in at."""
-    amount = _total(costs)
-    if amount <= 0:
-        return None
-    return entry_post(
-        date=business_today(),
+    return _shrinkage_posted(
+        lost=Decimal(0),
+        found=_total(costs),
         memo=memo,
-        lines=_pair("inventory", "shrinkage", amount),
         source=source,
         reference=reference,
         actor=actor,
@@ -104,18 +119,10 @@ def count_variances_posted(
     *, losses: Iterable[Money], gains: Iterable[Money], memo: str, reference: str, actor: Any
 ) -> JournalEntry | None:
     """A completed count: one entry for its shortfalls and surpluses together."""
-    lost, found = _total(losses), _total(gains)
-    lines: list[PostingLine] = []
-    if lost > 0:
-        lines += _pair("shrinkage", "inventory", lost)
-    if found > 0:
-        lines += _pair("inventory", "shrinkage", found)
-    if not lines:
-        return None
-    return entry_post(
-        date=business_today(),
+    return _shrinkage_posted(
+        lost=_total(losses),
+        found=_total(gains),
         memo=memo,
-        lines=lines,
         source="stock_count",
         reference=reference,
         actor=actor,

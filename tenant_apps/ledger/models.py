@@ -6,11 +6,11 @@ entry whose lines do not balance (see the migrations); a mistake is corrected by
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
 from saas_platform.money import money_field
+from shared_apps.users.actors import author_field
 
 
 class AccountType(models.TextChoices):
@@ -58,9 +58,7 @@ class JournalEntry(models.Model):
     reversal_of = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="reversed_by"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -140,9 +138,7 @@ class Expense(models.Model):
     payee = models.CharField(max_length=200, blank=True)
     note = models.CharField(max_length=500, blank=True)
     entry = models.OneToOneField(JournalEntry, on_delete=models.PROTECT, related_name="expense")
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from saas_platform.money import money_field
+from shared_apps.users.actors import author_field
 
 
 class Provider(models.TextChoices):
@@ -100,12 +100,8 @@ class Payment(models.Model):
     deadline_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     resolution_note = models.CharField(max_length=500, blank=True)
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    resolved_by = author_field()
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
     settled_at = models.DateTimeField(null=True, blank=True)
@@ -213,9 +209,7 @@ class PaymentRefund(models.Model):
     callback_token = models.CharField(max_length=64, unique=True)
     # The caller's key (e.g. the return's number): asking twice gives the same refund.
     reference = models.CharField(max_length=64)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
     settled_at = models.DateTimeField(null=True, blank=True)
 

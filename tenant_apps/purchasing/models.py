@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.db.models.functions import Lower
@@ -12,6 +11,7 @@ from moneyed import Money
 
 from saas_platform.money import money_field
 from saas_platform.quantities import quantity_field
+from shared_apps.users.actors import author_field
 
 
 class DocumentCounter(models.Model):
@@ -77,9 +77,7 @@ class PurchaseOrder(models.Model):
     status = models.CharField(max_length=20, choices=OrderStatus.choices, default="draft")
     expected_on = models.DateField(null=True, blank=True)
     note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     ordered_at = models.DateTimeField(null=True, blank=True)
@@ -141,9 +139,7 @@ class GoodsReceipt(models.Model):
     )
     # Sent by a client that may retry (a flaky warehouse connection): one receipt per key.
     idempotency_key = models.CharField(max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -210,9 +206,7 @@ class SupplierInvoice(models.Model):
     amount_paid = money_field()
     status = models.CharField(max_length=20, choices=InvoiceStatus.choices, default="open")
     note = models.CharField(max_length=500, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -266,9 +260,7 @@ class SupplierPayment(models.Model):
     paid_on = models.DateField()
     method = models.CharField(max_length=20, choices=PaymentMethod.choices)
     reference = models.CharField(max_length=100, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

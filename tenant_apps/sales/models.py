@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import uuid
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from saas_platform.money import money_field
 from saas_platform.quantities import quantity_field
+from shared_apps.users.actors import author_field
 
 
 class SalesSettings(models.Model):
@@ -61,14 +61,10 @@ class Shift(models.Model):
 
     register = models.ForeignKey(Register, on_delete=models.PROTECT, related_name="shifts")
     status = models.CharField(max_length=10, choices=ShiftStatus.choices, default="open")
-    opened_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    opened_by = author_field()
     opened_at = models.DateTimeField(auto_now_add=True)
     opening_float = money_field()
-    closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    closed_by = author_field()
     closed_at = models.DateTimeField(null=True, blank=True)
     expected_cash = money_field(null=True, blank=True)
     counted_cash = money_field(null=True, blank=True)
@@ -102,9 +98,7 @@ class CashMovement(models.Model):
     amount = money_field()
     account = models.CharField(max_length=40, help_text="The other side of the entry (role).")
     reason = models.CharField(max_length=200)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -180,9 +174,7 @@ class Sale(models.Model):
         "customers.Customer", null=True, blank=True, on_delete=models.PROTECT, related_name="sales"
     )
     # None when an integration sold through an API key; ``sold_via`` then names the key.
-    cashier = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    cashier = author_field()
     sold_via = models.CharField(max_length=60, blank=True)
     price_list = models.ForeignKey(
         "catalog.PriceList", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -212,9 +204,7 @@ class Sale(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     voided_at = models.DateTimeField(null=True, blank=True)
-    voided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    voided_by = author_field()
     void_reason = models.CharField(max_length=200, blank=True)
     # When anything of the row last changed, for integrations that sync (saas_platform/changes.py).
     updated_at = models.DateTimeField(auto_now=True, db_index=True)
@@ -352,9 +342,7 @@ class SaleReturn(models.Model):
     tax = money_field()
     total = money_field()
     cost_restocked = money_field()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
+    created_by = author_field()
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

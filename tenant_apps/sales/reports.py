@@ -162,19 +162,7 @@ def _line_rows(
             rows[key] = Row(key=key, label=label, quantity=ZERO if with_quantity else None)
         return rows[key]
 
-    for values in (
-        sold.annotate(**sold_dims)
-        .values(*sold_dims)
-        .annotate(
-            n=Count("sale", distinct=True),
-            q=Sum("quantity"),
-            net=Sum("net"),
-            t=Sum("tax"),
-            g=Sum("gross"),
-            c=Sum("cost"),
-        )
-        .order_by()
-    ):
+    for values in sold.annotate(**sold_dims).values(*sold_dims).annotate(**_sold_sums()).order_by():
         row = row_for(values)
         row.count += values["n"]
         _add(row, values, sign=1, with_quantity=with_quantity)
@@ -301,16 +289,22 @@ def sales_summary(*, start: date, end: date, group: str) -> Summary:
     )
 
 
+def _sold_sums() -> dict[str, Any]:
+    """What a report adds up over sale lines: sales counted once, quantity, net, tax, gross
+    and cost."""
+    return {
+        "n": Count("sale", distinct=True),
+        "q": Sum("quantity"),
+        "net": Sum("net"),
+        "t": Sum("tax"),
+        "g": Sum("gross"),
+        "c": Sum("cost"),
+    }
+
+
 def _totals(sold: QuerySet[SaleLine], returned: QuerySet[ReturnLine]) -> Row:
     total = Row(key="total", label="Total")
-    values = sold.aggregate(
-        n=Count("sale", distinct=True),
-        q=Sum("quantity"),
-        net=Sum("net"),
-        t=Sum("tax"),
-        g=Sum("gross"),
-        c=Sum("cost"),
-    )
+    values = sold.aggregate(**_sold_sums())
     total.count = values["n"]
     _add(total, values, sign=1, with_quantity=False)
     back = returned.aggregate(

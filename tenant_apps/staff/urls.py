@@ -5,11 +5,20 @@ from dj_rest_auth.views import (
     PasswordChangeView,
     PasswordResetConfirmView,
 )
-from django.urls import path
+from django.urls import include, path
 
 from tenant_apps.staff.api import api_keys, auth, staff
 
 app_name = "staff"
+
+# One staff member's account, under their path.
+member_urlpatterns = [
+    path("", staff.StaffDetailApi.as_view(), name="staff-detail"),
+    path("deactivate/", staff.StaffDeactivateApi.as_view(), name="staff-deactivate"),
+    path("reactivate/", staff.StaffReactivateApi.as_view(), name="staff-reactivate"),
+    path("pin/", staff.StaffPinApi.as_view(), name="staff-pin"),
+    path("pin/reset/", staff.StaffPinResetApi.as_view(), name="staff-pin-reset"),
+]
 
 urlpatterns = [
     path("auth/login/", LoginView.as_view(), name="auth-login"),
@@ -25,21 +34,7 @@ urlpatterns = [
         name="password-reset-confirm",
     ),
     path("staff/", staff.StaffListCreateApi.as_view(), name="staff-list"),
-    path("staff/<int:user_id>/", staff.StaffDetailApi.as_view(), name="staff-detail"),
-    path(
-        "staff/<int:user_id>/deactivate/",
-        staff.StaffDeactivateApi.as_view(),
-        name="staff-deactivate",
-    ),
-    path(
-        "staff/<int:user_id>/reactivate/",
-        staff.StaffReactivateApi.as_view(),
-        name="staff-reactivate",
-    ),
-    path("staff/<int:user_id>/pin/", staff.StaffPinApi.as_view(), name="staff-pin"),
-    path(
-        "staff/<int:user_id>/pin/reset/", staff.StaffPinResetApi.as_view(), name="staff-pin-reset"
-    ),
+    path("staff/<int:user_id>/", include(member_urlpatterns)),
     path("api-keys/", api_keys.ApiKeyListCreateApi.as_view(), name="api-key-list"),
     path(
         "api-keys/<int:api_key_id>/revoke/",

@@ -14,7 +14,13 @@ import httpx
 from django.core.cache import cache
 
 from tenant_apps.payments.gateways import destinations
-from tenant_apps.payments.gateways.base import CallbackRejected, GatewayError
+from tenant_apps.payments.gateways.base import (
+    Acknowledgement,
+    CallbackRejected,
+    Credentials,
+    GatewayError,
+    plain_acknowledgement,
+)
 
 DEFAULT_TIMEOUT = httpx.Timeout(15.0, connect=5.0)
 # A token is dropped this long before the provider says it expires, so that a request never
@@ -93,6 +99,22 @@ def load_callback(body: bytes) -> dict[str, Any]:
     return data
 
 
+def callback_object(data: dict[str, Any], key: str, problem: str) -> dict[str, Any]:
+    """``data[key]`` if it is a JSON object; otherwise the callback is rejected with ``problem``."""
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise CallbackRejected(problem)
+    return value
+
+
+def callback_text(data: dict[str, Any], key: str, problem: str) -> str:
+    """``data[key]`` if it is a non-empty string; otherwise the callback is rejected."""
+    value = data.get(key)
+    if not isinstance(value, str) or not value:
+        raise CallbackRejected(problem)
+    return value
+
+
 def lower_headers(headers: dict[str, str]) -> dict[str, str]:
     return {key.lower(): value for key, value in headers.items()}
 
@@ -140,6 +162,22 @@ def forget_token(key: str) -> None:
     cache.delete(key)
 
 
+def send_with_token(
+    key: str,
+    fetch: Callable[[], tuple[str, int]],
+    request: Callable[[str], httpx.Response],
+    *,
+    refused: Callable[[httpx.Response], bool],
+) -> httpx.Response:
+    """Sends ``request`` with the cached token for ``key``; a token the provider has dropped
+    (``refused``: another process fetched a newer one, say) is replaced once."""
+    response = request(cached_token(key, fetch))
+    if refused(response):
+        forget_token(key)
+        response = request(cached_token(key, fetch))
+    return response
+
+
 def expires_in_seconds(value: Any, default: int = 3599) -> int:
     # Daraja and Airtel send expires_in as a string, others as a number.
     try:
@@ -151,3 +189,34 @@ def expires_in_seconds(value: Any, default: int = 3599) -> int:
 def obj(value: Any) -> dict[str, Any]:
     """``value`` if it is a JSON object, else an empty one: provider bodies nest optionally."""
     return value if isinstance(value, dict) else {}
+
+
+class HttpGateway:
+    """What the adapters that speak HTTP share: the timeout, URLs under the account's base URL,
+    required credential values and the plain acknowledgement (overridden where a provider reads
+    the body)."""
+
+    name: str
+    label: str  # the provider as messages name it
+    client_key = ""  # the credential naming the OAuth client, for providers that issue tokens
+
+    def __init__(self, *, timeout: httpx.Timeout | float | None = None) -> None:
+        self.timeout = make_timeout(timeout)
+
+    @staticmethod
+    def _url(creds: Credentials, path: str) -> str:
+        return creds.base_url.rstrip("/") + path
+
+    def _value(self, creds: Credentials, key: str) -> str:
+        value = creds.values.get(key, "")
+        if not value:
+            raise GatewayError(
+                f"The {self.label} credential {key!r} is missing.", code="missing_credential"
+            )
+        return value
+
+    def _token_key(self, creds: Credentials) -> str:
+        return token_cache_key(self.name, creds.base_url, self._value(creds, self.client_key))
+
+    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
+        return plain_acknowledgement(ack)

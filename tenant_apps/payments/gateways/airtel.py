@@ -20,19 +20,15 @@ import json
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from saas_platform.phones import InvalidPhone, phone_national
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
-    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
-    plain_acknowledgement,
 )
 
 STATUS_OUTCOMES = {
@@ -50,13 +46,6 @@ def callback_hash(secret: str, transaction: dict[str, Any]) -> str:
     return base64.b64encode(digest).decode()
 
 
-def _value(creds: Credentials, key: str) -> str:
-    value = creds.values.get(key, "")
-    if not value:
-        raise GatewayError(f"The Airtel credential {key!r} is missing.", code="missing_credential")
-    return value
-
-
 def local_msisdn(payer: str, country_code: str) -> str:
     """Airtel wants the subscriber number without the country's dialling code, and only one of
     the account's country (``country_code``, e.g. ``254``)."""
@@ -69,17 +58,10 @@ def local_msisdn(payer: str, country_code: str) -> str:
         ) from None
 
 
-class AirtelGateway:
+class AirtelGateway(_http.HttpGateway):
     name = "airtel"
-
-    def __init__(self, *, timeout: httpx.Timeout | float | None = None) -> None:
-        self.timeout = _http.make_timeout(timeout)
-
-    def _url(self, creds: Credentials, path: str) -> str:
-        return creds.base_url.rstrip("/") + path
-
-    def _token_key(self, creds: Credentials) -> str:
-        return _http.token_cache_key(self.name, creds.base_url, _value(creds, "client_id"))
+    label = "Airtel"
+    client_key = "client_id"
 
     def _fetch_token(self, creds: Credentials) -> tuple[str, int]:
         response = _http.send(
@@ -87,8 +69,8 @@ class AirtelGateway:
             self._url(creds, "/auth/oauth2/token"),
             provider=self.name,
             json_body={
-                "client_id": _value(creds, "client_id"),
-                "client_secret": _value(creds, "client_secret"),
+                "client_id": self._value(creds, "client_id"),
+                "client_secret": self._value(creds, "client_secret"),
                 "grant_type": "client_credentials",
             },
             timeout=self.timeout,
@@ -112,43 +94,41 @@ class AirtelGateway:
         currency: str,
         body: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
-        key = self._token_key(creds)
-        for attempt in (1, 2):
-            token = _http.cached_token(key, lambda: self._fetch_token(creds))
-            response = _http.send(
+        response = _http.send_with_token(
+            self._token_key(creds),
+            lambda: self._fetch_token(creds),
+            lambda token: _http.send(
                 method,
                 self._url(creds, path),
                 provider=self.name,
                 headers={
                     "Authorization": f"Bearer {token}",
-                    "X-Country": _value(creds, "country"),
+                    "X-Country": self._value(creds, "country"),
                     "X-Currency": currency,
                     "Accept": "*/*",
                 },
                 json_body=body,
                 timeout=self.timeout,
+            ),
+            refused=lambda response: response.status_code == 401,
+        )
+        data = _http.json_of(response)
+        status = _http.obj(data.get("status"))
+        if response.status_code >= 400 or status.get("success") is False:
+            raise GatewayError(
+                f"Airtel refused the request: {status.get('message', '')}",
+                code=str(
+                    status.get("response_code")
+                    or status.get("result_code")
+                    or f"http_{response.status_code}"
+                ),
+                retryable=response.status_code >= 500,
             )
-            if response.status_code == 401 and attempt == 1:
-                _http.forget_token(key)
-                continue
-            data = _http.json_of(response)
-            status = _http.obj(data.get("status"))
-            if response.status_code >= 400 or status.get("success") is False:
-                raise GatewayError(
-                    f"Airtel refused the request: {status.get('message', '')}",
-                    code=str(
-                        status.get("response_code")
-                        or status.get("result_code")
-                        or f"http_{response.status_code}"
-                    ),
-                    retryable=response.status_code >= 500,
-                )
-            return data
-        raise AssertionError("unreachable")  # pragma: no cover
+        return data
 
     def initiate(self, creds: Credentials, request: InitiateRequest) -> ProviderResult:
         amount = _http.whole_units(request.amount)
-        country = _value(creds, "country")
+        country = self._value(creds, "country")
         body = {
             "reference": (request.description or request.reference)[:64],
             "subscriber": {
@@ -183,7 +163,7 @@ class AirtelGateway:
             creds,
             "GET",
             f"/standard/v1/payments/{transaction_id}",
-            currency=_value(creds, "currency"),
+            currency=self._value(creds, "currency"),
         )
         transaction = (data.get("data") or {}).get("transaction") or {}
         status = str(transaction.get("status", ""))
@@ -196,19 +176,16 @@ class AirtelGateway:
             raw=data,
         )
 
-    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
-        return plain_acknowledgement(ack)
-
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]
     ) -> ProviderResult:
         data = _http.load_callback(body)
-        transaction = data.get("transaction")
-        if not isinstance(transaction, dict):
-            raise CallbackRejected("The callback has no transaction object.")
-        transaction_id = transaction.get("id")
-        if not isinstance(transaction_id, str) or not transaction_id:
-            raise CallbackRejected("The callback has no transaction id.")
+        transaction = _http.callback_object(
+            data, "transaction", "The callback has no transaction object."
+        )
+        transaction_id = _http.callback_text(
+            transaction, "id", "The callback has no transaction id."
+        )
         secret = creds.values.get("callback_secret", "")
         if not secret:
             # Nothing proves this body came from Airtel: ask Airtel itself what happened.
@@ -234,7 +211,7 @@ class AirtelGateway:
             creds,
             "POST",
             "/standard/v1/payments/refund",
-            currency=_value(creds, "currency"),
+            currency=self._value(creds, "currency"),
             body={"transaction": {"airtel_money_id": receipt}},
         )
         transaction = (data.get("data") or {}).get("transaction") or {}

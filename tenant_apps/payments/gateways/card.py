@@ -19,14 +19,12 @@ import httpx
 
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
-    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
-    plain_acknowledgement,
 )
 
 STATUS_OUTCOMES = {
@@ -37,18 +35,9 @@ STATUS_OUTCOMES = {
 }
 
 
-def _value(creds: Credentials, key: str) -> str:
-    value = creds.values.get(key, "")
-    if not value:
-        raise GatewayError(f"The card credential {key!r} is missing.", code="missing_credential")
-    return value
-
-
-class HostedCardGateway:
+class HostedCardGateway(_http.HttpGateway):
     name = "card"
-
-    def __init__(self, *, timeout: httpx.Timeout | float | None = None) -> None:
-        self.timeout = _http.make_timeout(timeout)
+    label = "card"
 
     def _request(
         self,
@@ -61,9 +50,9 @@ class HostedCardGateway:
     ) -> tuple[httpx.Response, dict[str, Any]]:
         response = _http.send(
             method,
-            creds.base_url.rstrip("/") + path,
+            self._url(creds, path),
             provider=self.name,
-            headers={"Authorization": f"Bearer {_value(creds, 'secret_key')}"},
+            headers={"Authorization": f"Bearer {self._value(creds, 'secret_key')}"},
             json_body=body,
             params=params,
             timeout=self.timeout,
@@ -201,20 +190,15 @@ class HostedCardGateway:
         """The result carries the verified amount and currency; the caller compares them."""
         return self.verify(creds, tx_ref=provider_reference or reference)
 
-    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
-        return plain_acknowledgement(ack)
-
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]
     ) -> ProviderResult:
         given = _http.lower_headers(headers).get("verif-hash", "")
-        expected = _value(creds, "webhook_hash")
+        expected = self._value(creds, "webhook_hash")
         if not given or not hmac.compare_digest(given.encode(), expected.encode()):
             raise CallbackRejected("The verif-hash header does not match.")
         data = _http.load_callback(body)
-        event = data.get("data")
-        if not isinstance(event, dict):
-            raise CallbackRejected("The webhook has no data object.")
+        event = _http.callback_object(data, "data", "The webhook has no data object.")
         tx_ref, transaction_id = event.get("tx_ref"), event.get("id")
         if not isinstance(tx_ref, str) or not tx_ref or transaction_id in (None, ""):
             raise CallbackRejected("The webhook names no transaction.")

@@ -111,15 +111,10 @@ class C2BNotice:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
-def _value(creds: Credentials, key: str) -> str:
-    value = creds.values.get(key, "")
-    if not value:
-        raise GatewayError(f"The M-Pesa credential {key!r} is missing.", code="missing_credential")
-    return value
-
-
-class DarajaGateway:
+class DarajaGateway(_http.HttpGateway):
     name = "mpesa"
+    label = "M-Pesa"
+    client_key = "consumer_key"
 
     def __init__(
         self,
@@ -127,17 +122,11 @@ class DarajaGateway:
         timeout: httpx.Timeout | float | None = None,
         now: Any = None,
     ) -> None:
-        self.timeout = _http.make_timeout(timeout)
+        super().__init__(timeout=timeout)
         # A clock can be given so that the Timestamp is checkable; it must return aware datetimes.
         self._now = now or (lambda: datetime.now(tz=NAIROBI))
 
     # --- plumbing -----------------------------------------------------------------------
-
-    def _url(self, creds: Credentials, path: str) -> str:
-        return creds.base_url.rstrip("/") + path
-
-    def _token_key(self, creds: Credentials) -> str:
-        return _http.token_cache_key(self.name, creds.base_url, _value(creds, "consumer_key"))
 
     def _fetch_token(self, creds: Credentials) -> tuple[str, int]:
         response = _http.send(
@@ -145,7 +134,7 @@ class DarajaGateway:
             self._url(creds, "/oauth/v1/generate"),
             provider=self.name,
             params={"grant_type": "client_credentials"},
-            auth=(_value(creds, "consumer_key"), _value(creds, "consumer_secret")),
+            auth=(self._value(creds, "consumer_key"), self._value(creds, "consumer_secret")),
             timeout=self.timeout,
         )
         data = self._checked(response)
@@ -156,6 +145,16 @@ class DarajaGateway:
 
     def _timestamp(self) -> str:
         return self._now().astimezone(NAIROBI).strftime("%Y%m%d%H%M%S")
+
+    def _stk_signed(self, creds: Credentials) -> dict[str, str]:
+        """The shortcode, password and timestamp that open every STK request."""
+        shortcode = self._value(creds, "shortcode")
+        timestamp = self._timestamp()
+        return {
+            "BusinessShortCode": shortcode,
+            "Password": stk_password(shortcode, self._value(creds, "passkey"), timestamp),
+            "Timestamp": timestamp,
+        }
 
     @staticmethod
     def _error(response: httpx.Response, data: dict[str, Any]) -> GatewayError:
@@ -175,23 +174,20 @@ class DarajaGateway:
 
     def _post(self, creds: Credentials, path: str, body: dict[str, Any]) -> httpx.Response:
         """POSTs with the cached token; a token the provider has dropped is replaced once."""
-        key = self._token_key(creds)
-        for attempt in (1, 2):
-            token = _http.cached_token(key, lambda: self._fetch_token(creds))
-            response = _http.send(
+        return _http.send_with_token(
+            self._token_key(creds),
+            lambda: self._fetch_token(creds),
+            lambda token: _http.send(
                 "POST",
                 self._url(creds, path),
                 provider=self.name,
                 headers={"Authorization": f"Bearer {token}"},
                 json_body=body,
                 timeout=self.timeout,
-            )
-            if attempt == 1 and self._is_invalid_token(response):
-                # Another process fetched a newer token, which invalidated ours.
-                _http.forget_token(key)
-                continue
-            return response
-        raise AssertionError("unreachable")  # pragma: no cover
+            ),
+            # Another process fetched a newer token, which invalidated ours.
+            refused=self._is_invalid_token,
+        )
 
     @staticmethod
     def _is_invalid_token(response: httpx.Response) -> bool:
@@ -207,19 +203,16 @@ class DarajaGateway:
 
     def initiate(self, creds: Credentials, request: InitiateRequest) -> ProviderResult:
         amount = _http.whole_units(request.amount)
-        shortcode = _value(creds, "shortcode")
+        shortcode = self._value(creds, "shortcode")
         transaction_type = creds.values.get("transaction_type") or PAYBILL
         if transaction_type not in (PAYBILL, BUY_GOODS):
             raise GatewayError(
                 f"Unknown M-Pesa transaction type {transaction_type!r}.", code="bad_credential"
             )
-        party_b = _value(creds, "party_b") if transaction_type == BUY_GOODS else shortcode
+        party_b = self._value(creds, "party_b") if transaction_type == BUY_GOODS else shortcode
         payer = msisdn(request.payer)
-        timestamp = self._timestamp()
         body = {
-            "BusinessShortCode": shortcode,
-            "Password": stk_password(shortcode, _value(creds, "passkey"), timestamp),
-            "Timestamp": timestamp,
+            **self._stk_signed(creds),
             "TransactionType": transaction_type,
             "Amount": amount,
             "PartyA": payer,
@@ -250,14 +243,7 @@ class DarajaGateway:
         )
 
     def query(self, creds: Credentials, provider_reference: str, reference: str) -> ProviderResult:
-        shortcode = _value(creds, "shortcode")
-        timestamp = self._timestamp()
-        body = {
-            "BusinessShortCode": shortcode,
-            "Password": stk_password(shortcode, _value(creds, "passkey"), timestamp),
-            "Timestamp": timestamp,
-            "CheckoutRequestID": provider_reference,
-        }
+        body = {**self._stk_signed(creds), "CheckoutRequestID": provider_reference}
         response = self._post(creds, "/mpesa/stkpushquery/v1/query", body)
         data = _http.json_of(response)
         error_code = str(data.get("errorCode", ""))
@@ -347,7 +333,7 @@ class DarajaGateway:
         self, creds: Credentials, confirmation_url: str, validation_url: str
     ) -> dict[str, Any]:
         body = {
-            "ShortCode": _value(creds, "shortcode"),
+            "ShortCode": self._value(creds, "shortcode"),
             # "Completed": if our validation URL cannot be reached, M-Pesa completes the payment
             # (the customer has paid; refusing would only lose a sale we can still match).
             "ResponseType": creds.values.get("c2b_response_type") or "Completed",
@@ -396,16 +382,16 @@ class DarajaGateway:
         """Daraja reverses a whole transaction; the answer comes later as a Result POST
         (see ``parse_result``) to the ``result_url`` credential."""
         whole = _http.whole_units(amount)
-        result_url = _value(creds, "result_url")
+        result_url = self._value(creds, "result_url")
         body = {
-            "Initiator": _value(creds, "initiator_name"),
+            "Initiator": self._value(creds, "initiator_name"),
             "SecurityCredential": security_credential(
-                _value(creds, "initiator_password"), _value(creds, "certificate_pem")
+                self._value(creds, "initiator_password"), self._value(creds, "certificate_pem")
             ),
             "CommandID": "TransactionReversal",
             "TransactionID": receipt,
             "Amount": whole,
-            "ReceiverParty": _value(creds, "shortcode"),
+            "ReceiverParty": self._value(creds, "shortcode"),
             "RecieverIdentifierType": "11",
             "ResultURL": result_url,
             "QueueTimeOutURL": creds.values.get("timeout_url") or result_url,
@@ -413,12 +399,7 @@ class DarajaGateway:
             "Occasion": reference[:100],
         }
         data = self._checked(self._post(creds, "/mpesa/reversal/v1/request", body))
-        conversation = data.get("ConversationID")
-        if str(data.get("ResponseCode", "")) != "0" or not conversation:
-            raise GatewayError(
-                f"M-Pesa did not accept the reversal: {data.get('ResponseDescription', '')}",
-                code=str(data.get("ResponseCode", "not_accepted")),
-            )
+        conversation = _queued(data, "reversal")
         return ProviderResult(
             outcome=Outcome.PENDING,
             provider_reference=str(conversation),
@@ -457,14 +438,18 @@ class DarajaGateway:
             )
         # The B2C shortcode is an organisation of its own on M-Pesa and may have its own API
         # user; without one the reversal's initiator is used.
-        initiator = creds.values.get("b2c_initiator_name") or _value(creds, "initiator_name")
-        password = creds.values.get("b2c_initiator_password") or _value(creds, "initiator_password")
+        initiator = creds.values.get("b2c_initiator_name") or self._value(creds, "initiator_name")
+        password = creds.values.get("b2c_initiator_password") or self._value(
+            creds, "initiator_password"
+        )
         body: dict[str, Any] = {
             "InitiatorName": initiator,
-            "SecurityCredential": security_credential(password, _value(creds, "certificate_pem")),
+            "SecurityCredential": security_credential(
+                password, self._value(creds, "certificate_pem")
+            ),
             "CommandID": command,
             "Amount": whole,
-            "PartyA": _value(creds, "b2c_shortcode"),
+            "PartyA": self._value(creds, "b2c_shortcode"),
             "PartyB": party_b,
             "Remarks": (remarks or f"Refund {reference}")[:100],
             "QueueTimeOutURL": timeout_url or result_url,
@@ -475,12 +460,7 @@ class DarajaGateway:
             # v3 takes the caller's id for the request and echoes it in the Result.
             body = {"OriginatorConversationID": reference[:100], **body}
         data = self._checked(self._post(creds, B2C_PATHS[version], body))
-        conversation = data.get("ConversationID")
-        if str(data.get("ResponseCode", "")) != "0" or not conversation:
-            raise GatewayError(
-                f"M-Pesa did not accept the payout: {data.get('ResponseDescription', '')}",
-                code=str(data.get("ResponseCode", "not_accepted")),
-            )
+        conversation = _queued(data, "payout")
         return ProviderResult(
             outcome=Outcome.PENDING,
             provider_reference=str(conversation),
@@ -495,12 +475,10 @@ class DarajaGateway:
     def parse_result(body: bytes) -> ProviderResult:
         """The asynchronous Result of a reversal, B2C payout (or transaction status) request."""
         data = _http.load_callback(body)
-        result = data.get("Result")
-        if not isinstance(result, dict):
-            raise CallbackRejected("The result has no Result object.")
-        conversation = result.get("ConversationID")
-        if not isinstance(conversation, str) or not conversation:
-            raise CallbackRejected("The result has no ConversationID.")
+        result = _http.callback_object(data, "Result", "The result has no Result object.")
+        conversation = _http.callback_text(
+            result, "ConversationID", "The result has no ConversationID."
+        )
         code = str(result.get("ResultCode", ""))
         if not code:
             raise CallbackRejected("The result has no ResultCode.")
@@ -520,6 +498,17 @@ class DarajaGateway:
             payer="" if receiver is None else str(receiver),
             raw=data,
         )
+
+
+def _queued(data: dict[str, Any], what: str) -> str:
+    """The ConversationID of a request M-Pesa has queued (a reversal, a payout)."""
+    conversation = data.get("ConversationID")
+    if str(data.get("ResponseCode", "")) != "0" or not conversation:
+        raise GatewayError(
+            f"M-Pesa did not accept the {what}: {data.get('ResponseDescription', '')}",
+            code=str(data.get("ResponseCode", "not_accepted")),
+        )
+    return str(conversation)
 
 
 def _result_parameters(result: dict[str, Any]) -> dict[str, Any]:

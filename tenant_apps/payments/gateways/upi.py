@@ -15,18 +15,14 @@ import hmac
 from decimal import Decimal
 from typing import Any
 
-import httpx
-
 from tenant_apps.payments.gateways import _http
 from tenant_apps.payments.gateways.base import (
-    Acknowledgement,
     CallbackRejected,
     Credentials,
     GatewayError,
     InitiateRequest,
     Outcome,
     ProviderResult,
-    plain_acknowledgement,
 )
 
 PAISE = Decimal(100)
@@ -52,27 +48,18 @@ def to_paise(amount: Decimal) -> int:
     return int(paise)
 
 
-def _value(creds: Credentials, key: str) -> str:
-    value = creds.values.get(key, "")
-    if not value:
-        raise GatewayError(f"The UPI credential {key!r} is missing.", code="missing_credential")
-    return value
-
-
-class UpiGateway:
+class UpiGateway(_http.HttpGateway):
     name = "upi"
-
-    def __init__(self, *, timeout: httpx.Timeout | float | None = None) -> None:
-        self.timeout = _http.make_timeout(timeout)
+    label = "UPI"
 
     def _call(
         self, creds: Credentials, method: str, path: str, body: dict[str, Any] | None = None
     ) -> dict[str, Any]:
         response = _http.send(
             method,
-            creds.base_url.rstrip("/") + path,
+            self._url(creds, path),
             provider=self.name,
-            auth=(_value(creds, "key_id"), _value(creds, "key_secret")),
+            auth=(self._value(creds, "key_id"), self._value(creds, "key_secret")),
             json_body=body,
             timeout=self.timeout,
         )
@@ -155,15 +142,12 @@ class UpiGateway:
         status = str(payment.get("status", ""))
         return self._from_payment(payment, STATUS_OUTCOMES.get(status, Outcome.UNKNOWN), payment)
 
-    def acknowledgement(self, ack: Acknowledgement) -> dict[str, Any]:
-        return plain_acknowledgement(ack)
-
     def parse_callback(
         self, creds: Credentials, body: bytes, headers: dict[str, str]
     ) -> ProviderResult:
         """The signature covers the raw bytes as received; re-serialized JSON would differ."""
         given = _http.lower_headers(headers).get("x-razorpay-signature", "")
-        expected = webhook_signature(_value(creds, "webhook_secret"), body)
+        expected = webhook_signature(self._value(creds, "webhook_secret"), body)
         if not given or not hmac.compare_digest(given, expected):
             raise CallbackRejected("The X-Razorpay-Signature does not match the body.")
         data = _http.load_callback(body)

@@ -64,27 +64,25 @@ def _c2b_notice(body: bytes) -> Any:
 def c2b_confirmation_handle(*, token: str, body: bytes) -> C2BPayment:
     """Stores a paybill / till payment once per TransID and offers it to the matchers."""
     account = _c2b_account(token)
+
+    def log(result: str, error: str = "") -> None:
+        callback_log(
+            kind=CallbackKind.C2B,
+            body=body,
+            headers={},
+            result=result,
+            provider=account.provider,
+            error=error,
+        )
+
     try:
         notice = _c2b_notice(body)
     except ValidationFailed as error:
-        callback_log(
-            kind=CallbackKind.C2B,
-            body=body,
-            headers={},
-            result=CallbackResult.REJECTED,
-            provider=account.provider,
-            error=error.message,
-        )
+        log(CallbackResult.REJECTED, error.message)
         raise
     existing = C2BPayment.objects.filter(trans_id=notice.trans_id).first()
     if existing is not None:
-        callback_log(
-            kind=CallbackKind.C2B,
-            body=body,
-            headers={},
-            result=CallbackResult.DUPLICATE,
-            provider=account.provider,
-        )
+        log(CallbackResult.DUPLICATE)
         return existing
     name = " ".join(f"{notice.first_name} {notice.middle_name} {notice.last_name}".split())
     try:
@@ -100,13 +98,7 @@ def c2b_confirmation_handle(*, token: str, body: bytes) -> C2BPayment:
                 status=C2BStatus.UNMATCHED,
             )
             _c2b_match(c2b)
-            callback_log(
-                kind=CallbackKind.C2B,
-                body=body,
-                headers={},
-                result=CallbackResult.ACCEPTED,
-                provider=account.provider,
-            )
+            log(CallbackResult.ACCEPTED)
     except IntegrityError:
         # Safaricom sent the same confirmation twice at once; the other one stored it.
         existing = C2BPayment.objects.filter(trans_id=notice.trans_id).first()

@@ -184,6 +184,17 @@ def _refund(*, sale_return: SaleReturn, amount: Money, actor: Any) -> str:
     sale = sale_return.sale
     method = sale_return.refund_method
     reference = str(sale_return.uuid)
+
+    def credit_back(*, kind: str, customer_id: int) -> None:
+        credit_release(
+            customer_id=customer_id,
+            amount=amount,
+            reference=reference,
+            kind=kind,
+            key=f"return:{reference}",
+            actor=actor,
+        )
+
     if method == RefundMethod.CASH:
         return TENDER_ACCOUNTS["cash"]
     if method == RefundMethod.STORE_CREDIT:
@@ -191,14 +202,7 @@ def _refund(*, sale_return: SaleReturn, amount: Money, actor: Any) -> str:
             raise ValidationFailed.for_field(
                 "refund_method", "customer_required", "Store credit needs a customer on the sale."
             )
-        credit_release(
-            customer_id=sale.customer_id,
-            amount=amount,
-            reference=reference,
-            kind="store_credit",
-            key=f"return:{reference}",
-            actor=actor,
-        )
+        credit_back(kind="store_credit", customer_id=sale.customer_id)
         return TENDER_ACCOUNTS["account"]
     if method != RefundMethod.ORIGINAL:
         raise ValidationFailed.for_field(
@@ -206,14 +210,7 @@ def _refund(*, sale_return: SaleReturn, amount: Money, actor: Any) -> str:
         )
     tender = _refundable_tender(sale, amount)
     if tender.method == TenderMethod.ACCOUNT and sale.customer_id is not None:
-        credit_release(
-            customer_id=sale.customer_id,
-            amount=amount,
-            reference=reference,
-            kind="return",
-            key=f"return:{reference}",
-            actor=actor,
-        )
+        credit_back(kind="return", customer_id=sale.customer_id)
     elif tender.method in GATEWAY_METHODS and tender.payment_id is not None:
         payment_refund(
             payment_id=tender.payment_id, amount=amount, reference=reference, actor=actor
