@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from moneyed import Money
 
 from saas_platform.money import money_field
 from saas_platform.quantities import quantity_field
@@ -89,6 +90,10 @@ class Plan(models.Model):
 
     def has_feature(self, feature: str) -> bool:
         return bool(getattr(self, Feature(feature).value))
+
+    def base_fees(self) -> list[Money]:
+        """The base fee in each currency (through ``prices.all()``, so a prefetch serves it)."""
+        return [price.amount for price in self.prices.all()]
 
 
 class PlanPrice(models.Model):

@@ -147,7 +147,7 @@ def test_malformed_tiers_are_refused_with_a_reason(tiers: list[object], code: st
 
 
 @pytest.mark.django_db
-def test_the_seeded_charges_price_in_each_currency(public_tenant: object) -> None:
+def test_the_seeded_charges_price_in_each_currency(catalog: None) -> None:
     charge = Charge.objects.select_related("plan", "metric").get(
         plan__code="growth", metric__code="api_calls"
     )
@@ -164,7 +164,7 @@ def test_the_seeded_charges_price_in_each_currency(public_tenant: object) -> Non
 
 
 @pytest.mark.django_db
-def test_every_plan_has_a_base_fee_in_each_required_currency(public_tenant: object) -> None:
+def test_every_plan_has_a_base_fee_in_each_required_currency(catalog: None) -> None:
     for code in ("starter", "growth", "scale"):
         currencies = set(
             PlanPrice.objects.filter(plan__code=code).values_list("amount_currency", flat=True)
