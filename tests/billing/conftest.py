@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -13,8 +15,9 @@ from tests.support.billing import ensure_catalog
 from tests.support.tenants import STRONG_PASSWORD
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def catalog(db: None) -> None:
+    # Before any business is made: signup starts the trial on the default plan.
     ensure_catalog()
 
 
@@ -27,3 +30,14 @@ def console(public_tenant: Tenant) -> Client:
     client = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
     client.force_login(boss)
     return client
+
+
+@pytest.fixture
+def starter_shop(make_tenant: Callable[..., Tenant]) -> Tenant:
+    """A business as signup leaves it: trialing on the default plan (Starter)."""
+    return make_tenant(business_name="Starter Shop")
+
+
+@pytest.fixture
+def starter_owner(starter_shop: Tenant, jwt_client: Callable[[Tenant, str], Client]) -> Client:
+    return jwt_client(starter_shop, starter_shop.owner_email)

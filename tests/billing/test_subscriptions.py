@@ -23,7 +23,7 @@ pytestmark = pytest.mark.django_db
 JUNE = datetime(2026, 6, 1, tzinfo=UTC)
 
 
-def test_signup_starts_a_trial_on_the_default_plan_in_the_business_currency(
+def test_signup_starts_a_trial_on_the_default_plan_in_the_starter_shop_currency(
     catalog: None, make_tenant: Callable[..., Tenant]
 ) -> None:
     tenant = make_tenant(currency="KES")
@@ -60,12 +60,12 @@ def _active_on_starter(tenant: Tenant) -> Subscription:
 
 
 def test_changing_plan_now_credits_the_unused_fee_and_charges_the_new_one(
-    catalog: None, business: Tenant
+    catalog: None, starter_shop: Tenant
 ) -> None:
-    _active_on_starter(business)
+    _active_on_starter(starter_shop)
     # June has 30 days; 10 are left on the 21st.
     subscription = subscription_change_plan(
-        tenant=business, plan_code="growth", now=datetime(2026, 6, 21, tzinfo=UTC)
+        tenant=starter_shop, plan_code="growth", now=datetime(2026, 6, 21, tzinfo=UTC)
     )
 
     assert subscription.plan.code == "growth"
@@ -79,20 +79,20 @@ def test_changing_plan_now_credits_the_unused_fee_and_charges_the_new_one(
     assert subscription.current_period_end == datetime(2026, 7, 1, tzinfo=UTC)
 
 
-def test_changing_plan_during_the_trial_owes_nothing(catalog: None, business: Tenant) -> None:
-    subscription = subscription_change_plan(tenant=business, plan_code="scale")
+def test_changing_plan_during_the_trial_owes_nothing(catalog: None, starter_shop: Tenant) -> None:
+    subscription = subscription_change_plan(tenant=starter_shop, plan_code="scale")
 
     assert (subscription.plan.code, subscription.status) == ("scale", "trialing")
     assert not SubscriptionAdjustment.objects.exists()
 
 
 def test_changing_plan_at_period_end_only_records_the_change(
-    catalog: None, business: Tenant
+    catalog: None, starter_shop: Tenant
 ) -> None:
-    _active_on_starter(business)
+    _active_on_starter(starter_shop)
 
     subscription = subscription_change_plan(
-        tenant=business,
+        tenant=starter_shop,
         plan_code="growth",
         when="period_end",
         now=datetime(2026, 6, 21, tzinfo=UTC),
@@ -103,41 +103,41 @@ def test_changing_plan_at_period_end_only_records_the_change(
 
 
 def test_a_change_to_the_same_or_an_unknown_plan_is_refused(
-    catalog: None, business: Tenant
+    catalog: None, starter_shop: Tenant
 ) -> None:
     with pytest.raises(Conflict):
-        subscription_change_plan(tenant=business, plan_code="starter")
+        subscription_change_plan(tenant=starter_shop, plan_code="starter")
     with pytest.raises(ValidationFailed):
-        subscription_change_plan(tenant=business, plan_code="platinum")
-    assert Subscription.objects.get(tenant=business).plan.code == "starter"
+        subscription_change_plan(tenant=starter_shop, plan_code="platinum")
+    assert Subscription.objects.get(tenant=starter_shop).plan.code == "starter"
 
 
 def test_cancel_waits_for_the_period_end_and_reactivate_withdraws_it(
-    catalog: None, business: Tenant
+    catalog: None, starter_shop: Tenant
 ) -> None:
-    cancelled = subscription_cancel(tenant=business)
+    cancelled = subscription_cancel(tenant=starter_shop)
     assert (cancelled.cancel_at_period_end, cancelled.status) == (True, "trialing")
     with pytest.raises(Conflict):
-        subscription_cancel(tenant=business)
+        subscription_cancel(tenant=starter_shop)
 
-    reactivated = subscription_reactivate(tenant=business)
+    reactivated = subscription_reactivate(tenant=starter_shop)
 
     assert (reactivated.cancel_at_period_end, reactivated.status) == (False, "trialing")
     with pytest.raises(Conflict):
-        subscription_reactivate(tenant=business)
+        subscription_reactivate(tenant=starter_shop)
 
 
-def test_reactivating_a_cancelled_subscription_makes_the_business_active(
-    catalog: None, business: Tenant
+def test_reactivating_a_cancelled_subscription_makes_the_starter_shop_active(
+    catalog: None, starter_shop: Tenant
 ) -> None:
-    Subscription.objects.filter(tenant=business).update(status="cancelled")
-    Tenant.objects.filter(pk=business.pk).update(status="cancelled")
+    Subscription.objects.filter(tenant=starter_shop).update(status="cancelled")
+    Tenant.objects.filter(pk=starter_shop.pk).update(status="cancelled")
 
-    subscription = subscription_reactivate(tenant=business, now=JUNE)
+    subscription = subscription_reactivate(tenant=starter_shop, now=JUNE)
 
     assert subscription.status == "active"
     assert subscription.current_period_end == datetime(2026, 7, 1, tzinfo=UTC)
-    business.refresh_from_db()
-    assert business.status == "active"
-    change = TenantStatusChange.objects.get(tenant=business)
+    starter_shop.refresh_from_db()
+    assert starter_shop.status == "active"
+    change = TenantStatusChange.objects.get(tenant=starter_shop)
     assert (change.from_status, change.to_status) == ("cancelled", "active")
