@@ -47,12 +47,14 @@ def main() -> None:
         from tenant_apps.catalog.models import Barcode, Product, Symbology
         from tenant_apps.catalog.selectors import barcode_lookup
         from tenant_apps.staff.services import api_key_create
+        from tests.support.billing import put_on_plan
         from tests.support.tenants import signup_data
         from tests.support.urls import tenant_path
 
         # Query logging would add the same overhead to every measurement; switch it off.
         settings.DEBUG = False
         tenant = tenant_signup(data=signup_data(slug="bench-shop"), strategy="clone")
+        put_on_plan(tenant, "scale")  # the trial's Starter has no API access
         rng = random.Random(7)
         with tenant_context(tenant):
             started = time.perf_counter()

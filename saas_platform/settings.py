@@ -63,6 +63,8 @@ SHARED_APPS = [
     "django_tenants",
     "shared_apps.users",
     "shared_apps.console",
+    # Plans, subscriptions and usage: the platform's own, so public only.
+    "billing",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",

@@ -32,6 +32,7 @@ from shared_apps.users.models import Role, User
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location, MovementReason, StockLevel
 from tenant_apps.inventory.stock import stock_receive
+from tests.support.billing import put_on_plan
 from tests.support.catalog import stocked_product
 from tests.support.people import access_token_for
 from tests.support.tenants import (
@@ -154,7 +155,11 @@ _staff_numbers = itertools.count(1)
 
 @pytest.fixture
 def business(make_tenant: Callable[..., Tenant]) -> Tenant:
-    return make_tenant(business_name="Alpha Traders")
+    # On the unlimited plan with every feature: plan limits bite only in the tests about them
+    # (tests/billing), which make their own businesses on the default plan.
+    tenant = make_tenant(business_name="Alpha Traders")
+    put_on_plan(tenant, "scale")
+    return tenant
 
 
 @pytest.fixture

@@ -44,6 +44,11 @@ class Error(serializers.Serializer[Any]):
 DESCRIPTIONS = {
     "400": "The request is not valid (`error.fields` names each problem); nothing was changed.",
     "401": "No valid credential: log in again, or refresh the access token.",
+    "402": (
+        "The business's plan does not include this (`plan_limit`): `error.fields.limit` names"
+        " the limit (its code) and what the plan allows, `error.fields.cheapest_plan` the"
+        " cheapest plan that allows it (its code). Nothing was changed."
+    ),
     "403": "Refused: the role does not allow it, or the business is suspended.",
     "404": "No such object in this business.",
     "409": "It conflicts with the current state (a duplicate, a closed shift, a row in use).",
@@ -64,6 +69,9 @@ def error_statuses(*, view: Any, method: str, path: str) -> list[str]:
         not isinstance(permission, AllowAny) for permission in view.get_permissions()
     ):
         statuses.append("403")
+    # Views whose writes a plan limits say which methods (billing/entitlements.py).
+    if method in getattr(view, "plan_limited_methods", ()):
+        statuses.append("402")
     if "{" in path:
         statuses.append("404")
     if method in {"POST", "PUT", "PATCH", "DELETE"}:

@@ -16,6 +16,8 @@ from django.db.models import F
 from django.utils import timezone
 from moneyed import Money
 
+from billing.entitlements import require
+from billing.models import Limit
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.locking import lock_row, lock_rows
 from shared_apps.users.actors import person_or_none
@@ -26,6 +28,7 @@ from tenant_apps.inventory.models import (
     AlertStatus,
     CountStatus,
     Location,
+    LocationKind,
     MovementReason,
     Reservation,
     ReservationStatus,
@@ -59,6 +62,8 @@ def location_create(*, code: str, name: str, kind: str, is_default: bool = False
         raise Conflict.for_field("code", "code_taken", f"A location with code {code} exists.")
     location = Location(code=code.upper(), name=name.strip(), kind=kind, is_default=is_default)
     location.full_clean()
+    if kind == LocationKind.STOREFRONT:
+        require(Limit.STORES)
     if is_default:
         Location.objects.filter(kind=kind, is_default=True).update(is_default=False)
     location.save()

@@ -19,6 +19,8 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from billing.entitlements import require
+from billing.models import Feature, Limit
 from saas_platform.errors import (
     Conflict,
     FieldErrorCollector,
@@ -87,6 +89,7 @@ def staff_create(
     with transaction.atomic():
         if User.objects.filter(email__iexact=email).exists():
             raise Conflict.for_field("email", "email_taken", f"{email} is already on the staff.")
+        require(Limit.STAFF_SEATS)
         user = User(email=email, full_name=full_name.strip(), role=role)
         if password:
             try:
@@ -254,6 +257,7 @@ def api_key_create(
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     with transaction.atomic():
+        require(Feature.API_ACCESS)
         api_key = ApiKey.objects.create(
             name=name.strip(),
             prefix=prefix,

@@ -36,6 +36,7 @@ from tenant_apps.customers.demo import seed_demo_customers
 from tenant_apps.inventory.demo import seed_demo_stock
 from tenant_apps.purchasing.demo import seed_demo_purchasing
 from tenant_apps.sales import demo as sales_demo
+from tests.support.billing import put_on_plan
 from tests.support.people import access_token_for, owner_of
 from tests.support.tenants import STRONG_PASSWORD
 from tests.support.urls import root_path, tenant_path
@@ -310,6 +311,8 @@ def fuzz_target(
             cookies = _platform_owner_session(public_tenant)
     else:
         business = make_tenant(business_name="Fuzz Traders")
+        # Unlimited: the fuzzer's stores, tills, staff and keys are not plan_limit refusals.
+        put_on_plan(business, "scale")
         host = tenant_domain_for(business.slug)
         document = openapi_document(wsgi_app, host, "business")
         cashier = member(business, "cashier")

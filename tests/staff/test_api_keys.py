@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
 from tenant_apps.staff.models import ApiKey
+from tests.support.billing import put_on_plan
 from tests.support.people import issue_api_key
 from tests.support.urls import tenant_path
 
@@ -101,6 +102,7 @@ def test_key_of_one_business_is_401_at_another(
     make_tenant: Callable[..., Tenant], tenant_client: TenantClient
 ) -> None:
     alpha, beta = make_tenant(), make_tenant()
+    put_on_plan(alpha, "growth")  # the trial's Starter has no API access
     key = issue_api_key(alpha, ["inventory:read"])
 
     response = with_key(tenant_client(beta), key)

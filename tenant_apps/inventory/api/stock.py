@@ -56,6 +56,7 @@ class LocationOutputSerializer(OutputModelSerializer[Location]):
 
 class LocationListCreateApi(APIView):
     required_actions = {"GET": Action.INVENTORY_VIEW, "POST": Action.INVENTORY_MANAGE}
+    plan_limited_methods = ("POST",)
 
     class InputSerializer(serializers.Serializer[Any]):
         code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,20}$")

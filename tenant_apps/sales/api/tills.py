@@ -45,6 +45,7 @@ DB_INT_MAX = 2**31 - 1  # PostgreSQL integer / Django IntegerField and AutoField
 
 class RegisterListCreateApi(APIView):
     required_actions = {"GET": Action.SALES_SELL, "POST": Action.SALES_MANAGE}
+    plan_limited_methods = ("POST",)
 
     class InputSerializer(serializers.Serializer[Any]):
         code = serializers.RegexField(r"^[A-Za-z0-9_-]{1,20}$")

@@ -10,6 +10,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from moneyed import Money
 
+from billing.entitlements import require
+from billing.models import Limit
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.locking import lock_row
 from saas_platform.money import round_money
@@ -49,6 +51,7 @@ def register_create(
         )
     try:
         with transaction.atomic():
+            require(Limit.REGISTERS)
             return Register.objects.create(
                 code=code, name=name, location=location, receipt_prefix=receipt_prefix
             )

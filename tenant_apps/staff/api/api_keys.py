@@ -37,6 +37,7 @@ class ApiKeyOutputSerializer(OutputModelSerializer[ApiKey]):
 
 class ApiKeyListCreateApi(APIView):
     required_action = Action.API_KEYS_MANAGE
+    plan_limited_methods = ("POST",)
 
     class InputSerializer(serializers.Serializer[Any]):
         name = serializers.CharField(max_length=100)

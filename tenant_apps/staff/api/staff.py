@@ -52,6 +52,7 @@ class StaffOutputSerializer(OutputModelSerializer[User]):
 
 class StaffListCreateApi(APIView):
     required_actions = {"GET": Action.STAFF_VIEW, "POST": Action.STAFF_MANAGE}
+    plan_limited_methods = ("POST",)
 
     class InputSerializer(serializers.Serializer[Any]):
         email = api_fields.email()

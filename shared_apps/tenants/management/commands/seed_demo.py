@@ -7,6 +7,8 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context, tenant_context
 
+from billing.selectors import subscription_of
+from billing.services.subscriptions import subscription_change_plan
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.selectors import tenant_by_slug
 from shared_apps.tenants.services import SignupData, tenant_signup
@@ -38,6 +40,7 @@ DEMO_STAFF = [
     (Role.ANALYST, "Faraji Analyst"),
 ]
 DEMO_CASHIER_PIN = "2580"
+DEMO_PLAN = "growth"
 
 
 def demo_email(role: str) -> str:
@@ -56,6 +59,10 @@ class Command(BaseCommand):
         if tenant is None:
             tenant = tenant_signup(data=DEMO, allow_reserved=True, strategy="clone")
             self.stdout.write(self.style.SUCCESS("Created the demo business."))
+        # Growth: its six staff, two tills and API keys are more than the trial's Starter allows.
+        subscription = subscription_of(tenant)
+        if subscription is not None and subscription.plan.code != DEMO_PLAN:
+            subscription_change_plan(tenant=tenant, plan_code=DEMO_PLAN)
         self._seed_staff(tenant)
         # The real tenant, not just its schema: money and "today" need its currency and zone.
         with tenant_context(tenant):

@@ -1,0 +1,1 @@
+"""Writes of billing: the catalog (platform owners) and subscriptions."""

@@ -1,0 +1,43 @@
+"""Billing fixtures: the seeded catalog, and a platform owner's client on the root domain."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from saas_platform.tenancy import use_public_schema
+from shared_apps.tenants.models import Tenant
+from shared_apps.users.models import User
+from tests.support.billing import ensure_catalog
+from tests.support.tenants import STRONG_PASSWORD
+
+
+@pytest.fixture(autouse=True)
+def catalog(db: None) -> None:
+    # Before any business is made: signup starts the trial on the default plan.
+    ensure_catalog()
+
+
+@pytest.fixture
+def console(public_tenant: Tenant) -> Client:
+    use_public_schema()
+    boss = User.objects.create_user(
+        "boss@duka.example", STRONG_PASSWORD, full_name="Platform Boss", is_platform_owner=True
+    )
+    client = Client(HTTP_HOST=settings.PLATFORM_DOMAIN)
+    client.force_login(boss)
+    return client
+
+
+@pytest.fixture
+def starter_shop(make_tenant: Callable[..., Tenant]) -> Tenant:
+    """A business as signup leaves it: trialing on the default plan (Starter)."""
+    return make_tenant(business_name="Starter Shop")
+
+
+@pytest.fixture
+def starter_owner(starter_shop: Tenant, jwt_client: Callable[[Tenant, str], Client]) -> Client:
+    return jwt_client(starter_shop, starter_shop.owner_email)
