@@ -7,6 +7,7 @@ from moneyed import Money
 
 from billing.models import (
     FALLBACK_CURRENCY,
+    BillableMetric,
     Charge,
     Plan,
     PlanPrice,
@@ -53,3 +54,7 @@ def billing_currency(plan: Plan, wanted: str) -> str:
 
 def subscription_of(tenant: Tenant) -> Subscription | None:
     return Subscription.objects.select_related("plan", "pending_plan").filter(tenant=tenant).first()
+
+
+def metric_list() -> QuerySet[BillableMetric]:
+    return BillableMetric.objects.order_by("code")

@@ -252,7 +252,7 @@ class MetricListApi(_ConsoleApi):
 
     @list_schema(MetricOutput, "BillingMetricPage", operation_id="console_billing_metric_list")
     def get(self, request: Request) -> Response:
-        return paginated(request, BillableMetric.objects.order_by("code"), MetricOutput)
+        return paginated(request, selectors.metric_list(), MetricOutput)
 
     @extend_schema(request=MetricInput, responses={201: MetricOutput})
     def post(self, request: Request) -> Response:
