@@ -523,12 +523,14 @@ def make_business(tills: int) -> dict[str, Any]:
     from shared_apps.users.models import Role, User
     from tenant_apps.inventory.models import Location, MovementReason
     from tenant_apps.inventory.stock import stock_receive
+    from tests.support.billing import put_on_plan
     from tests.support.tenants import signup_data
 
     tenant = tenant_signup(
         data=signup_data(slug=SLUG, owner_email="owner@bench.example.com", password=PASSWORD),
         strategy="clone",
     )
+    put_on_plan(tenant, "scale")  # the trial's Starter allows 3 tills and 5 staff; this has 32
     rng = random.Random(11)
     with tenant_context(tenant):
         products = products_create(range(PRODUCTS), rng=rng, currency=tenant.currency, sku_digits=5)
