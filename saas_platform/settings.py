@@ -203,6 +203,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "args": ["payments.query_overdue"],
     },
+    # Billing works in the public schema: one run queues a task per due subscription/invoice.
+    "billing-run": {"task": "billing.run", "schedule": 3600.0},
+    "billing-reconcile": {"task": "billing.reconcile", "schedule": 24 * 3600.0},
+    "billing-usage-snapshot": {
+        "task": "tenants.fan_out",
+        "schedule": 24 * 3600.0,
+        "args": ["billing.snapshot_usage"],
+    },
 }
 
 # --- Payments -----------------------------------------------------------------------------------
@@ -221,6 +229,18 @@ PAYMENT_SANDBOX_URL = env.str("PAYMENT_SANDBOX_URL", default="")
 PAYMENT_EXTRA_ALLOWED_HOSTS = env.list("PAYMENT_EXTRA_ALLOWED_HOSTS", default=[])
 # Celery queue for payment status queries ("" = the default queue).
 PAYMENT_TASK_QUEUE = env.str("PAYMENT_TASK_QUEUE", default="")
+
+# --- Billing (dunning) ----------------------------------------------------------------------------
+
+# Days after an invoice's first failed charge on which it is charged again (an e-mail each).
+BILLING_RETRY_DAYS = [
+    int(day) for day in env.list("BILLING_RETRY_DAYS", default=["1", "3", "5", "7"])
+]
+# Days past due after which the business is suspended (read-only, can pay), then cancelled.
+BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=8)
+BILLING_CANCEL_AFTER_DAYS = env.int("BILLING_CANCEL_AFTER_DAYS", default=30)
+# A charge attempt with no answer after this many seconds is asked again (same reference).
+BILLING_PENDING_ATTEMPT_AFTER = env.int("BILLING_PENDING_ATTEMPT_AFTER", default=600)
 
 # --- Auth ---------------------------------------------------------------------------------------
 

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("shared_apps.tenants.urls")),
     path("console/", include("shared_apps.console.urls")),
     path("api/v1/console/billing/", include("billing.api_urls")),
+    path("api/v1/billing/webhooks/", include("billing.webhook_urls")),
     path("api/v1/console/", include("shared_apps.console.api_urls")),
     *api_docs_urlpatterns(__name__),
 ]

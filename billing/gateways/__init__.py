@@ -1,4 +1,4 @@
-"""The payment gateways billing collects through (Stripe, Paystack), each behind ``base.BillingGateway``.
+"""The gateways billing collects through (Stripe, Paystack), each behind ``BillingGateway``.
 
 Our engine decides what is owed; a gateway only saves a payment method and charges an amount
 it is given, under a reference we choose, and tells us what happened.

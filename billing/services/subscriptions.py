@@ -34,7 +34,7 @@ PERIOD_END = "period_end"
 CHANGE_TIMINGS = (NOW, PERIOD_END)
 
 
-def _follow(subscription: Subscription, reason: str) -> None:
+def status_follow(subscription: Subscription, reason: str) -> None:
     """Makes the tenant's status the subscription's, recording why."""
     tenant = subscription.tenant
     if tenant.status != subscription.status:
@@ -72,6 +72,9 @@ def subscription_start(
         current_period_start=now,
         current_period_end=end,
         trial_end=end if trialing else None,
+        # A trial is invoiced at its end; a first period without one at its start.
+        next_invoice_at=end if trialing else now,
+        usage_from=now,
     )
 
 
@@ -112,6 +115,7 @@ def _prorate(subscription: Subscription, new: Plan, now: datetime) -> None:
         # A different rhythm: the new plan's first full period starts now.
         start, end, left = now, period_end(now, new.interval), Decimal(1)
         subscription.current_period_start, subscription.current_period_end = start, end
+        subscription.next_invoice_at = end
     charge = round_money(new_price * left)
     if charge.amount > 0:
         SubscriptionAdjustment.objects.create(
@@ -172,9 +176,13 @@ def subscription_reactivate(*, tenant: Tenant, now: datetime | None = None) -> S
         subscription.current_period_end = period_end(now, subscription.plan.interval)
         subscription.trial_end = None
         subscription.cancelled_at = None
+        # The new period's base fee is invoiced now, in advance, as every period's is.
+        subscription.next_invoice_at = now
+        subscription.usage_from = now
+        subscription.past_due_since = None
     elif not subscription.cancel_at_period_end:
         raise Conflict("The subscription is not cancelled.", code="not_cancelled")
     subscription.cancel_at_period_end = False
     subscription.save()
-    _follow(subscription, "Subscription reactivated")
+    status_follow(subscription, "Subscription reactivated")
     return subscription

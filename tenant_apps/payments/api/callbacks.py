@@ -1,21 +1,17 @@
 """What providers post to us: payment and refund results, C2B validation and confirmation.
 
-No authentication, CSRF or throttling: providers carry no credentials of ours. What lets a post
-in is the unguessable token in its URL (and a signature, where the provider signs), checked by
-the services; each answer is what the provider expects, and junk is a 4xx, never a 500.
+What lets a post in (``saas_platform.api.inbound``) is the unguessable token in its URL (and a
+signature, where the provider signs), checked by the services; each answer is what the provider
+expects, and junk is a 4xx, never a 500.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
-from rest_framework.permissions import AllowAny
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
+from saas_platform.api.inbound import INBOUND_SCHEMA, InboundPostApi, raw_body, raw_headers
 from saas_platform.errors import DukaError, NotFound, ValidationFailed
 from tenant_apps.payments.gateways.base import Acknowledgement
 from tenant_apps.payments.gateways.mpesa import C2B_ACCEPT, C2B_CONFIRMED
@@ -55,61 +51,45 @@ def _answer(outcome: CallbackOutcome) -> Response:
     raise CallbackUnavailable()
 
 
-def _headers(request: Request) -> dict[str, str]:
-    return {str(key): str(value) for key, value in request._request.headers.items()}
-
-
-def _body(request: Request) -> bytes:
-    # The raw bytes, not request.data: signatures are computed over exactly what was sent.
-    return bytes(request._request.body)
-
-
-class ProviderPostApi(APIView):
-    authentication_classes: list[Any] = []
-    permission_classes = [AllowAny]
-    throttle_classes: list[Any] = []
-
-
-CALLBACK_SCHEMA: dict[str, Any] = {
-    "request": {"application/json": OpenApiTypes.OBJECT},
-    "responses": {200: OpenApiTypes.OBJECT, 400: OpenApiTypes.OBJECT, 404: OpenApiTypes.OBJECT},
-    "auth": [],
-}
-
-
-class PaymentCallbackApi(ProviderPostApi):
-    @extend_schema(operation_id="payments_callback", **CALLBACK_SCHEMA)
+class PaymentCallbackApi(InboundPostApi):
+    @extend_schema(operation_id="payments_callback", **INBOUND_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
         return _answer(
-            payment_callback_handle(token=token, body=_body(request), headers=_headers(request))
+            payment_callback_handle(
+                token=token, body=raw_body(request), headers=raw_headers(request)
+            )
         )
 
 
-class RefundCallbackApi(ProviderPostApi):
-    @extend_schema(operation_id="payments_refund_callback", **CALLBACK_SCHEMA)
+class RefundCallbackApi(InboundPostApi):
+    @extend_schema(operation_id="payments_refund_callback", **INBOUND_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
         return _answer(
-            refund_callback_handle(token=token, body=_body(request), headers=_headers(request))
+            refund_callback_handle(
+                token=token, body=raw_body(request), headers=raw_headers(request)
+            )
         )
 
 
-class ProviderWebhookApi(ProviderPostApi):
-    @extend_schema(operation_id="payments_provider_webhook", **CALLBACK_SCHEMA)
+class ProviderWebhookApi(InboundPostApi):
+    @extend_schema(operation_id="payments_provider_webhook", **INBOUND_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
         return _answer(
-            provider_webhook_handle(token=token, body=_body(request), headers=_headers(request))
+            provider_webhook_handle(
+                token=token, body=raw_body(request), headers=raw_headers(request)
+            )
         )
 
 
-class C2BValidationApi(ProviderPostApi):
-    @extend_schema(operation_id="payments_c2b_validation", **CALLBACK_SCHEMA)
+class C2BValidationApi(InboundPostApi):
+    @extend_schema(operation_id="payments_c2b_validation", **INBOUND_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        c2b_validation_handle(token=token, body=_body(request))
+        c2b_validation_handle(token=token, body=raw_body(request))
         return Response(dict(C2B_ACCEPT))
 
 
-class C2BConfirmationApi(ProviderPostApi):
-    @extend_schema(operation_id="payments_c2b_confirmation", **CALLBACK_SCHEMA)
+class C2BConfirmationApi(InboundPostApi):
+    @extend_schema(operation_id="payments_c2b_confirmation", **INBOUND_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        c2b_confirmation_handle(token=token, body=_body(request))
+        c2b_confirmation_handle(token=token, body=raw_body(request))
         return Response(dict(C2B_CONFIRMED))

@@ -1,8 +1,4 @@
-"""The billing catalog (plans, prices, metrics, charges) and subscriptions, in the public schema.
-
-Public tables never point into a business's schema: a subscription keeps the tenant row (public
-too), never a row of the business's own tables.
-"""
+"""The billing catalog: plans and their prices and entitlements, metrics and charges."""
 
 from __future__ import annotations
 
@@ -12,9 +8,7 @@ from moneyed import Money
 
 from saas_platform.money import money_field
 from saas_platform.quantities import quantity_field
-from shared_apps.tenants.models import Tenant
 
-# The currencies every plan is priced in (issue 13); a plan may add others.
 PLAN_CURRENCIES = ("USD", "KES", "NGN", "GHS", "ZAR", "INR")
 # A business whose currency has no price is billed in this one.
 FALLBACK_CURRENCY = "USD"
@@ -218,119 +212,3 @@ class ChargePrice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.charge_id} in {self.currency}"
-
-
-class SubscriptionStatus(models.TextChoices):
-    # The same words as the tenant's status, which follows the subscription.
-    TRIALING = "trialing", "Trialing"
-    ACTIVE = "active", "Active"
-    PAST_DUE = "past_due", "Past due"
-    SUSPENDED = "suspended", "Suspended"
-    CANCELLED = "cancelled", "Cancelled"
-
-
-class Subscription(models.Model):
-    """A business's one subscription: its plan, currency, status and current period."""
-
-    tenant = models.OneToOneField(Tenant, on_delete=models.CASCADE, related_name="subscription")
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="subscriptions")
-    currency = models.CharField(max_length=3)
-    status = models.CharField(
-        max_length=20, choices=SubscriptionStatus.choices, default=SubscriptionStatus.TRIALING
-    )
-    current_period_start = models.DateTimeField()
-    current_period_end = models.DateTimeField()
-    trial_end = models.DateTimeField(null=True, blank=True)
-    cancel_at_period_end = models.BooleanField(default=False)
-    # A change asked for "at period end"; applied when the period rolls over.
-    pending_plan = models.ForeignKey(
-        Plan, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    cancelled_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    class Meta:
-        ordering = ["-created_at", "-id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(status__in=SubscriptionStatus.values),
-                name="billing_subscription_status_valid",
-            ),
-            models.CheckConstraint(
-                condition=Q(current_period_end__gt=models.F("current_period_start")),
-                name="billing_subscription_period_ordered",
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.tenant_id} on {self.plan_id} ({self.status})"
-
-
-class AdjustmentKind(models.TextChoices):
-    CREDIT = "credit", "Credit"
-    CHARGE = "charge", "Charge"
-
-
-class SubscriptionAdjustment(models.Model):
-    """A proration of a plan change made mid-period: a credit for the unused part of the old
-    base fee, a charge for the rest of the period on the new one. The next invoice (not built
-    yet) takes the adjustments not yet invoiced."""
-
-    subscription = models.ForeignKey(
-        Subscription, on_delete=models.CASCADE, related_name="adjustments"
-    )
-    kind = models.CharField(max_length=10, choices=AdjustmentKind.choices)
-    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="+")
-    amount = money_field()
-    description = models.CharField(max_length=300)
-    period_start = models.DateTimeField()
-    period_end = models.DateTimeField()
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["created_at", "id"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=AdjustmentKind.values), name="billing_adjustment_kind_valid"
-            ),
-            models.CheckConstraint(condition=Q(amount__gte=0), name="billing_adjustment_positive"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.kind} {self.amount}"
-
-
-class UsageEvent(models.Model):
-    """One measured use (an API call by a key, a forecast run, messages sent), sent at most
-    once per idempotency key: a retry with the same key records nothing more.
-
-    Usage the product already records (completed sales) is not sent as events: it is counted
-    from the business's own tables at billing time (``billing.metering``).
-    """
-
-    tenant = models.ForeignKey(Tenant, on_delete=models.CASCADE, related_name="usage_events")
-    metric_code = models.SlugField(max_length=40)
-    quantity = quantity_field(default=1)
-    # What ``unique_count`` metrics count (``{"api_key": "ab12…"}``).
-    properties = models.JSONField(default=dict, blank=True)
-    occurred_at = models.DateTimeField()
-    idempotency_key = models.CharField(max_length=100)
-    recorded_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        ordering = ["occurred_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["tenant", "idempotency_key"], name="billing_usage_event_once"
-            ),
-        ]
-        indexes = [
-            # Aggregating one metric of one business over a period.
-            models.Index(
-                fields=["tenant", "metric_code", "occurred_at"], name="billing_usage_by_period"
-            ),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.tenant_id} {self.metric_code} {self.quantity}"

@@ -1,0 +1,55 @@
+"""The gateways' webhooks, on the root domain: verified and stored here, acted on by a task.
+
+The answer is 200 as soon as the event is stored (or known already), so the gateway stops
+sending it; a malformed, forged or stale post is a 400 and stores nothing."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from drf_spectacular.utils import extend_schema
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from billing.gateways.base import InvalidWebhook
+from billing.services.webhooks import webhook_receive
+from saas_platform.api.inbound import INBOUND_SCHEMA, InboundPostApi, raw_body, raw_headers
+from saas_platform.errors import ValidationFailed
+
+
+class GatewayWebhookApi(InboundPostApi):
+    gateway = ""
+
+    def post(self, request: Request) -> Response:
+        try:
+            stored = webhook_receive(
+                gateway=self.gateway, body=raw_body(request), headers=raw_headers(request)
+            )
+        except InvalidWebhook as error:
+            raise ValidationFailed(
+                str(error) or "Invalid webhook.", code="invalid_webhook"
+            ) from None
+        if stored is not None:
+            transaction.on_commit(lambda: _queue(stored.pk))
+        return Response({"received": True, "duplicate": stored is None})
+
+
+def _queue(event_pk: int) -> None:
+    from billing.tasks import process_event
+
+    process_event.delay(event_pk)
+
+
+class StripeWebhookApi(GatewayWebhookApi):
+    gateway = "stripe"
+
+    @extend_schema(operation_id="billing_webhook_stripe", **INBOUND_SCHEMA)
+    def post(self, request: Request) -> Response:
+        return super().post(request)
+
+
+class PaystackWebhookApi(GatewayWebhookApi):
+    gateway = "paystack"
+
+    @extend_schema(operation_id="billing_webhook_paystack", **INBOUND_SCHEMA)
+    def post(self, request: Request) -> Response:
+        return super().post(request)
