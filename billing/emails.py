@@ -85,9 +85,9 @@ def send_status_email(*, subscription_id: int, status: str) -> None:
     if subscription is None:
         return
     what: dict[str, str] = {
-        SubscriptionStatus.SUSPENDED: "is suspended: your staff can sign in, read and export, "
+        SubscriptionStatus.SUSPENDED.value: "is suspended: your staff can sign in, read and export, "
         "but not sell or change anything until the unpaid invoices are paid",
-        SubscriptionStatus.CANCELLED: "is cancelled for non-payment. Your data is kept and can "
+        SubscriptionStatus.CANCELLED.value: "is cancelled for non-payment. Your data is kept and can "
         "be exported; paying the unpaid invoices reactivates it",
     }.get(status, f"is now {status}")
     _send(
