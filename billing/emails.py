@@ -80,16 +80,19 @@ def send_dunning_email(*, invoice_id: int) -> None:
     )
 
 
+STANDING_NEWS: dict[str, str] = {
+    SubscriptionStatus.SUSPENDED.value: "is suspended: your staff can sign in, read and export, "
+    "but not sell or change anything until the unpaid invoices are paid",
+    SubscriptionStatus.CANCELLED.value: "is cancelled for non-payment. Your data is kept and can "
+    "be exported; paying the unpaid invoices reactivates it",
+}
+
+
 def send_status_email(*, subscription_id: int, status: str) -> None:
     subscription = Subscription.objects.select_related("tenant").filter(pk=subscription_id).first()
     if subscription is None:
         return
-    what: dict[str, str] = {
-        SubscriptionStatus.SUSPENDED.value: "is suspended: your staff can sign in, read and export, "
-        "but not sell or change anything until the unpaid invoices are paid",
-        SubscriptionStatus.CANCELLED.value: "is cancelled for non-payment. Your data is kept and can "
-        "be exported; paying the unpaid invoices reactivates it",
-    }.get(status, f"is now {status}")
+    what = STANDING_NEWS.get(status, f"is now {status}")
     _send(
         subscription.tenant.owner_email,
         f"Your Duka subscription for {subscription.tenant.name}",
