@@ -8,7 +8,8 @@ the one `Error` body, so that clients (and the API fuzzing in tests/api_fuzz) kn
 that gives an error these rules cannot see documents it itself with `extend_schema`.
 
 Two refusals come before any view and apply to every operation of a business host: an unknown
-host is a 404 and a suspended or cancelled business a 403 (see docs/api.md).
+host is a 404, a business the platform suspended a 403, and a write of a business held for an
+unpaid invoice a 402 (see docs/api.md).
 """
 
 from __future__ import annotations
@@ -47,9 +48,11 @@ DESCRIPTIONS = {
     "402": (
         "The business's plan does not include this (`plan_limit`): `error.fields.limit` names"
         " the limit (its code) and what the plan allows, `error.fields.cheapest_plan` the"
-        " cheapest plan that allows it (its code). Nothing was changed."
+        " cheapest plan that allows it (its code). Or the business is held for an unpaid"
+        " invoice (`subscription_suspended`, `subscription_cancelled`): it can read, export and"
+        " pay, not write. Nothing was changed."
     ),
-    "403": "Refused: the role does not allow it, or the business is suspended.",
+    "403": "Refused: the role does not allow it, or the platform suspended the business.",
     "404": "No such object in this business.",
     "409": "It conflicts with the current state (a duplicate, a closed shift, a row in use).",
     "413": "The request body is too large.",
@@ -69,8 +72,12 @@ def error_statuses(*, view: Any, method: str, path: str) -> list[str]:
         not isinstance(permission, AllowAny) for permission in view.get_permissions()
     ):
         statuses.append("403")
-    # Views whose writes a plan limits say which methods (billing/entitlements.py).
-    if method in getattr(view, "plan_limited_methods", ()):
+    # Views whose writes a plan limits say which methods (billing/entitlements.py); any write
+    # of a business's own data is refused while billing holds the business (billing/standing.py).
+    if method in getattr(view, "plan_limited_methods", ()) or (
+        method in {"POST", "PUT", "PATCH", "DELETE"}
+        and type(view).__module__.startswith("tenant_apps.")
+    ):
         statuses.append("402")
     if "{" in path:
         statuses.append("404")
