@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import uuid
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,8 @@ from rest_framework.request import Request
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.tokens import Token
 
+from billing.usage import API_CALLS, usage_record
+from saas_platform.tenancy import current_business
 from tenant_apps.audit.context import attribute_request_to
 from tenant_apps.staff.models import ApiKey
 from tenant_apps.staff.principals import ApiKeyPrincipal
@@ -52,6 +55,16 @@ def split_key(raw: str) -> tuple[str, str] | None:
     return parts[1], parts[2]
 
 
+def _meter(key: ApiKey) -> None:
+    """One billable API call by this key (billing's ``api_calls`` metric); never fails the call."""
+    usage_record(
+        tenant_id=current_business().pk,
+        metric_code=API_CALLS,
+        idempotency_key=f"api-{uuid.uuid4().hex}",
+        properties={"api_key": key.prefix},
+    )
+
+
 class ApiKeyAuthentication(BaseAuthentication):
     """``Authorization: Api-Key dk_<prefix>_<secret>``."""
 
@@ -81,6 +94,7 @@ class ApiKeyAuthentication(BaseAuthentication):
             last_used_at__gt=now - LAST_USED_RESOLUTION
         ).update(last_used_at=now)
         attribute_request_to(api_key_prefix=key.prefix)
+        _meter(key)
         return ApiKeyPrincipal(api_key=key), key
 
     def authenticate_header(self, request: Request) -> str:

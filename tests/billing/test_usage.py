@@ -20,7 +20,9 @@ from billing.usage import usage_record
 from shared_apps.tenants.models import Tenant
 from tenant_apps.inventory.models import Location
 from tenant_apps.sales.models import Register
+from tests.support.people import issue_api_key
 from tests.support.sales import cart, checkout, open_shift_of
+from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
 
@@ -143,3 +145,29 @@ def test_completed_sales_are_counted_in_the_business_schema(
         == 3
     )
     assert metric_units(tenant=business, metric=sales, start=JUNE, end=JULY) == 0
+
+
+def test_each_request_made_with_an_api_key_is_one_billable_call_by_that_key(
+    business: Tenant,
+    tenant_client: Callable[[Tenant], Client],
+    django_capture_on_commit_callbacks: Commits,
+) -> None:
+    key = issue_api_key(business, ["catalog:read"])
+    client = tenant_client(business)
+    client.defaults["HTTP_AUTHORIZATION"] = f"Api-Key {key}"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.get(tenant_path("catalog:product-list")).status_code == 200
+        assert client.get(tenant_path("catalog:product-list")).status_code == 200
+        # A refused key is no billable call.
+        client.defaults["HTTP_AUTHORIZATION"] = "Api-Key dk_nope_nope"
+        assert client.get(tenant_path("catalog:product-list")).status_code == 401
+
+    events = UsageEvent.objects.filter(tenant=business, metric_code="api_calls")
+    assert events.count() == 2
+    assert {event.properties["api_key"] for event in events} == {key.split("_")[1]}
+    metric = BillableMetric.objects.get(code="api_calls")
+    units = metric_units(
+        tenant=business, metric=metric, start=JUNE, end=timezone.now() + timedelta(seconds=1)
+    )
+    assert units == 2
