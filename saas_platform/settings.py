@@ -222,6 +222,23 @@ PAYMENT_EXTRA_ALLOWED_HOSTS = env.list("PAYMENT_EXTRA_ALLOWED_HOSTS", default=[]
 # Celery queue for payment status queries ("" = the default queue).
 PAYMENT_TASK_QUEUE = env.str("PAYMENT_TASK_QUEUE", default="")
 
+# --- Billing gateways ---------------------------------------------------------------------------
+
+# Where billing collects the platform's own fees (docs/billing-gateways.md). Set by the platform
+# owner only: no business ever names a gateway host or key. Development and tests default to the
+# local fakes' keys (devtools/billing_fakes); production must set real ones.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_duka_fake" if DEBUG else "")
+STRIPE_WEBHOOK_SECRET = env.str(
+    "STRIPE_WEBHOOK_SECRET", default="whsec_duka_fake" if DEBUG else ""
+)
+PAYSTACK_API_BASE = env.str("PAYSTACK_API_BASE", default="https://api.paystack.co")
+PAYSTACK_SECRET_KEY = env.str(
+    "PAYSTACK_SECRET_KEY", default="sk_test_duka_fake_paystack" if DEBUG else ""
+)
+# Seconds a call to Stripe or Paystack may take before it counts as a network error.
+BILLING_GATEWAY_TIMEOUT = env.float("BILLING_GATEWAY_TIMEOUT", default=30.0)
+
 # --- Auth ---------------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "users.User"
