@@ -392,5 +392,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # The stripe package logs every request and response at INFO: too chatty for a billing run.
+    "loggers": {"pgserver": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }
