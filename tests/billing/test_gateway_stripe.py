@@ -397,11 +397,11 @@ def test_a_checkout_outside_setup_mode_is_ignored(
     )
 
 
-def _succeeded(fakes: BillingFakes, **kwargs: int) -> Delivery:
+def _succeeded(fakes: BillingFakes, created: int | None = None) -> Delivery:
     return fakes.stripe.delivery(
         "payment_intent.succeeded",
         {"id": "pi_2", "amount_received": 700, "currency": "usd", "metadata": {"reference": "R2"}},
-        **kwargs,
+        created=created,
     )
 
 
