@@ -38,9 +38,8 @@ def main() -> None:
     print(f"Fake Stripe on {fakes.stripe_api_base} (STRIPE_API_BASE)")
     print(f"Fake Paystack on {fakes.paystack_api_base} (PAYSTACK_API_BASE)")
     print("Stripe test cards: 4242 4242 4242 4242 pays, 4000 0000 0000 0002 declines later,")
-    print(
-        "  4000 0027 6000 3184 needs authentication. Paystack: card 4084… or M-Pesa 0712 340 123."
-    )
+    print("  4000 0027 6000 3184 needs authentication.")
+    print("Paystack pay page: card 4084 0840 8408 4081 or M-Pesa 0712 340 123.")
     print(f"Webhooks: stripe → {args.stripe_webhook or 'outbox only'}, ", end="")
     print(f"paystack → {args.paystack_webhook or 'outbox only'}")
     stopped = threading.Event()

@@ -16,6 +16,7 @@ import hmac
 import html
 import json
 import re
+import secrets
 import time
 from collections.abc import Callable
 from typing import Any, ClassVar
@@ -144,6 +145,14 @@ class StripeFake(GatewayFake):
             Route("GET", r"/stripe/checkout/(?P<object_id>\w+)", self.checkout_page, api=False),
             Route("POST", r"/stripe/checkout/(?P<object_id>\w+)", self.checkout_post, api=False),
         ]
+
+    def authorized(self, request: Request) -> bool:
+        # Stripe takes the key as a Bearer token (what the stripe package sends) or as the
+        # user name of Basic auth (what curl -u sends).
+        basic = request.basic_auth()
+        if basic is not None:
+            return secrets.compare_digest(basic[0].encode(), self.secret_key.encode())
+        return super().authorized(request)
 
     def unauthorized(self) -> Response:
         return _error(

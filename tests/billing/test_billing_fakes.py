@@ -120,6 +120,16 @@ def test_stripe_wants_its_secret_key(billing_fakes: BillingFakes, key: str) -> N
     assert billing_fakes.stripe.customers == {}
 
 
+def test_stripe_also_takes_its_key_as_a_basic_auth_user(billing_fakes: BillingFakes) -> None:
+    url = f"{billing_fakes.stripe_api_base}/v1/customers"
+
+    right = httpx.post(url, data={"email": "a@b.c"}, auth=(billing_fakes.stripe.secret_key, ""))
+    wrong = httpx.post(url, data={"email": "a@b.c"}, auth=("sk_test_wrong", ""))
+
+    assert (right.status_code, wrong.status_code) == (200, 401)
+    assert len(billing_fakes.stripe.customers) == 1
+
+
 def test_stripe_replays_an_idempotent_request_and_refuses_the_key_with_other_params(
     billing_fakes: BillingFakes,
 ) -> None:
