@@ -229,9 +229,7 @@ PAYMENT_TASK_QUEUE = env.str("PAYMENT_TASK_QUEUE", default="")
 # local fakes' keys (devtools/billing_fakes); production must set real ones.
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
 STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_duka_fake" if DEBUG else "")
-STRIPE_WEBHOOK_SECRET = env.str(
-    "STRIPE_WEBHOOK_SECRET", default="whsec_duka_fake" if DEBUG else ""
-)
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_duka_fake" if DEBUG else "")
 PAYSTACK_API_BASE = env.str("PAYSTACK_API_BASE", default="https://api.paystack.co")
 PAYSTACK_SECRET_KEY = env.str(
     "PAYSTACK_SECRET_KEY", default="sk_test_duka_fake_paystack" if DEBUG else ""
