@@ -172,6 +172,8 @@ class StripeGateway:
         reference: str,
         description: str,
     ) -> ChargeResult:
+        # ``email`` is unused: Stripe charges the customer's method, and our own invoice e-mail
+        # is the receipt (a Stripe receipt_email would send a second one).
         try:
             with _translated_errors():
                 intent = self._client.v1.payment_intents.create(
@@ -183,7 +185,6 @@ class StripeGateway:
                         "off_session": True,
                         "confirm": True,
                         "description": description,
-                        "receipt_email": email,
                         "metadata": {"reference": reference},
                     },
                     options={"idempotency_key": reference},
