@@ -18,6 +18,11 @@ migrate: export PLATFORM_OWNER_PASSWORD := $(PLATFORM_OWNER_PASSWORD)
 # payments-sandbox.md), and points the demo business at it: sales complete with no network.
 SANDBOX_PORT ?= 8099
 run: export PAYMENT_SANDBOX_URL := http://127.0.0.1:$(SANDBOX_PORT)
+# ...and fakes of Stripe and Paystack on this one (docs/billing-gateways.md): billing's gateways
+# call them, and they post their signed webhooks back to the root domain.
+BILLING_FAKES_PORT ?= 8098
+run: export STRIPE_API_BASE := http://127.0.0.1:$(BILLING_FAKES_PORT)
+run: export PAYSTACK_API_BASE := http://127.0.0.1:$(BILLING_FAKES_PORT)/paystack
 run: export PLATFORM_URL_PORT := $(PORT)
 
 .PHONY: install browser run worker beat stop migrate seed test lint format bench clean
@@ -50,11 +55,15 @@ run: migrate
 	@mkdir -p .data
 	@# Background jobs of a script ignore Ctrl-C: the trap stops them, then the embedded servers.
 	@pids=""; \
-	  stop() { echo ""; echo "Stopping the worker, beat and payment sandbox..."; \
+	  stop() { echo ""; echo "Stopping the worker, beat, payment sandbox and billing fakes..."; \
 	    kill $$pids 2>/dev/null; wait $$pids 2>/dev/null; \
 	    $(BIN)/python -m saas_platform.embedded stop; }; \
 	  trap stop EXIT; \
 	  $(BIN)/python -m devtools.payments_sandbox --port $(SANDBOX_PORT) > .data/sandbox.log 2>&1 & pids="$$pids $$!"; \
+	  $(BIN)/python -m devtools.billing_fakes --port $(BILLING_FAKES_PORT) \
+	    --stripe-webhook http://localhost:$(PORT)/api/v1/billing/webhooks/stripe/ \
+	    --paystack-webhook http://localhost:$(PORT)/api/v1/billing/webhooks/paystack/ \
+	    > .data/billing-fakes.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) worker -l info > .data/worker.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) beat -l info -s .data/celerybeat-schedule > .data/beat.log 2>&1 & pids="$$pids $$!"; \
 	  sleep 1; \
@@ -64,6 +73,7 @@ run: migrate
 	  echo "  Demo business:   http://demo.localhost:$(PORT)" && \
 	  echo "  Console:         http://localhost:$(PORT)/console/  ($(PLATFORM_OWNER_EMAIL) / $(PLATFORM_OWNER_PASSWORD))" && \
 	  echo "  Payment sandbox: $$PAYMENT_SANDBOX_URL (payer numbers ending 0 pay, 1 cancel, 2 answer late); log .data/sandbox.log" && \
+	  echo "  Billing fakes:   Stripe $$STRIPE_API_BASE, Paystack $$PAYSTACK_API_BASE (card 4242 4242 4242 4242 pays); log .data/billing-fakes.log" && \
 	  echo "  Celery worker:   all queues, log .data/worker.log" && \
 	  echo "  Celery beat:     periodic work, log .data/beat.log" && \
 	  echo "  Database:        $${DATABASE_URL:-embedded PostgreSQL under .data/postgres}" && \

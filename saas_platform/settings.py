@@ -242,6 +242,21 @@ BILLING_CANCEL_AFTER_DAYS = env.int("BILLING_CANCEL_AFTER_DAYS", default=30)
 # A charge attempt with no answer after this many seconds is asked again (same reference).
 BILLING_PENDING_ATTEMPT_AFTER = env.int("BILLING_PENDING_ATTEMPT_AFTER", default=600)
 
+# --- Billing gateways ---------------------------------------------------------------------------
+
+# Where billing collects the platform's own fees (docs/billing-gateways.md). Set by the platform
+# owner only: no business ever names a gateway host or key. Development and tests default to the
+# local fakes' keys (devtools/billing_fakes); production must set real ones.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="https://api.stripe.com")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="sk_test_duka_fake" if DEBUG else "")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="whsec_duka_fake" if DEBUG else "")
+PAYSTACK_API_BASE = env.str("PAYSTACK_API_BASE", default="https://api.paystack.co")
+PAYSTACK_SECRET_KEY = env.str(
+    "PAYSTACK_SECRET_KEY", default="sk_test_duka_fake_paystack" if DEBUG else ""
+)
+# Seconds a call to Stripe or Paystack may take before it counts as a network error.
+BILLING_GATEWAY_TIMEOUT = env.float("BILLING_GATEWAY_TIMEOUT", default=30.0)
+
 # --- Auth ---------------------------------------------------------------------------------------
 
 AUTH_USER_MODEL = "users.User"
@@ -395,5 +410,6 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # The stripe package logs every request and response at INFO: too chatty for a billing run.
+    "loggers": {"pgserver": {"level": "WARNING"}, "stripe": {"level": "WARNING"}},
 }

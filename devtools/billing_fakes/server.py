@@ -1,0 +1,177 @@
+"""Both fakes as one WSGI application served from a background thread, with a handle for tests
+(``BillingFakes``): Stripe at the root (the ``stripe`` package adds ``/v1/…``), Paystack under
+``/paystack``."""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from socketserver import ThreadingMixIn
+from typing import Any
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from devtools.billing_fakes.core import GatewayFake, Request, Response, Route, reply
+from devtools.billing_fakes.paystack_fake import PREFIX as PAYSTACK_PREFIX
+from devtools.billing_fakes.paystack_fake import PaystackFake
+from devtools.billing_fakes.stripe_fake import StripeFake
+
+
+class BillingFakesApp:
+    """Routes each request to the fake that owns its path, checking the secret key and the
+    outage knob of API calls first; logs every request."""
+
+    def __init__(self, stripe: StripeFake, paystack: PaystackFake) -> None:
+        self.stripe = stripe
+        self.paystack = paystack
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._routes: list[tuple[re.Pattern[str], Route, GatewayFake]] = [
+            (re.compile(route.pattern), route, fake)
+            for fake in (stripe, paystack)
+            for route in fake.routes()
+        ]
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        request = Request(
+            environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), query, headers, body
+        )
+        with self._lock:
+            self.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "query": query,
+                    "headers": headers,
+                    "body": body.decode("utf-8", "replace"),
+                }
+            )
+        response = self._dispatch(request)
+        start_response(
+            f"{response.status} {HTTPStatus(response.status).phrase}",
+            [
+                ("Content-Type", response.content_type),
+                ("Content-Length", str(len(response.body))),
+                *response.headers,
+            ],
+        )
+        return [response.body]
+
+    def _dispatch(self, request: Request) -> Response:
+        wrong_method = False
+        for pattern, route, fake in self._routes:
+            match = pattern.fullmatch(request.path)
+            if not match:
+                continue
+            if route.method != request.method:
+                wrong_method = True
+                continue
+            if route.api:
+                failure = fake.take_failure()
+                if failure is not None:
+                    return fake.outage(failure)
+                if not fake.authorized(request):
+                    return fake.unauthorized()
+            try:
+                return route.handler(request, **match.groupdict())
+            except Exception as exc:  # a fake gateway still answers like a server
+                return reply(500, {"error": f"billing fake failure: {exc!r}"})
+        return reply(405 if wrong_method else 404, {"error": "no such endpoint in the fakes"})
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        # The app keeps its own request log; stderr noise would drown test output.
+        pass
+
+
+class BillingFakes:
+    """Running fakes: their URL, each gateway's fake (state, records, knobs), the request log."""
+
+    def __init__(self, app: BillingFakesApp, server: WSGIServer, thread: threading.Thread):
+        self.app = app
+        self.stripe = app.stripe
+        self.paystack = app.paystack
+        self._server = server
+        self._thread = thread
+        host, port = server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else str(host)
+        self.port = int(port)
+        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
+        self.stripe.base_url = self.url
+        self.paystack.base_url = self.url
+
+    @property
+    def stripe_api_base(self) -> str:
+        return self.url
+
+    @property
+    def paystack_api_base(self) -> str:
+        return f"{self.url}{PAYSTACK_PREFIX}"
+
+    def settings(self) -> dict[str, str]:
+        """The platform settings that point the gateways at these fakes."""
+        return {
+            "STRIPE_API_BASE": self.stripe_api_base,
+            "STRIPE_SECRET_KEY": self.stripe.secret_key,
+            "STRIPE_WEBHOOK_SECRET": self.stripe.webhook_secret,
+            "PAYSTACK_API_BASE": self.paystack_api_base,
+            "PAYSTACK_SECRET_KEY": self.paystack.secret_key,
+        }
+
+    def requests(self, path: str | None = None) -> list[dict[str, Any]]:
+        with self.app._lock:
+            return [dict(r) for r in self.app.requests if path is None or r["path"] == path]
+
+    def reset(self) -> None:
+        with self.app._lock:
+            self.app.requests.clear()
+        self.stripe.reset()
+        self.paystack.reset()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def start_billing_fakes(
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    stripe: StripeFake | None = None,
+    paystack: PaystackFake | None = None,
+) -> BillingFakes:
+    """Serves fresh fakes from a background thread; ``port=0`` picks a free port."""
+    app = BillingFakesApp(stripe or StripeFake(), paystack or PaystackFake())
+    server = make_server(
+        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
+    # A short poll keeps stop() quick.
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="billing-fakes",
+        daemon=True,
+    )
+    thread.start()
+    return BillingFakes(app, server, thread)
