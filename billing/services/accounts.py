@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from billing.gateways.base import SetupSession
+from billing.gateways.paystack_gateway import SETUP_REFERENCE_PREFIX
 from billing.gateways.registry import gateway_for_currency, gateway_named
 from billing.models import BillingAccount, Invoice, InvoiceStatus
 from billing.selectors import subscription_of
@@ -18,7 +19,6 @@ from saas_platform.locking import lock_row
 from shared_apps.tenants.models import Tenant
 
 # Setup references start so; a Paystack charge webhook for one is a saved method, not a payment.
-SETUP_PREFIX = "setup-"
 
 
 def _account_for(tenant: Tenant) -> BillingAccount:
@@ -48,7 +48,7 @@ def account_start_setup(*, tenant: Tenant, return_url: str) -> SetupSession:
         customer_id=account.customer_id,
         email=tenant.owner_email,
         currency=subscription.currency,
-        reference=f"{SETUP_PREFIX}{tenant.pk}-{secrets.token_hex(6)}",
+        reference=f"{SETUP_REFERENCE_PREFIX}{tenant.pk}-{secrets.token_hex(6)}",
         return_url=return_url,
     )
     account.setup_reference = session.reference

@@ -40,7 +40,14 @@ PAYABLE = (InvoiceStatus.FINALIZED, InvoiceStatus.UNCOLLECTIBLE)
 def attempt_reference(invoice: Invoice, number: int) -> str:
     """The first attempt's reference is the invoice's id; each retry adds its number (a gateway
     answers a replayed key with the first, failed, result)."""
-    return f"inv_{invoice.pk}" if number == 1 else f"inv_{invoice.pk}_r{number}"
+    # Letters, digits and hyphens: what every gateway accepts in a reference.
+    return f"inv-{invoice.pk}" if number == 1 else f"inv-{invoice.pk}-r{number}"
+
+
+def charge_description(invoice_number: str) -> str:
+    """What the payer's statement shows; part of the request the idempotency key stands for,
+    so a rerun must send it unchanged."""
+    return f"Duka invoice {invoice_number}"
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class PlannedCharge:
     attempt: PaymentAttempt
     account: BillingAccount
     email: str
+    number: str
 
 
 def _account(invoice: Invoice) -> BillingAccount | None:
@@ -80,7 +88,12 @@ def _plan_charge(invoice_id: int, now: datetime) -> PlannedCharge | None:
         _finish(pending, invoice, AttemptStatus.FAILED, now, failure_code=NO_PAYMENT_METHOD,
                 failure_message="No payment method is saved.")  # fmt: skip
         return None
-    return PlannedCharge(attempt=pending, account=account, email=invoice.tenant.owner_email)
+    return PlannedCharge(
+        attempt=pending,
+        account=account,
+        email=invoice.tenant.owner_email,
+        number=invoice.number or "",
+    )
 
 
 def invoice_collect(*, invoice_id: int, now: datetime | None = None) -> PaymentAttempt | None:
@@ -99,7 +112,7 @@ def invoice_collect(*, invoice_id: int, now: datetime | None = None) -> PaymentA
         amount_minor=attempt.amount_minor,
         currency=attempt.currency,
         reference=attempt.reference,
-        description=f"Duka invoice for {attempt.invoice_id}",
+        description=charge_description(planned.number),
     )
     return attempt_record(reference=attempt.reference, result=result, now=now)
 
