@@ -88,13 +88,12 @@ def _first_invoice(tenant: Tenant) -> Invoice:
 
 
 def _post(client: Client, gateway: str, delivery: Delivery) -> Any:
-    headers = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in delivery.headers.items()}
-    headers.pop("HTTP_CONTENT_TYPE", None)
+    headers = {k: v for k, v in delivery.headers.items() if k.lower() != "content-type"}
     return client.post(
         root_path(f"billing-webhooks:webhook-{gateway}"),
         data=delivery.body,
         content_type="application/json",
-        **headers,
+        headers=headers,
     )
 
 
