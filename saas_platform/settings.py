@@ -239,6 +239,9 @@ BILLING_RETRY_DAYS = [
 # Days past due after which the business is suspended (read-only, can pay), then cancelled.
 BILLING_GRACE_DAYS = env.int("BILLING_GRACE_DAYS", default=8)
 BILLING_CANCEL_AFTER_DAYS = env.int("BILLING_CANCEL_AFTER_DAYS", default=30)
+# Each request made with an API key is a billable call (usage event); off only to measure what
+# metering costs (bench/billing.py).
+BILLING_METER_API_CALLS = env.bool("BILLING_METER_API_CALLS", default=True)
 # A charge attempt with no answer after this many seconds is asked again (same reference).
 BILLING_PENDING_ATTEMPT_AFTER = env.int("BILLING_PENDING_ATTEMPT_AFTER", default=600)
 

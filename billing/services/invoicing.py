@@ -215,10 +215,12 @@ def invoice_next_boundary(*, subscription_id: int, now: datetime | None = None) 
     if not lines:
         return None
     invoice = _write(subscription, boundary, lines, usage=usage, now=now)
-    SubscriptionAdjustment.objects.filter(pk__in=[a.pk for a in adjustments]).update(
-        invoice=invoice
-    )
-    CreditNote.objects.filter(pk__in=[n.pk for n in notes]).update(applied_to=invoice)
+    if adjustments:
+        SubscriptionAdjustment.objects.filter(pk__in=[a.pk for a in adjustments]).update(
+            invoice=invoice
+        )
+    if notes:
+        CreditNote.objects.filter(pk__in=[n.pk for n in notes]).update(applied_to=invoice)
     if carried:
         SubscriptionAdjustment.objects.create(
             subscription=subscription,

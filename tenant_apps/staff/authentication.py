@@ -8,6 +8,7 @@ import uuid
 from datetime import timedelta
 from typing import Any
 
+from django.conf import settings
 from django.utils import timezone
 from rest_framework import exceptions
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
@@ -57,6 +58,8 @@ def split_key(raw: str) -> tuple[str, str] | None:
 
 def _meter(key: ApiKey) -> None:
     """One billable API call by this key (billing's ``api_calls`` metric); never fails the call."""
+    if not settings.BILLING_METER_API_CALLS:
+        return
     usage_record(
         tenant_id=current_business().pk,
         metric_code=API_CALLS,
