@@ -180,17 +180,18 @@ def bench_aggregation(tenant: Any) -> None:
     template = make_one_sale(tenant)
     with tenant_context(tenant), connection.cursor() as cursor:
         columns = [f.column for f in Sale._meta.concrete_fields if f.column != "id"]
-        overrides = {
+        overrides: dict[str, str] = {
             "uuid": "gen_random_uuid()",
             "receipt_number": "1000 + n",
             "completed_at": f"%s::timestamptz + (n % {30 * 86400}) * interval '1 second'",
             "created_at": "%s::timestamptz",
             "updated_at": "%s::timestamptz",
         }
-        select = ", ".join(overrides.get(c, f'"{c}"') for c in columns)
+        select = ", ".join(overrides.get(str(c), f'"{c}"') for c in columns)
+        names = ", ".join(f'"{c}"' for c in columns)
         tick = time.perf_counter()
         cursor.execute(
-            f"INSERT INTO sales_sale ({', '.join(chr(34) + c + chr(34) for c in columns)}) "  # noqa: S608
+            f"INSERT INTO sales_sale ({names}) "  # noqa: S608
             f"SELECT {select} FROM sales_sale, generate_series(1, %s) AS n WHERE id = %s",
             [start, start, start, SALES - 1, template],
         )
@@ -284,10 +285,10 @@ def checkout_body(shop: dict[str, Any], rng: random.Random) -> dict[str, Any]:
 
 def bench_checkout_metering(tenant: Any) -> None:
     from django.conf import settings
-    from django.db import connection
     from django_tenants.utils import tenant_context
 
     from billing.models import UsageEvent
+    from saas_platform.tenancy import use_public_schema
     from tests.support.urls import tenant_path
 
     settings.DEBUG = False
@@ -295,7 +296,7 @@ def bench_checkout_metering(tenant: Any) -> None:
     rng = random.Random(7)
     with tenant_context(tenant):
         shop = checkout_shop(tenant)
-    connection.set_schema_to_public()
+    use_public_schema()
 
     def round_of(metered: bool) -> float:
         settings.BILLING_METER_API_CALLS = metered
