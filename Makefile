@@ -51,6 +51,8 @@ seed: migrate
 
 # Everything `make run` starts in the background, stopped by it when it ends (Ctrl-C).
 CELERY := $(BIN)/celery -A saas_platform
+# Every queue the platform uses (docs/cluster.md): a worker for all of them in development.
+QUEUES ?= default,billing
 run: migrate
 	@mkdir -p .data
 	@# Background jobs of a script ignore Ctrl-C: the trap stops them, then the embedded servers.
@@ -64,7 +66,7 @@ run: migrate
 	    --stripe-webhook http://localhost:$(PORT)/api/v1/billing/webhooks/stripe/ \
 	    --paystack-webhook http://localhost:$(PORT)/api/v1/billing/webhooks/paystack/ \
 	    > .data/billing-fakes.log 2>&1 & pids="$$pids $$!"; \
-	  $(CELERY) worker -l info > .data/worker.log 2>&1 & pids="$$pids $$!"; \
+	  $(CELERY) worker -Q $(QUEUES) -l info > .data/worker.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) beat -l info -s .data/celerybeat-schedule > .data/beat.log 2>&1 & pids="$$pids $$!"; \
 	  sleep 1; \
 	  $(BIN)/python manage.py seed_demo && \
@@ -84,7 +86,7 @@ run: migrate
 
 # A Celery worker and beat on their own, e.g. for a cluster (docs/cluster.md).
 worker: migrate
-	$(CELERY) worker -l info
+	$(CELERY) worker -Q $(QUEUES) -l info
 
 beat: migrate
 	$(CELERY) beat -l info -s .data/celerybeat-schedule

@@ -39,7 +39,6 @@ BUSINESSES = int(os.environ.get("BENCH_BUSINESSES", "500"))
 SALES = int(os.environ.get("BENCH_SALES", "1000000"))
 CHECKOUTS = int(os.environ.get("BENCH_CHECKOUTS", "200"))
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
-VISA = "4242424242424242"
 # Making 500 owners need not cost 500 Argon2 runs: the clock is not running then.
 os.environ.setdefault("FAST_PASSWORD_HASHER", "true")
 # The run queues an invoice e-mail per business: on a Redis database of the bench's own,
@@ -60,11 +59,15 @@ def make_businesses(fakes: Any) -> list[Any]:
     """Businesses by signup, each with a saved method and some usage, their trials just ended."""
     from django.utils import timezone
 
-    from billing.models import Subscription
-    from billing.services.accounts import account_finish_setup, account_start_setup
     from billing.usage import usage_record
     from shared_apps.tenants.services import tenant_signup
-    from tests.support.billing import ensure_catalog, put_on_plan
+    from tests.support.billing import (
+        end_trials,
+        ensure_catalog,
+        put_on_plan,
+        save_card,
+        save_mobile_money,
+    )
     from tests.support.tenants import signup_data
 
     ensure_catalog()
@@ -84,12 +87,7 @@ def make_businesses(fakes: Any) -> list[Any]:
         )
         if n % 4 >= 2:
             put_on_plan(tenant, "growth")  # three charges to price instead of one
-        session = account_start_setup(tenant=tenant, return_url="https://duka.test/billing/")
-        if kes:
-            fakes.paystack.pay(session.url.rsplit("/", 1)[1], method="mobile_money")
-        else:
-            fakes.stripe.complete_checkout(session.reference, VISA)
-        account_finish_setup(gateway="paystack" if kes else "stripe", reference=session.reference)
+        (save_mobile_money if kes else save_card)(tenant, fakes)
         tenants.append(tenant)
     ended = timezone.now() - timedelta(minutes=1)
     for tenant in tenants:
@@ -98,13 +96,7 @@ def make_businesses(fakes: Any) -> list[Any]:
                          occurred_at=ended - timedelta(days=1))  # fmt: skip
             usage_record(tenant_id=tenant.pk, metric_code="sms_sent", idempotency_key=f"s{i}",
                          quantity=3, occurred_at=ended - timedelta(days=1))  # fmt: skip
-    Subscription.objects.update(
-        current_period_start=ended - timedelta(days=14),
-        current_period_end=ended,
-        trial_end=ended,
-        next_invoice_at=ended,
-        usage_from=ended - timedelta(days=14),
-    )
+    end_trials(*tenants)
     print(f"set-up: {BUSINESSES} businesses by signup, methods saved, in "
           f"{time.perf_counter() - started:.0f} s (not timed below)")  # fmt: skip
     return tenants

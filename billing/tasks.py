@@ -1,10 +1,17 @@
 """Billing's Celery tasks. The run (beat, hourly) queues one task per due subscription and one
 per invoice to charge; each task is safe to run twice or to die halfway (see
-``services/invoicing.py`` and ``services/collection.py``). They work in the public schema."""
+``services/invoicing.py`` and ``services/collection.py``). They work in the public schema, on
+the queue ``settings.BILLING_TASK_QUEUE``.
+
+Because each is safe to run twice, they are acknowledged late: a task whose worker dies is
+delivered again (after the broker's visibility timeout), and the next hourly run queues anything
+still due anyway, so a killed worker delays a business's invoice but never skips or doubles it
+(tests/billing/test_run_worker.py kills one with SIGKILL mid-charge)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
@@ -20,13 +27,22 @@ from billing.services.webhooks import webhook_process
 from shared_apps.tenants.fan_out import per_business
 
 
+def billing_queue() -> str:
+    """The queue every billing task goes to (tests give theirs a queue of their own)."""
+    return str(settings.BILLING_TASK_QUEUE)
+
+
+def _redeliverable(name: str) -> Any:
+    return shared_task(name=name, acks_late=True, reject_on_worker_lost=True)
+
+
 @shared_task(name="billing.run")
 def run() -> dict[str, int]:
     """Queues the work that is due now; does none of it itself."""
     now = timezone.now()
     due = list(Subscription.objects.filter(next_invoice_at__lte=now).values_list("pk", flat=True))
     for pk in due:
-        bill_subscription.delay(pk)
+        bill_subscription.apply_async((pk,), queue=billing_queue())
     stale = now - timedelta(seconds=settings.BILLING_PENDING_ATTEMPT_AFTER)
     to_charge = set(
         Invoice.objects.filter(
@@ -38,12 +54,12 @@ def run() -> dict[str, int]:
         ).values_list("invoice_id", flat=True)
     )
     for pk in sorted(to_charge):
-        collect_invoice.delay(pk)
+        collect_invoice.apply_async((pk,), queue=billing_queue())
     moved = dunning_advance(now=now)
     return {"subscriptions": len(due), "invoices": len(to_charge), **moved}
 
 
-@shared_task(name="billing.bill_subscription")
+@_redeliverable("billing.bill_subscription")
 def bill_subscription(subscription_id: int) -> list[int]:
     """Invoices every boundary of the subscription that is due, then charges what it wrote."""
     written = []
@@ -52,26 +68,26 @@ def bill_subscription(subscription_id: int) -> list[int]:
         if invoice is None:
             break
         written.append(invoice.pk)
-        send_invoice.delay(invoice.pk)
+        send_invoice.apply_async((invoice.pk,), queue=billing_queue())
     for pk in written:
         invoice_collect(invoice_id=pk)
     return written
 
 
-@shared_task(name="billing.collect_invoice")
+@_redeliverable("billing.collect_invoice")
 def collect_invoice(invoice_id: int) -> str | None:
     attempt = invoice_collect(invoice_id=invoice_id)
     return attempt.status if attempt else None
 
 
-@shared_task(name="billing.send_invoice")
+@_redeliverable("billing.send_invoice")
 def send_invoice(invoice_id: int) -> None:
     from billing.emails import send_invoice_email
 
     send_invoice_email(invoice_id=invoice_id)
 
 
-@shared_task(name="billing.process_event")
+@_redeliverable("billing.process_event")
 def process_event(event_pk: int) -> str:
     return webhook_process(event_pk=event_pk)
 
@@ -81,7 +97,7 @@ def reconcile_task() -> int:
     return len(reconcile())
 
 
-@per_business()
+@per_business(queue=billing_queue)
 @shared_task(name="billing.snapshot_usage")
 def snapshot_usage() -> int:
     return usage_snapshot_take().pk

@@ -185,6 +185,9 @@ CELERY_TASK_TIME_LIMIT = 15 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 10 * 60
 CELERY_TASK_DEFAULT_QUEUE = "default"
 CELERY_TIMEZONE = "UTC"
+# Billing's tasks have a queue of their own, so a slow billing run never delays the businesses'
+# own work (and a worker can be given to billing alone: docs/cluster.md).
+BILLING_TASK_QUEUE = env.str("BILLING_TASK_QUEUE", default="billing")
 # Beat runs these once; each fans out one task per business (beat knows nothing of tenants).
 CELERY_BEAT_SCHEDULE = {
     "expire-reservations": {
@@ -204,8 +207,16 @@ CELERY_BEAT_SCHEDULE = {
         "args": ["payments.query_overdue"],
     },
     # Billing works in the public schema: one run queues a task per due subscription/invoice.
-    "billing-run": {"task": "billing.run", "schedule": 3600.0},
-    "billing-reconcile": {"task": "billing.reconcile", "schedule": 24 * 3600.0},
+    "billing-run": {
+        "task": "billing.run",
+        "schedule": 3600.0,
+        "options": {"queue": BILLING_TASK_QUEUE},
+    },
+    "billing-reconcile": {
+        "task": "billing.reconcile",
+        "schedule": 24 * 3600.0,
+        "options": {"queue": BILLING_TASK_QUEUE},
+    },
     "billing-usage-snapshot": {
         "task": "tenants.fan_out",
         "schedule": 24 * 3600.0,

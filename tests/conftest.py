@@ -7,11 +7,8 @@ import itertools
 import os
 import re
 import secrets
-import subprocess
-import sys
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -43,8 +40,7 @@ from tests.support.tenants import (
     top_up_spares,
     unpark_spares,
 )
-
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support.workers import start_worker, stop_worker
 
 
 @pytest.fixture(scope="session")
@@ -86,14 +82,14 @@ def _spares_back_after_transactional_tests(
 def _scratch_cache(django_test_environment: None) -> Iterator[None]:
     """Tests use Redis database 15 (14, 13… for further xdist workers) so that clearing it
     never touches real data or another worker's keys: schema names, and so cache keys, are the
-    same in every worker's test database. Payment status queries the tests schedule go to a
-    queue of the run's own, deleted at the end, where no real worker ever looks."""
+    same in every worker's test database. Payment status queries and billing tasks the tests
+    queue go to a queue of the run's own, deleted at the end, where no real worker ever looks."""
     worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
     database = 15 - int(worker.removeprefix("gw") or 0) % 8
     location = re.sub(r"/\d+$", "", settings.REDIS_URL.rstrip("/")) + f"/{database}"
     caches = {"default": {**settings.CACHES["default"], "LOCATION": location}}
-    queue = f"test-payments-{worker}-{secrets.token_hex(4)}"
-    with override_settings(CACHES=caches, PAYMENT_TASK_QUEUE=queue):
+    queue = f"test-tasks-{worker}-{secrets.token_hex(4)}"
+    with override_settings(CACHES=caches, PAYMENT_TASK_QUEUE=queue, BILLING_TASK_QUEUE=queue):
         yield
     redis.Redis.from_url(settings.REDIS_URL).delete(queue)
 
@@ -278,24 +274,10 @@ def stock_of(business: Tenant) -> Callable[[Product, Location], tuple[Decimal, D
 
 @pytest.fixture
 def worker_queue() -> Iterator[str]:
-    """A real Celery worker on a queue of its own, against the test database and whichever
-    broker the settings name (the machine's Redis, or the embedded one)."""
+    """A real Celery worker on a queue of its own (tests/support/workers.py)."""
     queue = f"test-{secrets.token_hex(4)}"
-    env = {
-        **os.environ,
-        "DEBUG": "true",
-        "DATABASE_NAME_OVERRIDE": connection.settings_dict["NAME"],
-        "TENANT_SCHEMA_POOL_SIZE": "2",
-    }
-    worker = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "celery", "-A", "saas_platform", "worker", "--pool=solo",
-         "-Q", queue, "--without-heartbeat", "--without-gossip", "--without-mingle",
-         "-l", "warning"],
-        cwd=ROOT,
-        env=env,
-    )  # fmt: skip
+    worker = start_worker(queue)
     try:
         yield queue
     finally:
-        worker.terminate()
-        worker.wait(timeout=30)
+        stop_worker(worker)

@@ -34,9 +34,9 @@ class GatewayWebhookApi(InboundPostApi):
 
 
 def _queue(event_pk: int) -> None:
-    from billing.tasks import process_event
+    from billing.tasks import billing_queue, process_event
 
-    process_event.delay(event_pk)
+    process_event.apply_async((event_pk,), queue=billing_queue())
 
 
 class StripeWebhookApi(GatewayWebhookApi):

@@ -86,7 +86,7 @@ def account_finish_setup(*, gateway: str, reference: str) -> BillingAccount | No
 
 
 def _collect_soon(invoice_ids: list[int]) -> None:
-    from billing.tasks import collect_invoice
+    from billing.tasks import billing_queue, collect_invoice
 
     for invoice_id in invoice_ids:
-        collect_invoice.delay(invoice_id)
+        collect_invoice.apply_async((invoice_id,), queue=billing_queue())

@@ -71,6 +71,7 @@ class GatewayFake:
             self.outbox: list[Delivery] = []
             self.delivered: list[dict[str, Any]] = []
             self._failures: list[int] = []
+            self._late: list[float] = []
             self._reset_state()
 
     def _reset_state(self) -> None:
@@ -103,6 +104,17 @@ class GatewayFake:
         """The next ``count`` API calls answer ``status`` (an outage), whatever they ask."""
         with self._lock:
             self._failures.extend([status] * count)
+
+    def answer_late(self, seconds: float, count: int = 1) -> None:
+        """The next ``count`` API calls do their work at once (a charge is made and recorded)
+        but answer only ``seconds`` later: the caller's process can die in between, as a
+        worker killed mid-charge would. Replaces any earlier setting (``count=0`` clears it)."""
+        with self._lock:
+            self._late = [seconds] * count
+
+    def take_lateness(self) -> float:
+        with self._lock:
+            return self._late.pop(0) if self._late else 0.0
 
     def charges_for(self, reference: str) -> list[dict[str, Any]]:
         with self._lock:

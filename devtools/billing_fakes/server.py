@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from socketserver import ThreadingMixIn
@@ -87,9 +88,12 @@ class BillingFakesApp:
                 if not fake.authorized(request):
                     return fake.unauthorized()
             try:
-                return route.handler(request, **match.groupdict())
+                response = route.handler(request, **match.groupdict())
             except Exception as exc:  # a fake gateway still answers like a server
                 return reply(500, {"error": f"billing fake failure: {exc!r}"})
+            if route.api:
+                time.sleep(fake.take_lateness())
+            return response
         return reply(405 if wrong_method else 404, {"error": "no such endpoint in the fakes"})
 
 

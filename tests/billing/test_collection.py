@@ -11,7 +11,6 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
-from django.utils import timezone
 
 from billing.gateways.base import GatewayError
 from billing.gateways.registry import gateway_named
@@ -35,12 +34,10 @@ from billing.services.webhooks import webhook_process
 from devtools.billing_fakes.core import Delivery
 from devtools.billing_fakes.server import BillingFakes
 from shared_apps.tenants.models import Tenant
+from tests.support.billing import RETURN_URL, end_trials, save_card, save_mobile_money
 from tests.support.urls import root_path
 
 pytestmark = pytest.mark.django_db
-
-RETURN_URL = "https://shop.duka.test/billing/"
-VISA = "4242424242424242"
 
 
 @pytest.fixture
@@ -55,34 +52,10 @@ def ke_shop(make_tenant: Callable[..., Tenant]) -> Tenant:
     return make_tenant(country="KE", currency="KES", time_zone="Africa/Nairobi")
 
 
-def _card_on_stripe(tenant: Tenant, fakes: BillingFakes, card: str = VISA) -> BillingAccount:
-    session = account_start_setup(tenant=tenant, return_url=RETURN_URL)
-    fakes.stripe.complete_checkout(session.reference, card)
-    account = account_finish_setup(gateway="stripe", reference=session.reference)
-    assert account is not None
-    return account
-
-
-def _mobile_money_on_paystack(tenant: Tenant, fakes: BillingFakes) -> BillingAccount:
-    session = account_start_setup(tenant=tenant, return_url=RETURN_URL)
-    fakes.paystack.pay(session.url.rsplit("/", 1)[1], method="mobile_money")
-    account = account_finish_setup(gateway="paystack", reference=session.reference)
-    assert account is not None
-    return account
-
-
 def _first_invoice(tenant: Tenant) -> Invoice:
     """The invoice of the trial's end, the trial having ended a minute ago."""
-    ended = timezone.now() - timedelta(minutes=1)
-    subscription = Subscription.objects.get(tenant=tenant)
-    Subscription.objects.filter(pk=subscription.pk).update(
-        current_period_start=ended - timedelta(days=14),
-        current_period_end=ended,
-        trial_end=ended,
-        next_invoice_at=ended,
-        usage_from=ended - timedelta(days=14),
-    )
-    invoice = invoice_next_boundary(subscription_id=subscription.pk)
+    end_trials(tenant)
+    invoice = invoice_next_boundary(subscription_id=Subscription.objects.get(tenant=tenant).pk)
     assert invoice is not None
     return invoice
 
@@ -100,7 +73,7 @@ def _post(client: Client, gateway: str, delivery: Delivery) -> Any:
 def test_a_card_saved_through_stripe_checkout_pays_the_first_invoice_once(
     us_shop: Tenant, billing_fakes: BillingFakes
 ) -> None:
-    account = _card_on_stripe(us_shop, billing_fakes)
+    account = save_card(us_shop, billing_fakes)
     invoice = _first_invoice(us_shop)
 
     attempt = invoice_collect(invoice_id=invoice.pk)
@@ -118,7 +91,7 @@ def test_a_card_saved_through_stripe_checkout_pays_the_first_invoice_once(
 def test_a_worker_lost_after_the_gateway_charged_is_rerun_without_a_second_charge(
     us_shop: Tenant, billing_fakes: BillingFakes
 ) -> None:
-    account = _card_on_stripe(us_shop, billing_fakes)
+    account = save_card(us_shop, billing_fakes)
     invoice = _first_invoice(us_shop)
     # Two: the Stripe client retries a failed call once.
     billing_fakes.stripe.fail_next(2, status=500)
@@ -148,7 +121,7 @@ def test_a_worker_lost_after_the_gateway_charged_is_rerun_without_a_second_charg
 def test_a_declined_card_makes_the_business_past_due_and_a_retry_that_succeeds_reactivates_it(
     us_shop: Tenant, billing_fakes: BillingFakes, django_capture_on_commit_callbacks: Any
 ) -> None:
-    account = _card_on_stripe(us_shop, billing_fakes)
+    account = save_card(us_shop, billing_fakes)
     billing_fakes.stripe.set_method_behaviour(account.method_token, "decline")
     invoice = _first_invoice(us_shop)
 
@@ -184,7 +157,7 @@ def test_a_declined_card_makes_the_business_past_due_and_a_retry_that_succeeds_r
 def test_retries_follow_the_schedule_then_stop(
     us_shop: Tenant, billing_fakes: BillingFakes
 ) -> None:
-    account = _card_on_stripe(us_shop, billing_fakes)
+    account = save_card(us_shop, billing_fakes)
     billing_fakes.stripe.set_method_behaviour(account.method_token, "decline")
     invoice = _first_invoice(us_shop)
 
@@ -230,7 +203,7 @@ def test_a_suspended_business_that_saves_a_method_pays_and_is_active_again(
     ke_shop.refresh_from_db()
     assert ke_shop.status == "suspended"
 
-    account = _mobile_money_on_paystack(ke_shop, billing_fakes)
+    account = save_mobile_money(ke_shop, billing_fakes)
     invoice.refresh_from_db()
     assert invoice.next_attempt_at is not None  # due at once
     invoice_collect(invoice_id=invoice.pk)
@@ -262,7 +235,7 @@ def test_paystack_setup_payment_is_refunded_once(
 def test_a_stripe_success_webhook_pays_the_invoice_once_however_often_it_comes(
     us_shop: Tenant, billing_fakes: BillingFakes, root_client: Client
 ) -> None:
-    _card_on_stripe(us_shop, billing_fakes)
+    save_card(us_shop, billing_fakes)
     invoice = _first_invoice(us_shop)
     invoice_collect(invoice_id=invoice.pk)
     (succeeded,) = billing_fakes.stripe.events("payment_intent.succeeded")
@@ -285,7 +258,7 @@ def test_a_stripe_success_webhook_pays_the_invoice_once_however_often_it_comes(
 def test_a_failure_event_arriving_after_the_success_changes_nothing(
     us_shop: Tenant, billing_fakes: BillingFakes, root_client: Client
 ) -> None:
-    account = _card_on_stripe(us_shop, billing_fakes)
+    account = save_card(us_shop, billing_fakes)
     invoice = _first_invoice(us_shop)
     invoice_collect(invoice_id=invoice.pk)
     intent = {
@@ -341,7 +314,7 @@ def test_a_forged_paystack_webhook_is_a_400(
 def test_a_paystack_success_webhook_the_gateway_does_not_confirm_pays_nothing(
     ke_shop: Tenant, billing_fakes: BillingFakes, root_client: Client
 ) -> None:
-    _mobile_money_on_paystack(ke_shop, billing_fakes)
+    save_mobile_money(ke_shop, billing_fakes)
     account = BillingAccount.objects.get(tenant=ke_shop)
     billing_fakes.paystack.set_authorization_behaviour(account.method_token, "decline")
     invoice = _first_invoice(ke_shop)
@@ -372,7 +345,7 @@ def test_a_paystack_success_webhook_the_gateway_does_not_confirm_pays_nothing(
 def test_reconciliation_lists_an_invoice_the_gateway_disagrees_with(
     ke_shop: Tenant, billing_fakes: BillingFakes
 ) -> None:
-    _mobile_money_on_paystack(ke_shop, billing_fakes)
+    save_mobile_money(ke_shop, billing_fakes)
     invoice = _first_invoice(ke_shop)
     invoice_collect(invoice_id=invoice.pk)
     assert reconcile() == []

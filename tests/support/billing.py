@@ -7,12 +7,19 @@ Transactional tests flush every public table, the plans seeded by billing's migr
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 
 from django.apps import apps
+from django.utils import timezone
 
-from billing.models import Plan, Subscription
+from billing.models import BillingAccount, Plan, Subscription
+from billing.services.accounts import account_finish_setup, account_start_setup
 from billing.services.subscriptions import subscription_change_plan, subscription_start
+from devtools.billing_fakes.server import BillingFakes
 from shared_apps.tenants.models import Tenant
+
+RETURN_URL = "https://shop.duka.test/billing/"
+VISA = "4242424242424242"
 
 _SEED = importlib.import_module("billing.migrations.0002_seed_plans")
 
@@ -31,3 +38,33 @@ def put_on_plan(tenant: Tenant, code: str) -> Subscription:
     if Subscription.objects.filter(tenant=tenant, plan__code=code).exists():
         return Subscription.objects.get(tenant=tenant)
     return subscription_change_plan(tenant=tenant, plan_code=code)
+
+
+def save_card(tenant: Tenant, fakes: BillingFakes, card: str = VISA) -> BillingAccount:
+    """A card saved through the fake Stripe's Checkout page (setup mode), as an owner would."""
+    session = account_start_setup(tenant=tenant, return_url=RETURN_URL)
+    fakes.stripe.complete_checkout(session.reference, card)
+    account = account_finish_setup(gateway="stripe", reference=session.reference)
+    assert account is not None
+    return account
+
+
+def save_mobile_money(tenant: Tenant, fakes: BillingFakes) -> BillingAccount:
+    """A mobile-money authorization saved by paying on the fake Paystack's page."""
+    session = account_start_setup(tenant=tenant, return_url=RETURN_URL)
+    fakes.paystack.pay(session.url.rsplit("/", 1)[1], method="mobile_money")
+    account = account_finish_setup(gateway="paystack", reference=session.reference)
+    assert account is not None
+    return account
+
+
+def end_trials(*tenants: Tenant) -> None:
+    """The trials of ``tenants`` ended a minute ago, after 14 days: their first invoice is due."""
+    ended = timezone.now() - timedelta(minutes=1)
+    Subscription.objects.filter(tenant__in=tenants).update(
+        current_period_start=ended - timedelta(days=14),
+        current_period_end=ended,
+        trial_end=ended,
+        next_invoice_at=ended,
+        usage_from=ended - timedelta(days=14),
+    )
