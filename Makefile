@@ -70,6 +70,7 @@ run: migrate
 	  $(CELERY) beat -l info -s .data/celerybeat-schedule > .data/beat.log 2>&1 & pids="$$pids $$!"; \
 	  sleep 1; \
 	  $(BIN)/python manage.py seed_demo && \
+	  $(BIN)/python -m devtools.billing_fakes.demo && \
 	  echo "" && \
 	  echo "  Public site:     http://localhost:$(PORT)" && \
 	  echo "  Demo business:   http://demo.localhost:$(PORT)" && \

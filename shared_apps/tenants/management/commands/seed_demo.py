@@ -7,11 +7,12 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django_tenants.utils import schema_context, tenant_context
 
+from billing.demo import seed_demo_billing
 from billing.selectors import subscription_of
 from billing.services.subscriptions import subscription_change_plan
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.selectors import tenant_by_slug
-from shared_apps.tenants.services import SignupData, tenant_signup
+from shared_apps.tenants.services import SignupData, tenant_domain_for, tenant_signup
 from shared_apps.users.models import Role, User
 from tenant_apps.catalog.demo import seed_demo_catalog
 from tenant_apps.customers.demo import seed_demo_customers
@@ -41,6 +42,11 @@ DEMO_STAFF = [
 ]
 DEMO_CASHIER_PIN = "2580"
 DEMO_PLAN = "growth"
+
+
+def demo_billing_url(tenant: Tenant) -> str:
+    """Where the gateway's hosted page sends the demo owner back."""
+    return f"http://{tenant_domain_for(tenant.slug)}/billing/"
 
 
 def demo_email(role: str) -> str:
@@ -73,11 +79,17 @@ class Command(BaseCommand):
             # Points M-Pesa, Airtel, card and UPI at the local sandbox when one is configured.
             sandbox_accounts_install()
             seed_demo_sales(cashier=User.objects.get(email=demo_email(Role.CASHIER)))
+        self._seed_billing(tenant)
         self.stdout.write("Demo business logins (e-mail / password):")
         self.stdout.write(f"  {'owner':<11} {DEMO.owner_email} / {DEMO.password}")
         for role, _name in DEMO_STAFF:
             self.stdout.write(f"  {role:<11} {demo_email(role)} / {demo_password(role)}")
         self.stdout.write(f"  cashier PIN for quick switching: {DEMO_CASHIER_PIN}")
+
+    def _seed_billing(self, tenant: Tenant) -> None:
+        # Usage this period. `make run` then has the owner save M-Pesa at the local billing
+        # fakes and pay the trial's invoice (python -m devtools.billing_fakes.demo).
+        seed_demo_billing(tenant, return_url=demo_billing_url(tenant), save_on_page=None)
 
     def _seed_staff(self, tenant: Tenant) -> None:
         with schema_context(tenant.schema_name):
