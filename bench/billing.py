@@ -21,6 +21,7 @@ per round, 200), BENCH_ROUNDS (rounds per mode, 5).
 from __future__ import annotations
 
 import cProfile
+import logging
 import os
 import pstats
 import random
@@ -175,7 +176,7 @@ def bench_aggregation(tenant: Any) -> None:
         overrides: dict[str, str] = {
             "uuid": "gen_random_uuid()",
             "receipt_number": "1000 + n",
-            "completed_at": f"%s::timestamptz + (n % {30 * 86400}) * interval '1 second'",
+            "completed_at": f"%s::timestamptz + (n %% {30 * 86400}) * interval '1 second'",
             "created_at": "%s::timestamptz",
             "updated_at": "%s::timestamptz",
         }
@@ -325,6 +326,9 @@ def main() -> None:
         from devtools.billing_fakes.server import start_billing_fakes
 
         fakes = start_billing_fakes(port=0)
+        # One line per provisioned business and per gateway call would bury the figures.
+        for name in ("httpx", "shared_apps.tenants.services"):
+            logging.getLogger(name).setLevel(logging.WARNING)
         try:
             point_settings_at(fakes)
             tenants = make_businesses(fakes)
