@@ -18,6 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from billing.models import AttemptStatus, Invoice, InvoiceStatus, PaymentAttempt, Subscription
+from billing.queueing import COLLECT_INVOICE, PROCESS_EVENT, billing_queue
 from billing.services.collection import invoice_collect
 from billing.services.dunning import dunning_advance
 from billing.services.invoicing import MAX_BOUNDARIES_PER_TASK, invoice_next_boundary
@@ -25,11 +26,6 @@ from billing.services.reconciliation import reconcile
 from billing.services.snapshots import usage_snapshot_take
 from billing.services.webhooks import webhook_process
 from shared_apps.tenants.fan_out import per_business
-
-
-def billing_queue() -> str:
-    """The queue every billing task goes to (tests give theirs a queue of their own)."""
-    return str(settings.BILLING_TASK_QUEUE)
 
 
 def _redeliverable(name: str) -> Any:
@@ -74,7 +70,7 @@ def bill_subscription(subscription_id: int) -> list[int]:
     return written
 
 
-@_redeliverable("billing.collect_invoice")
+@_redeliverable(COLLECT_INVOICE)
 def collect_invoice(invoice_id: int) -> str | None:
     attempt = invoice_collect(invoice_id=invoice_id)
     return attempt.status if attempt else None
@@ -87,7 +83,7 @@ def send_invoice(invoice_id: int) -> None:
     send_invoice_email(invoice_id=invoice_id)
 
 
-@_redeliverable("billing.process_event")
+@_redeliverable(PROCESS_EVENT)
 def process_event(event_pk: int) -> str:
     return webhook_process(event_pk=event_pk)
 

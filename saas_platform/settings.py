@@ -65,6 +65,8 @@ SHARED_APPS = [
     "shared_apps.console",
     # Plans, subscriptions and usage: the platform's own, so public only.
     "billing",
+    # Tasks waiting for the broker, whichever business queued them.
+    "shared_apps.outbox",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -175,7 +177,8 @@ CACHES = {
     }
 }
 
-CELERY_BROKER_URL = REDIS_URL
+# The broker may be a Redis of its own (a cluster's); the results stay in REDIS_URL.
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = REDIS_URL
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
@@ -190,6 +193,8 @@ CELERY_TIMEZONE = "UTC"
 BILLING_TASK_QUEUE = env.str("BILLING_TASK_QUEUE", default="billing")
 # Beat runs these once; each fans out one task per business (beat knows nothing of tenants).
 CELERY_BEAT_SCHEDULE = {
+    # Tasks that could not reach the broker when queued (shared_apps/outbox).
+    "drain-outbox": {"task": "outbox.drain", "schedule": 5.0},
     "expire-reservations": {
         "task": "tenants.fan_out",
         "schedule": 60.0,

@@ -30,6 +30,7 @@ from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location, MovementReason, StockLevel
 from tenant_apps.inventory.stock import stock_receive
 from tests.support.billing import put_on_plan
+from tests.support.brokers import PrivateRedis
 from tests.support.catalog import stocked_product
 from tests.support.people import access_token_for
 from tests.support.tenants import (
@@ -270,6 +271,20 @@ def stock_of(business: Tenant) -> Callable[[Product, Location], tuple[Decimal, D
 
 
 # --- the Celery cluster ----------------------------------------------------------------------
+
+
+@pytest.fixture
+def broker(settings: Any) -> Iterator[PrivateRedis]:
+    """A broker of the test's own (tests/support/brokers.py), where the outbox sends: the
+    test may stop it and start it again."""
+    private = PrivateRedis()
+    private.start()
+    settings.CELERY_BROKER_URL = private.url
+    try:
+        yield private
+    finally:
+        if private.answers():
+            private.stop()
 
 
 @pytest.fixture

@@ -1,11 +1,10 @@
 """The gateways' webhooks, on the root domain: verified and stored here, acted on by a task.
 
-The answer is 200 as soon as the event is stored (or known already), so the gateway stops
-sending it; a malformed, forged or stale post is a 400 and stores nothing."""
+The answer is 200 as soon as the event is stored with its task (or known already), so the
+gateway stops sending it; a malformed, forged or stale post is a 400 and stores nothing."""
 
 from __future__ import annotations
 
-from django.db import transaction
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -28,15 +27,7 @@ class GatewayWebhookApi(InboundPostApi):
             raise ValidationFailed(
                 str(error) or "Invalid webhook.", code="invalid_webhook"
             ) from None
-        if stored is not None:
-            transaction.on_commit(lambda: _queue(stored.pk))
         return Response({"received": True, "duplicate": stored is None})
-
-
-def _queue(event_pk: int) -> None:
-    from billing.tasks import billing_queue, process_event
-
-    process_event.apply_async((event_pk,), queue=billing_queue())
 
 
 class StripeWebhookApi(GatewayWebhookApi):

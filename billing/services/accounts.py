@@ -13,6 +13,7 @@ from billing.gateways.base import SetupSession
 from billing.gateways.paystack_gateway import SETUP_REFERENCE_PREFIX
 from billing.gateways.registry import gateway_for_currency, gateway_named
 from billing.models import BillingAccount, Invoice, InvoiceStatus
+from billing.queueing import COLLECT_INVOICE, billing_task_queue
 from billing.selectors import subscription_of
 from saas_platform.errors import NotFound
 from saas_platform.locking import lock_row
@@ -80,13 +81,7 @@ def account_finish_setup(*, gateway: str, reference: str) -> BillingAccount | No
             status__in=(InvoiceStatus.FINALIZED, InvoiceStatus.UNCOLLECTIBLE),
         )
         due.update(next_attempt_at=now)
-        ids = list(due.values_list("pk", flat=True))
-    transaction.on_commit(lambda: _collect_soon(ids))
+        # Charged at once, by tasks queued with the saved method (sent when this commits).
+        for invoice_id in due.values_list("pk", flat=True):
+            billing_task_queue(COLLECT_INVOICE, invoice_id)
     return locked
-
-
-def _collect_soon(invoice_ids: list[int]) -> None:
-    from billing.tasks import billing_queue, collect_invoice
-
-    for invoice_id in invoice_ids:
-        collect_invoice.apply_async((invoice_id,), queue=billing_queue())

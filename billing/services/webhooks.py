@@ -13,6 +13,7 @@ from django.utils import timezone
 from billing.gateways.base import ChargeResult, WebhookEvent
 from billing.gateways.registry import gateway_named
 from billing.models import GatewayEvent
+from billing.queueing import PROCESS_EVENT, billing_task_queue
 from billing.services.accounts import account_finish_setup
 from billing.services.collection import attempt_record
 from saas_platform.locking import lock_row
@@ -28,7 +29,7 @@ def webhook_receive(*, gateway: str, body: bytes, headers: dict[str, str]) -> Ga
     event = gateway_named(gateway).parse_webhook(body=body, headers=headers)
     try:
         with transaction.atomic():
-            return GatewayEvent.objects.create(
+            stored = GatewayEvent.objects.create(
                 gateway=event.gateway,
                 event_id=event.event_id,
                 kind=event.kind,
@@ -43,6 +44,9 @@ def webhook_receive(*, gateway: str, body: bytes, headers: dict[str, str]) -> Ga
                 },
                 body=body.decode("utf-8", errors="replace"),
             )
+            # Acted on by a task, queued with the event: stored means it will be processed.
+            billing_task_queue(PROCESS_EVENT, stored.pk)
+            return stored
     except IntegrityError:
         # The same event id again: a replay, already stored (and processed or queued).
         return None

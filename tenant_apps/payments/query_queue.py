@@ -10,7 +10,7 @@ from contextvars import ContextVar
 
 from django.conf import settings
 
-from saas_platform.celery import app
+from shared_apps.outbox.services import outbox_send
 
 QUERY_TASK = "payments.query"
 
@@ -34,5 +34,5 @@ def running_query_from(queue: str | None) -> Iterator[None]:
 
 def query_enqueue(payment_id: int, *, delay: float) -> None:
     """The status query of ``payment_id``, ``delay`` seconds from now, in the current business's
-    schema (tenant-schemas-celery stamps it on the message)."""
-    app.send_task(QUERY_TASK, args=[payment_id], countdown=delay, queue=query_queue())
+    schema, sent through the outbox once the caller's transaction commits."""
+    outbox_send(QUERY_TASK, args=[payment_id], countdown=delay, queue=query_queue())

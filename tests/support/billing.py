@@ -1,7 +1,8 @@
 """The billing catalog and subscriptions in tests.
 
-Transactional tests flush every public table, the plans seeded by billing's migration included;
-``ensure_catalog`` seeds them again, as ``ensure_public_tenant`` restores the root domain.
+Transactional tests flush every public table, the plans and tax rates seeded by billing's
+migrations included; ``ensure_catalog`` seeds them again, as ``ensure_public_tenant`` restores
+the root domain.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from datetime import timedelta
 from django.apps import apps
 from django.utils import timezone
 
-from billing.models import BillingAccount, Plan, Subscription
+from billing.models import BillingAccount, Plan, Subscription, TaxRate
 from billing.services.accounts import account_finish_setup, account_start_setup
 from billing.services.subscriptions import subscription_change_plan, subscription_start
 from devtools.billing_fakes.server import BillingFakes
@@ -22,12 +23,16 @@ RETURN_URL = "https://shop.duka.test/billing/"
 VISA = "4242424242424242"
 
 _SEED = importlib.import_module("billing.migrations.0002_seed_plans")
+_TAX_SEED = importlib.import_module("billing.migrations.0005_billing_cycle_and_tax_rates")
 
 
 def ensure_catalog() -> None:
-    """The three seeded plans, their metrics and charges, when the table is empty."""
+    """The three seeded plans, their metrics and charges, and the seeded tax rates, when their
+    tables are empty."""
     if not Plan.objects.exists():
         _SEED.seed(apps, None)
+    if not TaxRate.objects.exists():
+        _TAX_SEED.forwards(apps, None)
 
 
 def put_on_plan(tenant: Tenant, code: str) -> Subscription:

@@ -98,14 +98,13 @@ def _query_interval(attempts: int) -> float:
 
 
 def _schedule_query(payment: Payment, delay: float) -> None:
-    """Sets when the payment is next asked about and queues the query for then (after commit).
+    """Sets when the payment is next asked about and queues the query for then (outbox).
 
     ``next_query_at`` is the truth: the beat sweep queries anything overdue, so a lost task only
     delays a query.
     """
     payment.next_query_at = timezone.now() + timedelta(seconds=delay)
-    payment_id = payment.pk
-    transaction.on_commit(lambda: query_enqueue(payment_id, delay=delay))
+    query_enqueue(payment.pk, delay=delay)
 
 
 def _settle_final(payment: Payment, status: str, result: ProviderResult | None = None) -> None:
