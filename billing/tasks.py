@@ -17,6 +17,7 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from billing.gateways.base import GatewayError
 from billing.models import AttemptStatus, Invoice, InvoiceStatus, PaymentAttempt, Subscription
 from billing.queueing import COLLECT_INVOICE, PROCESS_EVENT, billing_queue
 from billing.services.collection import invoice_collect
@@ -25,11 +26,13 @@ from billing.services.invoicing import MAX_BOUNDARIES_PER_TASK, invoice_next_bou
 from billing.services.reconciliation import reconcile
 from billing.services.snapshots import usage_snapshot_take
 from billing.services.webhooks import webhook_process
+from saas_platform.task_kinds import idempotent_task
 from shared_apps.tenants.fan_out import per_business
 
 
 def _redeliverable(name: str) -> Any:
-    return shared_task(name=name, acks_late=True, reject_on_worker_lost=True)
+    # A gateway that did not answer is asked again later (same reference: no second charge).
+    return idempotent_task(name, retry_on=(GatewayError,))
 
 
 @shared_task(name="billing.run")

@@ -1,7 +1,8 @@
 """The billing run on a real Celery worker killed with SIGKILL while a gateway is charging, then
 run again on a new worker: every business invoiced once and charged once, by the fakes' own
-records. The worker is a separate process on a queue of the test's own; the fakes are served
-from this process over HTTP."""
+records; and a gateway outage retried with backoff until the one charge goes through. The
+worker is a separate process on a queue of the test's own; the fakes are served from this
+process over HTTP."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from typing import Any
 
 import pytest
 
-from billing.models import AttemptStatus, Invoice, InvoiceStatus, PaymentAttempt
-from billing.tasks import run
+from billing.models import AttemptStatus, Invoice, InvoiceStatus, PaymentAttempt, Subscription
+from billing.services.invoicing import invoice_next_boundary
+from billing.tasks import collect_invoice, run
 from devtools.billing_fakes.server import BillingFakes
 from shared_apps.tenants.models import Tenant
 from tests.support.billing import end_trials, save_card, save_mobile_money
@@ -107,3 +109,36 @@ def test_a_worker_killed_mid_charge_then_a_rerun_invoice_and_charge_every_busine
         assert invoice.total_minor > 0
     # The killed worker's charge was the one the rerun took up, under the same reference.
     assert PaymentAttempt.objects.get(reference=charged).status == AttemptStatus.SUCCEEDED
+
+
+def test_a_gateway_outage_is_retried_with_backoff_until_the_charge_goes_through(
+    make_tenant: Callable[..., Tenant],
+    billing_fakes: BillingFakes,
+    settings: Any,
+) -> None:
+    shop = make_tenant(country="US", currency="USD", time_zone="America/New_York")
+    save_card(shop, billing_fakes)
+    end_trials(shop)
+    invoice = invoice_next_boundary(subscription_id=Subscription.objects.get(tenant=shop).pk)
+    assert invoice is not None
+    # Stripe is down for the task's first two tries (the client itself retries each call once).
+    billing_fakes.stripe.fail_next(4, status=503)
+    worker = start_worker(
+        settings.BILLING_TASK_QUEUE,
+        BILLING_TASK_QUEUE=settings.BILLING_TASK_QUEUE,
+        **billing_fakes.settings(),
+    )
+    try:
+        collect_invoice.apply_async((invoice.pk,), queue=settings.BILLING_TASK_QUEUE)
+        assert wait_until(
+            lambda: Invoice.objects.get(pk=invoice.pk).status == InvoiceStatus.PAID, timeout=120
+        )
+    finally:
+        stop_worker(worker)
+
+    tries = billing_fakes.requests("/v1/payment_intents")
+    assert len(tries) == 5  # four refused, then the one that charged
+    assert len({t["headers"]["idempotency-key"] for t in tries}) == 1
+    (attempt,) = invoice.attempts.all()
+    assert attempt.status == AttemptStatus.SUCCEEDED
+    assert len(billing_fakes.stripe.charges_for(attempt.reference)) == 1

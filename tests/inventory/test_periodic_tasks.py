@@ -12,7 +12,7 @@ from django_tenants.utils import schema_context
 from moneyed import Money
 
 from shared_apps.tenants.fan_out import fan_out
-from shared_apps.tenants.models import Tenant
+from shared_apps.tenants.models import Tenant, TenantStatus
 from tenant_apps.catalog.models import Product, Unit
 from tenant_apps.inventory.models import Location, MovementReason, Reservation
 from tenant_apps.inventory.services import reservation_create
@@ -52,12 +52,13 @@ def status_of(tenant: Tenant, reservation_id: int) -> str:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_expired_reservations_are_released_in_every_business(
+def test_expired_reservations_are_released_in_every_business_but_a_suspended_one(
     make_tenant: Callable[..., Tenant], worker_queue: str
 ) -> None:
-    # given two businesses, each with a reservation about to expire
-    alpha, beta = make_tenant(), make_tenant()
-    holds = {alpha: reservation_due_now(alpha), beta: reservation_due_now(beta)}
+    # given three businesses, each with a reservation about to expire, one of them suspended
+    alpha, beta, gamma = make_tenant(), make_tenant(), make_tenant()
+    holds = {t: reservation_due_now(t) for t in (alpha, beta, gamma)}
+    Tenant.objects.filter(pk=gamma.pk).update(status=TenantStatus.SUSPENDED)
     # and their second is up: each deadline moved into the past instead of waited for
     for tenant, pk in holds.items():
         with schema_context(tenant.schema_name):
@@ -66,13 +67,16 @@ def test_expired_reservations_are_released_in_every_business(
             )
 
     # when beat's fan-out runs on the worker
-    fan_out.apply_async(
+    queued = fan_out.apply_async(
         args=["inventory.expire_reservations", worker_queue], queue=worker_queue
     ).get(timeout=60)
 
-    # then each business's own reservation expires, in its own schema
-    wait_until(lambda: all(status_of(t, pk) == "expired" for t, pk in holds.items()))
+    # then each active business's own reservation expires, in its own schema; the suspended
+    # business is not visited
+    assert queued == 2
+    assert wait_until(lambda: all(status_of(t, holds[t]) == "expired" for t in (alpha, beta)))
     assert {t.slug: status_of(t, pk) for t, pk in holds.items()} == {
         alpha.slug: "expired",
         beta.slug: "expired",
+        gamma.slug: "active",
     }
