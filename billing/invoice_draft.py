@@ -46,6 +46,10 @@ class InvoiceDraft:
 
     boundary: datetime
     currency: str
+    plan_code: str
+    # The base fee's period (the one that starts at the boundary).
+    period_start: datetime
+    period_end: datetime
     lines: list[LineDraft]
     # The usage period measured (None: nothing was, as for a trial).
     usage: tuple[datetime, datetime] | None
@@ -57,6 +61,14 @@ class InvoiceDraft:
     carried_minor: int
     adjustments: list[SubscriptionAdjustment] = field(default_factory=list)
     notes: list[CreditNote] = field(default_factory=list)
+
+    @property
+    def usage_start(self) -> datetime | None:
+        return self.usage[0] if self.usage else None
+
+    @property
+    def usage_end(self) -> datetime | None:
+        return self.usage[1] if self.usage else None
 
     @property
     def tax_rate(self) -> Decimal:
@@ -172,6 +184,9 @@ def invoice_draft(
     return InvoiceDraft(
         boundary=boundary,
         currency=currency,
+        plan_code=subscription.plan.code,
+        period_start=subscription.current_period_start,
+        period_end=subscription.current_period_end,
         lines=lines,
         usage=usage,
         tax=tax,
