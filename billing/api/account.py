@@ -73,7 +73,7 @@ class MinorMoneyField(serializers.Field):
         return MoneyField().to_representation(from_minor(getattr(value, self.minor), currency))
 
 
-class PlanSummaryOutput(serializers.Serializer[Any]):
+class BillingPlanSummaryOutput(serializers.Serializer[Any]):
     code = serializers.CharField(source="plan.code")
     name = serializers.CharField(source="plan.name")
     interval = serializers.ChoiceField(source="plan.interval", choices=Interval.choices)
@@ -82,25 +82,25 @@ class PlanSummaryOutput(serializers.Serializer[Any]):
     )
 
 
-class LimitOutput(serializers.Serializer[Any]):
+class BillingLimitOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     allowed = serializers.IntegerField(allow_null=True, help_text="Null: unlimited.")
     in_use = serializers.IntegerField(help_text="How many the business has now.")
 
 
-class FeatureOutput(serializers.Serializer[Any]):
+class BillingFeatureOutput(serializers.Serializer[Any]):
     code = serializers.CharField()
     name = serializers.CharField()
     included = serializers.BooleanField()
 
 
-class EntitlementsOutput(serializers.Serializer[Any]):
-    limits = LimitOutput(many=True)
-    features = FeatureOutput(many=True)
+class BillingEntitlementsOutput(serializers.Serializer[Any]):
+    limits = BillingLimitOutput(many=True)
+    features = BillingFeatureOutput(many=True)
 
 
-class PaymentMethodOutput(serializers.Serializer[Any]):
+class BillingPaymentMethodOutput(serializers.Serializer[Any]):
     saved = serializers.BooleanField()
     kind = serializers.CharField(help_text="card, mobile_money…; empty when none is saved.")
     label = serializers.CharField(  # type: ignore[assignment]
@@ -108,26 +108,26 @@ class PaymentMethodOutput(serializers.Serializer[Any]):
     )
 
 
-class SubscriptionOutput(serializers.Serializer[Any]):
-    plan = PlanSummaryOutput()
+class BillingSubscriptionOutput(serializers.Serializer[Any]):
+    plan = BillingPlanSummaryOutput()
     currency = serializers.CharField(source="subscription.currency")
     status = serializers.CharField(source="subscription.status")
     trial_end = serializers.DateTimeField(source="subscription.trial_end", allow_null=True)
     current_period_start = serializers.DateTimeField(source="subscription.current_period_start")
     current_period_end = serializers.DateTimeField(source="subscription.current_period_end")
     cancel_at_period_end = serializers.BooleanField(source="subscription.cancel_at_period_end")
-    pending_plan = PlanSummaryOutput(
+    pending_plan = BillingPlanSummaryOutput(
         allow_null=True, help_text="Takes effect when the current period ends; null: none."
     )
     next_invoice_at = serializers.DateTimeField(
         source="subscription.next_invoice_at", allow_null=True
     )
-    entitlements = EntitlementsOutput(source="*")
+    entitlements = BillingEntitlementsOutput(source="*")
     gateway = serializers.CharField(help_text="stripe or paystack")
-    payment_method = PaymentMethodOutput()
+    payment_method = BillingPaymentMethodOutput()
 
 
-class TierOutput(serializers.Serializer[Any]):
+class BillingTierOutput(serializers.Serializer[Any]):
     tier = serializers.IntegerField(help_text="1-based; 0 for standard and package charges.")
     units = serializers.CharField()
     unit_amount = serializers.CharField()
@@ -135,7 +135,7 @@ class TierOutput(serializers.Serializer[Any]):
     amount_minor = serializers.IntegerField()
 
 
-class LineOutput(serializers.Serializer[Any]):
+class BillingLineOutput(serializers.Serializer[Any]):
     kind = serializers.CharField()
     description = serializers.CharField()
     metric_code = serializers.CharField()
@@ -144,20 +144,20 @@ class LineOutput(serializers.Serializer[Any]):
     billable_units = serializers.DecimalField(max_digits=20, decimal_places=4)
     amount = MinorMoneyField("amount_minor")
     amount_minor = serializers.IntegerField(help_text="Negative for credits.")
-    tiers = TierOutput(many=True)
+    tiers = BillingTierOutput(many=True)
 
 
-class UsageOutput(serializers.Serializer[Any]):
+class BillingUsageOutput(serializers.Serializer[Any]):
     currency = serializers.CharField()
     start = serializers.DateTimeField(help_text="Since the last invoice.")
     end = serializers.DateTimeField(help_text="Now.")
     charged = serializers.BooleanField(help_text="False during a trial: its usage is free.")
-    lines = LineOutput(many=True)
+    lines = BillingLineOutput(many=True)
     amount = MinorMoneyField("amount_minor", help_text="So far (0 during a trial).")
     amount_minor = serializers.IntegerField()
 
 
-class UpcomingInvoiceOutput(serializers.Serializer[Any]):
+class BillingUpcomingInvoiceOutput(serializers.Serializer[Any]):
     due_at = serializers.DateTimeField(source="boundary", help_text="When it will be issued.")
     currency = serializers.CharField()
     plan = serializers.CharField(source="plan_code")
@@ -165,7 +165,7 @@ class UpcomingInvoiceOutput(serializers.Serializer[Any]):
     period_end = serializers.DateTimeField()
     usage_start = serializers.DateTimeField(allow_null=True)
     usage_end = serializers.DateTimeField(allow_null=True)
-    lines = LineOutput(many=True)
+    lines = BillingLineOutput(many=True)
     subtotal = MinorMoneyField("subtotal_minor")
     subtotal_minor = serializers.IntegerField()
     tax_name = serializers.SerializerMethodField()
@@ -179,7 +179,7 @@ class UpcomingInvoiceOutput(serializers.Serializer[Any]):
         return draft.tax.name if draft.tax else ""
 
 
-class CreditNoteRefOutput(serializers.Serializer[Any]):
+class BillingCreditNoteRefOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     amount = MinorMoneyField("amount_minor")
@@ -187,7 +187,7 @@ class CreditNoteRefOutput(serializers.Serializer[Any]):
     created_at = serializers.DateTimeField()
 
 
-class InvoiceOutput(serializers.Serializer[Any]):
+class BillingInvoiceOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     status = serializers.CharField()
@@ -210,7 +210,7 @@ class InvoiceOutput(serializers.Serializer[Any]):
         return reverse("billing-account:invoice-pdf", kwargs={"invoice_id": invoice.pk})
 
 
-class InvoiceDetailOutput(InvoiceOutput):
+class BillingInvoiceDetailOutput(BillingInvoiceOutput):
     usage_start = serializers.DateTimeField(allow_null=True)
     usage_end = serializers.DateTimeField(allow_null=True)
     subtotal_minor = serializers.IntegerField()
@@ -218,11 +218,11 @@ class InvoiceDetailOutput(InvoiceOutput):
     tax_rate = serializers.DecimalField(max_digits=6, decimal_places=4)
     tax_minor = serializers.IntegerField()
     credited = MinorMoneyField("credited_minor", help_text="Taken off by credit notes.")
-    lines = LineOutput(many=True, source="lines.all")
-    credit_notes = CreditNoteRefOutput(many=True, source="credit_notes.all")
+    lines = BillingLineOutput(many=True, source="lines.all")
+    credit_notes = BillingCreditNoteRefOutput(many=True, source="credit_notes.all")
 
 
-class CreditNoteOutput(serializers.Serializer[Any]):
+class BillingCreditNoteOutput(serializers.Serializer[Any]):
     id = serializers.IntegerField()
     number = serializers.CharField()
     invoice = serializers.CharField(source="invoice.number", help_text="The invoice it credits.")
@@ -243,7 +243,7 @@ class CreditNoteOutput(serializers.Serializer[Any]):
         return reverse("billing-account:credit-note-pdf", kwargs={"credit_note_id": note.pk})
 
 
-class ChargeTermsOutput(serializers.Serializer[Any]):
+class BillingChargeTermsOutput(serializers.Serializer[Any]):
     metric = serializers.CharField(source="metric_code")
     name = serializers.CharField(source="metric_name")
     model = serializers.CharField(source="terms.model")
@@ -267,19 +267,19 @@ class ChargeTermsOutput(serializers.Serializer[Any]):
         ]
 
 
-class PlanOfferOutput(serializers.Serializer[Any]):
+class BillingPlanOfferOutput(serializers.Serializer[Any]):
     code = serializers.CharField(source="plan.code")
     name = serializers.CharField(source="plan.name")
     interval = serializers.ChoiceField(source="plan.interval", choices=Interval.choices)
     trial_days = serializers.IntegerField(source="plan.trial_days")
     price = MoneyField(allow_null=True, help_text="Null: not sold in the business's currency.")
     current = serializers.BooleanField(help_text="The business's plan now.")
-    limits = LimitOutput(many=True)
-    features = FeatureOutput(many=True)
-    charges = ChargeTermsOutput(many=True)
+    limits = BillingLimitOutput(many=True)
+    features = BillingFeatureOutput(many=True)
+    charges = BillingChargeTermsOutput(many=True)
 
 
-class SetupOutput(serializers.Serializer[Any]):
+class BillingSetupOutput(serializers.Serializer[Any]):
     url = serializers.URLField(help_text="The gateway's page where the owner saves a method.")
 
 
@@ -289,7 +289,7 @@ def _answer(serializer_class: Any, instance: Any, currency: str) -> Response:
 
 def _subscription_answer() -> Response:
     return Response(
-        SubscriptionOutput(overview.subscription_overview(tenant=current_business())).data
+        BillingSubscriptionOutput(overview.subscription_overview(tenant=current_business())).data
     )
 
 
@@ -304,7 +304,7 @@ class SubscriptionDetailApi(APIView):
 
     @extend_schema(
         operation_id="billing_subscription",
-        responses={200: SubscriptionOutput, 404: NO_SUBSCRIPTION},
+        responses={200: BillingSubscriptionOutput, 404: NO_SUBSCRIPTION},
     )
     def get(self, request: Request) -> Response:
         return _subscription_answer()
@@ -315,12 +315,12 @@ class UsageDetailApi(APIView):
 
     @extend_schema(
         operation_id="billing_usage",
-        responses={200: UsageOutput, 404: NO_SUBSCRIPTION},
+        responses={200: BillingUsageOutput, 404: NO_SUBSCRIPTION},
         description="Usage not invoiced yet, per charge of the plan, priced as the invoice will.",
     )
     def get(self, request: Request) -> Response:
         usage = overview.usage_so_far(tenant=current_business(), now=timezone.now())
-        return _answer(UsageOutput, usage, usage.currency)
+        return _answer(BillingUsageOutput, usage, usage.currency)
 
 
 class UpcomingInvoiceDetailApi(APIView):
@@ -329,7 +329,7 @@ class UpcomingInvoiceDetailApi(APIView):
     @extend_schema(
         operation_id="billing_upcoming_invoice",
         responses={
-            200: UpcomingInvoiceOutput,
+            200: BillingUpcomingInvoiceOutput,
             404: OpenApiResponse(
                 Error, description="No subscription, or none coming (`no_upcoming_invoice`)."
             ),
@@ -341,7 +341,7 @@ class UpcomingInvoiceDetailApi(APIView):
     )
     def get(self, request: Request) -> Response:
         draft = overview.upcoming_invoice(tenant=current_business(), now=timezone.now())
-        return _answer(UpcomingInvoiceOutput, draft, draft.currency)
+        return _answer(BillingUpcomingInvoiceOutput, draft, draft.currency)
 
 
 class PlanListApi(APIView):
@@ -349,28 +349,30 @@ class PlanListApi(APIView):
 
     @extend_schema(
         operation_id="billing_plan_list",
-        responses={200: PlanOfferOutput(many=True), 404: NO_SUBSCRIPTION},
+        responses={200: BillingPlanOfferOutput(many=True), 404: NO_SUBSCRIPTION},
     )
     def get(self, request: Request) -> Response:
         offers = overview.plan_offers(tenant=current_business())
-        return Response(PlanOfferOutput(offers, many=True).data)
+        return Response(BillingPlanOfferOutput(offers, many=True).data)
 
 
 class InvoiceListApi(APIView):
     required_action = VIEW
 
-    @list_schema(InvoiceOutput, "BillingInvoicePage", operation_id="billing_invoice_list")
+    @list_schema(BillingInvoiceOutput, "BillingInvoicePage", operation_id="billing_invoice_list")
     def get(self, request: Request) -> Response:
-        return paginated(request, selectors.invoice_list(tenant=current_business()), InvoiceOutput)
+        return paginated(
+            request, selectors.invoice_list(tenant=current_business()), BillingInvoiceOutput
+        )
 
 
 class InvoiceDetailApi(APIView):
     required_action = VIEW
 
-    @extend_schema(operation_id="billing_invoice", responses=InvoiceDetailOutput)
+    @extend_schema(operation_id="billing_invoice", responses=BillingInvoiceDetailOutput)
     def get(self, request: Request, invoice_id: int) -> Response:
         invoice = selectors.invoice_get(tenant=current_business(), invoice_id=invoice_id)
-        return _answer(InvoiceDetailOutput, invoice, invoice.currency)
+        return _answer(BillingInvoiceDetailOutput, invoice, invoice.currency)
 
 
 class InvoicePdfApi(APIView):
@@ -390,10 +392,12 @@ class InvoicePdfApi(APIView):
 class CreditNoteListApi(APIView):
     required_action = VIEW
 
-    @list_schema(CreditNoteOutput, "BillingCreditNotePage", operation_id="billing_credit_note_list")
+    @list_schema(
+        BillingCreditNoteOutput, "BillingCreditNotePage", operation_id="billing_credit_note_list"
+    )
     def get(self, request: Request) -> Response:
         notes = selectors.credit_note_list(tenant=current_business())
-        return paginated(request, notes, CreditNoteOutput)
+        return paginated(request, notes, BillingCreditNoteOutput)
 
 
 class CreditNotePdfApi(APIView):
@@ -431,7 +435,7 @@ class SubscriptionPlanApi(_Write):
     @extend_schema(
         operation_id="billing_subscription_plan",
         request=InputSerializer,
-        responses={200: SubscriptionOutput},
+        responses={200: BillingSubscriptionOutput},
     )
     def post(self, request: Request) -> Response:
         data = validated(self.InputSerializer, request.data)
@@ -445,7 +449,7 @@ class SubscriptionCancelApi(_Write):
     @extend_schema(
         operation_id="billing_subscription_cancel",
         request=None,
-        responses={200: SubscriptionOutput},
+        responses={200: BillingSubscriptionOutput},
         description="Cancels at the end of the current period (or trial).",
     )
     def post(self, request: Request) -> Response:
@@ -457,7 +461,7 @@ class SubscriptionReactivateApi(_Write):
     @extend_schema(
         operation_id="billing_subscription_reactivate",
         request=None,
-        responses={200: SubscriptionOutput},
+        responses={200: BillingSubscriptionOutput},
         description=(
             "Withdraws a pending cancellation, or starts a new period of a cancelled "
             "subscription that owes nothing (one cancelled for non-payment is reactivated by "
@@ -474,7 +478,7 @@ class PaymentMethodSetupApi(_Write):
         operation_id="billing_payment_method_setup",
         request=None,
         responses={
-            200: SetupOutput,
+            200: BillingSetupOutput,
             502: OpenApiResponse(Error, description="The gateway did not answer."),
         },
         description=(
@@ -491,4 +495,4 @@ class PaymentMethodSetupApi(_Write):
             session = account_start_setup(tenant=tenant, return_url=return_url)
         except GatewayError as error:
             raise GatewayUnavailable() from error
-        return Response(SetupOutput({"url": session.url}).data)
+        return Response(BillingSetupOutput({"url": session.url}).data)
