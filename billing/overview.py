@@ -9,8 +9,9 @@ will be invoiced for the same usage.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from moneyed import Money
 
@@ -125,6 +126,14 @@ def subscription_overview(*, tenant: Tenant) -> SubscriptionOverview:
     )
 
 
+@dataclass
+class UsageLine(LineDraft):
+    """A usage line as the invoice will have it, with the charge's free units per period
+    (``free_units`` is how many of them this usage took)."""
+
+    included: Decimal = Decimal(0)
+
+
 @dataclass(frozen=True)
 class UsageSoFar:
     currency: str
@@ -132,7 +141,7 @@ class UsageSoFar:
     end: datetime
     # A trial's usage is free: measured here for the owner to see, but not charged.
     charged: bool
-    lines: list[LineDraft]
+    lines: list[UsageLine]
 
     @property
     def amount_minor(self) -> int:
@@ -145,18 +154,26 @@ def usage_so_far(*, tenant: Tenant, now: datetime) -> UsageSoFar:
     subscription = _subscription(tenant)
     start = subscription.usage_from or subscription.current_period_start
     end = max(now, start)
+    included = {
+        charge.metric.code: charge.free_units
+        for charge in subscription.plan.charges.select_related("metric")
+    }
+    priced = usage_lines(
+        tenant=tenant,
+        plan=subscription.plan,
+        currency=subscription.currency,
+        start=start,
+        end=end,
+    )
     return UsageSoFar(
         currency=subscription.currency,
         start=start,
         end=end,
         charged=subscription.status != SubscriptionStatus.TRIALING,
-        lines=usage_lines(
-            tenant=tenant,
-            plan=subscription.plan,
-            currency=subscription.currency,
-            start=start,
-            end=end,
-        ),
+        lines=[
+            UsageLine(**asdict(line), included=included.get(line.metric_code, Decimal(0)))
+            for line in priced
+        ],
     )
 
 

@@ -147,12 +147,18 @@ class BillingLineOutput(serializers.Serializer[Any]):
     tiers = BillingTierOutput(many=True)
 
 
+class BillingUsageLineOutput(BillingLineOutput):
+    included = serializers.DecimalField(
+        max_digits=20, decimal_places=4, help_text="Free units of the charge per period."
+    )
+
+
 class BillingUsageOutput(serializers.Serializer[Any]):
     currency = serializers.CharField()
     start = serializers.DateTimeField(help_text="Since the last invoice.")
     end = serializers.DateTimeField(help_text="Now.")
     charged = serializers.BooleanField(help_text="False during a trial: its usage is free.")
-    lines = BillingLineOutput(many=True)
+    lines = BillingUsageLineOutput(many=True)
     amount = MinorMoneyField("amount_minor", help_text="So far (0 during a trial).")
     amount_minor = serializers.IntegerField()
 

@@ -144,6 +144,7 @@ def test_usage_so_far_is_priced_per_charge_against_the_free_units(
     assert (lines["sms_sent"]["units"], lines["sms_sent"]["amount_minor"]) == ("150.0000", 39000)
     assert lines["sms_sent"]["amount"] == {"amount": "390.00", "currency": "KES"}
     assert (lines["sales"]["free_units"], lines["sales"]["amount_minor"]) == ("0.0000", 0)
+    assert (lines["sales"]["included"], lines["sms_sent"]["included"]) == ("10000.0000", "0.0000")
     assert lines["api_calls"]["amount_minor"] == 0
     assert body["amount_minor"] == 39000
     assert body["amount"] == {"amount": "390.00", "currency": "KES"}
