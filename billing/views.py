@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from billing import overview, selectors
+from billing.forms import PlanChangeForm
 from billing.gateways.base import GatewayError
 from billing.services.accounts import account_finish_setup, account_start_setup
 from billing.services.subscriptions import (
@@ -85,7 +86,12 @@ def _act(request: HttpRequest, done: str, action: object) -> HttpResponseRedirec
 @login_required
 @require_POST
 def subscription_plan(request: HttpRequest) -> HttpResponseRedirect:
-    plan, when = request.POST.get("plan", ""), request.POST.get("when", "")
+    form = PlanChangeForm(request.POST)
+    if not form.is_valid():
+        _require(request, Action.BILLING_MANAGE)
+        messages.error(request, "Choose a plan, and now or at the end of the period.")
+        return _back()
+    plan, when = form.cleaned_data["plan"], form.cleaned_data["when"]
     return _act(
         request,
         "The plan is changed." if when == "now" else "The plan changes when this period ends.",

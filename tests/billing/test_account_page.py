@@ -109,8 +109,11 @@ def test_the_plan_form_changes_the_plan_and_says_so(
         tenant_path("billing-page:subscription-plan"), {"plan": "growth", "when": "period_end"}
     )
     bad = page.post(tenant_path("billing-page:subscription-plan"), {"plan": "nope", "when": "now"})
+    malformed = page.post(
+        tenant_path("billing-page:subscription-plan"), {"plan": "gro\x00wth", "when": "soon"}
+    )
 
-    assert done.status_code == bad.status_code == 302
+    assert done.status_code == bad.status_code == malformed.status_code == 302
     subscription = Subscription.objects.get(tenant=starter_shop)
     assert (subscription.plan.code, subscription.pending_plan) == (
         "starter",
@@ -118,6 +121,7 @@ def test_the_plan_form_changes_the_plan_and_says_so(
     )
     html = page.get(tenant_path(PAGE)).content.decode()
     assert "No active plan nope." in html
+    assert "Choose a plan, and now or at the end of the period." in html
     assert "Moves to Growth" in html
 
 
