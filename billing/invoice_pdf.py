@@ -1,4 +1,5 @@
-"""An invoice as an A4 PDF: who bills whom, the lines with their units and tiers, tax, total."""
+"""An invoice as an A4 PDF: who bills whom, the lines with their units and tiers, tax, total;
+and a credit note in the same layout."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from billing.minor_units import from_minor
-from billing.models import Invoice, InvoiceLine
+from billing.models import CreditNote, Invoice, InvoiceLine
 from saas_platform.money import format_amount
 
 SELLER = "Duka Platform Ltd"
@@ -86,6 +87,56 @@ def invoice_pdf(invoice: Invoice) -> bytes:
         rows.append(["Credit notes", "", "-" + _amount(invoice.credited_minor, currency)])
         rows.append(["Amount due", "", _amount(invoice.amount_due_minor, currency)])
     table = Table(rows, colWidths=[110 * mm, 30 * mm, 34 * mm], repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
+    document.build([*head, table])
+    return buffer.getvalue()
+
+
+def credit_note_pdf(note: CreditNote) -> bytes:
+    """A credit note as an A4 PDF, in the invoice's layout: what it credits, why, how much."""
+    buffer = io.BytesIO()
+    styles = getSampleStyleSheet()
+    document = SimpleDocTemplate(
+        buffer,
+        pagesize=A4,
+        title=f"Credit note {note.number}",
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+    )
+    tenant = note.tenant
+    head = [
+        Paragraph(f"Credit note {escape(note.number)}", styles["Title"]),
+        Paragraph(
+            f"From {SELLER} to {escape(tenant.name)} ({escape(tenant.slug)})", styles["Normal"]
+        ),
+        Paragraph(
+            f"Issued {note.created_at:%Y-%m-%d} · credits invoice "
+            f"{escape(note.invoice.number or '')} · amounts in {escape(note.currency)}",
+            styles["Normal"],
+        ),
+        Spacer(1, 6 * mm),
+    ]
+    rows = [
+        ["Reason", "Amount"],
+        [
+            Paragraph(escape(note.reason), styles["Normal"]),
+            _amount(note.amount_minor, note.currency),
+        ],
+        ["Credited", _amount(note.amount_minor, note.currency)],
+    ]
+    table = Table(rows, colWidths=[140 * mm, 34 * mm])
     table.setStyle(
         TableStyle(
             [

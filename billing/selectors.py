@@ -8,7 +8,11 @@ from moneyed import Money
 from billing.models import (
     FALLBACK_CURRENCY,
     BillableMetric,
+    BillingAccount,
     Charge,
+    CreditNote,
+    Invoice,
+    InvoiceStatus,
     Plan,
     PlanPrice,
     Subscription,
@@ -58,3 +62,53 @@ def subscription_of(tenant: Tenant) -> Subscription | None:
 
 def metric_list() -> QuerySet[BillableMetric]:
     return BillableMetric.objects.order_by("code")
+
+
+# --- what a business sees of its own billing -------------------------------------------------
+# Every read below takes the business and filters by it: another business's ids find nothing.
+
+
+def billing_account_of(tenant: Tenant) -> BillingAccount | None:
+    return BillingAccount.objects.filter(tenant=tenant).first()
+
+
+def invoice_list(*, tenant: Tenant) -> QuerySet[Invoice]:
+    """``tenant``'s issued invoices, newest first (a draft exists only inside the transaction
+    that issues it, and is never shown)."""
+    return (
+        Invoice.objects.filter(tenant=tenant)
+        .exclude(status=InvoiceStatus.DRAFT)
+        .order_by("-issued_for", "-id")
+    )
+
+
+def invoice_get(*, tenant: Tenant, invoice_id: int) -> Invoice:
+    """One of ``tenant``'s issued invoices with its lines and credit notes; NotFound for any
+    other id, another business's included."""
+    invoice = (
+        invoice_list(tenant=tenant)
+        .select_related("tenant")
+        .prefetch_related("lines", "credit_notes")
+        .filter(pk=invoice_id)
+        .first()
+    )
+    if invoice is None:
+        raise NotFound("No such invoice.", code="invoice_not_found")
+    return invoice
+
+
+def credit_note_list(*, tenant: Tenant) -> QuerySet[CreditNote]:
+    return (
+        CreditNote.objects.filter(tenant=tenant)
+        .select_related("invoice", "applied_to")
+        .order_by("-created_at", "-id")
+    )
+
+
+def credit_note_get(*, tenant: Tenant, credit_note_id: int) -> CreditNote:
+    note = (
+        credit_note_list(tenant=tenant).select_related("tenant").filter(pk=credit_note_id).first()
+    )
+    if note is None:
+        raise NotFound("No such credit note.", code="credit_note_not_found")
+    return note

@@ -8,7 +8,10 @@ console (abuse, a request) is not held by billing and stays refused outright, as
 
 from __future__ import annotations
 
+from django.conf import settings
+
 from billing.models import Subscription, SubscriptionStatus
+from saas_platform.errors import DukaError
 from shared_apps.tenants.models import Tenant
 
 HELD = frozenset({SubscriptionStatus.SUSPENDED, SubscriptionStatus.CANCELLED})
@@ -30,8 +33,10 @@ WRITES_WHILE_HELD = frozenset(
         "terminal:password-reset-confirm",
     }
 )
-# Every route of these namespaces: the business's own billing (pay, change the method).
-NAMESPACES_WHILE_HELD = frozenset({"billing-account"})
+# Every route of these namespaces: the business's own billing, its API and its page (pay,
+# change the method). The subscription services refuse what must wait for the payment (a plan
+# change or a cancellation while suspended).
+NAMESPACES_WHILE_HELD = frozenset({"billing-account", "billing-page"})
 
 MESSAGES = {
     SubscriptionStatus.SUSPENDED.value: (
@@ -64,3 +69,36 @@ def allowed_while_held(method: str, route: str | None) -> bool:
 
 def held_message(hold: str, business_name: str) -> str:
     return MESSAGES[hold].format(name=business_name)
+
+
+PAST_DUE_MESSAGE = (
+    "{name} could not be charged for its last Duka invoice. Everything works as usual for now; "
+    "if it is still unpaid {days} days after the first failed charge, the business becomes "
+    "read-only until it is paid (Billing)."
+)
+
+
+def banner_message(status: str, hold: str | None, business_name: str) -> str | None:
+    """What the business's pages say while its subscription is behind (None: nothing to say).
+
+    ``status`` is the business's (it follows the subscription's); ``hold`` what the routing
+    middleware found (``billing_hold``), so that a business the platform suspended, which never
+    reaches a page, is not told to pay."""
+    if hold is not None:
+        return held_message(hold, business_name)
+    if status == SubscriptionStatus.PAST_DUE:
+        return PAST_DUE_MESSAGE.format(name=business_name, days=settings.BILLING_GRACE_DAYS)
+    return None
+
+
+class BillingHeld(DukaError):
+    """A change to the subscription itself that a held business must pay before making: its
+    billing routes stay open so that it can pay, not so that it can move plans or cancel
+    around an unpaid invoice. The code is the hold's, as the middleware's refusal."""
+
+    status = 402
+    code = "subscription_suspended"
+
+
+def held_refusal(hold: str, business_name: str) -> BillingHeld:
+    return BillingHeld(held_message(hold, business_name), code=f"subscription_{hold}")

@@ -16,6 +16,7 @@ handler500 = "saas_platform.api.views.server_error"
 urlpatterns = [
     path("", include("tenant_apps.terminal.urls")),
     path("", include("shared_apps.tenants.business_urls")),
+    path("", include("billing.page_urls")),
     # auth/, staff/ and api-keys/
     path("api/v1/", include("tenant_apps.staff.urls")),
     path("api/v1/terminal/", include("tenant_apps.terminal.api_urls")),
@@ -27,5 +28,6 @@ urlpatterns = [
     path("api/v1/customers/", include("tenant_apps.customers.urls")),
     path("api/v1/payments/", include("tenant_apps.payments.urls")),
     path("api/v1/sales/", include("tenant_apps.sales.urls")),
+    path("api/v1/billing/", include("billing.account_urls")),
     *api_docs_urlpatterns(__name__),
 ]

@@ -16,6 +16,8 @@ from moneyed import Money
 
 from billing.models import (
     AdjustmentKind,
+    Invoice,
+    InvoiceStatus,
     Plan,
     Subscription,
     SubscriptionAdjustment,
@@ -23,6 +25,7 @@ from billing.models import (
 )
 from billing.periods import period_end, remaining_fraction, trial_end
 from billing.selectors import billing_currency, default_plan, plan_price
+from billing.standing import held_refusal
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
 from saas_platform.locking import lock_row
 from saas_platform.money import round_money
@@ -129,6 +132,20 @@ def _prorate(subscription: Subscription, new: Plan, now: datetime) -> None:
         )
 
 
+def _refuse_while_suspended(subscription: Subscription) -> None:
+    """A business suspended for an unpaid invoice pays first: its billing routes stay open for
+    paying, not for moving to a cheaper plan or cancelling around what it owes."""
+    if subscription.status == SubscriptionStatus.SUSPENDED:
+        raise held_refusal(SubscriptionStatus.SUSPENDED, subscription.tenant.name)
+
+
+def _owes(subscription: Subscription) -> bool:
+    return Invoice.objects.filter(
+        subscription=subscription,
+        status__in=(InvoiceStatus.FINALIZED, InvoiceStatus.UNCOLLECTIBLE),
+    ).exists()
+
+
 @transaction.atomic
 def subscription_change_plan(
     *, tenant: Tenant, plan_code: str, when: str = NOW, now: datetime | None = None
@@ -141,6 +158,7 @@ def subscription_change_plan(
     subscription = _locked(tenant)
     if subscription.status == SubscriptionStatus.CANCELLED:
         raise Conflict("Reactivate the subscription before changing its plan.", code="cancelled")
+    _refuse_while_suspended(subscription)
     plan = _new_plan(plan_code, subscription)
     if when == PERIOD_END:
         subscription.pending_plan = plan
@@ -159,6 +177,7 @@ def subscription_cancel(*, tenant: Tenant) -> Subscription:
     subscription = _locked(tenant)
     if subscription.status == SubscriptionStatus.CANCELLED or subscription.cancel_at_period_end:
         raise Conflict("The subscription is already cancelled.", code="already_cancelled")
+    _refuse_while_suspended(subscription)
     subscription.cancel_at_period_end = True
     subscription.save(update_fields=["cancel_at_period_end", "updated_at"])
     return subscription
@@ -171,6 +190,10 @@ def subscription_reactivate(*, tenant: Tenant, now: datetime | None = None) -> S
     now = now or timezone.now()
     subscription = _locked(tenant)
     if subscription.status == SubscriptionStatus.CANCELLED:
+        if _owes(subscription):
+            # Cancelled for non-payment: paying is what reactivates it (billing/services/
+            # collection.py), never asking.
+            raise held_refusal(SubscriptionStatus.CANCELLED, tenant.name)
         subscription.status = SubscriptionStatus.ACTIVE
         subscription.current_period_start = now
         subscription.current_period_end = period_end(now, subscription.plan.interval)

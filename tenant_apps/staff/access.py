@@ -38,6 +38,10 @@ class Action(StrEnum):
     LEDGER_MANAGE = "ledger.manage"
     REPORTS_VIEW = "reports.view"
     AUDIT_VIEW = "audit.view"
+    # The business's own Duka subscription: what it pays us, its invoices, its plan and the
+    # payment method. Reading it is the books' business too; changing it, the owner's alone.
+    BILLING_VIEW = "billing.view"
+    BILLING_MANAGE = "billing.manage"
 
 
 A = Action
@@ -60,7 +64,8 @@ _READ_THE_FIGURES = frozenset(
 
 ROLE_ACTIONS: dict[str, frozenset[Action]] = {
     Role.OWNER: _EVERYTHING,
-    Role.MANAGER: _EVERYTHING - {A.BUSINESS_MANAGE, A.API_KEYS_MANAGE, A.LEDGER_MANAGE},
+    Role.MANAGER: _EVERYTHING
+    - {A.BUSINESS_MANAGE, A.API_KEYS_MANAGE, A.LEDGER_MANAGE, A.BILLING_VIEW, A.BILLING_MANAGE},
     Role.CASHIER: frozenset(
         {A.BUSINESS_VIEW, A.CATALOG_VIEW, A.INVENTORY_VIEW, A.SALES_SELL, A.CUSTOMERS_VIEW}
     ),
@@ -75,7 +80,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             A.CATALOG_VIEW_COSTS,
         }
     ),
-    Role.ACCOUNTANT: _READ_THE_FIGURES | {A.LEDGER_MANAGE, A.AUDIT_VIEW},
+    Role.ACCOUNTANT: _READ_THE_FIGURES | {A.LEDGER_MANAGE, A.AUDIT_VIEW, A.BILLING_VIEW},
     Role.ANALYST: _READ_THE_FIGURES,
 }
 
@@ -84,7 +89,8 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
 PRIVILEGED_ROLES = frozenset({Role.OWNER, Role.MANAGER})
 
 # API keys act for integrations, not people: an action they can reach needs the matching scope.
-# Actions missing here (staff, keys, business settings) are never open to a key.
+# Actions missing here (staff, keys, business settings, the business's own billing) are never
+# open to a key.
 ACTION_SCOPES: dict[Action, str] = {
     A.BUSINESS_VIEW: "business:read",
     A.CATALOG_VIEW: "catalog:read",

@@ -32,7 +32,8 @@ def ensure_catalog() -> None:
     if not Plan.objects.exists():
         _SEED.seed(apps, None)
     if not TaxRate.objects.exists():
-        _TAX_SEED.forwards(apps, None)
+        for country, (name, rate) in _TAX_SEED.TAX_RATES.items():
+            TaxRate.objects.create(country=country, name=name, rate=rate)
 
 
 def put_on_plan(tenant: Tenant, code: str) -> Subscription:

@@ -13,6 +13,15 @@ export class ApiError extends Error {
   }
 }
 
+// A business held by billing (an unpaid Duka invoice) may read but not sell: the checkout and
+// every other write answer 402 with one of these codes (billing/standing.py).
+const HOLD_CODES = { subscription_suspended: "suspended", subscription_cancelled: "cancelled" };
+
+/** "suspended" or "cancelled" when ``error`` is billing's refusal of a held business, else "". */
+export function holdOf(error) {
+  return (error instanceof ApiError && error.status === 402 && HOLD_CODES[error.code]) || "";
+}
+
 let bearer = null;
 
 /** From now on call the API as the person this access token names (null: the session). */

@@ -227,6 +227,24 @@ export async function syncNow() {
   }
 }
 
+// --- billing holds the business ----------------------------------------------------------------
+
+/** The banner under the bar: the page's own when it was served held, or made now (a 402). */
+function renderHold() {
+  document.body.dataset.hold = state.hold;
+  if (!state.hold) return;
+  let banner = document.querySelector(".billing-banner");
+  if (!banner) {
+    banner = h("div", { className: "billing-banner held no-print", role: "alert" });
+    document.querySelector("header.bar").after(banner);
+  }
+  banner.classList.add("held");
+  banner.replaceChildren(
+    `Selling is paused. ${state.holdMessage} `,
+    h("a", { href: document.body.dataset.billing }, "Go to Billing"),
+  );
+}
+
 // --- who is at the till ----------------------------------------------------------------------
 
 async function whoAmI() {
@@ -340,6 +358,7 @@ async function boot() {
   on("cart", renderCart);
   on("people", renderPeople);
   on("pending", refreshPending);
+  on("hold", renderHold);
   outbox.onChange(refreshPending);
   window.addEventListener("online", () => { setOnline(true); syncNow(); });
   window.addEventListener("offline", () => setOnline(false));

@@ -4,8 +4,9 @@
 // a reload that sends the same sale again gets the same sale back, because the checkout is
 // idempotent on the sale's client UUID. A sale is removed from the outbox only once the
 // server has answered with it, so nothing is lost if the page closes mid-send.
-import { ApiError, NetworkError, api } from "./api.js";
+import { ApiError, NetworkError, api, holdOf } from "./api.js";
 import * as db from "./db.js";
+import { setHold } from "./state.js";
 
 const LOCK = "duka-terminal-sync";
 const channel = "BroadcastChannel" in self ? new BroadcastChannel("duka-terminal") : null;
@@ -49,6 +50,13 @@ async function sendOne(record) {
     }
     if (error instanceof NetworkError || (error instanceof ApiError && (error.status >= 500 || error.status === 401 || error.status === 429))) {
       return "stop"; // the connection (or the sign-in) is not back yet: try later
+    }
+    const hold = holdOf(error);
+    if (hold) {
+      // Sold (cash taken) before the till knew that billing held the business: the sale is
+      // real, so it waits, unrefused, and goes once the owner has paid.
+      setHold(hold, error.message);
+      return "stop";
     }
     // Refused for good (the till closed, a product gone...): kept, never dropped, and shown
     // for a manager to settle.

@@ -1,11 +1,11 @@
 // Paying: tenders with change due, split tenders, the checkout (online) or the outbox
 // (offline), the mobile-money / card waiting state, and the receipt.
-import { ApiError, NetworkError, api, errorText } from "./api.js";
+import { ApiError, NetworkError, api, errorText, holdOf } from "./api.js";
 import * as db from "./db.js";
 import { formatMoney, fromScaled, toScaled } from "./money.js";
 import * as outbox from "./outbox.js";
 import { printReceipt, receiptHtml, serialAvailable, serialPrint, serverReceipt } from "./receipt.js";
-import { emit, seller, state } from "./state.js";
+import { emit, seller, setHold, state } from "./state.js";
 import { closeDialog, dialogOpen, h, openDialog, setError, toast } from "./ui.js";
 
 const METHODS = { cash: "Cash", mpesa: "M-Pesa", airtel: "Airtel Money", card: "Card", account: "On account" };
@@ -31,8 +31,16 @@ async function amountDue() {
   return cart.priced(state.catalog).total;
 }
 
+/** Says that billing holds the business and nothing can be sold; true when it does. */
+function refusedWhileHeld() {
+  if (!state.hold) return false;
+  toast(`Selling is paused. ${state.holdMessage}`, true);
+  return true;
+}
+
 export async function openPay() {
   const cart = state.cart;
+  if (refusedWhileHeld()) return;
   if (cart.empty) {
     toast("The cart is empty: scan something first.", true);
     return;
@@ -165,6 +173,13 @@ export async function openPay() {
         await sellOffline(body, due); // the connection dropped: the same sale, kept to send later
         return;
       }
+      const hold = holdOf(error);
+      if (hold) {
+        // Billing holds the business: not a sale to keep for later (it would be refused
+        // again), and the cart stays as it is for when the owner has paid.
+        setHold(hold, error.message);
+        throw new Error(`Not sold. ${error.message}`);
+      }
       throw new Error(errorText(error));
     }
     if (sale.status === "awaiting_payment") waitFor(sale);
@@ -211,6 +226,9 @@ function localReceipt(body, due, deviceNumber) {
 }
 
 async function sellOffline(body, due) {
+  // A held business sells nothing: offline too, or the sale would wait in the outbox as if
+  // it had been made.
+  if (state.hold) throw new Error(`Not sold. ${state.holdMessage}`);
   if (body.tenders.some((t) => t.method !== "cash")) throw new Error("Offline the till takes cash only.");
   const given = body.tenders.reduce((sum, t) => sum + minor(t.amount), 0n);
   if (given < due) throw new Error(`${show(due - given)} is still to be paid.`);

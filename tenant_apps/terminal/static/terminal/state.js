@@ -12,7 +12,19 @@ export const state = {
   deviceId: "",
   online: navigator.onLine,
   pending: 0,
+  // Billing holds the business ("suspended", "cancelled"; "" when not): no sale can be made,
+  // online or offline, until the owner pays. The page says so when it is served; a 402 from
+  // the checkout or the sync says so later.
+  hold: document.body.dataset.hold || "",
+  holdMessage: document.body.dataset.holdMessage || "",
 };
+
+/** Billing holds the business from now on: selling stops and the screen says why. */
+export function setHold(hold, message) {
+  state.hold = hold;
+  state.holdMessage = message || state.holdMessage;
+  emit("hold");
+}
 
 /** Who is selling now: the PIN cashier, else the signed-in person. */
 export function seller() {
