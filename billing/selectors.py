@@ -1,17 +1,22 @@
-"""Reads of the billing catalog and of subscriptions."""
+"""Reads of the billing catalog, subscriptions, invoices, credit notes and tax rates."""
 
 from __future__ import annotations
 
 from django.db.models import Prefetch, QuerySet
 from moneyed import Money
 
+from billing.figures import past_due_invoices
 from billing.models import (
     FALLBACK_CURRENCY,
     BillableMetric,
     Charge,
+    CreditNote,
+    Invoice,
+    InvoiceStatus,
     Plan,
     PlanPrice,
     Subscription,
+    TaxRate,
 )
 from saas_platform.errors import NotFound
 from shared_apps.tenants.models import Tenant
@@ -58,3 +63,62 @@ def subscription_of(tenant: Tenant) -> Subscription | None:
 
 def metric_list() -> QuerySet[BillableMetric]:
     return BillableMetric.objects.order_by("code")
+
+
+# --- invoices, credit notes and tax rates (platform owners) ---------------------------------
+
+
+def invoice_list(
+    *, tenant_slug: str = "", status: str = "", past_due: bool = False
+) -> QuerySet[Invoice]:
+    """Issued invoices of every business, newest first; drafts exist only inside the
+    transaction that issues them and are never listed."""
+    invoices = past_due_invoices() if past_due else Invoice.objects.all()
+    invoices = invoices.exclude(status=InvoiceStatus.DRAFT).select_related("tenant")
+    if tenant_slug:
+        invoices = invoices.filter(tenant__slug=tenant_slug)
+    if status:
+        invoices = invoices.filter(status=status)
+    return invoices.order_by("-issued_for", "-id")
+
+
+def invoice_get(pk: int) -> Invoice:
+    """One issued invoice with its lines, charge attempts and credit notes."""
+    invoice = (
+        Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+        .select_related("tenant")
+        .prefetch_related("lines", "attempts", "credit_notes")
+        .filter(pk=pk)
+        .first()
+    )
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+def invoice_credited_minor(invoice: Invoice) -> int:
+    """What credit notes took off ``invoice`` so far (reads ``credit_notes.all()``, so the
+    prefetch of :func:`invoice_get` serves it)."""
+    return sum(note.amount_minor for note in invoice.credit_notes.all())
+
+
+def credit_note_list(
+    *, tenant_slug: str = "", invoice_id: int | None = None
+) -> QuerySet[CreditNote]:
+    notes = CreditNote.objects.select_related("tenant", "invoice", "applied_to")
+    if tenant_slug:
+        notes = notes.filter(tenant__slug=tenant_slug)
+    if invoice_id is not None:
+        notes = notes.filter(invoice_id=invoice_id)
+    return notes.order_by("-created_at", "-id")
+
+
+def tax_rate_list() -> QuerySet[TaxRate]:
+    return TaxRate.objects.order_by("country")
+
+
+def tax_rate_get(country: str) -> TaxRate:
+    rate = TaxRate.objects.filter(country=country.upper()).first()
+    if rate is None:
+        raise NotFound(f"No tax rate for {country[:10]}.")
+    return rate
