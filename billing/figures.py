@@ -217,19 +217,19 @@ class TrialConversions:
     rate: Decimal | None
 
 
-def trial_conversions(*, start: date, end: date, now: datetime | None = None) -> TrialConversions:
-    """Trials that ended in the period (and by now). A trial converted when the invoice of its
-    end, the first period's base fee, was paid: a trial that ended in a cancellation has no
-    such invoice, and one whose first charge failed has not converted (yet)."""
-    now = now or timezone.now()
+def trial_conversions(*, start: date, end: date) -> TrialConversions:
+    """Trials that ended in the period: their end fell in it and the billing run has moved the
+    subscription past it (a trial whose end is not yet invoiced is still trialing). A trial
+    converted when the invoice of its end, the first period's base fee, was paid: a trial that
+    ended in a cancellation has no such invoice, and one whose first charge failed has not
+    converted (yet)."""
     since, until = day_bounds(start, end)
     first_paid = Invoice.objects.filter(
         subscription=OuterRef("pk"), issued_for=OuterRef("trial_end"), status=InvoiceStatus.PAID
     )
     found = (
-        Subscription.objects.filter(
-            trial_end__gte=since, trial_end__lt=min(until, now), trial_end__isnull=False
-        )
+        Subscription.objects.filter(trial_end__gte=since, trial_end__lt=until)
+        .exclude(status=SubscriptionStatus.TRIALING)
         .annotate(paid=Exists(first_paid))
         .aggregate(ended=Count("pk"), converted=Count("pk", filter=Q(paid=True)))
     )
@@ -246,9 +246,11 @@ class Churn:
 
 def _paying_at(moment: datetime) -> Q:
     """A subscription that was a paying customer at ``moment``: made before it, past its trial,
-    not yet cancelled. A trial that ended in a cancellation was never a paying customer."""
+    not yet cancelled. A trial that ended in a cancellation was never a paying customer, and
+    one still trialing now never was one either (its end may be past, not yet invoiced)."""
     return (
-        Q(created_at__lt=moment)
+        ~Q(status=SubscriptionStatus.TRIALING)
+        & Q(created_at__lt=moment)
         & (Q(trial_end__isnull=True) | Q(trial_end__lte=moment))
         & (Q(cancelled_at__isnull=True) | Q(cancelled_at__gt=moment))
         & (
@@ -505,7 +507,7 @@ def platform_figures(*, start: date, end: date, now: datetime | None = None) -> 
         end=end,
         recurring_revenue=recurring_revenue(now=now),
         tenants=tenant_counts(),
-        trials=trial_conversions(start=start, end=end, now=now),
+        trials=trial_conversions(start=start, end=end),
         churn=churn(start=start, end=end),
         revenue_by_gateway=revenue_by_gateway(start=start, end=end),
         failed_payments=failed_payments(start=start, end=end),

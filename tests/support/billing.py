@@ -7,11 +7,16 @@ Transactional tests flush every public table, the plans seeded by billing's migr
 from __future__ import annotations
 
 import importlib
+from datetime import timedelta
 
 from django.apps import apps
 
-from billing.models import Plan, Subscription
+from billing.models import BillingAccount, Invoice, InvoiceStatus, Plan, Subscription
+from billing.services.accounts import account_finish_setup, account_start_setup
+from billing.services.collection import invoice_collect
+from billing.services.invoicing import invoice_next_boundary
 from billing.services.subscriptions import subscription_change_plan, subscription_start
+from devtools.billing_fakes.server import BillingFakes
 from shared_apps.tenants.models import Tenant
 
 _SEED = importlib.import_module("billing.migrations.0002_seed_plans")
@@ -31,3 +36,40 @@ def put_on_plan(tenant: Tenant, code: str) -> Subscription:
     if Subscription.objects.filter(tenant=tenant, plan__code=code).exists():
         return Subscription.objects.get(tenant=tenant)
     return subscription_change_plan(tenant=tenant, plan_code=code)
+
+
+# --- paying: payment methods saved at the gateways' fakes, boundaries invoiced and charged -----
+
+RETURN_URL = "https://shop.duka.test/billing/"
+VISA = "4242424242424242"
+
+
+def save_card(tenant: Tenant, fakes: BillingFakes, card: str = VISA) -> BillingAccount:
+    """A card saved through Stripe's hosted checkout (a business billed in USD)."""
+    session = account_start_setup(tenant=tenant, return_url=RETURN_URL)
+    fakes.stripe.complete_checkout(session.reference, card)
+    account = account_finish_setup(gateway="stripe", reference=session.reference)
+    assert account is not None
+    return account
+
+
+def save_mobile_money(tenant: Tenant, fakes: BillingFakes) -> BillingAccount:
+    """Mobile money saved through Paystack's hosted page (a business billed in KES)."""
+    session = account_start_setup(tenant=tenant, return_url=RETURN_URL)
+    fakes.paystack.pay(session.url.rsplit("/", 1)[1], method="mobile_money")
+    account = account_finish_setup(gateway="paystack", reference=session.reference)
+    assert account is not None
+    return account
+
+
+def bill_next_boundary(tenant: Tenant, *, late: timedelta = timedelta(hours=1)) -> Invoice | None:
+    """The billing run reaching ``tenant``'s next boundary ``late`` after it: the invoice is
+    written and charged at that moment (the business's saved method, or none)."""
+    subscription = Subscription.objects.get(tenant=tenant)
+    assert subscription.next_invoice_at is not None
+    now = subscription.next_invoice_at + late
+    invoice = invoice_next_boundary(subscription_id=subscription.pk, now=now)
+    if invoice is not None and invoice.status == InvoiceStatus.FINALIZED:
+        invoice_collect(invoice_id=invoice.pk, now=now)
+        invoice.refresh_from_db()
+    return invoice
