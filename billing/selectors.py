@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.db.models import Prefetch, QuerySet
 from moneyed import Money
 
@@ -122,3 +124,12 @@ def tax_rate_get(country: str) -> TaxRate:
     if rate is None:
         raise NotFound(f"No tax rate for {country[:10]}.")
     return rate
+
+
+def subscriptions_by_tenant(tenant_ids: Iterable[int]) -> dict[int, Subscription]:
+    """The subscriptions (with their plans) of the given businesses, by tenant id, in one
+    query: what a page of businesses shows beside each one."""
+    return {
+        s.tenant_id: s
+        for s in Subscription.objects.select_related("plan").filter(tenant_id__in=list(tenant_ids))
+    }
