@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.apps import apps
 
-from billing.models import BillingAccount, Invoice, InvoiceStatus, Plan, Subscription
+from billing.models import BillingAccount, Invoice, InvoiceStatus, Plan, Subscription, TaxRate
 from billing.services.accounts import account_finish_setup, account_start_setup
 from billing.services.collection import invoice_collect
 from billing.services.invoicing import invoice_next_boundary
@@ -20,12 +20,20 @@ from devtools.billing_fakes.server import BillingFakes
 from shared_apps.tenants.models import Tenant
 
 _SEED = importlib.import_module("billing.migrations.0002_seed_plans")
+_TAX_SEED = importlib.import_module("billing.migrations.0005_billing_cycle_and_tax_rates")
 
 
 def ensure_catalog() -> None:
-    """The three seeded plans, their metrics and charges, when the table is empty."""
+    """The three seeded plans, their metrics and charges, and the seeded tax rates, when their
+    tables are empty (a transactional test, an end-to-end one included, flushed them; with
+    ``--reuse-db`` that outlives the run)."""
     if not Plan.objects.exists():
         _SEED.seed(apps, None)
+    if not TaxRate.objects.exists():
+        TaxRate.objects.bulk_create(
+            TaxRate(country=country, name=name, rate=rate)
+            for country, (name, rate) in _TAX_SEED.TAX_RATES.items()
+        )
 
 
 def put_on_plan(tenant: Tenant, code: str) -> Subscription:
