@@ -9,6 +9,14 @@ from billing.api.catalog import (
     PlanDetailApi,
     PlanListApi,
 )
+from billing.api.figures import FiguresApi, MismatchListApi, UsageListApi
+from billing.api.invoices import (
+    CreditNoteListApi,
+    InvoiceCreditNotesApi,
+    InvoiceDetailApi,
+    InvoiceListApi,
+)
+from billing.api.tax_rates import TaxRateDetailApi, TaxRateListApi
 
 app_name = "billing-console"
 
@@ -22,4 +30,17 @@ urlpatterns = [
         name="charge-detail",
     ),
     path("metrics/", MetricListApi.as_view(), name="metric-list"),
+    path("figures/", FiguresApi.as_view(), name="figures-report"),
+    path("usage/", UsageListApi.as_view(), name="usage-list"),
+    path("mismatches/", MismatchListApi.as_view(), name="mismatch-list"),
+    path("invoices/", InvoiceListApi.as_view(), name="invoice-list"),
+    path("invoices/<int:invoice_id>/", InvoiceDetailApi.as_view(), name="invoice-detail"),
+    path(
+        "invoices/<int:invoice_id>/credit-notes/",
+        InvoiceCreditNotesApi.as_view(),
+        name="invoice-credit-notes",
+    ),
+    path("credit-notes/", CreditNoteListApi.as_view(), name="credit-note-list"),
+    path("tax-rates/", TaxRateListApi.as_view(), name="tax-rate-list"),
+    path("tax-rates/<str:country>/", TaxRateDetailApi.as_view(), name="tax-rate-detail"),
 ]

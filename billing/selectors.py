@@ -1,10 +1,13 @@
-"""Reads of the billing catalog and of subscriptions."""
+"""Reads of the billing catalog, subscriptions, invoices, credit notes and tax rates."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.db.models import Prefetch, QuerySet
 from moneyed import Money
 
+from billing.figures import past_due_invoices
 from billing.models import (
     FALLBACK_CURRENCY,
     BillableMetric,
@@ -16,6 +19,7 @@ from billing.models import (
     Plan,
     PlanPrice,
     Subscription,
+    TaxRate,
 )
 from saas_platform.errors import NotFound
 from shared_apps.tenants.models import Tenant
@@ -64,6 +68,7 @@ def metric_list() -> QuerySet[BillableMetric]:
     return BillableMetric.objects.order_by("code")
 
 
+<<<<<<< HEAD
 # --- what a business sees of its own billing -------------------------------------------------
 # Every read below takes the business and filters by it: another business's ids find nothing.
 
@@ -112,3 +117,71 @@ def credit_note_get(*, tenant: Tenant, credit_note_id: int) -> CreditNote:
     if note is None:
         raise NotFound("No such credit note.", code="credit_note_not_found")
     return note
+=======
+# --- invoices, credit notes and tax rates (platform owners) ---------------------------------
+
+
+def invoice_list(
+    *, tenant_slug: str = "", status: str = "", past_due: bool = False
+) -> QuerySet[Invoice]:
+    """Issued invoices of every business, newest first; drafts exist only inside the
+    transaction that issues them and are never listed."""
+    invoices = past_due_invoices() if past_due else Invoice.objects.all()
+    invoices = invoices.exclude(status=InvoiceStatus.DRAFT).select_related("tenant")
+    if tenant_slug:
+        invoices = invoices.filter(tenant__slug=tenant_slug)
+    if status:
+        invoices = invoices.filter(status=status)
+    return invoices.order_by("-issued_for", "-id")
+
+
+def invoice_get(pk: int) -> Invoice:
+    """One issued invoice with its lines, charge attempts and credit notes."""
+    invoice = (
+        Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
+        .select_related("tenant")
+        .prefetch_related("lines", "attempts", "credit_notes")
+        .filter(pk=pk)
+        .first()
+    )
+    if invoice is None:
+        raise NotFound("No such invoice.")
+    return invoice
+
+
+def invoice_credited_minor(invoice: Invoice) -> int:
+    """What credit notes took off ``invoice`` so far (reads ``credit_notes.all()``, so the
+    prefetch of :func:`invoice_get` serves it)."""
+    return sum(note.amount_minor for note in invoice.credit_notes.all())
+
+
+def credit_note_list(
+    *, tenant_slug: str = "", invoice_id: int | None = None
+) -> QuerySet[CreditNote]:
+    notes = CreditNote.objects.select_related("tenant", "invoice", "applied_to")
+    if tenant_slug:
+        notes = notes.filter(tenant__slug=tenant_slug)
+    if invoice_id is not None:
+        notes = notes.filter(invoice_id=invoice_id)
+    return notes.order_by("-created_at", "-id")
+
+
+def tax_rate_list() -> QuerySet[TaxRate]:
+    return TaxRate.objects.order_by("country")
+
+
+def tax_rate_get(country: str) -> TaxRate:
+    rate = TaxRate.objects.filter(country=country.upper()).first()
+    if rate is None:
+        raise NotFound(f"No tax rate for {country[:10]}.")
+    return rate
+
+
+def subscriptions_by_tenant(tenant_ids: Iterable[int]) -> dict[int, Subscription]:
+    """The subscriptions (with their plans) of the given businesses, by tenant id, in one
+    query: what a page of businesses shows beside each one."""
+    return {
+        s.tenant_id: s
+        for s in Subscription.objects.select_related("plan").filter(tenant_id__in=list(tenant_ids))
+    }
+>>>>>>> wt-cons

@@ -13,9 +13,10 @@ report bounds its length), so that every problem of the query is reported at onc
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from typing import Any, ClassVar, NamedTuple
 
+from django.utils import timezone
 from rest_framework import serializers
 from rest_framework.request import Request
 
@@ -34,9 +35,14 @@ class PeriodSerializer(serializers.Serializer[dict[str, Any]]):
         help_text="The last day, included. Default: today in the business's time zone.",
     )
 
+    def today(self) -> date:
+        """The day ``end`` defaults to. The root domain serves no business, so the console's
+        serializers count platform days (UTC) instead."""
+        return business_today()
+
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         attrs = super().validate(attrs)
-        end = attrs.get("end") or business_today()
+        end = attrs.get("end") or self.today()
         start = attrs.get("start") or end.replace(day=1)
         if start > end:
             raise serializers.ValidationError(
@@ -48,6 +54,22 @@ class PeriodSerializer(serializers.Serializer[dict[str, Any]]):
                 code="period_too_long",
             )
         return {**attrs, "start": start, "end": end}
+
+
+class PlatformPeriodSerializer(PeriodSerializer):
+    """A period of the platform's own days (UTC), for the console on the root domain, which
+    serves no business to take a calendar from."""
+
+    start = serializers.DateField(
+        required=False,
+        help_text="The first day (UTC), included. Default: the 1st of `end`'s month.",
+    )
+    end = serializers.DateField(
+        required=False, help_text="The last day (UTC), included. Default: today (UTC)."
+    )
+
+    def today(self) -> date:
+        return timezone.now().astimezone(UTC).date()
 
 
 class Period(NamedTuple):

@@ -37,8 +37,12 @@ class ConsoleTenantListApi(APIView):
         name = serializers.CharField(source="tenant.name")
         status = serializers.CharField(source="tenant.status")
         status_reason = serializers.CharField(source="tenant.status_reason")
-        # Always null until billing exists; kept so that clients need not change then.
-        plan = serializers.CharField(allow_null=True)
+        plan = serializers.CharField(
+            allow_null=True, help_text="The subscription's plan; null: no subscription."
+        )
+        subscription_status = serializers.CharField(
+            allow_null=True, help_text="trialing, active, past_due, suspended or cancelled."
+        )
         created_at = serializers.DateTimeField(source="tenant.created_at")
         last_activity_at = serializers.DateTimeField(
             source="tenant.last_activity_at", allow_null=True

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django_tenants.utils import get_public_schema_name
 from psycopg import sql
 
+from billing.selectors import subscriptions_by_tenant
 from shared_apps.tenants.models import Tenant, TenantStatus, TenantStatusChange
 from shared_apps.users.models import User
 
@@ -20,8 +21,10 @@ CONSOLE_PAGE_SIZE = 50
 class ConsoleTenantRow:
     tenant: Tenant
     staff_count: int
-    # Billing is not built yet; this becomes the subscription's plan once it is.
+    # The subscription's plan (its name) and status; None for a business without one (made
+    # before billing existed, or with the catalog emptied).
     plan: str | None = None
+    subscription_status: str | None = None
 
 
 def console_tenant_list(*, status: str = "", search: str = "") -> QuerySet[Tenant]:
@@ -81,9 +84,22 @@ def tenant_staff_counts(tenants: Iterable[Tenant]) -> dict[str, int]:
 
 
 def console_tenant_rows(tenants: Iterable[Tenant]) -> list[ConsoleTenantRow]:
+    """A page of businesses with their staff counts and subscriptions: two queries a page."""
     page = list(tenants)
     counts = tenant_staff_counts(page)
-    return [ConsoleTenantRow(tenant=t, staff_count=counts.get(t.schema_name, 0)) for t in page]
+    subscriptions = subscriptions_by_tenant(t.pk for t in page)
+    rows = []
+    for tenant in page:
+        subscription = subscriptions.get(tenant.pk)
+        rows.append(
+            ConsoleTenantRow(
+                tenant=tenant,
+                staff_count=counts.get(tenant.schema_name, 0),
+                plan=subscription.plan.name if subscription else None,
+                subscription_status=subscription.status if subscription else None,
+            )
+        )
+    return rows
 
 
 def console_status_before_suspension(*, tenant: Tenant) -> str:

@@ -1,22 +1,36 @@
-"""Console pages on the root domain: tenants, their status history, suspend and reactivate."""
+"""Console pages on the root domain: tenants, their status history, suspend and reactivate;
+billing's figures, invoices and credit notes, tax rates and plans."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from saas_platform.errors import DukaError
+from billing import figures
+from billing import selectors as billing_selectors
+from billing.models import Invoice
+from billing.services.catalog import PLAN_FIELDS, plan_update
+from billing.services.credit_notes import CREDITABLE, credit_note_issue
+from billing.services.tax_rates import tax_rate_create, tax_rate_update
+from saas_platform.errors import DukaError, NotFound
 from saas_platform.forms import add_error_to_form
 from shared_apps.console.access import platform_owner_required
 from shared_apps.console.forms import (
+    CreditNoteForm,
+    InvoiceFilterForm,
+    PeriodForm,
+    PlanForm,
     PlatformOwnerAuthenticationForm,
     StatusChangeForm,
+    TaxRateCreateForm,
+    TaxRateForm,
     TenantFilterForm,
 )
 from shared_apps.console.selectors import (
@@ -38,6 +52,7 @@ from shared_apps.tenants.models import Tenant, TenantStatus
 from shared_apps.users.views import LoginView
 
 StatusChange = Callable[..., Tenant]
+_Found = TypeVar("_Found")
 
 
 class ConsoleLoginView(LoginView):
@@ -154,3 +169,176 @@ def _render_detail(
         "can_reactivate": REACTIVATE in actions,
     }
     return render(request, "console/tenant_detail.html", context, status=status)
+
+
+# --- billing ------------------------------------------------------------------------------------
+
+
+@require_GET
+@platform_owner_required
+def billing_report(request: HttpRequest) -> HttpResponse:
+    """The figures over a period, each business's usage not yet invoiced, open mismatches."""
+    form = PeriodForm(request.GET)
+    if not form.is_valid():
+        return render(request, "console/billing.html", {"form": form}, status=400)
+    period = form.cleaned_data
+    usage_page = Paginator(figures.usage_subscriptions(), CONSOLE_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    context = {
+        "form": form,
+        "figures": figures.platform_figures(start=period["start"], end=period["end"]),
+        "usage_page": usage_page,
+        "usage": figures.usage_rows(usage_page.object_list),
+        "mismatches": figures.open_mismatches()[:CONSOLE_PAGE_SIZE],
+    }
+    return render(request, "console/billing.html", context)
+
+
+@require_GET
+@platform_owner_required
+def invoice_list(request: HttpRequest) -> HttpResponse:
+    form = InvoiceFilterForm(request.GET)
+    if not form.is_valid():
+        return render(request, "console/invoice_list.html", {"form": form}, status=400)
+    invoices = billing_selectors.invoice_list(
+        tenant_slug=form.cleaned_data["tenant"],
+        status=form.cleaned_data["status"],
+        past_due=form.cleaned_data["past_due"],
+    )
+    page = Paginator(invoices, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
+    credit_notes = billing_selectors.credit_note_list(tenant_slug=form.cleaned_data["tenant"])
+    context = {"form": form, "page": page, "credit_notes": credit_notes[:CONSOLE_PAGE_SIZE]}
+    return render(request, "console/invoice_list.html", context)
+
+
+@require_GET
+@platform_owner_required
+def invoice_detail(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    return _render_invoice(request, _invoice_or_404(invoice_id), CreditNoteForm())
+
+
+@require_POST
+@platform_owner_required
+def invoice_credit_notes(request: HttpRequest, invoice_id: int) -> HttpResponse:
+    """Issues a credit note from the invoice page's form."""
+    invoice = _invoice_or_404(invoice_id)
+    form = CreditNoteForm(request.POST)
+    status = 400
+    if form.is_valid():
+        try:
+            note = credit_note_issue(
+                invoice_id=invoice.pk,
+                amount=form.cleaned_data["amount"],
+                reason=form.cleaned_data["reason"],
+                issued_by=request.user.email,  # type: ignore[union-attr]
+            )
+        except DukaError as exc:
+            status = exc.status
+            add_error_to_form(form, exc)
+        else:
+            messages.success(request, f"Credit note {note.number} issued on {invoice.number}.")
+            return redirect("console:invoice-detail", invoice_id=invoice.pk)
+    return _render_invoice(request, _invoice_or_404(invoice_id), form, status=status)
+
+
+def _invoice_or_404(invoice_id: int) -> Invoice:
+    try:
+        return billing_selectors.invoice_get(invoice_id)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc
+
+
+def _render_invoice(
+    request: HttpRequest, invoice: Invoice, form: CreditNoteForm, *, status: int = 200
+) -> HttpResponse:
+    context = {
+        "invoice": invoice,
+        "form": form,
+        "creditable_minor": invoice.total_minor - billing_selectors.invoice_credited_minor(invoice),
+        "can_credit": invoice.status in CREDITABLE,
+    }
+    return render(request, "console/invoice_detail.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@platform_owner_required
+def tax_rate_list(request: HttpRequest) -> HttpResponse:
+    """Every country's rate, and a form adding one."""
+    form = TaxRateCreateForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                tax = tax_rate_create(**form.cleaned_data)
+            except DukaError as exc:
+                status = exc.status
+                add_error_to_form(form, exc)
+            else:
+                messages.success(request, f"{tax.country}: {tax.name} at {tax.rate}.")
+                return redirect("console:tax-rate-list")
+    context = {"form": form, "rates": billing_selectors.tax_rate_list()}
+    return render(request, "console/tax_rates.html", context, status=status)
+
+
+@require_http_methods(["GET", "POST"])
+@platform_owner_required
+def tax_rate_detail(request: HttpRequest, country: str) -> HttpResponse:
+    tax = _or_404(billing_selectors.tax_rate_get, country)
+    initial = {"name": tax.name, "rate": tax.rate, "is_active": tax.is_active}
+    form = TaxRateForm(request.POST or None, initial=initial)
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            try:
+                tax = tax_rate_update(country=tax.country, **form.cleaned_data)
+            except DukaError as exc:
+                status = exc.status
+                add_error_to_form(form, exc)
+            else:
+                messages.success(request, f"{tax.country}: {tax.name} at {tax.rate}.")
+                return redirect("console:tax-rate-list")
+    context = {"form": form, "tax": tax}
+    return render(request, "console/tax_rate_edit.html", context, status=status)
+
+
+@require_GET
+@platform_owner_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "console/plan_list.html", {"plans": billing_selectors.plan_list()})
+
+
+@require_http_methods(["GET", "POST"])
+@platform_owner_required
+def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
+    """A plan's form; saving calls the catalog's ``plan_update``, as the API's PATCH does."""
+    plan = _or_404(billing_selectors.plan_get, code)
+    fees = {str(fee.currency): fee.amount for fee in plan.base_fees()}
+    initial = {name: getattr(plan, name) for name in PLAN_FIELDS}
+    initial.update({f"fee_{currency}": amount for currency, amount in fees.items()})
+    form = PlanForm(request.POST or None, initial=initial, currencies=sorted(fees))
+    status = 200
+    if request.method == "POST":
+        status = 400
+        if form.is_valid():
+            fields, prices = form.changes()
+            try:
+                plan_update(code=plan.code, prices=prices, **fields)
+            except DukaError as exc:
+                status = exc.status
+                add_error_to_form(form, exc)
+            else:
+                messages.success(request, f"{fields['name']} saved.")
+                return redirect("console:plan-list")
+    context = {"form": form, "plan": plan}
+    return render(request, "console/plan_edit.html", context, status=status)
+
+
+def _or_404(selector: Callable[[str], _Found], key: str) -> _Found:
+    """What a billing selector found by ``key``; its NotFound as a page's 404."""
+    try:
+        return selector(key)
+    except NotFound as exc:
+        raise Http404(exc.message) from exc

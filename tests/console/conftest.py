@@ -13,9 +13,16 @@ from django_tenants.utils import schema_context
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import User
+from tests.support.billing import ensure_catalog
 from tests.support.tenants import STRONG_PASSWORD
 
 OWNER_EMAIL = "boss@duka.example"
+
+
+@pytest.fixture(autouse=True)
+def catalog(db: None) -> None:
+    # The console shows each business's plan: signup starts the trial on the default plan.
+    ensure_catalog()
 
 
 @pytest.fixture

@@ -46,6 +46,7 @@ def test_owner_gets_the_tenants_with_status_and_aggregates(
         "status",
         "status_reason",
         "plan",
+        "subscription_status",
         "created_at",
         "last_activity_at",
         "staff_count",
@@ -56,7 +57,9 @@ def test_owner_gets_the_tenants_with_status_and_aggregates(
         "suspended",
         "unpaid",
     )
-    assert (row["plan"], row["last_activity_at"], row["staff_count"]) == (None, None, 2)
+    assert (row["plan"], row["last_activity_at"], row["staff_count"]) == ("Starter", None, 2)
+    # The business's own status is the console's suspension; its subscription is still a trial.
+    assert row["subscription_status"] == "trialing"
 
 
 def test_owner_can_filter_and_search(

@@ -45,26 +45,44 @@ def test_list_shows_each_business_with_status_and_active_staff_count(
     # when the platform owner opens the console
     rows = listed(owner_client)
 
-    # then each business shows its status, active staff and no plan yet (billing is not built)
+    # then each business shows its status, active staff and the plan signup started its trial on
     assert rows == {
-        "busy-shop": ("trialing", 2, None),
-        "quiet-shop": ("suspended", 1, None),
+        "busy-shop": ("trialing", 2, "Starter"),
+        "quiet-shop": ("suspended", 1, "Starter"),
     }
 
 
-def test_list_page_shows_plan_placeholder_and_last_activity(
+def test_list_page_shows_plan_and_subscription_status_and_last_activity(
     make_tenant: Callable[..., Tenant], owner_client: Client
 ) -> None:
     tenant = make_tenant(slug="seen-shop")
     Tenant.objects.filter(pk=tenant.pk).update(
         last_activity_at=datetime(2026, 3, 4, 5, 6, tzinfo=UTC)
     )
+    bare_tenant("no-billing-shop")  # made before billing existed: no subscription
 
     content = owner_client.get(root_path("console:tenant-list")).content.decode()
 
     assert "<th>Plan</th>" in content
+    assert (
+        '<td class="plan">Starter <span class="muted subscription-status">(trialing)</span></td>'
+        in content
+    )
     assert '<td class="plan">—</td>' in content
     assert "2026-03-04 05:06" in content
+
+
+def test_the_plans_of_a_page_are_read_in_one_query(
+    make_tenant: Callable[..., Tenant], owner_client: Client
+) -> None:
+    make_tenant(slug="one-shop")
+    make_tenant(slug="two-shop")
+
+    with CaptureQueriesContext(connection) as queries:
+        rows = listed(owner_client)
+
+    assert rows["one-shop"][2] == rows["two-shop"][2] == "Starter"
+    assert sum("billing_subscription" in q["sql"] for q in queries.captured_queries) == 1
 
 
 def test_list_leaves_out_the_platform_itself(
