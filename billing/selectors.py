@@ -68,7 +68,6 @@ def metric_list() -> QuerySet[BillableMetric]:
     return BillableMetric.objects.order_by("code")
 
 
-<<<<<<< HEAD
 # --- what a business sees of its own billing -------------------------------------------------
 # Every read below takes the business and filters by it: another business's ids find nothing.
 
@@ -117,11 +116,12 @@ def credit_note_get(*, tenant: Tenant, credit_note_id: int) -> CreditNote:
     if note is None:
         raise NotFound("No such credit note.", code="credit_note_not_found")
     return note
-=======
+
+
 # --- invoices, credit notes and tax rates (platform owners) ---------------------------------
 
 
-def invoice_list(
+def console_invoice_list(
     *, tenant_slug: str = "", status: str = "", past_due: bool = False
 ) -> QuerySet[Invoice]:
     """Issued invoices of every business, newest first; drafts exist only inside the
@@ -135,7 +135,7 @@ def invoice_list(
     return invoices.order_by("-issued_for", "-id")
 
 
-def invoice_get(pk: int) -> Invoice:
+def console_invoice_get(pk: int) -> Invoice:
     """One issued invoice with its lines, charge attempts and credit notes."""
     invoice = (
         Invoice.objects.exclude(status=InvoiceStatus.DRAFT)
@@ -155,7 +155,7 @@ def invoice_credited_minor(invoice: Invoice) -> int:
     return sum(note.amount_minor for note in invoice.credit_notes.all())
 
 
-def credit_note_list(
+def console_credit_note_list(
     *, tenant_slug: str = "", invoice_id: int | None = None
 ) -> QuerySet[CreditNote]:
     notes = CreditNote.objects.select_related("tenant", "invoice", "applied_to")
@@ -184,4 +184,3 @@ def subscriptions_by_tenant(tenant_ids: Iterable[int]) -> dict[int, Subscription
         s.tenant_id: s
         for s in Subscription.objects.select_related("plan").filter(tenant_id__in=list(tenant_ids))
     }
->>>>>>> wt-cons

@@ -123,7 +123,7 @@ class InvoiceListApi(ConsoleApi):
     )
     def get(self, request: Request) -> Response:
         filters = validated(self.FilterSerializer, request.query_params)
-        invoices = selectors.invoice_list(
+        invoices = selectors.console_invoice_list(
             tenant_slug=filters.get("tenant", ""),
             status=filters.get("status", ""),
             past_due=filters["past_due"],
@@ -136,7 +136,7 @@ class InvoiceDetailApi(ConsoleApi):
 
     @extend_schema(responses=InvoiceDetailOutput)
     def get(self, request: Request, invoice_id: int) -> Response:
-        return shown(InvoiceDetailOutput, selectors.invoice_get(invoice_id))
+        return shown(InvoiceDetailOutput, selectors.console_invoice_get(invoice_id))
 
 
 class CreditNoteInput(serializers.Serializer[Any]):
@@ -191,7 +191,7 @@ class CreditNoteListApi(ConsoleApi):
     )
     def get(self, request: Request) -> Response:
         filters = validated(self.FilterSerializer, request.query_params)
-        notes = selectors.credit_note_list(
+        notes = selectors.console_credit_note_list(
             tenant_slug=filters.get("tenant", ""), invoice_id=filters.get("invoice")
         )
         return paginated(request, notes, CreditNoteOutput)

@@ -201,13 +201,15 @@ def invoice_list(request: HttpRequest) -> HttpResponse:
     form = InvoiceFilterForm(request.GET)
     if not form.is_valid():
         return render(request, "console/invoice_list.html", {"form": form}, status=400)
-    invoices = billing_selectors.invoice_list(
+    invoices = billing_selectors.console_invoice_list(
         tenant_slug=form.cleaned_data["tenant"],
         status=form.cleaned_data["status"],
         past_due=form.cleaned_data["past_due"],
     )
     page = Paginator(invoices, CONSOLE_PAGE_SIZE).get_page(request.GET.get("page"))
-    credit_notes = billing_selectors.credit_note_list(tenant_slug=form.cleaned_data["tenant"])
+    credit_notes = billing_selectors.console_credit_note_list(
+        tenant_slug=form.cleaned_data["tenant"]
+    )
     context = {"form": form, "page": page, "credit_notes": credit_notes[:CONSOLE_PAGE_SIZE]}
     return render(request, "console/invoice_list.html", context)
 
@@ -244,7 +246,7 @@ def invoice_credit_notes(request: HttpRequest, invoice_id: int) -> HttpResponse:
 
 def _invoice_or_404(invoice_id: int) -> Invoice:
     try:
-        return billing_selectors.invoice_get(invoice_id)
+        return billing_selectors.console_invoice_get(invoice_id)
     except NotFound as exc:
         raise Http404(exc.message) from exc
 
