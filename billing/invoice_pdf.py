@@ -4,6 +4,7 @@ and a credit note in the same layout."""
 from __future__ import annotations
 
 import io
+from typing import Any
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
@@ -15,6 +16,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 from billing.minor_units import from_minor
 from billing.models import CreditNote, Invoice, InvoiceLine
 from saas_platform.money import format_amount
+from shared_apps.tenants.models import Tenant
 
 SELLER = "Duka Platform Ltd"
 
@@ -47,33 +49,51 @@ def _tier_rows(line: InvoiceLine, currency: str) -> list[list[str]]:
     return rows
 
 
-def invoice_pdf(invoice: Invoice) -> bytes:
+def _document(
+    *, title: str, tenant_line: str, issued_line: str, rows: list[list[Any]], widths: list[float]
+) -> bytes:
+    """One A4 page in the layout both documents share: a title, who bills whom, when and in
+    what, then a table whose first row is the header and last row the total."""
     buffer = io.BytesIO()
     styles = getSampleStyleSheet()
     document = SimpleDocTemplate(
         buffer,
         pagesize=A4,
-        title=f"Invoice {invoice.number or 'draft'}",
+        title=title,
         leftMargin=18 * mm,
         rightMargin=18 * mm,
         topMargin=18 * mm,
         bottomMargin=18 * mm,
     )
-    currency = invoice.currency
-    tenant = invoice.tenant
     head = [
-        Paragraph(f"Invoice {escape(invoice.number or 'draft')}", styles["Title"]),
-        Paragraph(
-            f"From {SELLER} to {escape(tenant.name)} ({escape(tenant.slug)})", styles["Normal"]
-        ),
-        Paragraph(
-            f"Issued {invoice.finalized_at or invoice.created_at:%Y-%m-%d} · status "
-            f"{escape(invoice.get_status_display())} · amounts in {escape(currency)}",
-            styles["Normal"],
-        ),
+        Paragraph(escape(title), styles["Title"]),
+        Paragraph(tenant_line, styles["Normal"]),
+        Paragraph(issued_line, styles["Normal"]),
         Spacer(1, 6 * mm),
     ]
-    rows: list[list[str]] = [["Description", "Units", "Amount"]]
+    table = Table(rows, colWidths=widths, repeatRows=1)
+    table.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
+                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
+                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
+                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
+                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
+            ]
+        )
+    )
+    document.build([*head, table])
+    return buffer.getvalue()
+
+
+def _billed(tenant: Tenant) -> str:
+    return f"From {SELLER} to {escape(tenant.name)} ({escape(tenant.slug)})"
+
+
+def invoice_pdf(invoice: Invoice) -> bytes:
+    currency = invoice.currency
+    rows: list[list[Any]] = [["Description", "Units", "Amount"]]
     for line in invoice.lines.all():
         rows.append([line.description, _units(line), _amount(line.amount_minor, currency)])
         if len(line.tiers) > 1 or any(t["tier"] for t in line.tiers):
@@ -86,67 +106,29 @@ def invoice_pdf(invoice: Invoice) -> bytes:
     if invoice.credited_minor:
         rows.append(["Credit notes", "", "-" + _amount(invoice.credited_minor, currency)])
         rows.append(["Amount due", "", _amount(invoice.amount_due_minor, currency)])
-    table = Table(rows, colWidths=[110 * mm, 30 * mm, 34 * mm], repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-            ]
-        )
+    return _document(
+        title=f"Invoice {invoice.number or 'draft'}",
+        tenant_line=_billed(invoice.tenant),
+        issued_line=(
+            f"Issued {invoice.finalized_at or invoice.created_at:%Y-%m-%d} · status "
+            f"{escape(invoice.get_status_display())} · amounts in {escape(currency)}"
+        ),
+        rows=rows,
+        widths=[110 * mm, 30 * mm, 34 * mm],
     )
-    document.build([*head, table])
-    return buffer.getvalue()
 
 
 def credit_note_pdf(note: CreditNote) -> bytes:
     """A credit note as an A4 PDF, in the invoice's layout: what it credits, why, how much."""
-    buffer = io.BytesIO()
-    styles = getSampleStyleSheet()
-    document = SimpleDocTemplate(
-        buffer,
-        pagesize=A4,
+    amount = _amount(note.amount_minor, note.currency)
+    reason = Paragraph(escape(note.reason), getSampleStyleSheet()["Normal"])
+    return _document(
         title=f"Credit note {note.number}",
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=18 * mm,
-        bottomMargin=18 * mm,
-    )
-    tenant = note.tenant
-    head = [
-        Paragraph(f"Credit note {escape(note.number)}", styles["Title"]),
-        Paragraph(
-            f"From {SELLER} to {escape(tenant.name)} ({escape(tenant.slug)})", styles["Normal"]
-        ),
-        Paragraph(
+        tenant_line=_billed(note.tenant),
+        issued_line=(
             f"Issued {note.created_at:%Y-%m-%d} · credits invoice "
-            f"{escape(note.invoice.number or '')} · amounts in {escape(note.currency)}",
-            styles["Normal"],
+            f"{escape(note.invoice.number or '')} · amounts in {escape(note.currency)}"
         ),
-        Spacer(1, 6 * mm),
-    ]
-    rows = [
-        ["Reason", "Amount"],
-        [
-            Paragraph(escape(note.reason), styles["Normal"]),
-            _amount(note.amount_minor, note.currency),
-        ],
-        ["Credited", _amount(note.amount_minor, note.currency)],
-    ]
-    table = Table(rows, colWidths=[140 * mm, 34 * mm])
-    table.setStyle(
-        TableStyle(
-            [
-                ("FONTNAME", (0, 0), (-1, 0), "Helvetica-Bold"),
-                ("LINEBELOW", (0, 0), (-1, 0), 0.5, colors.black),
-                ("ALIGN", (1, 0), (-1, -1), "RIGHT"),
-                ("LINEABOVE", (0, -1), (-1, -1), 0.5, colors.black),
-                ("FONTNAME", (0, -1), (-1, -1), "Helvetica-Bold"),
-            ]
-        )
+        rows=[["Reason", "Amount"], [reason, amount], ["Credited", amount]],
+        widths=[140 * mm, 34 * mm],
     )
-    document.build([*head, table])
-    return buffer.getvalue()
