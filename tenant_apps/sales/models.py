@@ -111,6 +111,22 @@ class CashMovement(models.Model):
         return f"{self.kind} {self.amount}"
 
 
+class DrawerOpening(models.Model):
+    """The cash drawer opened with no sale (the till's "no sale" key): to give change, to check
+    a note. Each one is counted against the cashier in the anomaly signals."""
+
+    shift = models.ForeignKey(Shift, on_delete=models.PROTECT, related_name="drawer_openings")
+    reason = models.CharField(max_length=200)
+    opened_by = author_field()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"no sale at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class CouponKind(models.TextChoices):
     PERCENT = "percent", "Percentage"
     FIXED = "fixed", "Fixed amount"

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, include, path
 
-from tenant_apps.sales.api import checkout, receipts, reports, tills
+from tenant_apps.sales.api import anomalies, checkout, receipts, reports, tills
 
 app_name = "sales"
 
@@ -20,6 +20,7 @@ sale_urlpatterns = [
 shift_urlpatterns = [
     path("", tills.ShiftDetailApi.as_view(), name="shift-detail"),
     path("cash/", tills.ShiftCashApi.as_view(), name="shift-cash"),
+    path("no-sale/", tills.ShiftNoSaleApi.as_view(), name="shift-no-sale"),
     path("close/", tills.ShiftCloseApi.as_view(), name="shift-close"),
 ]
 
@@ -40,5 +41,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("reports/summary/", reports.SalesSummaryApi.as_view(), name="summary-report"),
     path("reports/today/", reports.SalesTodayApi.as_view(), name="today-report"),
+    path("reports/anomalies/", anomalies.AnomalyReportApi.as_view(), name="anomaly-report"),
+    path(
+        "reports/anomalies/<int:cashier_id>/<slug:metric>/",
+        anomalies.AnomalyEvidenceApi.as_view(),
+        name="anomaly-evidence",
+    ),
     path("<uuid:sale_uuid>/", include(sale_urlpatterns)),
 ]

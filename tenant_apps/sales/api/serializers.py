@@ -15,6 +15,7 @@ from tenant_apps.catalog.api.serializers import shows_costs
 from tenant_apps.sales.models import (
     CashMovement,
     Coupon,
+    DrawerOpening,
     Register,
     ReturnLine,
     Sale,
@@ -111,6 +112,14 @@ class CashMovementOutputSerializer(OutputModelSerializer[CashMovement]):
     class Meta:
         model = CashMovement
         fields = ["id", "kind", "amount", "account", "reason", "created_at"]
+
+
+class DrawerOpeningOutputSerializer(OutputModelSerializer[DrawerOpening]):
+    opened_by = serializers.EmailField(source="opened_by.email", default=None, allow_null=True)
+
+    class Meta:
+        model = DrawerOpening
+        fields = ["id", "shift", "reason", "opened_by", "created_at"]
 
 
 class CouponOutputSerializer(OutputModelSerializer[Coupon]):

@@ -17,6 +17,7 @@ from saas_platform.money import money
 from tenant_apps.sales.api.serializers import (
     CashMovementOutputSerializer,
     CouponOutputSerializer,
+    DrawerOpeningOutputSerializer,
     RegisterOutputSerializer,
     ShiftOutputSerializer,
     shift_report_shown,
@@ -36,6 +37,7 @@ from tenant_apps.sales.services.tills import (
     register_update,
     shift_cash_move,
     shift_close,
+    shift_drawer_open,
     shift_open,
 )
 from tenant_apps.staff.access import Action
@@ -153,6 +155,21 @@ class ShiftCashApi(APIView):
             actor=request.user,
         )
         return created(CashMovementOutputSerializer, movement)
+
+
+class ShiftNoSaleApi(APIView):
+    """The cash drawer opened with no sale (the till's "no sale" key), with the reason."""
+
+    required_action = Action.SALES_SELL
+
+    class InputSerializer(serializers.Serializer[Any]):
+        reason = serializers.CharField(max_length=200)
+
+    @extend_schema(request=InputSerializer, responses={201: DrawerOpeningOutputSerializer})
+    def post(self, request: Request, shift_id: int) -> Response:
+        data = validated(self.InputSerializer, request.data)
+        opening = shift_drawer_open(shift_id=shift_id, reason=data["reason"], actor=request.user)
+        return created(DrawerOpeningOutputSerializer, opening)
 
 
 class ShiftCloseApi(APIView):

@@ -21,6 +21,7 @@ from tenant_apps.ledger.events import drawer_cash_posted
 from tenant_apps.sales.models import (
     CashMovement,
     CashMovementKind,
+    DrawerOpening,
     Register,
     Sale,
     SaleStatus,
@@ -139,6 +140,17 @@ def shift_cash_move(
             actor=actor,
         )
         return movement
+
+
+def shift_drawer_open(*, shift_id: int, reason: str, actor: Any) -> DrawerOpening:
+    """Records the drawer opened with no sale on an open shift (no money moves)."""
+    if not reason.strip():
+        raise ValidationFailed.for_field("reason", "blank", "Say why the drawer was opened.")
+    with transaction.atomic():
+        shift = _open_shift(shift_id)
+        return DrawerOpening.objects.create(
+            shift=shift, reason=reason.strip(), opened_by=person_or_none(actor)
+        )
 
 
 def shift_close(*, shift_id: int, counted_cash: Money, note: str = "", actor: Any) -> Shift:
