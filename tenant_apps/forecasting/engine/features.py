@@ -34,12 +34,23 @@ class FeatureBuilder:
         if "discount" in panel.known:
             self.names += ["discount"]
         self.names += list(self.calendar)
-        self.names += ["age", "level", "series", "category"]
+        self.names += ["age", "level", "local_level", "series", "category"]
+        # Level-dependent features are divided by the mean of the last `local` periods (also
+        # the target, by the caller): each row then says "relative to lately", which lets
+        # trees follow trends and level shifts they could not extrapolate in absolute terms.
+        self.local = {"D": 28, "W": 13}.get(freq.kind, 12)
+        self.relative = [
+            i for i, name in enumerate(self.names)
+            if name.startswith(("lag_", "mean_", "std_", "seasonal_mean"))
+        ]  # fmt: skip
         self.categorical = [self.names.index("series"), self.names.index("category")]
 
-    def build(self, rows: np.ndarray, columns: np.ndarray, y: np.ndarray) -> np.ndarray:
+    def build(
+        self, rows: np.ndarray, columns: np.ndarray, y: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Features of cells (rows[k], columns[k]) (history/future column numbers, before the
-        padding) from ``y``, the panel's scaled values. Returns float32 (cells, features)."""
+        padding) from ``y``, the panel's scaled values: float32 (cells, features), and the
+        divisor of each cell (its target is y / divisor; a prediction times it is y)."""
         panel, freq = self.panel, self.panel.freq
         out = np.empty((len(rows), len(self.names)), dtype=np.float32)
         at = panel.pad + columns
@@ -48,7 +59,7 @@ class FeatureBuilder:
             out[:, f] = y[rows, at - k]
             f += 1
         lo, hi = int(columns.min()), int(columns.max())
-        widest = max(*freq.mean_windows, *freq.std_windows)
+        widest = max(*freq.mean_windows, *freq.std_windows, self.local)
         segment = y[:, panel.pad + lo - widest : panel.pad + hi]
         sums, squares, counts = _cumulative(segment)
         offset = columns - lo + widest  # the cell's position in the cumulative arrays
@@ -83,9 +94,23 @@ class FeatureBuilder:
             f += 1
         out[:, f] = columns - panel.first[rows]
         out[:, f + 1] = np.log1p(self.scale[rows])
-        out[:, f + 2] = rows
-        out[:, f + 3] = panel.category[rows]
-        return out
+        local = self.divisor(sums, counts, rows, offset)
+        out[:, f + 2] = np.log(local)
+        out[:, f + 3] = rows
+        out[:, f + 4] = np.where(panel.category[rows] >= 0, panel.category[rows], np.nan)
+        out[:, self.relative] /= local[:, None]
+        return out, local
+
+    def divisor(
+        self, sums: np.ndarray, counts: np.ndarray, rows: np.ndarray, offset: np.ndarray
+    ) -> np.ndarray:
+        """The recent level each cell is expressed against: the mean of its last ``local``
+        periods, in units of the series' own mean, floored at a quarter of it (a slow mover's
+        run of zeros must not blow its features up); 1 where nothing recent was seen."""
+        total = sums[rows, offset] - sums[rows, offset - self.local]
+        count = counts[rows, offset] - counts[rows, offset - self.local]
+        mean = np.where(count > 0, total / np.maximum(count, 1), 1.0)
+        return np.maximum(mean, 0.25).astype(np.float32)
 
 
 def _cumulative(segment: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -180,8 +180,8 @@ def _model_forecast(
         pick = np.random.default_rng(seed).choice(len(rows), settings.max_train_rows, replace=False)
         pick.sort()
         rows, cols = rows[pick], cols[pick]
-    x = builder.build(rows, cols, scaled)
-    target = scaled[rows, panel.pad + cols]
+    x, local = builder.build(rows, cols, scaled)
+    target = scaled[rows, panel.pad + cols] / local
     dataset = lgb.Dataset(
         x, label=target, feature_name=builder.names, categorical_feature=builder.categorical,
         params={"max_bin": settings.max_bin, "verbosity": -1, "seed": seed}, free_raw_data=True,
@@ -209,8 +209,10 @@ def _model_forecast(
     out = np.empty((len(series), panel.horizon, len(qs)), dtype=np.float32)
     for step in range(panel.horizon):
         column = np.full(len(series), panel.length + step)
-        x = builder.build(series, column, scaled)
-        predicted = {q: boosters[q].predict(x, num_threads=settings.num_threads) for q in fit}
+        x, local = builder.build(series, column, scaled)
+        predicted = {
+            q: boosters[q].predict(x, num_threads=settings.num_threads) * local for q in fit
+        }
         scaled[series, panel.pad + panel.length + step] = predicted[0.5]
         for j, q in enumerate(qs):
             out[:, step, j] = predicted[q]
