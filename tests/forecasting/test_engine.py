@@ -101,7 +101,8 @@ def test_stock_out_days_are_not_learned_as_zero_demand() -> None:
         if i == 0:
             in_stock = days.dayofweek != 0
             y[~in_stock] = 0
-        frames.append(pd.DataFrame({"unique_id": f"S{i}", "ds": days, "y": y, "in_stock": in_stock}))
+        frame = pd.DataFrame({"unique_id": f"S{i}", "ds": days, "y": y, "in_stock": in_stock})
+        frames.append(frame)
     history = pd.concat(frames, ignore_index=True)
     mondays = lambda result: result[  # noqa: E731
         (result["unique_id"] == "S0") & (result["ds"].dt.dayofweek == 0)
@@ -118,6 +119,7 @@ def test_the_country_s_public_holidays_are_a_feature() -> None:
     # given Kenyan sales, which jump on public holidays, up to 8 December 2025
     sales = generate_sales(30, 500, start="2024-07-27", seed=5, country="KE", new_share=0)
     assert sales["ds"].max() == pd.Timestamp("2025-12-08")
+
     # when forecast with Kenya's calendar, and without any
     def lift(country: str | None) -> float:
         result = forecast(sales, 21, "D", country=country, settings=QUICK)
@@ -152,9 +154,7 @@ def test_the_same_seed_gives_the_same_data_and_forecasts() -> None:
 def test_future_prices_and_promotions_move_the_forecast(sales: pd.DataFrame) -> None:
     # given a promotion planned for every product next week (30% off)
     last = sales.groupby("unique_id", observed=True).tail(1)
-    future = pd.concat(
-        [last.assign(ds=last["ds"] + pd.Timedelta(days=d)) for d in range(1, 8)]
-    )
+    future = pd.concat([last.assign(ds=last["ds"] + pd.Timedelta(days=d)) for d in range(1, 8)])
     promotion = future.assign(price=future["price"] * 0.7, discount=0.3)
     # when forecast with and without it
     plain = forecast(sales, 7, "D", settings=QUICK)

@@ -20,11 +20,10 @@ class FeatureBuilder:
         self.first_period = int(panel.base.min())
         last_period = int(panel.base.max()) + panel.length + panel.horizon
         self.calendar = calendar(freq, self.first_period, last_period, country)
-        reference: dict[str, np.ndarray] = {}
+        self.reference_price = np.ones(panel.n, dtype=np.float32)
         if "price" in panel.known:
             hist = panel.known["price"][:, panel.pad : panel.pad + panel.length]
-            reference["price"] = _row_mean(hist)
-        self.reference_price = reference.get("price")
+            self.reference_price = _row_mean(hist)
         self.names: list[str] = [f"lag_{k}" for k in freq.lags]
         self.names += [f"mean_{w}" for w in freq.mean_windows]
         self.names += [f"std_{w}" for w in freq.std_windows]
@@ -75,14 +74,12 @@ class FeatureBuilder:
             f += 1
         seasonal = np.stack([y[rows, at - k] for k in freq.seasonal_lags])
         seen = ~np.isnan(seasonal)
-        out[:, f] = np.where(
-            seen.any(axis=0), np.where(seen, seasonal, 0).sum(axis=0) / np.maximum(seen.sum(0), 1), np.nan
-        )
+        seasonal_sum = np.where(seen, seasonal, 0).sum(axis=0)
+        out[:, f] = np.where(seen.any(axis=0), seasonal_sum / np.maximum(seen.sum(0), 1), np.nan)
         f += 1
         if "price" in panel.known:
             price = panel.known["price"][rows, at]
             out[:, f] = price
-            assert self.reference_price is not None
             out[:, f + 1] = price / self.reference_price[rows]
             f += 2
         if "discount" in panel.known:

@@ -105,9 +105,7 @@ def resolve(freq: str, ds: pd.Series) -> Frequency:
     return Frequency(kind, anchor)
 
 
-def calendar(
-    freq: Frequency, first: int, last: int, country: str | None
-) -> dict[str, np.ndarray]:
+def calendar(freq: Frequency, first: int, last: int, country: str | None) -> dict[str, np.ndarray]:
     """Calendar features of periods ``first``..``last`` (inclusive), float32 arrays.
 
     Public holidays come from the ``holidays`` package, imported and built only when a country

@@ -31,17 +31,17 @@ FALLBACK = "seasonal_naive"
 
 @dataclass(frozen=True)
 class Settings:
-    """LightGBM's knobs. The defaults are sized for a business of 5,000 products × 2 years of
+    """LightGBM's knobs. The defaults are sized for a business of 5,000 products x 2 years of
     daily sales on 2 cores (docs/forecasting.md has the figures)."""
 
-    num_boost_round: int = 200
-    learning_rate: float = 0.08
+    num_boost_round: int = 150
+    learning_rate: float = 0.1
     num_leaves: int = 63
     min_data_in_leaf: int = 100
     max_bin: int = 63
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.5
-    max_train_rows: int = 600_000
+    max_train_rows: int = 400_000
     num_threads: int = 2
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -139,9 +139,7 @@ def to_frame(run: Run) -> pd.DataFrame:
     n, horizon = panel.n, panel.horizon
     rows = np.repeat(np.arange(n), horizon)
     periods = panel.base[rows] + panel.length + np.tile(np.arange(horizon), n)
-    frame = pd.DataFrame(
-        {"unique_id": panel.ids.take(rows), "ds": panel.freq.dates_of(periods)}
-    )
+    frame = pd.DataFrame({"unique_id": panel.ids.take(rows), "ds": panel.freq.dates_of(periods)})
     for j, q in enumerate(run.quantiles):
         frame[quantile_column(q)] = run.values[:, :, j].reshape(-1)
     frame["model"] = np.where(run.uses_model[rows], MODEL, FALLBACK)

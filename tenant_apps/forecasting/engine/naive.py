@@ -12,7 +12,7 @@ def seasonal_naive(history: np.ndarray, season: int, horizon: int) -> np.ndarray
     A stock-out or a missing period in the last season is taken from the season before; what
     is still unknown (or a series shorter than a season) gets the mean of its last two seasons,
     and a series with nothing observed gets 0."""
-    n, length = history.shape
+    length = history.shape[1]
     m = min(season, length)
     last = history[:, length - m :].copy()
     if length >= 2 * m:

@@ -121,7 +121,7 @@ def _place_future(
 ) -> None:
     if not {"unique_id", "ds"} <= set(future.columns):
         raise ValueError("features must have columns unique_id and ds")
-    rows = ids.get_indexer(future["unique_id"])
+    rows = ids.get_indexer(pd.Index(future["unique_id"]))
     column = frequency.index_of(pd.to_datetime(future["ds"])) - base[np.maximum(rows, 0)]
     keep = (rows >= 0) & (column >= length) & (column < length + horizon)
     for name, grid in known.items():

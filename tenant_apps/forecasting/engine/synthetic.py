@@ -5,7 +5,7 @@ Every product has a level (a share of them intermittent slow movers), a trend, a
 day before, promotions (a discount off the price for a week, lifting demand by the product's
 price elasticity) and stock-out spells (no sales, ``in_stock`` false). Some products are new,
 launched in the last weeks. Counts are negative binomial around that mean. All of it is drawn
-with numpy arrays over (products, days) at once: 5,000 products × 2 years take a few seconds.
+with numpy arrays over (products, days) at once: 5,000 products x 2 years take a few seconds.
 """
 
 from __future__ import annotations
