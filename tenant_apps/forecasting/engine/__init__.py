@@ -1,0 +1,17 @@
+"""The forecasting engine: plain Python on pandas long frames (``unique_id``, ``ds``, ``y``),
+with no Django import, so that anyone can evaluate it on any data (docs/forecasting.md)."""
+
+from .backtest import BacktestResult, backtest, mase
+from .model import FALLBACK, MODEL, Settings, fallback_ids, forecast, quantile_column
+
+__all__ = [
+    "FALLBACK",
+    "MODEL",
+    "BacktestResult",
+    "Settings",
+    "backtest",
+    "fallback_ids",
+    "forecast",
+    "mase",
+    "quantile_column",
+]
