@@ -1,5 +1,5 @@
 """The task outbox: work queued in a transaction reaches the broker once it commits, and later
-if the broker is away then (decision 0016).
+if the broker is away then (decision 0017).
 
 ``outbox_send`` writes the task in the caller's transaction, so a rolled-back request queues
 nothing and a committed one loses nothing; right after the commit it is handed to the broker,
