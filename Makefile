@@ -52,7 +52,7 @@ seed: migrate
 # Everything `make run` starts in the background, stopped by it when it ends (Ctrl-C).
 CELERY := $(BIN)/celery -A saas_platform
 # Every queue the platform uses (docs/cluster.md): a worker for all of them in development.
-QUEUES ?= default,billing
+QUEUES ?= default,billing,forecasting
 run: migrate
 	@mkdir -p .data
 	@# Background jobs of a script ignore Ctrl-C: the trap stops them, then the embedded servers.

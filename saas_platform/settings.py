@@ -6,6 +6,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -98,6 +99,7 @@ TENANT_APPS = [
     "auditlog",
     "tenant_apps.audit",
     "tenant_apps.terminal",
+    "tenant_apps.forecasting",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -192,6 +194,8 @@ CELERY_TIMEZONE = "UTC"
 # Billing's tasks have a queue of their own, so a slow billing run never delays the businesses'
 # own work (and a worker can be given to billing alone: docs/cluster.md).
 BILLING_TASK_QUEUE = env.str("BILLING_TASK_QUEUE", default="billing")
+# Training forecasts takes minutes of CPU per business: a queue (and workers) of its own.
+FORECASTING_TASK_QUEUE = env.str("FORECASTING_TASK_QUEUE", default="forecasting")
 # Beat runs these once; each fans out one task per business (beat knows nothing of tenants).
 CELERY_BEAT_SCHEDULE = {
     # Tasks that could not reach the broker when queued (shared_apps/outbox).
@@ -222,6 +226,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "billing.reconcile",
         "schedule": 24 * 3600.0,
         "options": {"queue": BILLING_TASK_QUEUE},
+    },
+    # Each business's forecasts retrained at night (UTC), when the tills are quiet.
+    "forecasting-nightly": {
+        "task": "tenants.fan_out",
+        "schedule": crontab(hour=1, minute=0),
+        "args": ["forecasting.nightly"],
     },
     "billing-usage-snapshot": {
         "task": "tenants.fan_out",

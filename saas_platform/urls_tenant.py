@@ -28,6 +28,7 @@ urlpatterns = [
     path("api/v1/customers/", include("tenant_apps.customers.urls")),
     path("api/v1/payments/", include("tenant_apps.payments.urls")),
     path("api/v1/sales/", include("tenant_apps.sales.urls")),
+    path("api/v1/forecasting/", include("tenant_apps.forecasting.urls")),
     path("api/v1/billing/", include("billing.account_urls")),
     *api_docs_urlpatterns(__name__),
 ]

@@ -90,7 +90,12 @@ def _scratch_cache(django_test_environment: None) -> Iterator[None]:
     location = re.sub(r"/\d+$", "", settings.REDIS_URL.rstrip("/")) + f"/{database}"
     caches = {"default": {**settings.CACHES["default"], "LOCATION": location}}
     queue = f"test-tasks-{worker}-{secrets.token_hex(4)}"
-    with override_settings(CACHES=caches, PAYMENT_TASK_QUEUE=queue, BILLING_TASK_QUEUE=queue):
+    with override_settings(
+        CACHES=caches,
+        PAYMENT_TASK_QUEUE=queue,
+        BILLING_TASK_QUEUE=queue,
+        FORECASTING_TASK_QUEUE=queue,
+    ):
         yield
     redis.Redis.from_url(settings.REDIS_URL).delete(queue)
 

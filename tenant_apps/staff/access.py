@@ -32,6 +32,9 @@ class Action(StrEnum):
     SALES_OVERRIDE_PRICE = "sales.override_price"
     SALES_VOID = "sales.void"
     SALES_MANAGE = "sales.manage"  # registers and coupons
+    # Demand forecasts and reorder suggestions; training one (minutes of CPU) is a decision.
+    FORECASTING_VIEW = "forecasting.view"
+    FORECASTING_RUN = "forecasting.run"
     # Each cashier's voids, refunds, discounts, overrides and no-sales against the norm: the
     # owner's, since a manager's own voids are among what it watches.
     SALES_ANOMALIES = "sales.anomalies"
@@ -62,6 +65,7 @@ _READ_THE_FIGURES = frozenset(
         A.LEDGER_VIEW,
         A.REPORTS_VIEW,
         A.CATALOG_VIEW_COSTS,
+        A.FORECASTING_VIEW,
     }
 )
 
@@ -88,6 +92,7 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             A.PURCHASING_VIEW,
             A.PURCHASING_MANAGE,
             A.CATALOG_VIEW_COSTS,
+            A.FORECASTING_VIEW,
         }
     ),
     Role.ACCOUNTANT: _READ_THE_FIGURES | {A.LEDGER_MANAGE, A.AUDIT_VIEW, A.BILLING_VIEW},
@@ -124,6 +129,7 @@ ACTION_SCOPES: dict[Action, str] = {
     A.LEDGER_MANAGE: "ledger:write",
     A.REPORTS_VIEW: "reports:read",
     A.AUDIT_VIEW: "audit:read",
+    A.FORECASTING_VIEW: "forecasting:read",
 }
 
 SCOPES: frozenset[str] = frozenset(ACTION_SCOPES.values())
