@@ -23,6 +23,7 @@ from django_tenants.utils import schema_context
 from kombu.exceptions import OperationalError as BrokerUnavailable
 
 from saas_platform.celery import app
+from saas_platform.locking import lock_rows
 from saas_platform.tenancy import current_schema
 from shared_apps.outbox.models import OutboxMessage
 
@@ -67,8 +68,11 @@ def _send(*, pks: list[int] | None) -> tuple[int, int]:
     many went and how many were taken."""
     with transaction.atomic():
         # Locked while sent: the commit hook and beat's drain never both send one row.
-        rows = OutboxMessage.objects.select_for_update(skip_locked=True).order_by("pk")
-        batch = list(rows.filter(pk__in=pks) if pks is not None else rows[:DRAIN_BATCH])
+        rows = OutboxMessage.objects.all()
+        if pks is not None:
+            batch = lock_rows(rows.filter(pk__in=pks), skip_locked=True)
+        else:
+            batch = lock_rows(rows, skip_locked=True, limit=DRAIN_BATCH)
         return _publish(batch), len(batch)
 
 

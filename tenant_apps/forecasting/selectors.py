@@ -18,8 +18,11 @@ def forecast_run_list() -> QuerySet[ForecastRun]:
 
 
 def forecast_list(
-    *, run: ForecastRun, product_id: int | None = None, location_id: int | None = None
+    *, run: ForecastRun | None, product_id: int | None = None, location_id: int | None = None
 ) -> QuerySet[ProductForecast]:
+    """The forecasts of ``run`` (None: before the first run, none)."""
+    if run is None:
+        return ProductForecast.objects.none()
     rows = ProductForecast.objects.filter(run=run).select_related("product", "location")
     if product_id is not None:
         rows = rows.filter(product_id=product_id)

@@ -94,12 +94,8 @@ class ForecastListApi(APIView):
     def get(self, request: Request) -> Response:
         query = validated(ForecastQuerySerializer, request.query_params)
         run = latest_run()
-        rows = (
-            forecast_list(
-                run=run, product_id=query.get("product"), location_id=query.get("location")
-            )
-            if run
-            else ProductForecast.objects.none()
+        rows = forecast_list(
+            run=run, product_id=query.get("product"), location_id=query.get("location")
         )
         # The run beside the rows: its MASE (and seasonal naive's) says how far to trust them.
         run_shown = ForecastRunOutputSerializer(run).data if run else None

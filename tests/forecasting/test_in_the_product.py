@@ -1,0 +1,207 @@
+"""Forecasts in the product: asked for by the owner (402 on a plan without forecasting), trained
+on the business's own sales, stored with the backtest's MASE, served per product and location,
+turned into reorder suggestions and drafted purchase orders; another business sees none of it.
+
+Sales history is written as rows (what checkouts leave behind; checkout has its own tests): a
+weekly pattern per product over 120 days."""
+
+from __future__ import annotations
+
+import itertools
+import random
+from collections.abc import Callable
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.storage import default_storage
+from django.test import Client
+from django.utils import timezone
+from django_tenants.utils import tenant_context
+from moneyed import Money
+
+from billing.models import UsageEvent
+from shared_apps.tenants.models import Tenant
+from shared_apps.users.models import Role
+from tenant_apps.catalog.models import Barcode, Product
+from tenant_apps.forecasting.models import ForecastRun, ProductForecast
+from tenant_apps.forecasting.services import forecast_run_execute
+from tenant_apps.inventory.models import Location, StockLevel
+from tenant_apps.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+from tenant_apps.sales.models import Register, Sale, SaleLine, SaleStatus
+from tests.support.urls import tenant_path
+
+pytestmark = pytest.mark.django_db
+
+DAYS = 120
+_receipts = itertools.count(1)
+
+
+def _history(tenant: Tenant, products: list[Product]) -> None:
+    """``DAYS`` days of sales: product i sells about (i + 2) units on weekdays, double on
+    Saturdays, give or take one (a pattern with no noise would leave seasonal naive no error
+    to scale MASE by)."""
+    noise = random.Random(7)  # noqa: S311 (test data, not secrets)
+    money = lambda v: Money(Decimal(v), tenant.currency)  # noqa: E731
+    with tenant_context(tenant):
+        till = Register.objects.get(code="TILL1")
+        now = timezone.now()
+        sales, lines = [], []
+        for day in range(1, DAYS + 1):
+            moment = now - timedelta(days=day)
+            for index, _product in enumerate(products):
+                units = (index + 2) * (2 if moment.weekday() == 5 else 1) + noise.randint(0, 2)
+                total = money(units * 100)
+                sales.append(Sale(
+                    register=till, status=SaleStatus.COMPLETED, receipt_number=next(_receipts),
+                    prices_include_tax=True, subtotal=total, discount_total=money(0),
+                    tax_total=money(0), total=total, paid_total=total, change_due=money(0),
+                    cost_total=money(0), completed_at=moment,
+                ))  # fmt: skip
+        Sale.objects.bulk_create(sales)
+        for sale, (_day, product) in zip(
+            sales, itertools.product(range(1, DAYS + 1), products), strict=True
+        ):
+            units = sale.total.amount / 100
+            lines.append(SaleLine(
+                sale=sale, line_no=1, product=product, description=product.name,
+                quantity=units, unit_price=money(100), discount=money(0), tax_rate=Decimal(0),
+                list_net=sale.total, discount_net=money(0), net=sale.total, tax=money(0),
+                gross=sale.total, cost=money(0),
+            ))  # fmt: skip
+        SaleLine.objects.bulk_create(lines)
+
+
+@pytest.fixture
+def stocked(business: Tenant, make_product: Callable[..., Product]) -> list[Product]:
+    products = [make_product(name=f"Item {n}") for n in range(3)]
+    _history(business, products)
+    return products
+
+
+def _request(client: Client) -> Any:
+    return client.post(tenant_path("forecasting:run-list"))
+
+
+def test_a_plan_without_forecasting_is_refused_with_402_and_nothing_queued(
+    make_tenant: Callable[..., Tenant], jwt_client: Callable[[Tenant, str], Client]
+) -> None:
+    starter = make_tenant()  # signup's trial of Starter: no forecasting
+
+    answer = _request(jwt_client(starter, starter.owner_email))
+
+    assert answer.status_code == 402
+    error = answer.json()["error"]
+    assert error["code"] == "plan_limit"
+    assert error["fields"]["limit"][0]["code"] == "forecasting"
+    assert error["fields"]["cheapest_plan"][0]["code"] == "growth"
+    with tenant_context(starter):
+        assert not ForecastRun.objects.exists()
+
+
+def test_the_owner_trains_and_reads_forecasts_with_their_mase(
+    business: Tenant,
+    stocked: list[Product],
+    owner_client: Client,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    queued = _request(owner_client)
+    again = _request(owner_client)
+    assert (queued.status_code, queued.json()["status"]) == (202, "queued")
+    assert again.json()["id"] == queued.json()["id"]  # one run at a time
+
+    with tenant_context(business), django_capture_on_commit_callbacks(execute=True):
+        done = forecast_run_execute(run_id=queued.json()["id"])
+        twice = forecast_run_execute(run_id=queued.json()["id"])  # a second delivery
+
+    assert done is not None and twice is None
+    run = owner_client.get(tenant_path("forecasting:run-detail", run_id=done.pk)).json()
+    assert (run["status"], run["progress"], run["series"]) == ("done", 100, 3)
+    assert run["mase"] is not None and run["mase_naive"] is not None
+    assert run["mase"] < run["mase_naive"]  # a clean weekly pattern: the model learns it
+    page = owner_client.get(
+        tenant_path("forecasting:forecast-list"), {"product": stocked[2].pk, "limit": 100}
+    ).json()
+    assert page["count"] == 28 and page["run"]["id"] == done.pk
+    saturday = [r for r in page["results"] if _weekday(r["day"]) == 5]
+    weekday = [r for r in page["results"] if _weekday(r["day"]) == 1]
+    assert Decimal(saturday[0]["p50"]) > Decimal(weekday[0]["p50"])  # it learnt Saturdays
+    assert all(Decimal(r["p50"]) <= Decimal(r["p90"]) for r in page["results"])
+    with tenant_context(business):
+        assert default_storage.exists(ForecastRun.objects.get(pk=done.pk).forecast_file)
+        assert business.schema_name in default_storage.path(done.forecast_file or "x")
+    assert UsageEvent.objects.filter(tenant=business, metric_code="forecast_runs").count() == 1
+
+
+def _weekday(day: str) -> int:
+    return date.fromisoformat(day).weekday()
+
+
+def test_reorder_suggestions_round_to_the_pack_and_draft_orders_per_supplier(
+    business: Tenant, stocked: list[Product], owner_client: Client
+) -> None:
+    with tenant_context(business):
+        forecast_run_execute(run_id=ForecastRun.objects.create().pk)
+        store = Location.objects.get(code="STORE")
+        supplier = Supplier.objects.create(name="Bidco", lead_time_days=7)
+        ordered, never = stocked[2], stocked[0]
+        old = PurchaseOrder.objects.create(
+            reference="PO-OLD", supplier=supplier, destination=store, status="closed"
+        )
+        PurchaseOrderLine.objects.create(
+            order=old, product=ordered, quantity_ordered=Decimal(1),
+            unit_cost=Money(Decimal(50), business.currency),
+        )  # fmt: skip
+        Barcode.objects.create(code="BOX-12", product=ordered, symbology="ean13",
+                               pack_quantity=Decimal(12))  # fmt: skip
+        StockLevel.objects.filter(product__in=stocked).update(quantity=Decimal(5))
+
+    rows = owner_client.get(tenant_path("forecasting:reorder-list")).json()["results"]
+    by_product = {r["product_id"]: r for r in rows}
+    mine = by_product[ordered.pk]
+    drafted = owner_client.post(tenant_path("forecasting:reorder-draft"), {},
+                                content_type="application/json")  # fmt: skip
+
+    needed = Decimal(mine["lead_time_demand"]) + Decimal(mine["safety_stock"]) - Decimal(5)
+    assert (mine["supplier_id"], mine["lead_time_days"]) == (supplier.pk, 7)
+    assert Decimal(mine["pack_size"]) == 12
+    assert Decimal(mine["quantity"]) % 12 == 0
+    assert needed <= Decimal(mine["quantity"]) < needed + 12
+    assert by_product[never.pk]["supplier_id"] is None
+    assert drafted.status_code == 201, drafted.content
+    (order,) = drafted.json()
+    assert order["status"] == "draft" and order["supplier"]["id"] == supplier.pk
+    assert [
+        (line["product"]["id"], Decimal(line["quantity_ordered"])) for line in order["lines"]
+    ] == [(ordered.pk, Decimal(mine["quantity"]))]
+
+
+def test_another_business_sees_none_of_it_and_a_cashier_cannot_train(
+    business: Tenant,
+    stocked: list[Product],
+    make_tenant: Callable[..., Tenant],
+    jwt_client: Callable[[Tenant, str], Client],
+    tenant_client: Callable[[Tenant], Client],
+    staff_client: Callable[[str], Client],
+) -> None:
+    with tenant_context(business):
+        run = ForecastRun.objects.create()
+        forecast_run_execute(run_id=run.pk)
+    other = make_tenant(business_name="Beta Stores")
+    intruder = jwt_client(other, other.owner_email)
+
+    theirs = intruder.get(tenant_path("forecasting:forecast-list")).json()
+    by_id = intruder.get(tenant_path("forecasting:run-detail", run_id=run.pk))
+    # B's owner's token on A's host.
+    cross_host = tenant_client(business)
+    cross_host.defaults["HTTP_AUTHORIZATION"] = intruder.defaults["HTTP_AUTHORIZATION"]
+    stolen = cross_host.get(tenant_path("forecasting:forecast-list"))
+    cashier = _request(staff_client(Role.CASHIER))
+
+    assert (theirs["count"], theirs["run"]) == (0, None)
+    assert by_id.status_code == 404
+    assert stolen.status_code in (401, 403)
+    assert cashier.status_code == 403
+    with tenant_context(business):
+        assert ProductForecast.objects.filter(run=run).count() == 3 * 28
