@@ -1,6 +1,6 @@
-"""Closing the shift at the till: cash in and out during the shift, closing with the counted
-cash and the Z report (expected, counted, variance). Closing and signing out are refused while
-a sale made offline waits to be sent."""
+"""Closing the shift at the till: cash in and out during the shift, the drawer opened with no
+sale, closing with the counted cash and the Z report (expected, counted, variance). Closing and
+signing out are refused while a sale made offline waits to be sent."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from playwright.sync_api import BrowserContext, Page, Route, expect
 
 from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.barcodes import with_check_digit
-from tenant_apps.sales.models import CashMovement, Sale, Shift
+from tenant_apps.sales.models import CashMovement, DrawerOpening, Sale, Shift
 from tests.e2e.till import (
     Shop,
     log_in,
@@ -61,6 +61,15 @@ def test_cash_in_and_out_then_close_with_z_report_refused_while_sales_wait(
     expect(page.locator("#dialog[data-name=shift]")).to_be_visible()
     _cash_move(page, "cash_in", "500", "Change from the bank")
     _cash_move(page, "cash_out", "200", "Paid the cleaner")
+    # The drawer opened with no sale: recorded (for the owner's anomaly signals), no money.
+    page.fill("#no-sale-reason", "Change for a 1000 note")
+    page.click("#no-sale")
+    expect(page.locator("#toast")).to_contain_text("no sale recorded")
+    expect(page.locator("#no-sale-reason")).to_have_value("")
+    with tenant_context(tenant):
+        assert list(DrawerOpening.objects.values_list("reason", flat=True)) == [
+            "Change for a 1000 note"
+        ]
     expect(page.locator("#report")).to_be_visible()
     # The report scrolls inside its window; the buttons stay on the screen.
     expect(page.locator("#close-shift")).to_be_in_viewport()

@@ -148,6 +148,7 @@ export async function openShiftDialog() {
   const amount = h("input", { id: "cash-amount", inputmode: "decimal", placeholder: "Amount" });
   const reason = h("input", { id: "cash-reason", placeholder: "Reason" });
   const counted = h("input", { id: "counted-cash", inputmode: "decimal", placeholder: "Counted cash" });
+  const noSaleReason = h("input", { id: "no-sale-reason", placeholder: "Why (e.g. change for a note)" });
   openDialog({
     title: `Shift on ${state.till.name} — X report`,
     name: "shift",
@@ -167,6 +168,20 @@ export async function openShiftDialog() {
             }
           },
         }, "Record")),
+      h("label", { for: "no-sale-reason" }, "Open the drawer with no sale (counted for the owner)"),
+      h("div", { className: "tender" }, noSaleReason,
+        h("button", {
+          type: "button", id: "no-sale",
+          onclick: async () => {
+            try {
+              await api(`/sales/shifts/${state.till.shiftId}/no-sale/`, { method: "POST", body: { reason: noSaleReason.value } });
+              toast("Drawer opened: no sale recorded.");
+              noSaleReason.value = "";
+            } catch (error) {
+              toast(errorText(error), true);
+            }
+          },
+        }, "No sale")),
       h("label", { for: "counted-cash" }, "Close the shift: cash counted in the drawer"),
       counted,
     ],
