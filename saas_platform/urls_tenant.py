@@ -29,5 +29,6 @@ urlpatterns = [
     path("api/v1/payments/", include("tenant_apps.payments.urls")),
     path("api/v1/sales/", include("tenant_apps.sales.urls")),
     path("api/v1/billing/", include("billing.account_urls")),
+    path("api/v1/notifications/", include("tenant_apps.notifications.urls")),
     *api_docs_urlpatterns(__name__),
 ]

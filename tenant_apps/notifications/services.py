@@ -20,12 +20,15 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, time, timedelta
+from typing import cast
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from saas_platform.errors import FieldErrorCollector, ValidationFailed
 from saas_platform.locking import lock_row
+from saas_platform.phones import phone_normalise
 from saas_platform.tenancy import business_zone
 from shared_apps.users.models import User
 from tenant_apps.notifications.kinds import (
@@ -34,6 +37,7 @@ from tenant_apps.notifications.kinds import (
     STAFF_KINDS,
     Channel,
     default_enabled,
+    kinds_for_role,
 )
 from tenant_apps.notifications.models import (
     FINAL,
@@ -256,3 +260,60 @@ def staff_notify(
                 )
             )
     return sent
+
+
+# --- a person's preferences --------------------------------------------------------------------
+
+_UNSET = object()
+
+
+def preferences_update(
+    *,
+    user: User,
+    phone: str | None = None,
+    quiet_hours: object = _UNSET,
+    choices: list[tuple[str, str, bool]] | None = None,
+) -> None:
+    """Changes what ``user`` receives: their phone (for SMS and WhatsApp), their own quiet
+    hours (``(start, end)``, or None for the business's), and per kind and channel on or off.
+    Everything is checked before anything is written: a bad value changes nothing."""
+    problems = FieldErrorCollector()
+    normalised = ""
+    if phone is not None:
+        try:
+            normalised = phone_normalise(phone, field="phone")
+        except ValidationFailed as error:
+            problems.extend(error.fields)
+    quiet: tuple[time, time] | None = None
+    if quiet_hours is not _UNSET and quiet_hours is not None:
+        quiet = cast(tuple[time, time], quiet_hours)
+        if quiet[0] == quiet[1]:
+            problems.add(
+                "quiet_hours", "empty_window", "Quiet hours must start and end at different times."
+            )
+    allowed = set(kinds_for_role(user.role))
+    for index, (kind, channel, _) in enumerate(choices or []):
+        if kind not in allowed:
+            problems.add(
+                f"preferences[{index}].kind",
+                "not_for_role",
+                f"Your role does not receive {kind} notifications.",
+            )
+        elif channel not in STAFF_KIND_CHANNELS[kind]:
+            problems.add(
+                f"preferences[{index}].channel",
+                "channel_not_offered",
+                f"{kind} is not sent by {channel}.",
+            )
+    problems.raise_if_any()
+    with transaction.atomic():
+        profile, _ = NotificationProfile.objects.get_or_create(user=user)
+        if phone is not None:
+            profile.phone = normalised
+        if quiet_hours is not _UNSET:
+            profile.quiet_start, profile.quiet_end = quiet if quiet else (None, None)
+        profile.save()
+        for kind, channel, enabled in choices or []:
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, channel=channel, defaults={"enabled": enabled}
+            )
