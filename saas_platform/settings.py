@@ -426,6 +426,9 @@ SPECTACULAR_SETTINGS = {
         "SaleStatusEnum": "tenant_apps.sales.models.SaleStatus",
         "TenderStatusEnum": "tenant_apps.sales.models.TenderStatus",
         "ShiftStatusEnum": "tenant_apps.sales.models.ShiftStatus",
+        "NotificationKindEnum": "tenant_apps.notifications.kinds.Kind",
+        "NotificationChannelEnum": "tenant_apps.notifications.kinds.Channel",
+        "NotificationStatusEnum": "tenant_apps.notifications.models.Status",
     },
 }
 
