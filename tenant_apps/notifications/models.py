@@ -11,6 +11,7 @@ from datetime import time
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from tenant_apps.notifications.kinds import Channel, Kind
 
@@ -49,7 +50,7 @@ class Notification(models.Model):
     provider = models.CharField(max_length=30, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=500, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

@@ -15,7 +15,12 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.money import format_amount
-from saas_platform.tenancy import business_currency, business_zone, current_business
+from saas_platform.tenancy import (
+    business_currency,
+    business_zone,
+    current_business,
+    start_of_day,
+)
 from tenant_apps.customers.selectors import overdue_list
 from tenant_apps.inventory.models import AlertKind, AlertStatus, StockAlert
 from tenant_apps.notifications.content import message_content
@@ -177,7 +182,9 @@ def credit_reminders_send(*, now: datetime | None = None) -> int:
     if local.hour < SEND_HOUR or not choice.credit_reminders:
         return 0
     today = local.date()
-    since = now - timedelta(days=settings.NOTIFICATION_CREDIT_REMINDER_DAYS)
+    # By local dates: a reminder on the 3rd allows the next one on the 10th (N = 7), whatever
+    # the hour either run came at.
+    since = start_of_day(today - timedelta(days=settings.NOTIFICATION_CREDIT_REMINDER_DAYS - 1))
     business = current_business()
     sent = 0
     for report in overdue_list(today=today).customers:

@@ -109,6 +109,7 @@ def notification_send(
                 body=content.text_for(channel),
                 status=Status.SUPPRESSED if suppressed else Status.QUEUED,
                 error=suppressed[:500],
+                created_at=now,
                 finished_at=now if suppressed else None,
             )
         ],
@@ -155,8 +156,8 @@ def notification_deliver(
                 _finish(row, Status.UNKNOWN, now, error="The process sending it stopped before "
                         "recording the provider's answer; it is not sent again.")  # fmt: skip
             return row
-        if row.send_after is not None and row.send_after > now:
-            return row  # held: its own delivery comes then
+        # A held or retried row is delivered by the task queued for its time (the broker's ETA
+        # does the holding): an early run by a clock a little behind still sends, never drops it.
         row.status = Status.SENDING
         row.claimed_at = now
         row.attempts += 1
@@ -317,3 +318,29 @@ def preferences_update(
             NotificationPreference.objects.update_or_create(
                 user=user, kind=kind, channel=channel, defaults={"enabled": enabled}
             )
+
+
+def notification_settings_set(
+    *,
+    quiet_hours: tuple[time, time] | None,
+    credit_reminders: bool | None = None,
+    credit_reminder_channel: str | None = None,
+) -> NotificationSettings:
+    """The business's quiet hours (None: none) and how customers hear about overdue credit."""
+    if quiet_hours is not None and quiet_hours[0] == quiet_hours[1]:
+        raise ValidationFailed.for_field(
+            "quiet_hours", "empty_window", "Quiet hours must start and end at different times."
+        )
+    if credit_reminder_channel is not None and credit_reminder_channel not in Channel.values:
+        raise ValidationFailed.for_field(
+            "credit_reminder_channel", "invalid", f"Use one of: {', '.join(Channel.values)}."
+        )
+    with transaction.atomic():
+        found = lock_row(NotificationSettings, pk=1) or notification_settings_get()
+        found.quiet_start, found.quiet_end = quiet_hours if quiet_hours else (None, None)
+        if credit_reminders is not None:
+            found.credit_reminders = credit_reminders
+        if credit_reminder_channel is not None:
+            found.credit_reminder_channel = credit_reminder_channel
+        found.save()
+        return found
