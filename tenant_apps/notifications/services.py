@@ -116,8 +116,12 @@ def notification_send(
         ignore_conflicts=True,
     )
     row = Notification.objects.get(key=key)
+    if row.status == Status.SENDING:
+        # Claimed by a process that may have died mid-send: never sent again, but marked
+        # ``unknown`` once its lease has passed.
+        return notification_deliver(notification_id=row.pk, now=now) or row
     if row.status != Status.QUEUED or row.send_after is not None:
-        return row  # done, being sent, or held for later: nothing more to do here
+        return row  # done, or held / waiting for a retry: its own delivery task comes
     if channel in INTRUSIVE:
         start, end = _quiet_hours_of(user)
         until = quiet_until(now, start=start, end=end, zone=business_zone())
