@@ -193,7 +193,7 @@ CELERY_TIMEZONE = "UTC"
 # Billing's tasks have a queue of their own, so a slow billing run never delays the businesses'
 # own work (and a worker can be given to billing alone: docs/cluster.md).
 BILLING_TASK_QUEUE = env.str("BILLING_TASK_QUEUE", default="billing")
-# Alerts, summaries, reminders and e-mails to people (tenant_apps/notifications, docs/notifications.md).
+# Alerts, summaries, reminders and e-mails to people (docs/notifications.md).
 NOTIFICATIONS_TASK_QUEUE = env.str("NOTIFICATIONS_TASK_QUEUE", default="notifications")
 # Beat runs these once; each fans out one task per business (beat knows nothing of tenants).
 CELERY_BEAT_SCHEDULE = {
