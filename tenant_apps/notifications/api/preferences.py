@@ -3,6 +3,7 @@ role receives on each channel, on or off."""
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema, extend_schema_field
@@ -18,10 +19,15 @@ from tenant_apps.notifications.selectors import Preferences, preferences_of
 from tenant_apps.notifications.services import preferences_update
 from tenant_apps.staff.access import Action
 
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
 
 class QuietHoursSerializer(serializers.Serializer[Any]):
-    start = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
-    end = serializers.TimeField(format="%H:%M", input_formats=["%H:%M"])
+    start = serializers.RegexField(_CLOCK, help_text="HH:MM, the business's local time.")
+    end = serializers.RegexField(_CLOCK, help_text="HH:MM; before start = the next morning.")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        return {name: time.fromisoformat(attrs[name]) for name in ("start", "end")}
 
 
 class ChoiceSerializer(serializers.Serializer[Any]):
