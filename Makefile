@@ -24,6 +24,11 @@ BILLING_FAKES_PORT ?= 8098
 run: export STRIPE_API_BASE := http://127.0.0.1:$(BILLING_FAKES_PORT)
 run: export PAYSTACK_API_BASE := http://127.0.0.1:$(BILLING_FAKES_PORT)/paystack
 run: export PLATFORM_URL_PORT := $(PORT)
+# ...and fakes of the SMS (Africa's Talking-style) and WhatsApp Cloud APIs on this one
+# (docs/notifications.md): alerts and reminders by SMS or WhatsApp go there and are printed.
+NOTIFICATION_FAKES_PORT ?= 8097
+run: export SMS_API_BASE := http://127.0.0.1:$(NOTIFICATION_FAKES_PORT)/africastalking
+run: export WHATSAPP_API_BASE := http://127.0.0.1:$(NOTIFICATION_FAKES_PORT)/whatsapp
 
 .PHONY: install browser run worker beat stop migrate seed test lint format bench clean
 
@@ -52,12 +57,12 @@ seed: migrate
 # Everything `make run` starts in the background, stopped by it when it ends (Ctrl-C).
 CELERY := $(BIN)/celery -A saas_platform
 # Every queue the platform uses (docs/cluster.md): a worker for all of them in development.
-QUEUES ?= default,billing,forecasting
+QUEUES ?= default,billing,forecasting,notifications
 run: migrate
 	@mkdir -p .data
 	@# Background jobs of a script ignore Ctrl-C: the trap stops them, then the embedded servers.
 	@pids=""; \
-	  stop() { echo ""; echo "Stopping the worker, beat, payment sandbox and billing fakes..."; \
+	  stop() { echo ""; echo "Stopping the worker, beat, payment sandbox and the fakes..."; \
 	    kill $$pids 2>/dev/null; wait $$pids 2>/dev/null; \
 	    $(BIN)/python -m saas_platform.embedded stop; }; \
 	  trap stop EXIT; \
@@ -66,6 +71,8 @@ run: migrate
 	    --stripe-webhook http://localhost:$(PORT)/api/v1/billing/webhooks/stripe/ \
 	    --paystack-webhook http://localhost:$(PORT)/api/v1/billing/webhooks/paystack/ \
 	    > .data/billing-fakes.log 2>&1 & pids="$$pids $$!"; \
+	  $(BIN)/python -m devtools.notification_fakes --port $(NOTIFICATION_FAKES_PORT) \
+	    > .data/notification-fakes.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) worker -Q $(QUEUES) -l info > .data/worker.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) beat -l info -s .data/celerybeat-schedule > .data/beat.log 2>&1 & pids="$$pids $$!"; \
 	  sleep 1; \
@@ -77,6 +84,7 @@ run: migrate
 	  echo "  Console:         http://localhost:$(PORT)/console/  ($(PLATFORM_OWNER_EMAIL) / $(PLATFORM_OWNER_PASSWORD))" && \
 	  echo "  Payment sandbox: $$PAYMENT_SANDBOX_URL (payer numbers ending 0 pay, 1 cancel, 2 answer late); log .data/sandbox.log" && \
 	  echo "  Billing fakes:   Stripe $$STRIPE_API_BASE, Paystack $$PAYSTACK_API_BASE (card 4242 4242 4242 4242 pays); log .data/billing-fakes.log" && \
+	  echo "  SMS/WhatsApp:    fakes at http://127.0.0.1:$(NOTIFICATION_FAKES_PORT) print every message; log .data/notification-fakes.log" && \
 	  echo "  Celery worker:   all queues, log .data/worker.log" && \
 	  echo "  Celery beat:     periodic work, log .data/beat.log" && \
 	  echo "  Database:        $${DATABASE_URL:-embedded PostgreSQL under .data/postgres}" && \

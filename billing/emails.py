@@ -1,7 +1,11 @@
 """E-mails billing sends a business's owner: a new invoice, a failed charge, a change of
 standing (suspended, cancelled). Sent from billing's tasks, after the transaction that
 decided them has committed; a mail server that refuses is logged, never retried into a
-second e-mail."""
+second e-mail.
+
+The dunning e-mails (a failed charge, a change of standing) go through the notifications'
+e-mail channel: once per event (an attempt, a standing reached), logged in the business's own
+notification log (tenant_apps/notifications/platform.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +17,7 @@ from django.utils import timezone
 from billing.minor_units import from_minor
 from billing.models import Invoice, Subscription, SubscriptionStatus
 from saas_platform.money import format_amount
+from shared_apps.tenants.models import Tenant
 
 logger = logging.getLogger(__name__)
 
@@ -61,6 +66,13 @@ def send_invoice_email(*, invoice_id: int) -> None:
         Invoice.objects.filter(pk=invoice.pk, emailed_at=None).update(emailed_at=timezone.now())
 
 
+def _dunning_send(tenant: Tenant, *, event: str, subject: str, body: str) -> None:
+    from tenant_apps.notifications.platform import owner_email_send
+    from tenant_apps.notifications.providers.email import EmailContent
+
+    owner_email_send(tenant=tenant, event=event, content=EmailContent(subject=subject, text=body))
+
+
 def send_dunning_email(*, invoice_id: int) -> None:
     invoice = Invoice.objects.select_related("tenant").filter(pk=invoice_id).first()
     if invoice is None:
@@ -72,10 +84,11 @@ def send_dunning_email(*, invoice_id: int) -> None:
         if invoice.next_attempt_at
         else "We will not try again on our own."
     )
-    _send(
-        invoice.tenant.owner_email,
-        f"Payment of Duka invoice {invoice.number} failed",
-        f"We could not charge {_due(invoice)} for invoice {invoice.number}: {reason}.\n"
+    _dunning_send(
+        invoice.tenant,
+        event=f"invoice:{invoice.pk}:attempt:{attempt.number if attempt else 0}",
+        subject=f"Payment of Duka invoice {invoice.number} failed",
+        body=f"We could not charge {_due(invoice)} for invoice {invoice.number}: {reason}.\n"
         f"{retry} Update your payment method in Settings > Billing to pay now.\n",
     )
 
@@ -93,8 +106,10 @@ def send_status_email(*, subscription_id: int, status: str) -> None:
     if subscription is None:
         return
     what = STANDING_NEWS.get(status, f"is now {status}")
-    _send(
-        subscription.tenant.owner_email,
-        f"Your Duka subscription for {subscription.tenant.name}",
-        f"Your Duka subscription for {subscription.tenant.name} {what}.\n",
+    since = subscription.past_due_since
+    _dunning_send(
+        subscription.tenant,
+        event=f"subscription:{subscription.pk}:{status}:{int(since.timestamp()) if since else 0}",
+        subject=f"Your Duka subscription for {subscription.tenant.name}",
+        body=f"Your Duka subscription for {subscription.tenant.name} {what}.\n",
     )

@@ -100,6 +100,7 @@ TENANT_APPS = [
     "tenant_apps.audit",
     "tenant_apps.terminal",
     "tenant_apps.forecasting",
+    "tenant_apps.notifications",
 ]
 
 INSTALLED_APPS = SHARED_APPS + [app for app in TENANT_APPS if app not in SHARED_APPS]
@@ -196,6 +197,8 @@ CELERY_TIMEZONE = "UTC"
 BILLING_TASK_QUEUE = env.str("BILLING_TASK_QUEUE", default="billing")
 # Training forecasts takes minutes of CPU per business: a queue (and workers) of its own.
 FORECASTING_TASK_QUEUE = env.str("FORECASTING_TASK_QUEUE", default="forecasting")
+# Alerts, summaries, reminders and e-mails to people (docs/notifications.md).
+NOTIFICATIONS_TASK_QUEUE = env.str("NOTIFICATIONS_TASK_QUEUE", default="notifications")
 # Beat runs these once; each fans out one task per business (beat knows nothing of tenants).
 CELERY_BEAT_SCHEDULE = {
     # Tasks that could not reach the broker when queued (shared_apps/outbox).
@@ -237,6 +240,19 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tenants.fan_out",
         "schedule": 24 * 3600.0,
         "args": ["billing.snapshot_usage"],
+    },
+    # New low-stock and expiring-batch alerts, to the people who asked for them.
+    "notify-stock-alerts": {
+        "task": "tenants.fan_out",
+        "schedule": 15 * 60.0,
+        "args": ["notifications.stock_alerts"],
+    },
+    # Hourly: each business's task decides whether its local 09:00 has come (daily summary,
+    # Monday's and the 1st's reports, credit reminders), once per local date.
+    "notify-scheduled": {
+        "task": "tenants.fan_out",
+        "schedule": 3600.0,
+        "args": ["notifications.scheduled"],
     },
 }
 
@@ -286,6 +302,33 @@ PAYSTACK_SECRET_KEY = env.str(
 )
 # Seconds a call to Stripe or Paystack may take before it counts as a network error.
 BILLING_GATEWAY_TIMEOUT = env.float("BILLING_GATEWAY_TIMEOUT", default=30.0)
+
+# --- Notifications (docs/notifications.md) --------------------------------------------------------
+
+# The SMS and WhatsApp providers are the platform's, set by the platform owner only: no business
+# ever names a provider's address or key. Development and tests default to the local fakes'
+# credentials (devtools/notification_fakes); production sets real ones.
+SMS_API_BASE = env.str("SMS_API_BASE", default="https://api.africastalking.com")
+SMS_USERNAME = env.str("SMS_USERNAME", default="sandbox" if DEBUG else "")
+SMS_API_KEY = env.str("SMS_API_KEY", default="at_duka_fake_key" if DEBUG else "")
+SMS_SENDER_ID = env.str("SMS_SENDER_ID", default="")  # "" = the account's default sender
+WHATSAPP_API_BASE = env.str("WHATSAPP_API_BASE", default="https://graph.facebook.com")
+WHATSAPP_API_VERSION = env.str("WHATSAPP_API_VERSION", default="v21.0")
+WHATSAPP_PHONE_NUMBER_ID = env.str(
+    "WHATSAPP_PHONE_NUMBER_ID", default="100000000000001" if DEBUG else ""
+)
+WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="wa_duka_fake_token" if DEBUG else "")
+# An approved template with one body parameter ({{1}} = the message): WhatsApp only lets a
+# business start a conversation with a template. "" = plain text messages (inside the 24 h window).
+WHATSAPP_TEMPLATE = env.str("WHATSAPP_TEMPLATE", default="")
+WHATSAPP_TEMPLATE_LANGUAGE = env.str("WHATSAPP_TEMPLATE_LANGUAGE", default="en")
+# Seconds a call to the SMS or WhatsApp API may take.
+NOTIFICATION_PROVIDER_TIMEOUT = env.float("NOTIFICATION_PROVIDER_TIMEOUT", default=15.0)
+# A message claimed for sending this many seconds ago and never recorded is not sent again: its
+# outcome is "unknown" (the process died between sending and recording).
+NOTIFICATION_SENDING_LEASE = env.int("NOTIFICATION_SENDING_LEASE", default=20 * 60)
+# At most one credit reminder per customer in this many days.
+NOTIFICATION_CREDIT_REMINDER_DAYS = env.int("NOTIFICATION_CREDIT_REMINDER_DAYS", default=7)
 
 # --- Auth ---------------------------------------------------------------------------------------
 
@@ -393,6 +436,9 @@ SPECTACULAR_SETTINGS = {
         "SaleStatusEnum": "tenant_apps.sales.models.SaleStatus",
         "TenderStatusEnum": "tenant_apps.sales.models.TenderStatus",
         "ShiftStatusEnum": "tenant_apps.sales.models.ShiftStatus",
+        "NotificationKindEnum": "tenant_apps.notifications.kinds.Kind",
+        "NotificationChannelEnum": "tenant_apps.notifications.kinds.Channel",
+        "NotificationStatusEnum": "tenant_apps.notifications.models.Status",
     },
 }
 

@@ -30,5 +30,6 @@ urlpatterns = [
     path("api/v1/sales/", include("tenant_apps.sales.urls")),
     path("api/v1/forecasting/", include("tenant_apps.forecasting.urls")),
     path("api/v1/billing/", include("billing.account_urls")),
+    path("api/v1/notifications/", include("tenant_apps.notifications.urls")),
     *api_docs_urlpatterns(__name__),
 ]

@@ -95,6 +95,7 @@ def _scratch_cache(django_test_environment: None) -> Iterator[None]:
         PAYMENT_TASK_QUEUE=queue,
         BILLING_TASK_QUEUE=queue,
         FORECASTING_TASK_QUEUE=queue,
+        NOTIFICATIONS_TASK_QUEUE=queue,
     ):
         yield
     redis.Redis.from_url(settings.REDIS_URL).delete(queue)

@@ -48,6 +48,10 @@ class Action(StrEnum):
     # payment method. Reading it is the books' business too; changing it, the owner's alone.
     BILLING_VIEW = "billing.view"
     BILLING_MANAGE = "billing.manage"
+    # A person's own notification preferences (every role; never an API key: keys are not people).
+    NOTIFICATIONS_PREFERENCES = "notifications.preferences"
+    # The business's notification log: who was told what, by which channel, and whether it went.
+    NOTIFICATIONS_LOG_VIEW = "notifications.view_log"
 
 
 A = Action
@@ -81,7 +85,14 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
         A.SALES_ANOMALIES,
     },
     Role.CASHIER: frozenset(
-        {A.BUSINESS_VIEW, A.CATALOG_VIEW, A.INVENTORY_VIEW, A.SALES_SELL, A.CUSTOMERS_VIEW}
+        {
+            A.BUSINESS_VIEW,
+            A.CATALOG_VIEW,
+            A.INVENTORY_VIEW,
+            A.SALES_SELL,
+            A.CUSTOMERS_VIEW,
+            A.NOTIFICATIONS_PREFERENCES,
+        }
     ),
     Role.WAREHOUSE: frozenset(
         {
@@ -93,10 +104,12 @@ ROLE_ACTIONS: dict[str, frozenset[Action]] = {
             A.PURCHASING_MANAGE,
             A.CATALOG_VIEW_COSTS,
             A.FORECASTING_VIEW,
+            A.NOTIFICATIONS_PREFERENCES,
         }
     ),
-    Role.ACCOUNTANT: _READ_THE_FIGURES | {A.LEDGER_MANAGE, A.AUDIT_VIEW, A.BILLING_VIEW},
-    Role.ANALYST: _READ_THE_FIGURES,
+    Role.ACCOUNTANT: _READ_THE_FIGURES
+    | {A.LEDGER_MANAGE, A.AUDIT_VIEW, A.BILLING_VIEW, A.NOTIFICATIONS_PREFERENCES},
+    Role.ANALYST: _READ_THE_FIGURES | {A.NOTIFICATIONS_PREFERENCES},
 }
 
 # Roles only an owner may hand out or take away: a manager must not be able to promote

@@ -11,7 +11,9 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.test import Client
+from django_tenants.utils import tenant_context
 
+from billing.emails import send_dunning_email
 from billing.gateways.base import GatewayError
 from billing.gateways.registry import gateway_named
 from billing.models import (
@@ -34,6 +36,7 @@ from billing.services.webhooks import webhook_process
 from devtools.billing_fakes.core import Delivery
 from devtools.billing_fakes.server import BillingFakes
 from shared_apps.tenants.models import Tenant
+from tenant_apps.notifications.models import Notification
 from tests.support.billing import RETURN_URL, end_trials, save_card, save_mobile_money
 from tests.support.urls import root_path
 
@@ -137,6 +140,14 @@ def test_a_declined_card_makes_the_business_past_due_and_a_retry_that_succeeds_r
     assert subscription.past_due_since is not None
     assert invoice.next_attempt_at == subscription.past_due_since + timedelta(days=1)
     assert "could not charge USD 19.00" in mail.outbox[-1].body
+    # The dunning e-mail went through the notifications' e-mail channel, logged in the
+    # business's own log, and a second call for the same attempt sends nothing more.
+    sent = len(mail.outbox)
+    send_dunning_email(invoice_id=invoice.pk)
+    assert len(mail.outbox) == sent
+    with tenant_context(us_shop):
+        (logged,) = Notification.objects.filter(kind="dunning")
+    assert (logged.status, logged.recipient) == ("sent", us_shop.owner_email)
     # Not before its day.
     assert invoice_collect(invoice_id=invoice.pk) is None
 

@@ -22,8 +22,10 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.catalog.models import Product, TaxRate
 from tenant_apps.customers.services import customer_create
 from tenant_apps.inventory.models import Location
+from tenant_apps.notifications.tasks import receipt_email as receipt_email_task
 from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.sales.models import ReceiptSettings, Register, Sale
+from tests.support.outbox import run_waiting_tasks, waiting_tasks
 from tests.support.sales import cart, checkout
 from tests.support.urls import tenant_path
 
@@ -359,6 +361,11 @@ def test_email_sends_the_page_with_the_pdf_attached(cash_sale: str, cashier_clie
 
     assert response.status_code == 200, response.content
     assert response.json() == {"sent_to": "mteja@example.com"}
+    assert mail.outbox == []  # queued for the notifications worker, not sent in the request
+    [queued] = waiting_tasks("notifications.receipt_email")
+    assert run_waiting_tasks("notifications.receipt_email") == 1
+    with schema_context(queued.schema_name):
+        receipt_email_task.run(*queued.args)  # the same message delivered twice: one e-mail
     [message] = mail.outbox
     assert message.to == ["mteja@example.com"]
     assert "T1-000001" in message.subject and "Alpha Traders" in message.subject
@@ -382,6 +389,7 @@ def test_email_to_a_bad_address_is_400_and_sends_nothing(
 
     assert response.status_code == 400
     assert "to" in response.json()["error"]["fields"]
+    assert waiting_tasks() == []
     assert mail.outbox == []
 
 

@@ -153,12 +153,14 @@ class SaleReceiptEmailApi(APIView):
         operation_id="sales_receipt_email",
         request=InputSerializer,
         responses=OutputSerializer,
-        description="Sends the receipt as an HTML e-mail with the PDF attached.",
+        description=(
+            "Queues the receipt as an HTML e-mail with the PDF attached; a worker sends it "
+            "and the notification log (`/api/v1/notifications/log/`) records how it went."
+        ),
     )
     def post(self, request: Request, sale_uuid: Any) -> Response:
         data = validated(self.InputSerializer, request.data)
-        to = data["to"]
-        receipt_email(sale=receipt_sale_get(sale_uuid), to=to)
+        to = receipt_email(sale=receipt_sale_get(sale_uuid), to=data["to"])
         return Response({"sent_to": to})
 
 

@@ -1,0 +1,261 @@
+"""The two fakes: what each checks (credentials, content type, fields), what each answers (the
+documented wire formats), what each records (every message taken), and their knobs.
+
+SMS (Africa's Talking-style): ``POST /africastalking/version1/messaging``, form-encoded
+``username``, ``to`` (E.164, comma-separated), ``message``, optional ``from``; header
+``apiKey``. 201 ``{"SMSMessageData": {"Message", "Recipients": [{"statusCode", "number",
+"status", "cost", "messageId"}]}}``; a wrong key is 401 with a plain-text body; a number that
+is not ``+`` and 7 to 15 digits is a recipient with ``statusCode`` 403 ``InvalidPhoneNumber``.
+
+WhatsApp Cloud API: ``POST /whatsapp/{version}/{phone-number-id}/messages`` with ``Authorization:
+Bearer <token>`` and JSON ``{"messaging_product": "whatsapp", "to", "type": "text"|"template",
+…}``. 200 ``{"messaging_product", "contacts": [{"input", "wa_id"}], "messages": [{"id"}]}``;
+errors ``{"error": {"message", "type", "code", "fbtrace_id"}}`` (401 code 190 for the token,
+400 code 100 for a bad parameter).
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import threading
+from typing import Any
+from urllib.parse import parse_qs
+
+from devtools.payments_sandbox.core import Request, Response, reply
+
+SMS_CREDENTIALS = {"username": "sandbox", "api_key": "at_duka_fake_key"}
+WHATSAPP_CREDENTIALS = {"token": "wa_duka_fake_token", "phone_number_id": "100000000000001"}
+SMS_PREFIX = "/africastalking"
+WHATSAPP_PREFIX = "/whatsapp"
+
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+_WA_ID = re.compile(r"[1-9][0-9]{6,14}")
+FORM = "application/x-www-form-urlencoded"
+
+
+class _Fake:
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self.reset()
+
+    def reset(self) -> None:
+        with self._lock:
+            self.messages: list[dict[str, Any]] = []
+            self._failures: list[int] = []
+            self._late: list[float] = []
+            self._rejections: list[tuple[int, str]] = []
+
+    def fail_next(self, count: int = 1, status: int = 500) -> None:
+        """The next ``count`` calls answer ``status`` and take nothing (an outage)."""
+        with self._lock:
+            self._failures.extend([status] * count)
+
+    def answer_late(self, seconds: float, count: int = 1) -> None:
+        """The next ``count`` calls take the message (recorded) but answer ``seconds`` later:
+        the caller may die in between. Replaces any earlier setting (``count=0`` clears)."""
+        with self._lock:
+            self._late = [seconds] * count
+
+    def take_failure(self) -> int | None:
+        with self._lock:
+            return self._failures.pop(0) if self._failures else None
+
+    def take_lateness(self) -> float:
+        with self._lock:
+            return self._late.pop(0) if self._late else 0.0
+
+    def sent_to(self, recipient: str) -> list[dict[str, Any]]:
+        with self._lock:
+            return [dict(m) for m in self.messages if m["to"] == recipient]
+
+
+class SmsFake(_Fake):
+    def __init__(
+        self,
+        *,
+        username: str = SMS_CREDENTIALS["username"],
+        api_key: str = SMS_CREDENTIALS["api_key"],
+    ) -> None:
+        self.username = username
+        self.api_key = api_key
+        super().__init__()
+
+    def reject_next(self, status: str = "InsufficientBalance", code: int = 405) -> None:
+        """The next message is refused for its recipient (2xx answer, a failure status)."""
+        with self._lock:
+            self._rejections.append((code, status))
+
+    def authorized(self, request: Request) -> bool:
+        return secrets.compare_digest(
+            request.headers.get("apikey", "").encode(), self.api_key.encode()
+        )
+
+    def handle(self, request: Request) -> Response:
+        if request.path != f"{SMS_PREFIX}/version1/messaging":
+            return reply(404, {"error": "no such endpoint"})
+        if request.method != "POST":
+            return reply(405, {"error": "POST only"})
+        if not self.authorized(request):
+            return Response(401, b"The supplied authentication is invalid", "text/plain")
+        if request.content_type != FORM:
+            return Response(415, b"Unsupported content type", "text/plain")
+        form = {k: v[-1] for k, v in parse_qs(request.body.decode("utf-8", "replace")).items()}
+        if form.get("username") != self.username:
+            return Response(401, b"The supplied authentication is invalid", "text/plain")
+        numbers = [n.strip() for n in form.get("to", "").split(",") if n.strip()]
+        text = form.get("message", "")
+        if not numbers or not text:
+            return Response(
+                400, b"Request is missing required form field 'to' or 'message'", "text/plain"
+            )
+        recipients = []
+        with self._lock:
+            for number in numbers:
+                rejection = self._rejections.pop(0) if self._rejections else None
+                if not _E164.fullmatch(number):
+                    rejection = (403, "InvalidPhoneNumber")
+                if rejection:
+                    code, status = rejection
+                    recipients.append(
+                        {
+                            "statusCode": code,
+                            "number": number,
+                            "status": status,
+                            "cost": "0",
+                            "messageId": "None",
+                        }
+                    )
+                    continue
+                message_id = f"ATXid_{secrets.token_hex(16)}"
+                self.messages.append(
+                    {
+                        "id": message_id,
+                        "to": number,
+                        "text": text,
+                        "from": form.get("from", ""),
+                        "username": form["username"],
+                    }
+                )
+                recipients.append(
+                    {
+                        "statusCode": 101,
+                        "number": number,
+                        "status": "Success",
+                        "cost": "KES 0.8000",
+                        "messageId": message_id,
+                    }
+                )
+        taken = sum(1 for r in recipients if r["statusCode"] == 101)
+        return reply(
+            201,
+            {
+                "SMSMessageData": {
+                    "Message": f"Sent to {taken}/{len(recipients)} Total Cost: "
+                    f"KES {taken * 0.8:.4f}",
+                    "Recipients": recipients,
+                }
+            },
+        )
+
+
+def _wa_error(status: int, message: str, code: int, kind: str = "OAuthException") -> Response:
+    return reply(
+        status,
+        {
+            "error": {
+                "message": message,
+                "type": kind,
+                "code": code,
+                "fbtrace_id": secrets.token_hex(8),
+            }
+        },
+    )
+
+
+class WhatsAppFake(_Fake):
+    def __init__(
+        self,
+        *,
+        token: str = WHATSAPP_CREDENTIALS["token"],
+        phone_number_id: str = WHATSAPP_CREDENTIALS["phone_number_id"],
+    ) -> None:
+        self.token = token
+        self.phone_number_id = phone_number_id
+        super().__init__()
+
+    def authorized(self, request: Request) -> bool:
+        return secrets.compare_digest(request.bearer().encode(), self.token.encode())
+
+    def handle(self, request: Request) -> Response:
+        match = re.fullmatch(
+            rf"{WHATSAPP_PREFIX}/(?P<version>v[0-9]+\.[0-9]+)/(?P<phone_id>[^/]+)/messages",
+            request.path,
+        )
+        if match is None:
+            return _wa_error(400, "Unknown path components", 2500, "OAuthException")
+        if request.method != "POST":
+            return _wa_error(400, "Unsupported method", 100, "GraphMethodException")
+        if not self.authorized(request):
+            return _wa_error(401, "Invalid OAuth access token - Cannot parse access token", 190)
+        if match["phone_id"] != self.phone_number_id:
+            return _wa_error(
+                400, "Unsupported post request. Object does not exist", 100, "GraphMethodException"
+            )
+        if request.content_type != "application/json":
+            return _wa_error(400, "The request body must be JSON", 100)
+        body = request.json()
+        problem = _wa_problem(body)
+        if problem:
+            return _wa_error(400, f"(#100) {problem}", 100)
+        to = body["to"]
+        text = body["text"]["body"] if body["type"] == "text" else _template_text(body)
+        message_id = f"wamid.{secrets.token_urlsafe(24)}"
+        with self._lock:
+            self.messages.append(
+                {"id": message_id, "to": to, "type": body["type"], "text": text, "body": body}
+            )
+        return reply(
+            200,
+            {
+                "messaging_product": "whatsapp",
+                "contacts": [{"input": to, "wa_id": to.lstrip("+")}],
+                "messages": [{"id": message_id}],
+            },
+        )
+
+
+def _wa_problem(body: Any) -> str:
+    if not isinstance(body, dict):
+        return "The parameter messaging_product is required."
+    if body.get("messaging_product") != "whatsapp":
+        return "The parameter messaging_product is required and must be whatsapp."
+    to = body.get("to")
+    if not isinstance(to, str) or not _WA_ID.fullmatch(to.lstrip("+")):
+        return "Invalid parameter: to must be a phone number."
+    kind = body.get("type", "text")
+    if kind == "text":
+        text = body.get("text")
+        if not isinstance(text, dict) or not isinstance(text.get("body"), str) or not text["body"]:
+            return "The parameter text['body'] is required."
+        if len(text["body"]) > 4096:
+            return "text['body'] is longer than 4096 characters."
+        return ""
+    if kind == "template":
+        template = body.get("template")
+        if not isinstance(template, dict) or not template.get("name"):
+            return "The parameter template['name'] is required."
+        language = template.get("language")
+        if not isinstance(language, dict) or not language.get("code"):
+            return "The parameter template['language']['code'] is required."
+        return ""
+    return f"Unsupported message type {kind!r}."
+
+
+def _template_text(body: dict[str, Any]) -> str:
+    parts = []
+    for component in body["template"].get("components") or []:
+        for parameter in component.get("parameters") or []:
+            if parameter.get("type") == "text":
+                parts.append(str(parameter.get("text", "")))
+    return " ".join(parts)

@@ -1,0 +1,158 @@
+"""Both fakes as one WSGI application served from a background thread, with a handle for tests
+(``NotificationFakes``): SMS under ``/africastalking``, WhatsApp under ``/whatsapp``."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
+from socketserver import ThreadingMixIn
+from typing import Any
+from urllib.parse import parse_qs
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
+
+from devtools.notification_fakes.fakes import SMS_PREFIX, WHATSAPP_PREFIX, SmsFake, WhatsAppFake
+from devtools.payments_sandbox.core import Request, Response, reply
+
+
+class NotificationFakesApp:
+    def __init__(self, sms: SmsFake, whatsapp: WhatsAppFake) -> None:
+        self.sms = sms
+        self.whatsapp = whatsapp
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        headers = {
+            key[5:].replace("_", "-").lower(): value
+            for key, value in environ.items()
+            if key.startswith("HTTP_")
+        }
+        if environ.get("CONTENT_TYPE"):
+            headers["content-type"] = environ["CONTENT_TYPE"]
+        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+        request = Request(
+            environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), query, headers, body
+        )
+        with self._lock:
+            self.requests.append(
+                {
+                    "method": request.method,
+                    "path": request.path,
+                    "headers": headers,
+                    "body": body.decode("utf-8", "replace"),
+                }
+            )
+        response = self._dispatch(request)
+        start_response(
+            f"{response.status} {HTTPStatus(response.status).phrase}",
+            [("Content-Type", response.content_type), ("Content-Length", str(len(response.body)))],
+        )
+        return [response.body]
+
+    def _dispatch(self, request: Request) -> Response:
+        fake: SmsFake | WhatsAppFake
+        if request.path.startswith(f"{SMS_PREFIX}/"):
+            fake = self.sms
+        elif request.path.startswith(f"{WHATSAPP_PREFIX}/"):
+            fake = self.whatsapp
+        else:
+            return reply(404, {"error": "no such endpoint in the fakes"})
+        failure = fake.take_failure()
+        if failure is not None:
+            return reply(failure, {"error": "the fake is failing on purpose"})
+        try:
+            response = fake.handle(request)
+        except Exception as exc:  # a fake still answers like a server
+            return reply(500, {"error": f"notification fake failure: {exc!r}"})
+        if response.status < 300:
+            time.sleep(fake.take_lateness())
+        return response
+
+
+class _ThreadingServer(ThreadingMixIn, WSGIServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class NotificationFakes:
+    """Running fakes: their URL, each fake (records, knobs), the request log."""
+
+    def __init__(
+        self, app: NotificationFakesApp, server: WSGIServer, thread: threading.Thread
+    ) -> None:
+        self.app = app
+        self.sms = app.sms
+        self.whatsapp = app.whatsapp
+        self._server = server
+        self._thread = thread
+        host, port = server.server_address[:2]
+        host = host.decode() if isinstance(host, bytes) else str(host)
+        self.port = int(port)
+        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
+
+    @property
+    def sms_api_base(self) -> str:
+        return f"{self.url}{SMS_PREFIX}"
+
+    @property
+    def whatsapp_api_base(self) -> str:
+        return f"{self.url}{WHATSAPP_PREFIX}"
+
+    def settings(self) -> dict[str, str]:
+        """The platform settings that point the providers at these fakes."""
+        return {
+            "SMS_API_BASE": self.sms_api_base,
+            "SMS_USERNAME": self.sms.username,
+            "SMS_API_KEY": self.sms.api_key,
+            "WHATSAPP_API_BASE": self.whatsapp_api_base,
+            "WHATSAPP_TOKEN": self.whatsapp.token,
+            "WHATSAPP_PHONE_NUMBER_ID": self.whatsapp.phone_number_id,
+        }
+
+    def requests(self) -> list[dict[str, Any]]:
+        with self.app._lock:
+            return [dict(r) for r in self.app.requests]
+
+    def reset(self) -> None:
+        with self.app._lock:
+            self.app.requests.clear()
+        self.sms.reset()
+        self.whatsapp.reset()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=5)
+
+
+def start_notification_fakes(
+    port: int = 0,
+    *,
+    host: str = "127.0.0.1",
+    sms: SmsFake | None = None,
+    whatsapp: WhatsAppFake | None = None,
+) -> NotificationFakes:
+    """Serves fresh fakes from a background thread; ``port=0`` picks a free port."""
+    app = NotificationFakesApp(sms or SmsFake(), whatsapp or WhatsAppFake())
+    server = make_server(
+        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    )
+    thread = threading.Thread(
+        target=server.serve_forever,
+        kwargs={"poll_interval": 0.05},
+        name="notification-fakes",
+        daemon=True,
+    )
+    thread.start()
+    return NotificationFakes(app, server, thread)
