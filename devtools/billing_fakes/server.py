@@ -9,15 +9,14 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from devtools.billing_fakes.core import GatewayFake, Request, Response, Route, reply
 from devtools.billing_fakes.paystack_fake import PREFIX as PAYSTACK_PREFIX
 from devtools.billing_fakes.paystack_fake import PaystackFake
 from devtools.billing_fakes.stripe_fake import StripeFake
+from devtools.threaded_server import ThreadedServer
 
 
 class BillingFakesApp:
@@ -97,30 +96,16 @@ class BillingFakesApp:
         return reply(405 if wrong_method else 404, {"error": "no such endpoint in the fakes"})
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        # The app keeps its own request log; stderr noise would drown test output.
-        pass
-
-
 class BillingFakes:
     """Running fakes: their URL, each gateway's fake (state, records, knobs), the request log."""
 
-    def __init__(self, app: BillingFakesApp, server: WSGIServer, thread: threading.Thread):
+    def __init__(self, app: BillingFakesApp, served: ThreadedServer) -> None:
         self.app = app
         self.stripe = app.stripe
         self.paystack = app.paystack
-        self._server = server
-        self._thread = thread
-        host, port = server.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else str(host)
-        self.port = int(port)
-        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
+        self._served = served
+        self.port = served.port
+        self.url = served.url
         self.stripe.base_url = self.url
         self.paystack.base_url = self.url
 
@@ -153,9 +138,7 @@ class BillingFakes:
         self.paystack.reset()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._served.stop()
 
 
 def start_billing_fakes(
@@ -167,15 +150,4 @@ def start_billing_fakes(
 ) -> BillingFakes:
     """Serves fresh fakes from a background thread; ``port=0`` picks a free port."""
     app = BillingFakesApp(stripe or StripeFake(), paystack or PaystackFake())
-    server = make_server(
-        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
-    )
-    # A short poll keeps stop() quick.
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.05},
-        name="billing-fakes",
-        daemon=True,
-    )
-    thread.start()
-    return BillingFakes(app, server, thread)
+    return BillingFakes(app, ThreadedServer(app, host=host, port=port, name="billing-fakes"))

@@ -7,13 +7,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
-from socketserver import ThreadingMixIn
 from typing import Any
 from urllib.parse import parse_qs
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from devtools.notification_fakes.fakes import SMS_PREFIX, WHATSAPP_PREFIX, SmsFake, WhatsAppFake
 from devtools.payments_sandbox.core import Request, Response, reply
+from devtools.threaded_server import ThreadedServer
 
 
 class NotificationFakesApp:
@@ -75,31 +74,16 @@ class NotificationFakesApp:
         return response
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 class NotificationFakes:
     """Running fakes: their URL, each fake (records, knobs), the request log."""
 
-    def __init__(
-        self, app: NotificationFakesApp, server: WSGIServer, thread: threading.Thread
-    ) -> None:
+    def __init__(self, app: NotificationFakesApp, served: ThreadedServer) -> None:
         self.app = app
         self.sms = app.sms
         self.whatsapp = app.whatsapp
-        self._server = server
-        self._thread = thread
-        host, port = server.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else str(host)
-        self.port = int(port)
-        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
+        self._served = served
+        self.port = served.port
+        self.url = served.url
 
     @property
     def sms_api_base(self) -> str:
@@ -131,9 +115,7 @@ class NotificationFakes:
         self.whatsapp.reset()
 
     def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        self._served.stop()
 
 
 def start_notification_fakes(
@@ -145,14 +127,6 @@ def start_notification_fakes(
 ) -> NotificationFakes:
     """Serves fresh fakes from a background thread; ``port=0`` picks a free port."""
     app = NotificationFakesApp(sms or SmsFake(), whatsapp or WhatsAppFake())
-    server = make_server(
-        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
+    return NotificationFakes(
+        app, ThreadedServer(app, host=host, port=port, name="notification-fakes")
     )
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.05},
-        name="notification-fakes",
-        daemon=True,
-    )
-    thread.start()
-    return NotificationFakes(app, server, thread)
