@@ -148,7 +148,7 @@ export async function openShiftDialog() {
   const amount = h("input", { id: "cash-amount", inputmode: "decimal", placeholder: "Amount" });
   const reason = h("input", { id: "cash-reason", placeholder: "Reason" });
   const counted = h("input", { id: "counted-cash", inputmode: "decimal", placeholder: "Counted cash" });
-  const noSaleReason = h("input", { id: "no-sale-reason", placeholder: "Why (e.g. change for a note)" });
+  const noSaleReason = h("input", { id: "no-sale-reason", placeholder: "Reason" });
   openDialog({
     title: `Shift on ${state.till.name} — X report`,
     name: "shift",
