@@ -30,8 +30,10 @@ class ForecastRun(models.Model):
     # MASE on the last ``horizon_days`` held out: the model's and seasonal naive's.
     mase = models.FloatField(null=True, blank=True)
     mase_naive = models.FloatField(null=True, blank=True)
-    # The run's forecasts as a CSV file in the business's own media folder.
+    # In the business's own media folder: the run's forecasts (CSV) and its trained LightGBM
+    # boosters by quantile column (text format): {"p50": path, "p90": path}.
     forecast_file = models.CharField(max_length=200, blank=True)
+    model_files = models.JSONField(default=dict, blank=True)
     error = models.CharField(max_length=500, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)

@@ -22,7 +22,12 @@ from saas_platform.tenancy import business_today, current_business, current_sche
 from shared_apps.outbox.services import outbox_send
 from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import Product
-from tenant_apps.forecasting.engine import FALLBACK, backtest, fallback_ids, forecast
+from tenant_apps.forecasting.engine import (
+    FALLBACK,
+    backtest,
+    fallback_ids,
+    forecast_with_models,
+)
 from tenant_apps.forecasting.history import sales_history, split_series_id
 from tenant_apps.forecasting.models import ForecastRun, ProductForecast, RunStatus
 from tenant_apps.inventory.models import Location
@@ -116,7 +121,7 @@ def _execute(run: ForecastRun) -> None:
     _progress(run, 20, "checking the model on the last 28 days")
     checked = backtest(history, HORIZON_DAYS, "D", country=country)
     _progress(run, 55, "training on the whole history and forecasting")
-    result = forecast(history, HORIZON_DAYS, "D", country=country)
+    result, models = forecast_with_models(history, HORIZON_DAYS, "D", country=country)
     _progress(run, 85, "saving the forecasts")
     with transaction.atomic():
         written = _store(run, result)
@@ -131,6 +136,7 @@ def _execute(run: ForecastRun) -> None:
             mase=_finite(checked.mase),
             mase_naive=_finite(checked.mase_naive),
             forecast_file=_save_file(run, result),
+            model_files=_save_models(run, models),
             finished_at=timezone.now(),
         )
         usage_record(
@@ -171,6 +177,17 @@ def _store(run: ForecastRun, result: pd.DataFrame) -> int:
 
 def _quantity(value: float) -> Decimal:
     return Decimal(str(round(float(value), 3)))
+
+
+def _save_models(run: ForecastRun, models: dict[str, str]) -> dict[str, str]:
+    """The trained boosters (LightGBM's text format, one per quantile) in the business's own
+    media folder: the model the stored forecasts came from, for audit or reuse."""
+    return {
+        column: default_storage.save(
+            f"forecasting/run-{run.pk}-model-{column}.txt", ContentFile(text.encode())
+        )
+        for column, text in models.items()
+    }
 
 
 def _save_file(run: ForecastRun, result: pd.DataFrame) -> str:

@@ -14,6 +14,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
+import lightgbm
 import pytest
 from django.core.files.storage import default_storage
 from django.test import Client
@@ -129,8 +130,15 @@ def test_the_owner_trains_and_reads_forecasts_with_their_mase(
     assert Decimal(saturday[0]["p50"]) > Decimal(weekday[0]["p50"])  # it learnt Saturdays
     assert all(Decimal(r["p50"]) <= Decimal(r["p90"]) for r in page["results"])
     with tenant_context(business):
-        assert default_storage.exists(ForecastRun.objects.get(pk=done.pk).forecast_file)
-        assert business.schema_name in default_storage.path(done.forecast_file or "x")
+        stored = ForecastRun.objects.get(pk=done.pk)
+        assert default_storage.exists(stored.forecast_file)
+        assert business.schema_name in default_storage.path(stored.forecast_file)
+        assert set(stored.model_files) == {"p50", "p90"}
+        # The model the forecasts came from, kept under the business's own prefix.
+        model_path = default_storage.path(stored.model_files["p50"])
+        assert business.schema_name in model_path
+        booster = lightgbm.Booster(model_file=model_path)
+        assert booster.num_trees() > 0
     assert UsageEvent.objects.filter(tenant=business, metric_code="forecast_runs").count() == 1
 
 

@@ -2,7 +2,15 @@
 with no Django import, so that anyone can evaluate it on any data (docs/forecasting.md)."""
 
 from .backtest import BacktestResult, backtest, mase
-from .model import FALLBACK, MODEL, Settings, fallback_ids, forecast, quantile_column
+from .model import (
+    FALLBACK,
+    MODEL,
+    Settings,
+    fallback_ids,
+    forecast,
+    forecast_with_models,
+    quantile_column,
+)
 
 __all__ = [
     "FALLBACK",
@@ -12,6 +20,7 @@ __all__ = [
     "backtest",
     "fallback_ids",
     "forecast",
+    "forecast_with_models",
     "mase",
     "quantile_column",
 ]

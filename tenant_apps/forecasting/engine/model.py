@@ -54,6 +54,8 @@ class Run:
     quantiles: list[float]
     values: np.ndarray  # (n, horizon, len(quantiles)) forecasts, non-negative, sorted
     uses_model: np.ndarray  # (n,) bool: False where the series fell back to seasonal naive
+    # The trained boosters in LightGBM's text format, by quantile (empty: no model trained).
+    models: dict[float, str] = field(default_factory=dict)
 
 
 def forecast(
@@ -83,6 +85,27 @@ def forecast(
         seed=seed, min_history=min_history, settings=settings,
     )  # fmt: skip
     return to_frame(run)
+
+
+def forecast_with_models(
+    history: pd.DataFrame,
+    horizon: int,
+    freq: str,
+    quantiles: Sequence[float] = (0.5, 0.9),
+    features: pd.DataFrame | None = None,
+    country: str | None = None,
+    *,
+    seed: int = 0,
+    settings: Settings | None = None,
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """What ``forecast`` returns, and the trained boosters in LightGBM's text format by
+    quantile column (``{"p50": ..., "p90": ...}``; empty when every series fell back), so a
+    caller can keep the model it forecast with (``lightgbm.Booster(model_str=...)``)."""
+    run = fit_predict(
+        history, horizon, freq, quantiles, features, country,
+        seed=seed, min_history=None, settings=settings,
+    )  # fmt: skip
+    return to_frame(run), {quantile_column(q): text for q, text in run.models.items()}
 
 
 def fallback_ids(result: pd.DataFrame) -> list[Any]:
@@ -118,20 +141,21 @@ def fit_predict(
 
     hist = panel.history()
     fallback = np.flatnonzero(~uses_model)
+    models: dict[float, str] = {}
     if len(fallback) < panel.n:
-        model_values = _model_forecast(panel, qs, country, seed, settings, uses_model)
-        if model_values is None:
+        trained = _model_forecast(panel, qs, country, seed, settings, uses_model)
+        if trained is None:
             uses_model[:] = False
             fallback = np.arange(panel.n)
         else:
-            values[uses_model] = model_values
+            values[uses_model], models = trained
     if len(fallback):
         naive = seasonal_naive(hist[fallback], season, horizon)
         spread = residual_quantiles(hist[fallback], season, qs)
         values[fallback] = naive[:, :, None] + spread[:, None, :]
     np.maximum(values, 0, out=values)
     values.sort(axis=2)  # quantiles never cross: p50 <= p90
-    return Run(panel=panel, quantiles=qs, values=values, uses_model=uses_model)
+    return Run(panel=panel, quantiles=qs, values=values, uses_model=uses_model, models=models)
 
 
 def to_frame(run: Run) -> pd.DataFrame:
@@ -153,7 +177,7 @@ def _model_forecast(
     seed: int,
     settings: Settings,
     uses_model: np.ndarray,
-) -> np.ndarray | None:
+) -> tuple[np.ndarray, dict[float, str]] | None:
     # LightGBM's OpenMP threads spin while they wait; on a machine whose cores are busy with
     # other work that spinning made training 4x slower (measured: 2 threads on 2 shared
     # cores). Passive waiting must be chosen before the OpenMP runtime loads, and a caller's
@@ -214,4 +238,5 @@ def _model_forecast(
         scaled[series, panel.pad + panel.length + step] = predicted[0.5]
         for j, q in enumerate(qs):
             out[:, step, j] = predicted[q]
-    return out * scale[series, None, None]
+    models = {q: boosters[q].model_to_string() for q in fit}
+    return out * scale[series, None, None], models
