@@ -75,9 +75,7 @@ class Notification(models.Model):
 class NotificationPreference(models.Model):
     """A person's choice for one kind on one channel; no row = the default for their role."""
 
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preferences"
-    )
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     kind = models.CharField(max_length=20, choices=Kind.choices)
     channel = models.CharField(max_length=10, choices=Channel.choices)
     enabled = models.BooleanField()
@@ -97,8 +95,10 @@ class NotificationProfile(models.Model):
     """Where a person's SMS and WhatsApp messages go, and their own quiet hours (local time of
     the business; both empty = the business's)."""
 
+    # No reverse accessor on User: User lives in the public schema too, where this table does
+    # not exist, and the audit log reads every one-to-one accessor of a saved user.
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_profile"
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
     )
     phone = models.CharField(max_length=16, blank=True, help_text="E.164")
     quiet_start = models.TimeField(null=True, blank=True)

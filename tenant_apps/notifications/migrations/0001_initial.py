@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 ('kind', models.CharField(choices=[('low_stock', 'Low stock'), ('expiring_batch', 'Batch expiring'), ('daily_summary', 'Daily summary'), ('weekly_report', 'Weekly report'), ('monthly_report', 'Monthly report'), ('credit_reminder', 'Credit reminder'), ('receipt', 'Receipt'), ('dunning', 'Duka billing')], max_length=20)),
                 ('channel', models.CharField(choices=[('email', 'E-mail'), ('sms', 'SMS'), ('whatsapp', 'WhatsApp')], max_length=10)),
                 ('enabled', models.BooleanField()),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='notification_preferences', to=settings.AUTH_USER_MODEL)),
+                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'constraints': [models.UniqueConstraint(fields=('user', 'kind', 'channel'), name='notification_preference_unique')],
@@ -77,7 +77,7 @@ class Migration(migrations.Migration):
                 ('phone', models.CharField(blank=True, help_text='E.164', max_length=16)),
                 ('quiet_start', models.TimeField(blank=True, null=True)),
                 ('quiet_end', models.TimeField(blank=True, null=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='notification_profile', to=settings.AUTH_USER_MODEL)),
+                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
             ],
             options={
                 'constraints': [models.CheckConstraint(condition=models.Q(models.Q(('quiet_end__isnull', True), ('quiet_start__isnull', True)), models.Q(('quiet_end__isnull', False), ('quiet_start__isnull', False)), _connector='OR'), name='notification_profile_quiet_both_or_neither')],
