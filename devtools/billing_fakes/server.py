@@ -10,12 +10,12 @@ import time
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
 from typing import Any
-from urllib.parse import parse_qs
 
 from devtools.billing_fakes.core import GatewayFake, Request, Response, Route, reply
 from devtools.billing_fakes.paystack_fake import PREFIX as PAYSTACK_PREFIX
 from devtools.billing_fakes.paystack_fake import PaystackFake
 from devtools.billing_fakes.stripe_fake import StripeFake
+from devtools.payments_sandbox.core import request_from
 from devtools.threaded_server import ThreadedServer
 
 
@@ -37,37 +37,12 @@ class BillingFakesApp:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {
-            key[5:].replace("_", "-").lower(): value
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
-        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-        request = Request(
-            environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), query, headers, body
-        )
+        request = request_from(environ)
         with self._lock:
-            self.requests.append(
-                {
-                    "method": request.method,
-                    "path": request.path,
-                    "query": query,
-                    "headers": headers,
-                    "body": body.decode("utf-8", "replace"),
-                }
-            )
+            self.requests.append(request.logged())
         response = self._dispatch(request)
         start_response(
-            f"{response.status} {HTTPStatus(response.status).phrase}",
-            [
-                ("Content-Type", response.content_type),
-                ("Content-Length", str(len(response.body))),
-                *response.headers,
-            ],
+            f"{response.status} {HTTPStatus(response.status).phrase}", response.wsgi_headers()
         )
         return [response.body]
 

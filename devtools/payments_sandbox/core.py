@@ -128,6 +128,16 @@ class Request:
         except ValueError:
             return None
 
+    def logged(self) -> dict[str, Any]:
+        """The request as the fakes' request logs keep it."""
+        return {
+            "method": self.method,
+            "path": self.path,
+            "query": self.query,
+            "headers": self.headers,
+            "body": self.body.decode("utf-8", "replace"),
+        }
+
     @property
     def content_type(self) -> str:
         return self.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -154,6 +164,28 @@ class Response:
     body: bytes
     content_type: str = JSON_TYPE
     headers: list[tuple[str, str]] = field(default_factory=list)
+
+    def wsgi_headers(self) -> list[tuple[str, str]]:
+        return [
+            ("Content-Type", self.content_type),
+            ("Content-Length", str(len(self.body))),
+            *self.headers,
+        ]
+
+
+def request_from(environ: dict[str, Any]) -> Request:
+    """A WSGI request as the fakes read it: method, path, query, lower-case headers, body."""
+    length = int(environ.get("CONTENT_LENGTH") or 0)
+    body = environ["wsgi.input"].read(length) if length else b""
+    headers = {
+        key[5:].replace("_", "-").lower(): value
+        for key, value in environ.items()
+        if key.startswith("HTTP_")
+    }
+    if environ.get("CONTENT_TYPE"):
+        headers["content-type"] = environ["CONTENT_TYPE"]
+    query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
+    return Request(environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), query, headers, body)
 
 
 def reply(status: int, value: Any) -> Response:
@@ -239,39 +271,14 @@ class SandboxCore:
     def __call__(
         self, environ: dict[str, Any], start_response: Callable[..., Any]
     ) -> Iterable[bytes]:
-        length = int(environ.get("CONTENT_LENGTH") or 0)
-        body = environ["wsgi.input"].read(length) if length else b""
-        headers = {
-            key[5:].replace("_", "-").lower(): value
-            for key, value in environ.items()
-            if key.startswith("HTTP_")
-        }
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = environ["CONTENT_TYPE"]
-        query = {k: v[-1] for k, v in parse_qs(environ.get("QUERY_STRING", "")).items()}
-        request = Request(
-            environ["REQUEST_METHOD"], environ.get("PATH_INFO", "/"), query, headers, body
-        )
+        request = request_from(environ)
         if not request.path.startswith("/__sandbox__/"):
             with self._lock:
-                self.requests.append(
-                    {
-                        "method": request.method,
-                        "path": request.path,
-                        "query": query,
-                        "headers": headers,
-                        "body": body.decode("utf-8", "replace"),
-                    }
-                )
+                self.requests.append(request.logged())
         response = self._dispatch(request)
-        status = f"{response.status} {STATUS_TEXT.get(response.status, 'Status')}"
         start_response(
-            status,
-            [
-                ("Content-Type", response.content_type),
-                ("Content-Length", str(len(response.body))),
-                *response.headers,
-            ],
+            f"{response.status} {STATUS_TEXT.get(response.status, 'Status')}",
+            response.wsgi_headers(),
         )
         return [response.body]
 

@@ -5,7 +5,7 @@ comma-separated), ``message`` and optionally ``from`` (a sender id or short code
 header ``apiKey`` and ``Accept: application/json``. The answer (201)::
 
     {"SMSMessageData": {"Message": "Sent to 1/1 Total Cost: KES 0.8000",
-      "Recipients": [{"statusCode": 101, "number": "+254711XXXYYY", "status": "Success",
+      "Recipients": [{"statusCode": 101, "number": "+254711000111", "status": "Success",
                       "cost": "KES 0.8000", "messageId": "ATPid_SampleTxnId123"}]}}
 
 A recipient's ``statusCode`` 100 (processed), 101 (sent) or 102 (queued) means it was taken;
