@@ -112,4 +112,8 @@ def test_the_owner_reads_the_billing_page_saves_mobile_money_and_changes_plan(
     expect(page.locator("#plan")).to_contain_text("Moves to Growth")
     page.set_viewport_size({"width": 1024, "height": 1400})
     shot(page, "billing-03-saved-and-plan-pending")
+    # On a phone the tables scroll inside the page and the banner stays readable.
+    page.set_viewport_size({"width": 390, "height": 844})
+    expect(page.locator("#plan")).to_be_visible()
+    shot(page, "billing-04-phone")
     assert Subscription.objects.get(pk=subscription.pk).pending_plan_id is not None
