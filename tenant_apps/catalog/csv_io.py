@@ -14,7 +14,6 @@ back unchanged.
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable
@@ -24,6 +23,7 @@ from typing import Any
 
 from django.db import transaction
 
+from saas_platform.csv_import import csv_records, refuse_rows, rekeyed
 from saas_platform.errors import DukaError, FieldErrorCollector, ValidationFailed
 from saas_platform.limits import (
     MAX_TEXT_LENGTH,
@@ -433,69 +433,15 @@ class _Reader:
                 )  # fmt: skip
 
 
-def _decode(content: bytes | str) -> str:
-    if isinstance(content, str):
-        return content
-    try:
-        return content.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise ValidationFailed.for_field(
-            "file", "invalid_encoding", "Save the file as CSV UTF-8 and try again."
-        ) from error
-
-
-def _read(text: str) -> tuple[list[str], list[dict[str, str]]]:
-    try:
-        records = list(csv.reader(io.StringIO(text)))
-    except csv.Error as error:
-        raise ValidationFailed.for_field(
-            "file", "invalid_csv", f"Not a readable CSV file: {error}."
-        ) from error
-    records = [r for r in records if any(cell.strip() for cell in r)]
-    if not records:
-        raise ValidationFailed.for_field("file", "empty", "The file is empty.")
-    header = [name.strip().lower() for name in records[0]]
-    problems = FieldErrorCollector()
-    missing = [c for c in REQUIRED_COLUMNS if c not in header]
-    if missing:
-        problems.add("file", "missing_columns", f"The header lacks: {', '.join(missing)}.")
-    unknown = [c for c in header if c not in COLUMNS]
-    if unknown:
-        problems.add(
-            "file",
-            "unknown_columns",
-            f"Unknown columns: {', '.join(shown(c, 40) for c in unknown[:5])}"
-            f"{'…' if len(unknown) > 5 else ''}. Known: {', '.join(COLUMNS)}.",
-        )
-    if len(set(header)) != len(header):
-        problems.add("file", "duplicate_columns", "A column appears twice in the header.")
-    if len(records) - 1 > MAX_ROWS:
-        problems.add("file", "too_many_rows", f"At most {MAX_ROWS} rows per file.")
-    problems.raise_if_any()
-    rows = []
-    for record in records[1:]:
-        padded = record + [""] * (len(header) - len(record))
-        rows.append(dict(zip(header, padded, strict=False)))
-    return header, rows
-
-
-def _rekeyed(error: DukaError, number: int) -> DukaError:
-    error.fields = {f"row {number}.{name}": problems for name, problems in error.fields.items()}
-    error.message = f"row {number}: {error.message}"
-    return error
-
-
 @transaction.atomic
 def products_import_csv(*, content: bytes | str) -> ImportResult:
-    header, records = _read(_decode(content))
+    header, records = csv_records(
+        content, columns=COLUMNS, required=REQUIRED_COLUMNS, max_rows=MAX_ROWS
+    )
     reader = _Reader(header)
     rows = [reader.row(index + 2, cells) for index, cells in enumerate(records)]
-    if len(rows) == 0:
-        raise ValidationFailed.for_field("file", "empty", "The file has a header but no rows.")
     reader.across_rows(rows)
-    if reader.errors:
-        count = len({key.split(".", 1)[0] for key in reader.errors.fields})
-        reader.errors.raise_if_any(message=f"{count} row(s) have problems; nothing was imported.")
+    refuse_rows(reader.errors)
 
     result = ImportResult()
     brands = {b.name.lower(): b for b in Brand.objects.all()}
@@ -530,7 +476,7 @@ def products_import_csv(*, content: bytes | str) -> ImportResult:
                 products[row.sku] = product_update(product_id=existing, fields=fields)
                 result.updated += 1
         except DukaError as error:
-            raise _rekeyed(error, row.number) from error
+            raise rekeyed(error, row.number) from error
 
     _write_barcodes(rows, products)
     return result
@@ -555,7 +501,7 @@ def _write_barcodes(rows: list[_Row], products: dict[str, Product]) -> None:
                 else:
                     barcode_add(product_id=product.pk, code=code, pack_quantity=quantity)
             except DukaError as error:
-                raise _rekeyed(error, row.number) from error
+                raise rekeyed(error, row.number) from error
 
 
 def import_result_body(result: ImportResult) -> dict[str, Any]:

@@ -9,12 +9,15 @@ features the model can learn from. Location: the till's shop."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pandas as pd
 from django.db.models import F, Sum
 from django.db.models.functions import TruncDate
 
 from saas_platform.tenancy import business_today, business_zone, start_of_day
+from tenant_apps.forecasting.history_import import history_end
+from tenant_apps.forecasting.models import SalesHistoryDay
 from tenant_apps.sales.models import SaleLine, SaleStatus
 
 HISTORY_DAYS = 730  # two years: the yearly season, twice
@@ -52,7 +55,7 @@ def sales_history(*, today: date | None = None, days: int = HISTORY_DAYS) -> pd.
         )
         .order_by()
     )
-    frame = pd.DataFrame.from_records(list(rows))
+    frame = pd.DataFrame.from_records([*rows, *_imported(first, today)])
     columns = ["unique_id", "ds", "y", "price", "discount", "category"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -70,6 +73,21 @@ def sales_history(*, today: date | None = None, days: int = HISTORY_DAYS) -> pd.
         category=("category", "first"),
     )  # fmt: skip
     return _dense(frame, last=pd.Timestamp(today - timedelta(days=1)))[columns]
+
+
+def _imported(first: date, today: date) -> list[dict[str, Any]]:
+    """Days imported from the business's previous system, shaped as the sales rows above.
+    The import ends them before the first sale in Duka; the filter on that day keeps a sale
+    made later with an earlier date (an offline sale synced late) from being counted twice."""
+    end = min(history_end(), today)
+    rows = SalesHistoryDay.objects.filter(day__gte=first, day__lt=end).values_list(
+        "day", "product_id", "location_id", "units", "gross", "discount", "product__category_id"
+    )
+    return [
+        {"ds": day, "product_id": product, "location_id": location, "y": units,
+         "gross": gross, "listed": gross + given, "given": given, "category": category}
+        for day, product, location, units, gross, given, category in rows
+    ]  # fmt: skip
 
 
 def _dense(frame: pd.DataFrame, *, last: pd.Timestamp) -> pd.DataFrame:

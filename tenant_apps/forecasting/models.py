@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from django.db import models
 
+from saas_platform.money import money_field
+from saas_platform.quantities import quantity_field
 from shared_apps.users.actors import author_field
 
 
@@ -76,3 +78,32 @@ class ProductForecast(models.Model):
 
     def __str__(self) -> str:
         return f"{self.product_id}@{self.location_id} {self.day}: {self.p50}"
+
+
+class SalesHistoryDay(models.Model):
+    """A product's sales at a location on one day before the business sold with Duka, imported
+    from the system it used before (docs/forecasting.md, "Bringing your history"), so its first
+    forecasts learn from years, not days.
+
+    Only the forecasts read it: the books, stock and sales reports start with the business's
+    first sale here, which is why an import may not reach that day."""
+
+    product = models.ForeignKey("catalog.Product", on_delete=models.CASCADE, related_name="+")
+    location = models.ForeignKey("inventory.Location", on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    units = quantity_field()
+    gross = money_field()  # what the customers paid for those units
+    discount = money_field()  # what was given off the list price
+    imported_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["day", "product", "location"]
+        constraints = [
+            # Importing a day again replaces it: a corrected file is sent whole.
+            models.UniqueConstraint(
+                fields=["product", "location", "day"], name="sales_history_unique_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.product_id}@{self.location_id} {self.day}: {self.units}"

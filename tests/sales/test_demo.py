@@ -1,4 +1,5 @@
-"""The demo business's sales: made by real checkouts, numbered, booked, and in balance."""
+"""The demo business's sales: made by real checkouts in closed shifts, numbered, booked, and in
+balance."""
 
 from __future__ import annotations
 
@@ -14,13 +15,13 @@ from shared_apps.tenants.models import Tenant
 from tenant_apps.inventory.selectors import stock_drift
 from tenant_apps.ledger.models import JournalEntry
 from tenant_apps.ledger.selectors import trial_balance
-from tenant_apps.sales.demo import DEMO_SALES
+from tenant_apps.sales.demo import DEMO_OTHER_SALES, DEMO_SALES
 from tenant_apps.sales.models import Register, Sale, Shift
 
 pytestmark = pytest.mark.django_db
 
 
-def test_demo_sales_are_real_checkouts_in_a_closed_shift() -> None:
+def test_demo_sales_are_real_checkouts_in_closed_shifts() -> None:
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())  # idempotent
 
@@ -32,7 +33,10 @@ def test_demo_sales_are_real_checkouts_in_a_closed_shift() -> None:
         shift = Shift.objects.get(register=till)
         assert shift.status == "closed"
         assert shift.variance is not None and shift.variance.amount == Decimal("-50")
-        assert JournalEntry.objects.filter(source="sale").count() == DEMO_SALES
+        others = Sale.objects.filter(register__code="TILL1")
+        assert others.count() == sum(DEMO_OTHER_SALES)
+        assert Shift.objects.filter(status="closed").count() == 1 + len(DEMO_OTHER_SALES)
+        assert JournalEntry.objects.filter(source="sale").count() == DEMO_SALES + others.count()
         balance = trial_balance(as_of=business_today())
         assert balance.total_debit == balance.total_credit
         assert stock_drift() == []

@@ -20,11 +20,10 @@ from rest_framework.views import APIView
 from saas_platform.api import fields as api_fields
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.parsers import CsvParser
 from saas_platform.api.renderers import file_response
 from saas_platform.api.shaping import OutputModelSerializer, created, or_404, shown, validated
 from saas_platform.api.sync import SyncQuerySerializer
-from saas_platform.errors import ValidationFailed
+from saas_platform.api.uploads import CSV_UPLOAD_PARSERS, CSV_UPLOAD_REQUEST, uploaded_csv
 from saas_platform.money import round_money
 from tenant_apps.catalog import selectors, services
 from tenant_apps.catalog.api.reference import CATALOG_ACTIONS
@@ -38,8 +37,6 @@ from tenant_apps.catalog.api.serializers import (
 from tenant_apps.catalog.csv_io import import_result_body, products_export_csv, products_import_csv
 from tenant_apps.catalog.models import Barcode, ProductKind
 from tenant_apps.staff.access import Action
-
-MAX_IMPORT_BYTES = 10_000_000
 
 
 def _product_body(request: Request, product_id: int) -> dict[str, Any]:
@@ -303,33 +300,17 @@ class BarcodeLookupApi(APIView):
 
 class ProductImportApi(APIView):
     required_action = Action.CATALOG_MANAGE
-    parser_classes = [MultiPartParser, CsvParser]
-
-    class InputSerializer(serializers.Serializer[Any]):
-        file = serializers.FileField(help_text="The CSV file (or send the CSV as a text/csv body).")
+    parser_classes = CSV_UPLOAD_PARSERS
 
     @extend_schema(
-        request={
-            "multipart/form-data": InputSerializer,
-            "text/csv": {"type": "string", "format": "binary"},
-        },
+        request=CSV_UPLOAD_REQUEST,
         responses=inline_serializer(
             "ProductImportResult",
             {"created": serializers.IntegerField(), "updated": serializers.IntegerField()},
         ),
     )
     def post(self, request: Request) -> Response:
-        if isinstance(request.data, bytes | str):
-            content: bytes | str = request.data
-        else:
-            data = validated(self.InputSerializer, request.data)
-            upload = data["file"]
-            if upload.size > MAX_IMPORT_BYTES:
-                raise ValidationFailed.for_field(
-                    "file", "too_large", f"At most {MAX_IMPORT_BYTES // 1_000_000} MB per file."
-                )
-            content = upload.read()
-        result = products_import_csv(content=content)
+        result = products_import_csv(content=uploaded_csv(request))
         return Response(import_result_body(result))
 
 

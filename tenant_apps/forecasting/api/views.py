@@ -15,6 +15,12 @@ from rest_framework.views import APIView
 from saas_platform.api.fields import quantity
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.shaping import OutputModelSerializer, shown, validated
+from saas_platform.api.uploads import CSV_UPLOAD_PARSERS, CSV_UPLOAD_REQUEST, uploaded_csv
+from tenant_apps.forecasting.history_import import (
+    sales_history_clear,
+    sales_history_import,
+    sales_history_summary,
+)
 from tenant_apps.forecasting.models import ForecastRun, ProductForecast
 from tenant_apps.forecasting.reorder import latest_run, reorder_draft_orders, reorder_suggestions
 from tenant_apps.forecasting.selectors import forecast_list, forecast_run_get, forecast_run_list
@@ -74,6 +80,49 @@ class ForecastRunDetailApi(APIView):
     @extend_schema(responses=ForecastRunOutputSerializer, operation_id="forecast_run_detail")
     def get(self, request: Request, run_id: int) -> Response:
         return shown(ForecastRunOutputSerializer, forecast_run_get(run_id))
+
+
+class SalesHistorySummarySerializer(serializers.Serializer[Any]):
+    days = serializers.IntegerField(help_text="Rows imported: one product, location and day.")
+    products = serializers.IntegerField()
+    first_day = serializers.DateField(allow_null=True)
+    last_day = serializers.DateField(allow_null=True)
+    ends_before = serializers.DateField(
+        help_text="The business's first day of sales in Duka: imported days end before it."
+    )
+
+
+class SalesHistoryApi(APIView):
+    """The sales a business made before Duka, imported as CSV so the forecasts learn from them
+    (docs/forecasting.md, "Bringing your history")."""
+
+    required_actions = {
+        "GET": Action.FORECASTING_VIEW,
+        "POST": Action.FORECASTING_RUN,
+        "DELETE": Action.FORECASTING_RUN,
+    }
+    parser_classes = CSV_UPLOAD_PARSERS
+
+    @extend_schema(responses=SalesHistorySummarySerializer, operation_id="sales_history_summary")
+    def get(self, request: Request) -> Response:
+        return Response(SalesHistorySummarySerializer(sales_history_summary()).data)
+
+    @extend_schema(
+        request=CSV_UPLOAD_REQUEST,
+        responses=SalesHistorySummarySerializer,
+        operation_id="sales_history_import",
+        description="All or nothing: columns date, sku, location (code; blank: the default "
+        "shop), units, gross, discount. A day imported again is replaced. 402 `plan_limit` "
+        "when the plan has no forecasting.",
+    )
+    def post(self, request: Request) -> Response:
+        summary = sales_history_import(content=uploaded_csv(request))
+        return Response(SalesHistorySummarySerializer(summary).data)
+
+    @extend_schema(responses={204: None}, operation_id="sales_history_clear")
+    def delete(self, request: Request) -> Response:
+        sales_history_clear()
+        return Response(status=204)
 
 
 class ForecastQuerySerializer(serializers.Serializer[Any]):

@@ -16,6 +16,7 @@ from shared_apps.tenants.services import SignupData, tenant_domain_for, tenant_s
 from shared_apps.users.models import Role, User
 from tenant_apps.catalog.demo import seed_demo_catalog
 from tenant_apps.customers.demo import seed_demo_customers
+from tenant_apps.forecasting.demo import seed_demo_history
 from tenant_apps.inventory.demo import seed_demo_stock
 from tenant_apps.payments.seeding import sandbox_accounts_install
 from tenant_apps.purchasing.demo import seed_demo_purchasing
@@ -78,7 +79,16 @@ class Command(BaseCommand):
             seed_demo_customers()
             # Points M-Pesa, Airtel, card and UPI at the local sandbox when one is configured.
             sandbox_accounts_install()
-            seed_demo_sales(cashier=User.objects.get(email=demo_email(Role.CASHIER)))
+            seed_demo_sales(
+                cashier=User.objects.get(email=demo_email(Role.CASHIER)),
+                others=[
+                    User.objects.get(email=demo_email(Role.MANAGER)),
+                    User.objects.get(email=DEMO.owner_email),
+                ],
+            )
+            # Two years from "the previous system", after the first sales: the import ends
+            # the day before them. Queues the first training for `make run`'s worker.
+            seed_demo_history()
         self._seed_billing(tenant)
         self.stdout.write("Demo business logins (e-mail / password):")
         self.stdout.write(f"  {'owner':<11} {DEMO.owner_email} / {DEMO.password}")
