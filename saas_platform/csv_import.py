@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
 
 from saas_platform.errors import DukaError, FieldErrorCollector, ValidationFailed
 from saas_platform.limits import shown
@@ -67,6 +68,16 @@ def csv_records(
         padded = record + [""] * (len(header) - len(record))
         rows.append(dict(zip(header, padded, strict=False)))
     return header, rows
+
+
+def cell_number(text: str) -> Decimal | None:
+    """A cell's number (thousands separators allowed), or None when it is not a finite one:
+    ``1e30`` parses, ``NaN`` and ``Infinity`` do not (each import checks the range)."""
+    try:
+        value = Decimal(text.replace(",", ""))
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
 
 
 def refuse_rows(errors: FieldErrorCollector) -> None:

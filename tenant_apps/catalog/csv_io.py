@@ -23,7 +23,7 @@ from typing import Any
 
 from django.db import transaction
 
-from saas_platform.csv_import import csv_records, refuse_rows, rekeyed
+from saas_platform.csv_import import cell_number, csv_records, refuse_rows, rekeyed
 from saas_platform.errors import DukaError, FieldErrorCollector, ValidationFailed
 from saas_platform.limits import (
     MAX_TEXT_LENGTH,
@@ -173,11 +173,8 @@ class _Reader:
         self.errors.add(f"row {number}.{column}", code, message)
 
     def amount(self, number: int, column: str, text: str) -> Decimal | None:
-        try:
-            value = Decimal(text.replace(",", ""))
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
+        value = cell_number(text)
+        if value is None:
             self.error(number, column, "invalid", f"“{shown(text)}” is not a number.")
             return None
         problem = decimal_problem(value, ProductPrice, "price")

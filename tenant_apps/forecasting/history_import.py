@@ -15,14 +15,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django.db import connection, transaction
 from django.db.models import Count, Max, Min
 
 from billing.entitlements import require
 from billing.models import Feature
-from saas_platform.csv_import import csv_records, refuse_rows
+from saas_platform.csv_import import cell_number, csv_records, refuse_rows
 from saas_platform.errors import FieldErrorCollector
 from saas_platform.limits import has_control_characters, shown
 from saas_platform.safe_csv import unescaped
@@ -101,11 +101,8 @@ class _Reader:
         return day
 
     def amount(self, number: int, column: str, text: str, field: str) -> Decimal | None:
-        try:
-            value = Decimal(text.replace(",", ""))
-        except InvalidOperation:
-            value = Decimal("NaN")
-        if not value.is_finite():
+        value = cell_number(text)
+        if value is None:
             self.error(number, column, "invalid", f"“{shown(text)}” is not a number.")
             return None
         if value < 0:

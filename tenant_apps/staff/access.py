@@ -52,6 +52,8 @@ class Action(StrEnum):
     NOTIFICATIONS_PREFERENCES = "notifications.preferences"
     # The business's notification log: who was told what, by which channel, and whether it went.
     NOTIFICATIONS_LOG_VIEW = "notifications.view_log"
+    # The business's own notification settings: its quiet hours and its credit reminders.
+    NOTIFICATIONS_MANAGE = "notifications.manage"
 
 
 A = Action

@@ -51,11 +51,11 @@ class PreferencesOutputSerializer(serializers.Serializer[Preferences]):
 
     @extend_schema_field_quiet
     def get_quiet_hours(self, found: Preferences) -> dict[str, str] | None:
-        return _window(found.quiet_start, found.quiet_end)
+        return quiet_window(found.quiet_start, found.quiet_end)
 
     @extend_schema_field_quiet
     def get_business_quiet_hours(self, found: Preferences) -> dict[str, str] | None:
-        return _window(found.business_quiet_start, found.business_quiet_end)
+        return quiet_window(found.business_quiet_start, found.business_quiet_end)
 
 
 class PreferencesApi(APIView):
@@ -103,7 +103,7 @@ def _person(request: Request) -> User:
     return cast(User, request.user)
 
 
-def _window(start: Any, end: Any) -> dict[str, str] | None:
+def quiet_window(start: Any, end: Any) -> dict[str, str] | None:
     if start is None or end is None:
         return None
     return {"start": start.strftime("%H:%M"), "end": end.strftime("%H:%M")}
