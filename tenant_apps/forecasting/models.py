@@ -66,7 +66,7 @@ class ProductForecast(models.Model):
     day = models.DateField()
     p50 = models.DecimalField(max_digits=14, decimal_places=3)
     p90 = models.DecimalField(max_digits=14, decimal_places=3)
-    method = models.CharField(max_length=20)  # "lightgbm" or "seasonal_naive"
+    method = models.CharField(max_length=20)  # "lightgbm", "seasonal_naive" or "blend"
 
     class Meta:
         ordering = ["product", "location", "day"]

@@ -23,7 +23,6 @@ from shared_apps.outbox.services import outbox_send
 from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import Product
 from tenant_apps.forecasting.engine import (
-    FALLBACK,
     backtest,
     fallback_ids,
     forecast_with_models,
@@ -168,7 +167,9 @@ def _store(run: ForecastRun, result: pd.DataFrame) -> int:
                 day=pd.Timestamp(record["ds"]).date(),
                 p50=_quantity(float(record["p50"])),
                 p90=_quantity(float(record["p90"])),
-                method="seasonal_naive" if record["model"] == FALLBACK else "lightgbm",
+                # "lightgbm", "seasonal_naive" or "blend" (the engine's choice from its
+                # validation windows; the blend's weight is in the run's CSV, model_weight)
+                method=record["model"],
             )
         )
     ProductForecast.objects.bulk_create(rows, batch_size=5000)

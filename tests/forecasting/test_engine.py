@@ -12,13 +12,16 @@ import pandas as pd
 import pytest
 
 from tenant_apps.forecasting.engine import (
+    BLEND,
     FALLBACK,
     MODEL,
+    Settings,
     backtest,
     fallback_ids,
     forecast,
     mase,
 )
+from tenant_apps.forecasting.engine.selection import WEIGHTS, blend_errors, choose_weights
 from tenant_apps.forecasting.engine.synthetic import generate_sales
 from tests.forecasting.conftest import QUICK
 
@@ -33,7 +36,9 @@ def test_the_model_beats_seasonal_naive_on_a_backtest(sales: pd.DataFrame) -> No
     # then the model's MASE is at least 15% under seasonal naive's, series by series on average
     assert result.improvement >= 0.15, result.summary()
     assert len(result.per_series) == 40
-    assert set(result.per_series.columns) == {"unique_id", "model", "mase", "mase_naive", "points"}
+    assert set(result.per_series.columns) == {
+        "unique_id", "model", "model_weight", "mase", "mase_naive", "points"
+    }  # fmt: skip
     assert result.per_series["points"].max() == 28
     assert 0.75 <= result.coverage <= 0.98  # the p90 covers about nine days in ten
 
@@ -41,7 +46,7 @@ def test_the_model_beats_seasonal_naive_on_a_backtest(sales: pd.DataFrame) -> No
 def test_a_forecast_has_one_row_per_series_and_future_day(sales: pd.DataFrame) -> None:
     result = forecast(sales, 14, "D", settings=QUICK)
 
-    assert list(result.columns) == ["unique_id", "ds", "p50", "p90", "model"]
+    assert list(result.columns) == ["unique_id", "ds", "p50", "p90", "model", "model_weight"]
     assert len(result) == 40 * 14
     last = sales.groupby("unique_id", observed=True)["ds"].max()
     for uid, rows in result.groupby("unique_id", observed=True):
@@ -50,13 +55,17 @@ def test_a_forecast_has_one_row_per_series_and_future_day(sales: pd.DataFrame) -
     assert not result[["p50", "p90"]].isna().any().any()
     assert (result["p50"] >= 0).all()
     assert (result["p50"] <= result["p90"]).all()
-    assert set(result["model"]) == {MODEL}
+    # every product has the history the model needs, and most are served the model alone
+    assert FALLBACK not in set(result["model"])
+    assert (result["model"] == MODEL).mean() > 0.5
 
 
 def test_other_quantiles_are_named_and_ordered(sales: pd.DataFrame) -> None:
     result = forecast(sales, 7, "D", quantiles=(0.9, 0.1, 0.5), settings=QUICK)
 
-    assert list(result.columns) == ["unique_id", "ds", "p10", "p50", "p90", "model"]
+    assert list(result.columns) == [
+        "unique_id", "ds", "p10", "p50", "p90", "model", "model_weight"
+    ]  # fmt: skip
     assert (result["p10"] <= result["p50"]).all()
     assert (result["p50"] <= result["p90"]).all()
 
@@ -78,7 +87,7 @@ def test_a_product_with_little_history_gets_seasonal_naive_and_is_named(
     last_week = [5.0, 3.0, 5.0, 3.0, 5.0, 3.0, 5.0]
     assert list(newcomer["p50"]) == last_week * 2  # repeated
     assert (newcomer["p90"] >= newcomer["p50"]).all()
-    assert set(result.loc[result["unique_id"] != "NEW", "model"]) == {MODEL}
+    assert set(result.loc[result["unique_id"] != "NEW", "model"]) <= {MODEL, BLEND}
 
 
 def test_every_series_falls_back_when_none_has_enough_history() -> None:
@@ -176,8 +185,109 @@ def test_weekly_and_monthly_series(freq: str, rule: str, horizon: int) -> None:
     first = result.groupby("unique_id", observed=True)["ds"].min()
     last = history.groupby("unique_id", observed=True)["ds"].max()
     assert (first == last + step).all()
-    assert set(result["model"]) == {MODEL}
+    assert FALLBACK not in set(result["model"])
     assert backtest(history, horizon, freq, settings=QUICK).per_series["mase"].notna().all()
+
+
+def _sales_and_seasonal_walks() -> pd.DataFrame:
+    """30 products of generated sales (which the model forecasts well) and 10 seasonal random
+    walks: each weekday's sales are last week's plus noise, so last week is the best forecast
+    there is, and seasonal naive is exactly that."""
+    sales = generate_sales(30, 480, start="2024-09-01", seed=7, country="KE", new_share=0)
+    sales = sales[["unique_id", "ds", "y"]].astype({"unique_id": str})
+    rng = np.random.default_rng(4)
+    days = pd.date_range("2024-09-01", periods=480, freq="D")
+    walks = []
+    for i in range(10):
+        weekly = rng.uniform(20, 60, 7)
+        steps = rng.normal(0, 3, (480 // 7 + 1, 7)).cumsum(axis=0)
+        y = np.maximum(weekly[None, :] + steps, 0).reshape(-1)[:480].round()
+        walks.append(pd.DataFrame({"unique_id": f"WALK{i}", "ds": days, "y": y}))
+    return pd.concat([sales, *walks], ignore_index=True)
+
+
+def test_series_the_model_cannot_beat_are_served_seasonal_naive() -> None:
+    history = _sales_and_seasonal_walks()
+    blind = Settings(num_boost_round=80, validation_windows=0)  # the model for every series
+    # when backtested with the selection, and (for contrast) with the model served blindly
+    chosen = backtest(history, 28, "D", settings=QUICK)
+    served_blindly = backtest(history, 28, "D", settings=blind)
+    walks = chosen.per_series["unique_id"].str.startswith("WALK")
+
+    # then served blindly, the model loses to seasonal naive on the walks
+    blind_walks = served_blindly.per_series[walks]
+    assert blind_walks["mase"].mean() > 1.1 * blind_walks["mase_naive"].mean()
+    assert set(blind_walks["model"]) == {MODEL}
+    # with the selection, the walks mostly get seasonal naive and are not worse than it,
+    assert chosen.per_series.loc[walks, "model_weight"].median() == 0
+    assert set(chosen.per_series.loc[walks, "model"]) <= {FALLBACK, BLEND}
+    ours = chosen.per_series[walks]
+    assert ours["mase"].mean() <= 1.02 * ours["mase_naive"].mean()
+    # the sales keep (mostly) the model, and the whole is better than either alone
+    assert chosen.per_series.loc[~walks, "model_weight"].mean() >= 0.75
+    assert chosen.improvement > served_blindly.improvement
+    # and each series' label says what it was served
+    labels = np.where(chosen.per_series["model_weight"] >= 1, MODEL, BLEND)
+    labels = np.where(chosen.per_series["model_weight"] <= 0, FALLBACK, labels)
+    assert list(chosen.per_series["model"]) == list(labels)
+    assert chosen.fallback == sorted(
+        chosen.per_series.loc[chosen.per_series["model_weight"] == 0, "unique_id"]
+    )
+
+
+def test_a_forecast_names_each_series_method_and_blends_the_quantiles() -> None:
+    history = _sales_and_seasonal_walks()
+
+    result = forecast(history, 14, "D", settings=QUICK)
+    naive_only = forecast(
+        history, 14, "D", settings=QUICK, min_history=10_000
+    )  # every series too short: seasonal naive alone
+
+    assert set(result["model"]) == {MODEL, BLEND, FALLBACK}
+    per_series = result.groupby("unique_id")[["model", "model_weight"]].nunique()
+    assert (per_series == 1).all().all()  # one method per series, over its whole horizon
+    assert (result["p50"] <= result["p90"]).all()
+    assert fallback_ids(result) == sorted(
+        result.loc[result["model_weight"] == 0, "unique_id"].unique()
+    )
+    # a series on seasonal naive is forecast exactly as the fallback forecasts it
+    walk = fallback_ids(result)[0]
+    ours = result[result["unique_id"] == walk].reset_index(drop=True)
+    theirs = naive_only[naive_only["unique_id"] == walk].reset_index(drop=True)
+    pd.testing.assert_frame_equal(ours[["ds", "p50", "p90"]], theirs[["ds", "p50", "p90"]])
+
+
+def test_the_selection_never_reads_the_held_out_window() -> None:
+    history = _sales_and_seasonal_walks()
+    last = history["ds"] > history["ds"].max() - pd.Timedelta(days=28)
+    doctored = history.assign(y=np.where(last, history["y"] * 10 + 5, history["y"]))
+
+    honest = backtest(history, 28, "D", settings=QUICK)
+    tampered = backtest(doctored, 28, "D", settings=QUICK)
+
+    # the forecasts, and the choice between methods, depend on the training part only
+    columns = ["unique_id", "ds", "p50", "p90", "model", "model_weight"]
+    pd.testing.assert_frame_equal(honest.forecasts[columns], tampered.forecasts[columns])
+
+
+def test_the_weights_follow_the_validation_errors_shrunk_toward_the_business() -> None:
+    actual = np.array([[10.0, 10, 10, 10], [10, 10, 10, 10], [10, 10, np.nan, 10]])
+    model = np.array([[10.0, 10, 10, 10], [14, 14, 14, 14], [10, 10, 99, 10]])
+    naive = np.array([[14.0, 14, 14, 14], [10, 10, 10, 10], [14, 14, 14, 14]])
+    errors, points = blend_errors(actual, model, naive, np.array([1.0, 1.0, 0.0]))
+    # the third series has no scale (a constant history): it is not scored
+    assert list(points) == [4, 4, 0]
+    assert errors[0, WEIGHTS.index(1.0)] == 0 and errors[0, WEIGHTS.index(0.0)] == 16
+    assert errors[1, WEIGHTS.index(0.5)] == 8
+
+    # alone, each series follows its own errors; one without any, the business's (a tie here:
+    # the model); a strong prior (the business) pulls the second series toward the first's
+    assert list(choose_weights(errors, points, prior=0)) == [1.0, 0.0, 1.0]
+    assert list(choose_weights(errors[:2], points[:2], prior=0)) == [1.0, 0.0]
+    assert choose_weights(errors[1:2], points[1:2], prior=1000)[0] == 0.0
+    dominated = np.vstack([errors[:1].repeat(9, axis=0), errors[1:2]])
+    assert choose_weights(dominated, np.full(10, 4.0), prior=1000)[-1] == 1.0
+    assert choose_weights(dominated, np.full(10, 4.0), prior=4)[-1] < 1.0
 
 
 def test_bad_input_is_refused_with_a_reason(sales: pd.DataFrame) -> None:

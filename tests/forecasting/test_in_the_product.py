@@ -129,6 +129,9 @@ def test_the_owner_trains_and_reads_forecasts_with_their_mase(
     weekday = [r for r in page["results"] if _weekday(r["day"]) == 1]
     assert Decimal(saturday[0]["p50"]) > Decimal(weekday[0]["p50"])  # it learnt Saturdays
     assert all(Decimal(r["p50"]) <= Decimal(r["p90"]) for r in page["results"])
+    # the method the engine served this product, the same every day
+    assert len({r["method"] for r in page["results"]}) == 1
+    assert page["results"][0]["method"] in {"lightgbm", "blend", "seasonal_naive"}
     with tenant_context(business):
         stored = ForecastRun.objects.get(pk=done.pk)
         assert default_storage.exists(stored.forecast_file)

@@ -3,6 +3,7 @@ with no Django import, so that anyone can evaluate it on any data (docs/forecast
 
 from .backtest import BacktestResult, backtest, mase
 from .model import (
+    BLEND,
     FALLBACK,
     MODEL,
     Settings,
@@ -13,6 +14,7 @@ from .model import (
 )
 
 __all__ = [
+    "BLEND",
     "FALLBACK",
     "MODEL",
     "BacktestResult",

@@ -1,5 +1,9 @@
 """``backtest``: hold out the last ``horizon`` points of every series, forecast them from the
-rest, and score the model and seasonal naive with MASE."""
+rest, and score the model and seasonal naive with MASE.
+
+What is scored is what ``forecast`` serves: the fit on the rest makes its own choice between
+the model and seasonal naive from validation windows inside the rest (``selection.py``), never
+from the held-out points."""
 
 from __future__ import annotations
 
@@ -10,14 +14,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .model import FALLBACK, Settings, fit_predict, quantile_column, to_frame
+from .model import BLEND, FALLBACK, Settings, fit_predict, quantile_column, to_frame
 from .naive import seasonal_errors, seasonal_naive
 
 
 @dataclass
 class BacktestResult:
-    """``per_series``: unique_id, model (which method forecast it), mase, mase_naive,
-    points (held-out points scored). ``mase`` and ``mase_naive``: means over the series that
+    """``per_series``: unique_id, model (which method forecast it: lightgbm, seasonal_naive or
+    blend), model_weight (the model's share of it), mase, mase_naive, points (held-out points
+    scored). ``mase`` and ``mase_naive``: means over the series that
     could be scored; ``improvement``: 1 - mase / mase_naive (0.25 = 25% lower error).
     ``coverage``: share of held-out points at or under the highest quantile (for p90, about
     0.9 when the quantile is right). ``forecasts``: the forecasts beside the actual ``y``."""
@@ -34,12 +39,17 @@ class BacktestResult:
         rows = self.per_series["model"] == FALLBACK
         return sorted(self.per_series.loc[rows, "unique_id"].tolist())
 
+    @property
+    def blended(self) -> list[Any]:
+        rows = self.per_series["model"] == BLEND
+        return sorted(self.per_series.loc[rows, "unique_id"].tolist())
+
     def summary(self) -> str:
         return (
-            f"MASE model {self.mase:.3f}, seasonal naive {self.mase_naive:.3f} "
+            f"MASE served {self.mase:.3f}, seasonal naive {self.mase_naive:.3f} "
             f"({self.improvement:+.1%} lower), {len(self.per_series)} series "
-            f"({len(self.fallback)} on the fallback), coverage of the top quantile "
-            f"{self.coverage:.1%}"
+            f"({len(self.fallback)} on seasonal naive, {len(self.blended)} blended), "
+            f"coverage of the top quantile {self.coverage:.1%}"
         )
 
 
@@ -57,7 +67,7 @@ def backtest(
 ) -> BacktestResult:
     """Scores ``forecast`` on the last ``horizon`` points of each series (see the module).
 
-    MASE of a series = mean |actual - p50| over its held-out points / the mean absolute error
+    MASE of a series = mean |actual - p50 served| over its held-out points / the mean absolute error
     of seasonal naive (season 7 daily, 52 weekly, 12 monthly) inside its training part, or of
     the naive lag-1 forecast where the training part is shorter than a season. Stock-out days
     (``in_stock`` false) are not scored: their demand is unknown. Series left with no training
@@ -99,6 +109,7 @@ def backtest(
     per_series = pd.DataFrame(
         {
             "model": grouped["model"].first(),
+            "model_weight": grouped["model_weight"].first(),
             "mase": grouped["error"].mean() / grouped["scale"].first(),
             "mase_naive": grouped["error_naive"].mean() / grouped["scale"].first(),
             "points": grouped.size(),

@@ -9,6 +9,12 @@ Recursion costs 28 cheap predictions of a few thousand rows; its compounding err
 because the windows (7, 28, 91 days) and the same-weekday mean dominate later steps.
 The other quantiles read the same median path: the p90 says how high demand may go given the
 most likely recent past, which is what safety stock needs.
+
+Selection: the model is not served blindly. Where it would lose to seasonal naive (a series
+that is a steady weekly pattern plus noise, a lone series it cannot learn much from), the
+validation windows before the forecast origin say so (``selection.py``): each series is served
+``w * model + (1 - w) * seasonal naive``, ``w`` in 0, 0.25, ... 1, the blend that erred least
+there. The output names the method (``model``) and ``model_weight`` of every series.
 """
 
 from __future__ import annotations
@@ -22,11 +28,13 @@ import numpy as np
 import pandas as pd
 
 from .features import FeatureBuilder
-from .naive import residual_quantiles, seasonal_naive
+from .naive import residual_quantiles, seasonal_errors, seasonal_naive
 from .panel import Panel, build
+from .selection import WEIGHTS, blend_errors, choose_weights
 
 MODEL = "lightgbm"
 FALLBACK = "seasonal_naive"
+BLEND = "blend"  # the model and seasonal naive, weighted by model_weight
 
 
 @dataclass(frozen=True)
@@ -43,6 +51,12 @@ class Settings:
     bagging_fraction: float = 0.5
     max_train_rows: int = 400_000
     num_threads: int = 2
+    # Validation windows (each one horizon long, the latest first) for choosing between the
+    # model and seasonal naive; 0 serves the model to every series with enough history. Each
+    # window is one more training of the median booster alone, so there are only as many as
+    # fit in max_train_rows cells of history: one for a business of 5,000 products x 2 years
+    # (about a third more time), up to this many for a small one (fractions of a second).
+    validation_windows: int = 3
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -53,7 +67,10 @@ class Run:
     panel: Panel
     quantiles: list[float]
     values: np.ndarray  # (n, horizon, len(quantiles)) forecasts, non-negative, sorted
-    uses_model: np.ndarray  # (n,) bool: False where the series fell back to seasonal naive
+    uses_model: np.ndarray  # (n,) bool: False where the history is too short for the model
+    # (n,) the model's share of the served forecast, the rest seasonal naive's: 0 for a short
+    # series or one the validation windows gave to seasonal naive, 1 for the model alone.
+    weight: np.ndarray
     # The trained boosters in LightGBM's text format, by quantile (empty: no model trained).
     models: dict[float, str] = field(default_factory=dict)
 
@@ -78,7 +95,11 @@ def forecast(
     ``discount`` by ``unique_id`` and ``ds`` (else the last known value carries forward).
     ``country``: ISO code whose public holidays become features. A series with fewer than
     ``min_history`` observed periods (default two seasons plus the horizon) gets seasonal
-    naive. Returns unique_id, ds, one column per quantile (``p50``, ``p90``…) and ``model``.
+    naive. The others get the model, seasonal naive or a blend of both, whichever erred least
+    in validation windows before the forecast origin (``Settings.validation_windows``).
+    Returns unique_id, ds, one column per quantile (``p50``, ``p90``…), ``model`` (the method:
+    ``"lightgbm"``, ``"seasonal_naive"`` or ``"blend"``) and ``model_weight`` (the model's share,
+    0 to 1; seasonal naive has the rest).
     """
     run = fit_predict(
         history, horizon, freq, quantiles, features, country,
@@ -109,7 +130,8 @@ def forecast_with_models(
 
 
 def fallback_ids(result: pd.DataFrame) -> list[Any]:
-    """The series of a ``forecast`` result that got seasonal naive, not the model."""
+    """The series of a ``forecast`` result that got seasonal naive alone, not the model: too
+    short a history, or the validation windows found seasonal naive better."""
     return sorted(result.loc[result["model"] == FALLBACK, "unique_id"].unique().tolist())
 
 
@@ -137,25 +159,91 @@ def fit_predict(
     season = panel.freq.season
     needed = 2 * season + horizon if min_history is None else min_history
     uses_model = panel.observed >= needed
-    values = np.empty((panel.n, horizon, len(qs)), dtype=np.float32)
+    values = np.zeros((panel.n, horizon, len(qs)), dtype=np.float32)
 
     hist = panel.history()
-    fallback = np.flatnonzero(~uses_model)
     models: dict[float, str] = {}
-    if len(fallback) < panel.n:
+    weight = np.zeros(panel.n, dtype=np.float32)
+    if uses_model.any():
         trained = _model_forecast(panel, qs, country, seed, settings, uses_model)
         if trained is None:
             uses_model[:] = False
-            fallback = np.arange(panel.n)
         else:
             values[uses_model], models = trained
-    if len(fallback):
-        naive = seasonal_naive(hist[fallback], season, horizon)
-        spread = residual_quantiles(hist[fallback], season, qs)
-        values[fallback] = naive[:, :, None] + spread[:, None, :]
+            np.maximum(values, 0, out=values)
+            values.sort(axis=2)
+            weight = _select(
+                panel, uses_model, needed, country, seed, settings,
+                carry_known=features is None,
+            )  # fmt: skip
+    lean = np.flatnonzero(weight < 1)
+    if len(lean):
+        naive = seasonal_naive(hist[lean], season, horizon)
+        spread = residual_quantiles(hist[lean], season, qs)
+        fallback = naive[:, :, None] + spread[:, None, :]
+        w = weight[lean, None, None]
+        # Each quantile is blended with the same quantile of seasonal naive: both sides are
+        # sorted (p50 <= p90), so is any weighted mean of them.
+        values[lean] = w * values[lean] + (1 - w) * fallback
     np.maximum(values, 0, out=values)
     values.sort(axis=2)  # quantiles never cross: p50 <= p90
-    return Run(panel=panel, quantiles=qs, values=values, uses_model=uses_model, models=models)
+    return Run(
+        panel=panel, quantiles=qs, values=values, uses_model=uses_model, weight=weight,
+        models=models,
+    )  # fmt: skip
+
+
+def _select(
+    panel: Panel,
+    eligible: np.ndarray,
+    needed: int,
+    country: str | None,
+    seed: int,
+    settings: Settings,
+    *,
+    carry_known: bool,
+) -> np.ndarray:
+    """The model's weight for each series (0 where not ``eligible``), from validation windows
+    that end at the forecast origin, each ``horizon`` periods long: the median booster is
+    trained on the history before a window with the same settings as the served one and
+    forecasts it recursively, as the served one will forecast the future; seasonal naive
+    forecasts it from the same history. Nothing after the origin is read (in a backtest, the
+    held-out periods are not in ``panel`` at all)."""
+    weight = eligible.astype(np.float32)
+    if settings.validation_windows < 1:
+        return weight
+    horizon, season = panel.horizon, panel.freq.season
+    # A window costs one training of up to max_train_rows rows: as many windows as the history
+    # has room for within that budget (a business of 5,000 products x 2 years gets one).
+    cells = max(int(panel.observed.sum()), 1)
+    windows = int(np.clip(settings.max_train_rows // cells, 1, settings.validation_windows))
+    # Before a window a series must have what the model asks of it now, less the horizon.
+    inner_needed = max(needed - horizon, season + 1)
+    errors = np.zeros((panel.n, len(WEIGHTS)))
+    points = np.zeros(panel.n)
+    for k in range(1, windows + 1):
+        if panel.length - k * horizon < inner_needed:
+            break
+        inner = panel.truncated(k * horizon, carry_known=carry_known)
+        scored = eligible & (inner.observed >= inner_needed)
+        if not scored.any():
+            break
+        trained = _model_forecast(inner, [0.5], country, seed, settings, scored)
+        if trained is None:
+            break
+        rows = np.flatnonzero(scored)
+        hist = inner.history()
+        start = inner.pad + inner.length
+        actual = panel.y[rows, start : start + horizon]
+        naive = seasonal_naive(hist[rows], season, horizon)
+        scale, _ = seasonal_errors(hist[rows], season)
+        predicted = np.maximum(trained[0][:, :, 0], 0)
+        window_errors, window_points = blend_errors(actual, predicted, naive, scale)
+        errors[rows] += window_errors
+        points[rows] += window_points
+    # The business's verdict counts as one window of a series' own.
+    weight[eligible] = choose_weights(errors[eligible], points[eligible], prior=horizon)
+    return weight
 
 
 def to_frame(run: Run) -> pd.DataFrame:
@@ -166,7 +254,9 @@ def to_frame(run: Run) -> pd.DataFrame:
     frame = pd.DataFrame({"unique_id": panel.ids.take(rows), "ds": panel.freq.dates_of(periods)})
     for j, q in enumerate(run.quantiles):
         frame[quantile_column(q)] = run.values[:, :, j].reshape(-1)
-    frame["model"] = np.where(run.uses_model[rows], MODEL, FALLBACK)
+    weight = run.weight[rows]
+    frame["model"] = np.where(weight >= 1, MODEL, np.where(weight <= 0, FALLBACK, BLEND))
+    frame["model_weight"] = weight
     return frame
 
 

@@ -35,6 +35,28 @@ class Panel:
     def history(self) -> np.ndarray:
         return self.y[:, self.pad : self.pad + self.length]
 
+    def truncated(self, cut: int, *, carry_known: bool) -> Panel:
+        """The panel as it stood ``cut`` periods before its end, forecasting the ``horizon``
+        periods from there: a validation window inside the history (its actual values stay
+        in this panel's ``y``). ``carry_known``: the window's prices and discounts are the last
+        known ones carried forward, as a forecast without ``features`` sees them; otherwise
+        the actual ones, as a forecast given the planned prices sees them."""
+        end = self.pad + self.length - cut
+        y = self.y[:, : end + self.horizon].copy()
+        y[:, end:] = np.nan
+        known = {}
+        for name, grid in self.known.items():
+            window = grid[:, : end + self.horizon].copy()
+            if carry_known:
+                window[:, end:] = window[:, end - 1 : end]
+            known[name] = window
+        observed = (~np.isnan(y[:, self.pad : end])).sum(axis=1)
+        return Panel(
+            freq=self.freq, ids=self.ids, y=y, pad=self.pad, length=self.length - cut,
+            horizon=self.horizon, base=self.base, first=self.first, observed=observed,
+            known=known, category=self.category,
+        )  # fmt: skip
+
 
 def build(
     history: pd.DataFrame,
