@@ -29,6 +29,11 @@ run: export PLATFORM_URL_PORT := $(PORT)
 NOTIFICATION_FAKES_PORT ?= 8097
 run: export SMS_API_BASE := http://127.0.0.1:$(NOTIFICATION_FAKES_PORT)/africastalking
 run: export WHATSAPP_API_BASE := http://127.0.0.1:$(NOTIFICATION_FAKES_PORT)/whatsapp
+# They report each message's delivery back to the root domain, as the providers do: AT to a URL
+# ending in the platform's token (the same value for the fakes and the server), WhatsApp signed.
+SMS_DELIVERY_REPORT_TOKEN ?= at_duka_fake_report_token
+run: export SMS_DELIVERY_REPORT_TOKEN := $(SMS_DELIVERY_REPORT_TOKEN)
+DELIVERY_REPORTS_URL := http://localhost:$(PORT)/api/v1/notifications/delivery-reports
 
 .PHONY: install browser run worker beat stop migrate seed test lint format bench clean
 
@@ -72,6 +77,8 @@ run: migrate
 	    --paystack-webhook http://localhost:$(PORT)/api/v1/billing/webhooks/paystack/ \
 	    > .data/billing-fakes.log 2>&1 & pids="$$pids $$!"; \
 	  $(BIN)/python -m devtools.notification_fakes --port $(NOTIFICATION_FAKES_PORT) \
+	    --sms-report-url $(DELIVERY_REPORTS_URL)/africastalking/$(SMS_DELIVERY_REPORT_TOKEN)/ \
+	    --whatsapp-report-url $(DELIVERY_REPORTS_URL)/whatsapp/ \
 	    > .data/notification-fakes.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) worker -Q $(QUEUES) -l info > .data/worker.log 2>&1 & pids="$$pids $$!"; \
 	  $(CELERY) beat -l info -s .data/celerybeat-schedule > .data/beat.log 2>&1 & pids="$$pids $$!"; \
@@ -84,7 +91,7 @@ run: migrate
 	  echo "  Console:         http://localhost:$(PORT)/console/  ($(PLATFORM_OWNER_EMAIL) / $(PLATFORM_OWNER_PASSWORD))" && \
 	  echo "  Payment sandbox: $$PAYMENT_SANDBOX_URL (payer numbers ending 0 pay, 1 cancel, 2 answer late); log .data/sandbox.log" && \
 	  echo "  Billing fakes:   Stripe $$STRIPE_API_BASE, Paystack $$PAYSTACK_API_BASE (card 4242 4242 4242 4242 pays); log .data/billing-fakes.log" && \
-	  echo "  SMS/WhatsApp:    fakes at http://127.0.0.1:$(NOTIFICATION_FAKES_PORT) print every message; log .data/notification-fakes.log" && \
+	  echo "  SMS/WhatsApp:    fakes at http://127.0.0.1:$(NOTIFICATION_FAKES_PORT) print every message and report its delivery (numbers ending 9 fail); log .data/notification-fakes.log" && \
 	  echo "  Celery worker:   all queues, log .data/worker.log" && \
 	  echo "  Celery beat:     periodic work, log .data/beat.log" && \
 	  echo "  Database:        $${DATABASE_URL:-embedded PostgreSQL under .data/postgres}" && \

@@ -68,6 +68,8 @@ SHARED_APPS = [
     "billing",
     # Tasks waiting for the broker, whichever business queued them.
     "shared_apps.outbox",
+    # Which business sent each SMS / WhatsApp message: routes the providers' delivery reports.
+    "shared_apps.delivery_reports",
     "django.contrib.contenttypes",
     "django.contrib.auth",
     "django.contrib.sessions",
@@ -322,6 +324,19 @@ WHATSAPP_TOKEN = env.str("WHATSAPP_TOKEN", default="wa_duka_fake_token" if DEBUG
 # business start a conversation with a template. "" = plain text messages (inside the 24 h window).
 WHATSAPP_TEMPLATE = env.str("WHATSAPP_TEMPLATE", default="")
 WHATSAPP_TEMPLATE_LANGUAGE = env.str("WHATSAPP_TEMPLATE_LANGUAGE", default="en")
+# Delivery reports come to the root domain (docs/notifications.md, "Delivery reports"). Africa's
+# Talking does not sign its callbacks: the callback URL set in its dashboard ends with this
+# unguessable token. WhatsApp signs its webhooks with the Meta app's secret, and checks the URL
+# with the verify token set beside it. Unset: every report is refused.
+SMS_DELIVERY_REPORT_TOKEN = env.str(
+    "SMS_DELIVERY_REPORT_TOKEN", default="at_duka_fake_report_token" if DEBUG else ""
+)
+WHATSAPP_APP_SECRET = env.str(
+    "WHATSAPP_APP_SECRET", default="wa_duka_fake_app_secret" if DEBUG else ""
+)
+WHATSAPP_WEBHOOK_VERIFY_TOKEN = env.str(
+    "WHATSAPP_WEBHOOK_VERIFY_TOKEN", default="wa_duka_fake_verify_token" if DEBUG else ""
+)
 # Seconds a call to the SMS or WhatsApp API may take.
 NOTIFICATION_PROVIDER_TIMEOUT = env.float("NOTIFICATION_PROVIDER_TIMEOUT", default=15.0)
 # A message claimed for sending this many seconds ago and never recorded is not sent again: its

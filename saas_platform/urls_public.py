@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/", include("shared_apps.console.urls")),
     path("api/v1/console/billing/", include("billing.api_urls")),
     path("api/v1/billing/webhooks/", include("billing.webhook_urls")),
+    path("api/v1/notifications/delivery-reports/", include("shared_apps.delivery_reports.urls")),
     path("api/v1/console/", include("shared_apps.console.api_urls")),
     *api_docs_urlpatterns(__name__),
 ]

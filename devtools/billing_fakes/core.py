@@ -7,30 +7,18 @@ families of fakes speak HTTP the same way.
 
 from __future__ import annotations
 
-import json
 import secrets
 import string
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar, NamedTuple
-
-import httpx
+from typing import Any, ClassVar
 
 from devtools.payments_sandbox.core import Request, Response, dumps, reply
+from devtools.webhook_delivery import Delivery, WebhookSender
 
 __all__ = ["Delivery", "GatewayFake", "Request", "Response", "Route", "dumps", "reply"]
-
-
-class Delivery(NamedTuple):
-    """One webhook as the gateway would POST it: the raw body and the headers that sign it."""
-
-    body: bytes
-    headers: dict[str, str]
-
-    def json(self) -> Any:
-        return json.loads(self.body)
 
 
 @dataclass(frozen=True)
@@ -50,7 +38,7 @@ def now() -> int:
     return int(time.time())
 
 
-class GatewayFake:
+class GatewayFake(WebhookSender):
     """State and knobs one fake gateway has. Subclasses add their endpoints (``routes``), their
     state (``_reset_state``, called with the lock held), the key check (``authorized`` and
     ``unauthorized``) and their error shape (``outage``)."""
@@ -68,8 +56,7 @@ class GatewayFake:
     def reset(self) -> None:
         with self._lock:
             self.charges: list[dict[str, Any]] = []
-            self.outbox: list[Delivery] = []
-            self.delivered: list[dict[str, Any]] = []
+            self._reset_webhooks()
             self._failures: list[int] = []
             self._late: list[float] = []
             self._reset_state()
@@ -126,21 +113,5 @@ class GatewayFake:
         """Puts a signed webhook in the outbox and, when a URL is configured, POSTs it from a
         background thread (as the gateway would, a moment after the event)."""
         with self._lock:
-            self.outbox.append(delivery)
             url = self.webhook_url if self.deliver else ""
-        if url:
-            threading.Thread(
-                target=self.post, args=(url, delivery), name=f"{self.name}-webhook", daemon=True
-            ).start()
-        return delivery
-
-    def post(self, url: str, delivery: Delivery) -> int | None:
-        """POSTs one delivery to ``url`` now; the answer's status (None: unreachable)."""
-        try:
-            response = httpx.post(url, content=delivery.body, headers=delivery.headers, timeout=10)
-            status: int | None = response.status_code
-        except httpx.HTTPError:
-            status = None
-        with self._lock:
-            self.delivered.append({"url": url, "status": status, "body": delivery.body})
-        return status
+        return self.send_webhook(url, delivery)

@@ -81,6 +81,9 @@ class NotificationFakes:
             "WHATSAPP_API_BASE": self.whatsapp_api_base,
             "WHATSAPP_TOKEN": self.whatsapp.token,
             "WHATSAPP_PHONE_NUMBER_ID": self.whatsapp.phone_number_id,
+            # What the WhatsApp fake signs its status webhooks with, and checks the URL with.
+            "WHATSAPP_APP_SECRET": self.whatsapp.app_secret,
+            "WHATSAPP_WEBHOOK_VERIFY_TOKEN": self.whatsapp.verify_token,
         }
 
     def requests(self) -> list[dict[str, Any]]:

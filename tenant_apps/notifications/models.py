@@ -30,6 +30,32 @@ class Status(models.TextChoices):
 FINAL = frozenset({Status.SENT, Status.FAILED, Status.SUPPRESSED, Status.UNKNOWN})
 
 
+class DeliveryStatus(models.TextChoices):
+    """Whether an SMS or WhatsApp message reached the phone, as the provider's delivery reports
+    say (docs/notifications.md, "Delivery reports"). ``sent`` (the status) only means the
+    provider took it."""
+
+    UNTRACKED = "untracked", "Not tracked"  # e-mail, or never handed to an SMS/WhatsApp provider
+    PENDING = "pending", "No report yet"  # taken by the provider, nothing heard since
+    SENT = "sent", "Sent to the network"  # on its way (AT Sent/Submitted/Buffered, WhatsApp sent)
+    FAILED = "failed", "Not delivered"
+    DELIVERED = "delivered", "Delivered"
+    READ = "read", "Read"  # WhatsApp only
+
+
+# Reports come late, twice and out of order: one is applied only if it says more than what is
+# recorded. A failure beats "on its way" (a late "sent" does not undo it); a delivery beats a
+# failure (the phone has it, whatever was said before); "read" implies delivered.
+DELIVERY_RANK = {
+    DeliveryStatus.UNTRACKED: 0,
+    DeliveryStatus.PENDING: 0,
+    DeliveryStatus.SENT: 1,
+    DeliveryStatus.FAILED: 2,
+    DeliveryStatus.DELIVERED: 3,
+    DeliveryStatus.READ: 4,
+}
+
+
 class Notification(models.Model):
     key = models.CharField(max_length=400, unique=True)
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -50,16 +76,30 @@ class Notification(models.Model):
     provider = models.CharField(max_length=30, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     error = models.CharField(max_length=500, blank=True)
+    delivery_status = models.CharField(
+        max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.UNTRACKED
+    )
+    # When the phone had it (the provider's time where it says one, else when we heard).
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    delivery_error = models.CharField(max_length=300, blank=True)  # why it was not delivered
     created_at = models.DateTimeField(default=timezone.now)
     claimed_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["kind", "target", "created_at"])]
+        indexes = [
+            models.Index(fields=["kind", "target", "created_at"]),
+            # A delivery report names the provider's message id only.
+            models.Index(fields=["provider_message_id"], name="notification_provider_msg_id"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status__in=Status.values), name="notification_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(delivery_status__in=DeliveryStatus.values),
+                name="notification_delivery_status_valid",
             ),
         ]
 

@@ -19,9 +19,11 @@ from tenant_apps.notifications.services import notification_settings_get
 
 
 def notification_list(
-    *, kind: str = "", status: str = "", channel: str = ""
+    *, kind: str = "", status: str = "", channel: str = "", delivery_status: str = ""
 ) -> QuerySet[Notification]:
     rows = Notification.objects.all()
+    if delivery_status:
+        rows = rows.filter(delivery_status=delivery_status)
     if kind:
         rows = rows.filter(kind=kind)
     if status:

@@ -24,12 +24,15 @@ from typing import cast
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from saas_platform.errors import FieldErrorCollector, ValidationFailed
 from saas_platform.locking import lock_row
 from saas_platform.phones import phone_normalise
-from saas_platform.tenancy import business_zone
+from saas_platform.tenancy import business_zone, current_business
+from shared_apps.delivery_reports.services import message_route_record
 from shared_apps.users.models import User
 from tenant_apps.notifications.kinds import (
     INTRUSIVE,
@@ -40,14 +43,16 @@ from tenant_apps.notifications.kinds import (
     kinds_for_role,
 )
 from tenant_apps.notifications.models import (
+    DELIVERY_RANK,
     FINAL,
+    DeliveryStatus,
     Notification,
     NotificationPreference,
     NotificationProfile,
     NotificationSettings,
     Status,
 )
-from tenant_apps.notifications.providers.base import ProviderError
+from tenant_apps.notifications.providers.base import DeliveryReport, ProviderError
 from tenant_apps.notifications.providers.email import EmailContent, send_email
 from tenant_apps.notifications.providers.registry import text_provider
 from tenant_apps.notifications.queueing import DELIVER, notification_task_queue
@@ -180,7 +185,15 @@ def notification_deliver(
         return _failed(row, error, now)
     row.provider = result.provider
     row.provider_message_id = result.message_id[:200]
-    _finish(row, Status.SENT, timezone.now(), error="")
+    with transaction.atomic():
+        if row.channel in INTRUSIVE and row.provider_message_id:
+            # Its delivery reports arrive on the root domain naming only this id: the public
+            # index says they are this business's, written with the row so both or neither.
+            row.delivery_status = DeliveryStatus.PENDING
+            message_route_record(
+                provider=row.provider, message_id=row.provider_message_id, tenant=current_business()
+            )
+        _finish(row, Status.SENT, timezone.now(), error="")
     return row
 
 
@@ -205,7 +218,43 @@ def _finish(row: Notification, status: str, now: datetime, *, error: str) -> Non
     row.status = status
     row.error = error[:500]
     row.finished_at = now
-    row.save(update_fields=["status", "error", "finished_at", "provider", "provider_message_id"])
+    row.save(
+        update_fields=[
+            "status", "error", "finished_at", "provider", "provider_message_id", "delivery_status"
+        ]
+    )  # fmt: skip
+
+
+def notification_delivery_record(*, report: DeliveryReport, now: datetime | None = None) -> int:
+    """Records what a provider's delivery report says about one of this business's messages;
+    returns the number of log rows it changed (0: nothing new, or no such message here).
+
+    Reports come late, twice and out of order, and two may arrive at once: a conditional
+    ``UPDATE`` applies one only where the recorded delivery status ranks lower
+    (``DELIVERY_RANK``), so the same report twice changes nothing the second time and a late
+    ``sent`` never undoes ``delivered``. ``delivered_at`` keeps the earliest time heard."""
+    if not report.status:
+        return 0  # a status of the provider's we do not track
+    now = now or timezone.now()
+    at = report.at or now
+    rank = DELIVERY_RANK[DeliveryStatus(report.status)]
+    rows = Notification.objects.filter(
+        provider=report.provider, provider_message_id=report.message_id
+    )
+    changes: dict[str, object] = {"delivery_status": report.status}
+    arrived = report.status in (DeliveryStatus.DELIVERED, DeliveryStatus.READ)
+    if arrived:
+        changes["delivered_at"] = Coalesce(F("delivered_at"), Value(at))
+        changes["delivery_error"] = ""  # it reached the phone, whatever was said before
+    elif report.status == DeliveryStatus.FAILED:
+        changes["delivery_error"] = report.error[:300]
+    lower = [status for status, r in DELIVERY_RANK.items() if r < rank]
+    with transaction.atomic():
+        changed = rows.filter(delivery_status__in=lower).update(**changes)
+        if arrived:
+            # "read" may come before "delivered" (or with an earlier time): the earliest wins.
+            changed = max(changed, rows.filter(delivered_at__gt=at).update(delivered_at=at))
+    return changed
 
 
 # --- staff -------------------------------------------------------------------------------------

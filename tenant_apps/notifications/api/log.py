@@ -13,7 +13,7 @@ from rest_framework.views import APIView
 from saas_platform.api.pagination import list_schema, paginated
 from saas_platform.api.shaping import OutputModelSerializer, shown, validated
 from tenant_apps.notifications.kinds import Channel, Kind
-from tenant_apps.notifications.models import Notification, Status
+from tenant_apps.notifications.models import DeliveryStatus, Notification, Status
 from tenant_apps.notifications.selectors import notification_get, notification_list
 from tenant_apps.staff.access import Action
 
@@ -26,8 +26,15 @@ class NotificationOutputSerializer(OutputModelSerializer[Notification]):
         fields = [
             "id", "kind", "channel", "recipient", "user", "subject", "summary", "status",
             "send_after", "attempts", "provider", "provider_message_id", "error", "created_at",
-            "finished_at",
+            "finished_at", "delivery_status", "delivered_at", "delivery_error",
         ]  # fmt: skip
+        extra_kwargs = {
+            "delivery_status": {
+                "help_text": "Whether it reached the phone, from the provider's delivery reports "
+                "(SMS and WhatsApp; `untracked` for e-mail). `status` sent only means the "
+                "provider took it."
+            },
+        }
 
 
 class NotificationListApi(APIView):
@@ -37,6 +44,7 @@ class NotificationListApi(APIView):
         kind = serializers.ChoiceField(choices=Kind.choices, required=False)
         status = serializers.ChoiceField(choices=Status.choices, required=False)
         channel = serializers.ChoiceField(choices=Channel.choices, required=False)
+        delivery_status = serializers.ChoiceField(choices=DeliveryStatus.choices, required=False)
 
     @list_schema(
         NotificationOutputSerializer,
@@ -50,6 +58,7 @@ class NotificationListApi(APIView):
             kind=data.get("kind", ""),
             status=data.get("status", ""),
             channel=data.get("channel", ""),
+            delivery_status=data.get("delivery_status", ""),
         )
         return paginated(request, rows, NotificationOutputSerializer)
 

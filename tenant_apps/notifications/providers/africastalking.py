@@ -11,19 +11,33 @@ header ``apiKey`` and ``Accept: application/json``. The answer (201)::
 A recipient's ``statusCode`` 100 (processed), 101 (sent) or 102 (queued) means it was taken;
 anything else (403 InvalidPhoneNumber, 405 InsufficientBalance, 406 UserInBlacklist, …) is a
 refusal of that recipient. The API has no idempotency key: the same request twice is two SMS.
+
+Delivery reports: AT posts, form-encoded, to the callback URL of the account's dashboard ``id``
+(the ``messageId``), ``status`` (``Sent``, ``Submitted``, ``Buffered``, ``Rejected``,
+``Success``, ``Failed``, ``AbsentSubscriber``, ``Expired``), ``phoneNumber``, ``networkCode``,
+``failureReason`` (with a failure: ``InsufficientCredit``, ``AbsentSubscriber``,
+``UserInBlacklist``, …) and ``retryCount``. Nothing is signed: the URL carries our unguessable
+token (``SMS_DELIVERY_REPORT_TOKEN``).
 """
 
 from __future__ import annotations
 
 import contextlib
+import hmac
 from typing import Any
+from urllib.parse import parse_qs
 
 from django.conf import settings
 
+from saas_platform.errors import FieldErrorCollector, ValidationFailed
+from tenant_apps.notifications.models import DeliveryStatus
 from tenant_apps.notifications.providers.base import (
+    DeliveryReport,
     ProviderError,
     SendResult,
+    message_id_valid,
     post,
+    report_text,
     status_failure,
 )
 
@@ -100,3 +114,58 @@ def _first_recipient(response: Any) -> dict[str, Any]:
             unknown=True,
         ) from None
     return recipient
+
+
+# --- delivery reports ---------------------------------------------------------------------------
+
+NAME = AfricasTalkingSms.name
+REPORT_STATUSES = {
+    "Sent": DeliveryStatus.SENT,
+    "Submitted": DeliveryStatus.SENT,
+    "Buffered": DeliveryStatus.SENT,
+    "Success": DeliveryStatus.DELIVERED,
+    "Rejected": DeliveryStatus.FAILED,
+    "Failed": DeliveryStatus.FAILED,
+    "AbsentSubscriber": DeliveryStatus.FAILED,
+    "Expired": DeliveryStatus.FAILED,
+}
+
+
+def report_token_valid(token: str) -> bool:
+    """Whether ``token`` (from the callback's path) is the platform's. No token configured
+    refuses every report rather than accepting an empty one."""
+    expected = settings.SMS_DELIVERY_REPORT_TOKEN
+    return bool(expected) and hmac.compare_digest(
+        token.encode("utf-8", "replace"), expected.encode("utf-8")
+    )
+
+
+def delivery_report_parse(body: bytes) -> DeliveryReport:
+    """One delivery report from its form-encoded body; ``ValidationFailed`` for one we cannot
+    read. A status not in AT's documented list is kept as ``raw_status`` with no status of ours
+    (ignored, not refused: AT may add one, and refusing would only make it post again)."""
+    try:
+        form = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=20)
+    except ValueError:  # not UTF-8 (UnicodeDecodeError), or too many fields
+        raise ValidationFailed(
+            "A delivery report is a form-encoded body in UTF-8.", code="invalid_report"
+        ) from None
+
+    def field(name: str) -> str:
+        values = form.get(name)
+        return values[-1].strip() if values else ""
+
+    problems = FieldErrorCollector()
+    message_id, status = field("id"), field("status")
+    if not message_id_valid(message_id):
+        problems.add("id", "invalid", "Give the message id the send answered (messageId).")
+    if not status or len(status) > 40 or not status.isalnum():
+        problems.add("status", "invalid", "Give the delivery status (Success, Failed, …).")
+    problems.raise_if_any(message="The delivery report cannot be read.")
+    ours = REPORT_STATUSES.get(status, "")
+    error = ""
+    if ours == DeliveryStatus.FAILED:
+        error = report_text(field("failureReason")) or status
+    return DeliveryReport(
+        provider=NAME, message_id=message_id, status=ours, raw_status=status, error=error
+    )

@@ -11,10 +11,14 @@ Three outcomes of a failed send matter, because no provider here can deduplicate
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 import httpx
+
+from saas_platform.limits import has_control_characters
 
 
 class ProviderError(Exception):
@@ -32,6 +36,37 @@ class ProviderError(Exception):
 class SendResult:
     provider: str
     message_id: str
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    """What a provider's delivery report says about one message."""
+
+    provider: str
+    message_id: str
+    # A ``DeliveryStatus`` value, or "" for a status of the provider's we do not track (ignored).
+    status: str
+    raw_status: str
+    error: str = ""  # why it was not delivered (failed only)
+    at: datetime | None = None  # the provider's time of the event, where it says one
+
+
+# A provider's message id, as we stored it: printable ASCII, no spaces (``ATXid_…``,
+# ``wamid.HBgM…=``). Anything else names no message of ours, and a NUL would be a 500 in a query.
+_MESSAGE_ID = re.compile(r"[\x21-\x7e]{1,200}")
+
+
+def message_id_valid(value: object) -> bool:
+    return isinstance(value, str) and bool(_MESSAGE_ID.fullmatch(value))
+
+
+def report_text(value: object, *, limit: int = 200) -> str:
+    """A provider's free text (a failure reason) as it may be stored: no control characters,
+    at most ``limit`` characters."""
+    text = " ".join(str(value or "").split())
+    if has_control_characters(text):
+        text = "".join(c for c in text if not has_control_characters(c))
+    return text[:limit]
 
 
 class TextProvider(Protocol):

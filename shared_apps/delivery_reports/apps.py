@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class DeliveryReportsConfig(AppConfig):
+    name = "shared_apps.delivery_reports"
+    label = "delivery_reports"
+    verbose_name = "Delivery reports"
