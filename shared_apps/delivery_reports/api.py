@@ -67,7 +67,10 @@ class AfricasTalkingReportApi(InboundPostApi):
     @extend_schema(
         operation_id="notifications_report_africastalking",
         request={"application/x-www-form-urlencoded": AfricasTalkingReportForm},
-        responses={200: ReportAnswer},
+        responses={
+            200: ReportAnswer,
+            404: OpenApiResponse(Error, description="No such callback URL (a wrong token)."),
+        },
         auth=[],
     )
     def post(self, request: Request, token: str) -> Response:
