@@ -21,7 +21,10 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def test_the_fakes_report_each_message_over_http_and_the_log_follows(
-    business: Tenant, notification_fakes: NotificationFakes, live_server: LiveServer
+    public_tenant: Tenant,  # the root domain's row: an earlier transactional test flushed it
+    business: Tenant,
+    notification_fakes: NotificationFakes,
+    live_server: LiveServer,
 ) -> None:
     sms, whatsapp = notification_fakes.sms, notification_fakes.whatsapp
     # live_server.url is http://localhost:<port>: the root domain in tests.
