@@ -1,12 +1,13 @@
 """A WSGI application served from a background thread: what the local fakes of outside
-services share (billing_fakes, notification_fakes), for tests (``port=0``) and `make run`."""
+services share (payments_sandbox, billing_fakes, notification_fakes), for tests (``port=0``)
+and `make run`."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
 from socketserver import ThreadingMixIn
-from typing import Any
+from typing import Any, Protocol
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 
@@ -46,3 +47,35 @@ class ThreadedServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+class _LoggingApp(Protocol):
+    _lock: Any  # a Lock or an RLock
+    requests: list[dict[str, Any]]
+
+
+class ServedFakes:
+    """A handle on running fakes: their URL and the log of requests the app keeps; each kind
+    adds its fakes' records and knobs, and says which fakes ``reset`` resets."""
+
+    def __init__(self, app: _LoggingApp, served: ThreadedServer) -> None:
+        self.app = app
+        self._served = served
+        self.port = served.port
+        self.url = served.url
+
+    def requests(self, path: str | None = None) -> list[dict[str, Any]]:
+        with self.app._lock:
+            return [dict(r) for r in self.app.requests if path is None or r["path"] == path]
+
+    def resettable(self) -> list[Any]:
+        return []
+
+    def reset(self) -> None:
+        with self.app._lock:
+            self.app.requests.clear()
+        for fake in self.resettable():
+            fake.reset()
+
+    def stop(self) -> None:
+        self._served.stop()

@@ -16,7 +16,7 @@ from devtools.billing_fakes.paystack_fake import PREFIX as PAYSTACK_PREFIX
 from devtools.billing_fakes.paystack_fake import PaystackFake
 from devtools.billing_fakes.stripe_fake import StripeFake
 from devtools.payments_sandbox.core import request_from
-from devtools.threaded_server import ThreadedServer
+from devtools.threaded_server import ServedFakes, ThreadedServer
 
 
 class BillingFakesApp:
@@ -71,16 +71,13 @@ class BillingFakesApp:
         return reply(405 if wrong_method else 404, {"error": "no such endpoint in the fakes"})
 
 
-class BillingFakes:
+class BillingFakes(ServedFakes):
     """Running fakes: their URL, each gateway's fake (state, records, knobs), the request log."""
 
     def __init__(self, app: BillingFakesApp, served: ThreadedServer) -> None:
-        self.app = app
+        super().__init__(app, served)
         self.stripe = app.stripe
         self.paystack = app.paystack
-        self._served = served
-        self.port = served.port
-        self.url = served.url
         self.stripe.base_url = self.url
         self.paystack.base_url = self.url
 
@@ -102,18 +99,8 @@ class BillingFakes:
             "PAYSTACK_SECRET_KEY": self.paystack.secret_key,
         }
 
-    def requests(self, path: str | None = None) -> list[dict[str, Any]]:
-        with self.app._lock:
-            return [dict(r) for r in self.app.requests if path is None or r["path"] == path]
-
-    def reset(self) -> None:
-        with self.app._lock:
-            self.app.requests.clear()
-        self.stripe.reset()
-        self.paystack.reset()
-
-    def stop(self) -> None:
-        self._served.stop()
+    def resettable(self) -> list[Any]:
+        return [self.stripe, self.paystack]
 
 
 def start_billing_fakes(

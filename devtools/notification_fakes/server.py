@@ -11,7 +11,7 @@ from typing import Any
 
 from devtools.notification_fakes.fakes import SMS_PREFIX, WHATSAPP_PREFIX, SmsFake, WhatsAppFake
 from devtools.payments_sandbox.core import Request, Response, reply, request_from
-from devtools.threaded_server import ThreadedServer
+from devtools.threaded_server import ServedFakes, ThreadedServer
 
 
 class NotificationFakesApp:
@@ -53,16 +53,13 @@ class NotificationFakesApp:
         return response
 
 
-class NotificationFakes:
+class NotificationFakes(ServedFakes):
     """Running fakes: their URL, each fake (records, knobs), the request log."""
 
     def __init__(self, app: NotificationFakesApp, served: ThreadedServer) -> None:
-        self.app = app
+        super().__init__(app, served)
         self.sms = app.sms
         self.whatsapp = app.whatsapp
-        self._served = served
-        self.port = served.port
-        self.url = served.url
 
     @property
     def sms_api_base(self) -> str:
@@ -86,18 +83,8 @@ class NotificationFakes:
             "WHATSAPP_WEBHOOK_VERIFY_TOKEN": self.whatsapp.verify_token,
         }
 
-    def requests(self) -> list[dict[str, Any]]:
-        with self.app._lock:
-            return [dict(r) for r in self.app.requests]
-
-    def reset(self) -> None:
-        with self.app._lock:
-            self.app.requests.clear()
-        self.sms.reset()
-        self.whatsapp.reset()
-
-    def stop(self) -> None:
-        self._served.stop()
+    def resettable(self) -> list[Any]:
+        return [self.sms, self.whatsapp]
 
 
 def start_notification_fakes(

@@ -3,17 +3,15 @@ served from a background thread, with a handle for tests (``Sandbox``)."""
 
 from __future__ import annotations
 
-import threading
 from decimal import Decimal
-from socketserver import ThreadingMixIn
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from devtools.payments_sandbox import airtel, card, mpesa, upi
 from devtools.payments_sandbox.airtel import AirtelSandbox
 from devtools.payments_sandbox.card import CardSandbox
 from devtools.payments_sandbox.mpesa import MpesaSandbox
 from devtools.payments_sandbox.upi import UpiSandbox
+from devtools.threaded_server import ServedFakes, ThreadedServer
 from tenant_apps.payments.gateways import destinations
 from tenant_apps.payments.gateways.base import Credentials
 
@@ -35,28 +33,13 @@ class SandboxApp(MpesaSandbox, AirtelSandbox, CardSandbox, UpiSandbox):
     DEFAULT_CREDENTIALS = SANDBOX_CREDENTIALS
 
 
-class _ThreadingServer(ThreadingMixIn, WSGIServer):
-    daemon_threads = True
-    allow_reuse_address = True
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        # The sandbox keeps its own request log; stderr noise would drown test output.
-        pass
-
-
-class Sandbox:
+class Sandbox(ServedFakes):
     """A running sandbox: its URL, its recorded traffic, and knobs for tests."""
 
-    def __init__(self, app: SandboxApp, server: WSGIServer, thread: threading.Thread) -> None:
-        self.app = app
-        self._server = server
-        self._thread = thread
-        host, port = server.server_address[:2]
-        host = host.decode() if isinstance(host, bytes) else str(host)
-        self.port = int(port)
-        self.url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}"  # noqa: S104
+    app: SandboxApp
+
+    def __init__(self, app: SandboxApp, served: ThreadedServer) -> None:
+        super().__init__(app, served)
         app.base_url = self.url
         # A sandbox this process started is the platform's own: the server may call it.
         destinations.sandbox_trust(self.url)
@@ -64,16 +47,10 @@ class Sandbox:
     def stop(self) -> None:
         destinations.sandbox_forget(self.url)
         self.app.stop_timers()
-        self._server.shutdown()
-        self._server.server_close()
-        self._thread.join(timeout=5)
+        super().stop()
 
     def credentials(self, provider: str) -> Credentials:
         return self.app.credentials_for(provider)
-
-    def requests(self, path: str | None = None) -> list[dict[str, Any]]:
-        with self.app._lock:
-            return [dict(r) for r in self.app.requests if path is None or r["path"] == path]
 
     def callbacks(
         self, provider: str | None = None, kind: str | None = None
@@ -143,15 +120,4 @@ def start_sandbox(
         credentials=credentials,
         webhook_urls=webhook_urls,
     )
-    server = make_server(
-        host, port, app, server_class=_ThreadingServer, handler_class=_QuietHandler
-    )
-    # A short poll keeps stop() quick: tests start and stop one sandbox each.
-    thread = threading.Thread(
-        target=server.serve_forever,
-        kwargs={"poll_interval": 0.05},
-        name="payments-sandbox",
-        daemon=True,
-    )
-    thread.start()
-    return Sandbox(app, server, thread)
+    return Sandbox(app, ThreadedServer(app, host=host, port=port, name="payments-sandbox"))
