@@ -29,7 +29,7 @@ from shared_apps.users.models import Role, User
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.models import Location, MovementReason, StockLevel
 from tenant_apps.inventory.stock import stock_receive
-from tests.support.billing import put_on_plan
+from tests.support.billing import ensure_catalog, put_on_plan
 from tests.support.brokers import PrivateRedis
 from tests.support.catalog import stocked_product
 from tests.support.people import access_token_for
@@ -127,6 +127,9 @@ def make_tenant(db: None, request: pytest.FixtureRequest) -> Iterator[Callable[.
     made: list[str] = []
 
     def make(**overrides: str) -> Tenant:
+        # Signup puts a business on the default plan, as in production: the plans must be there
+        # even after a transactional test flushed them (a test of a Starter refusal needs them).
+        ensure_catalog()
         tenant = tenant_signup(data=signup_data(**overrides))
         made.append(tenant.schema_name)
         return tenant
