@@ -4,7 +4,7 @@ billing's figures, invoices and credit notes, tax rates and plans."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
@@ -19,8 +19,8 @@ from billing.models import Invoice
 from billing.services.catalog import PLAN_FIELDS, plan_update
 from billing.services.credit_notes import CREDITABLE, credit_note_issue
 from billing.services.tax_rates import tax_rate_create, tax_rate_update
-from saas_platform.errors import DukaError, NotFound
-from saas_platform.forms import add_error_to_form
+from saas_platform.errors import NotFound
+from saas_platform.forms import form_submit
 from shared_apps.console.access import platform_owner_required
 from shared_apps.console.forms import (
     CreditNoteForm,
@@ -120,25 +120,19 @@ def _change_status(
 ) -> HttpResponse:
     tenant = _tenant_or_404(slug)
     form = StatusChangeForm(request.POST, auto_id=f"{action}_%s")
-    status = 400
-    if form.is_valid():
-        try:
-            tenant = service(
-                tenant=tenant,
-                reason=form.cleaned_data["reason"],
-                actor_email=request.user.email,  # type: ignore[union-attr]
-            )
-        except DukaError as exc:
-            status = exc.status
-            add_error_to_form(form, exc)
-        else:
-            messages.success(request, f"{tenant.name} is now {tenant.get_status_display()}.")
-            return redirect("console:tenant-detail", slug=tenant.slug)
+    actor = request.user.email  # type: ignore[union-attr]
+    sent = form_submit(
+        request, form, lambda data: service(tenant=tenant, reason=data["reason"], actor_email=actor)
+    )
+    if sent.ok and sent.done is not None:
+        changed = sent.done
+        messages.success(request, f"{changed.name} is now {changed.get_status_display()}.")
+        return redirect("console:tenant-detail", slug=changed.slug)
     tenant.refresh_from_db()
     return _render_detail(
         request,
         tenant,
-        status=status,
+        status=sent.status,
         suspend_form=form if action == "suspend" else None,
         reactivate_form=form if action == "reactivate" else None,
     )
@@ -226,22 +220,18 @@ def invoice_credit_notes(request: HttpRequest, invoice_id: int) -> HttpResponse:
     """Issues a credit note from the invoice page's form."""
     invoice = _invoice_or_404(invoice_id)
     form = CreditNoteForm(request.POST)
-    status = 400
-    if form.is_valid():
-        try:
-            note = credit_note_issue(
-                invoice_id=invoice.pk,
-                amount=form.cleaned_data["amount"],
-                reason=form.cleaned_data["reason"],
-                issued_by=request.user.email,  # type: ignore[union-attr]
-            )
-        except DukaError as exc:
-            status = exc.status
-            add_error_to_form(form, exc)
-        else:
-            messages.success(request, f"Credit note {note.number} issued on {invoice.number}.")
-            return redirect("console:invoice-detail", invoice_id=invoice.pk)
-    return _render_invoice(request, _invoice_or_404(invoice_id), form, status=status)
+    by = request.user.email  # type: ignore[union-attr]
+    sent = form_submit(
+        request,
+        form,
+        lambda data: credit_note_issue(
+            invoice_id=invoice.pk, amount=data["amount"], reason=data["reason"], issued_by=by
+        ),
+    )
+    if sent.ok and sent.done is not None:
+        messages.success(request, f"Credit note {sent.done.number} issued on {invoice.number}.")
+        return redirect("console:invoice-detail", invoice_id=invoice.pk)
+    return _render_invoice(request, _invoice_or_404(invoice_id), form, status=sent.status)
 
 
 def _invoice_or_404(invoice_id: int) -> Invoice:
@@ -268,20 +258,11 @@ def _render_invoice(
 def tax_rate_list(request: HttpRequest) -> HttpResponse:
     """Every country's rate, and a form adding one."""
     form = TaxRateCreateForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                tax = tax_rate_create(**form.cleaned_data)
-            except DukaError as exc:
-                status = exc.status
-                add_error_to_form(form, exc)
-            else:
-                messages.success(request, f"{tax.country}: {tax.name} at {tax.rate}.")
-                return redirect("console:tax-rate-list")
+    sent = form_submit(request, form, lambda data: tax_rate_create(**data))
+    if sent.ok and sent.done is not None:
+        return _tax_rate_saved(request, sent.done)
     context = {"form": form, "rates": billing_selectors.tax_rate_list()}
-    return render(request, "console/tax_rates.html", context, status=status)
+    return render(request, "console/tax_rates.html", context, status=sent.status)
 
 
 @require_http_methods(["GET", "POST"])
@@ -290,20 +271,16 @@ def tax_rate_detail(request: HttpRequest, country: str) -> HttpResponse:
     tax = _or_404(billing_selectors.tax_rate_get, country)
     initial = {"name": tax.name, "rate": tax.rate, "is_active": tax.is_active}
     form = TaxRateForm(request.POST or None, initial=initial)
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            try:
-                tax = tax_rate_update(country=tax.country, **form.cleaned_data)
-            except DukaError as exc:
-                status = exc.status
-                add_error_to_form(form, exc)
-            else:
-                messages.success(request, f"{tax.country}: {tax.name} at {tax.rate}.")
-                return redirect("console:tax-rate-list")
+    sent = form_submit(request, form, lambda data: tax_rate_update(country=tax.country, **data))
+    if sent.ok and sent.done is not None:
+        return _tax_rate_saved(request, sent.done)
     context = {"form": form, "tax": tax}
-    return render(request, "console/tax_rate_edit.html", context, status=status)
+    return render(request, "console/tax_rate_edit.html", context, status=sent.status)
+
+
+def _tax_rate_saved(request: HttpRequest, tax: Any) -> HttpResponse:
+    messages.success(request, f"{tax.country}: {tax.name} at {tax.rate}.")
+    return redirect("console:tax-rate-list")
 
 
 @require_GET
@@ -321,21 +298,18 @@ def plan_detail(request: HttpRequest, code: str) -> HttpResponse:
     initial = {name: getattr(plan, name) for name in PLAN_FIELDS}
     initial.update({f"fee_{currency}": amount for currency, amount in fees.items()})
     form = PlanForm(request.POST or None, initial=initial, currencies=sorted(fees))
-    status = 200
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            fields, prices = form.changes()
-            try:
-                plan_update(code=plan.code, prices=prices, **fields)
-            except DukaError as exc:
-                status = exc.status
-                add_error_to_form(form, exc)
-            else:
-                messages.success(request, f"{fields['name']} saved.")
-                return redirect("console:plan-list")
+
+    def save(_data: dict[str, Any]) -> str:
+        fields, prices = form.changes()
+        plan_update(code=plan.code, prices=prices, **fields)
+        return str(fields["name"])
+
+    sent = form_submit(request, form, save)
+    if sent.ok:
+        messages.success(request, f"{sent.done} saved.")
+        return redirect("console:plan-list")
     context = {"form": form, "plan": plan}
-    return render(request, "console/plan_edit.html", context, status=status)
+    return render(request, "console/plan_edit.html", context, status=sent.status)
 
 
 def _or_404(selector: Callable[[str], _Found], key: str) -> _Found:

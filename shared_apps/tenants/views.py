@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -10,8 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from saas_platform.errors import DukaError
-from saas_platform.forms import add_error_to_form
+from saas_platform.forms import form_submit
 from shared_apps.tenants.business_links import business_links_send
 from shared_apps.tenants.forms import BusinessAddressForm, FindBusinessForm, SignupForm
 from shared_apps.tenants.links import tenant_url
@@ -84,27 +84,23 @@ def find_business(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest) -> HttpResponse:
     form = SignupForm(request.POST or None)
-    status = 200
-    retry_after: int | None = None
-    if request.method == "POST":
-        status = 400
-        if form.is_valid():
-            data = SignupData(**form.cleaned_data)
-            try:
-                # Mistakes cost nothing; only a signup that would make a business is counted.
-                signup_validate(data=data)
-                ratelimit.throttle_signup(
-                    address=lockout.client_address(request.META), email=data.owner_email
-                )
-                tenant = tenant_signup(data=data)
-            except DukaError as exc:
-                status = exc.status
-                retry_after = getattr(exc, "retry_after", None)
-                add_error_to_form(form, exc)
-            else:
-                # POST/redirect/GET: reloading the next page shows it again, signs up nobody.
-                request.session[SIGNED_UP_SESSION_KEY] = tenant.slug
-                return _see_other(reverse("tenants:signup-done"))
+
+    def sign_up(cleaned: dict[str, Any]) -> Tenant:
+        data = SignupData(**cleaned)
+        # Mistakes cost nothing; only a signup that would make a business is counted.
+        signup_validate(data=data)
+        ratelimit.throttle_signup(
+            address=lockout.client_address(request.META), email=data.owner_email
+        )
+        return tenant_signup(data=data)
+
+    sent = form_submit(request, form, sign_up)
+    if sent.ok and sent.done is not None:
+        # POST/redirect/GET: reloading the next page shows it again, signs up nobody.
+        request.session[SIGNED_UP_SESSION_KEY] = sent.done.slug
+        return _see_other(reverse("tenants:signup-done"))
+    status = sent.status
+    retry_after = getattr(sent.error, "retry_after", None)
     response = render(request, "tenants/signup.html", {"form": form}, status=status)
     if retry_after:
         response["Retry-After"] = str(retry_after)
