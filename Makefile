@@ -92,7 +92,7 @@ run: migrate
 	  echo "  Payment sandbox: $$PAYMENT_SANDBOX_URL (payer numbers ending 0 pay, 1 cancel, 2 answer late); log .data/sandbox.log" && \
 	  echo "  Billing fakes:   Stripe $$STRIPE_API_BASE, Paystack $$PAYSTACK_API_BASE (card 4242 4242 4242 4242 pays); log .data/billing-fakes.log" && \
 	  echo "  SMS/WhatsApp:    fakes at http://127.0.0.1:$(NOTIFICATION_FAKES_PORT) print every message and report its delivery (numbers ending 9 fail); log .data/notification-fakes.log" && \
-	  echo "  Forecasts:       trained by the worker within a minute: /api/v1/forecasting/forecasts/, reorder/, and /api/v1/sales/reports/anomalies/ (as the owner)" && \
+	  echo "  Forecasts:       trained by the worker within a minute: http://demo.localhost:$(PORT)/forecasts/ (as the owner)" && \
 	  echo "  Celery worker:   all queues, log .data/worker.log" && \
 	  echo "  Celery beat:     periodic work, log .data/beat.log" && \
 	  echo "  Database:        $${DATABASE_URL:-embedded PostgreSQL under .data/postgres}" && \

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("tenant_apps.terminal.urls")),
     path("", include("shared_apps.tenants.business_urls")),
     path("", include("billing.page_urls")),
+    path("", include("tenant_apps.forecasting.page_urls")),
     # auth/, staff/ and api-keys/
     path("api/v1/", include("tenant_apps.staff.urls")),
     path("api/v1/terminal/", include("tenant_apps.terminal.api_urls")),

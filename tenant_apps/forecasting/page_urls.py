@@ -1,0 +1,13 @@
+"""The forecasting page and its forms, on the business's own host (forecasting/pages.py)."""
+
+from django.urls import path
+
+from tenant_apps.forecasting import pages
+
+app_name = "forecasting-page"
+
+urlpatterns = [
+    path("forecasts/", pages.overview, name="overview"),
+    path("forecasts/train/", pages.train, name="train"),
+    path("forecasts/draft-orders/", pages.draft_orders, name="draft-orders"),
+]

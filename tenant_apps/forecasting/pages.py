@@ -1,0 +1,139 @@
+"""The owner's and manager's forecasting page, ``/forecasts/`` on the business's own host:
+how far to trust the forecasts, what to order now (and the drafts of those orders), and, for
+the owner, the cashiers whose voids, refunds, discounts or drawer openings stand out.
+
+The page reads what the API reads and its two forms call the same services as the API
+(docs/forecasting.md, "The page"): training is queued for the worker, never run in the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.utils.timezone import localtime
+from django.views.decorators.http import require_GET, require_POST
+
+from saas_platform.errors import DukaError
+from saas_platform.tenancy import business_today, business_zone, current_business
+from tenant_apps.forecasting.reorder import latest_run, reorder_draft_orders, reorder_suggestions
+from tenant_apps.forecasting.selectors import forecast_run_list
+from tenant_apps.forecasting.services import forecast_run_request
+from tenant_apps.sales.anomalies import METRICS, anomaly_report
+from tenant_apps.staff.access import Action, role_allows
+
+ANOMALY_DAYS = 30
+METRIC_LABELS = {
+    "voids": "Voids",
+    "refunds": "Refunds",
+    "discounts": "Discounts",
+    "price_overrides": "Price overrides",
+    "no_sales": "No-sale openings",
+}
+SUGGESTIONS_SHOWN = 200
+
+
+def _allows(request: HttpRequest, action: Action) -> bool:
+    return role_allows(getattr(request.user, "role", ""), action)
+
+
+def _require(request: HttpRequest, action: Action) -> None:
+    if not _allows(request, action):
+        raise PermissionDenied("Your role does not allow this.")
+
+
+@login_required
+@require_GET
+def overview(request: HttpRequest) -> HttpResponse:
+    _require(request, Action.FORECASTING_VIEW)
+    run = latest_run()
+    newest = forecast_run_list().first()
+    suggestions = [s for s in reorder_suggestions() if s.quantity > 0]
+    today = business_today()
+    cashiers = None
+    if _allows(request, Action.SALES_ANOMALIES):
+        report = anomaly_report(start=today - timedelta(days=ANOMALY_DAYS - 1), end=today)
+        cashiers = [
+            {
+                "name": c.name or c.email,
+                "sales": c.sales,
+                "counts": [c.metrics[m].count for m in METRICS],
+                "flagged": [METRIC_LABELS[m] for m in c.flagged],
+            }
+            for c in report.cashiers
+        ]
+    context = {
+        "tenant": current_business(),
+        "run": run,
+        "active": newest if newest and newest.status in ("queued", "running") else None,
+        "trust": _trust(run.mase, run.mase_naive) if run else None,
+        "trained_at": _local(run.finished_at if run else None),
+        "suggestions": suggestions[:SUGGESTIONS_SHOWN],
+        "suggestions_total": len(suggestions),
+        "without_supplier": sum(1 for s in suggestions if s.supplier_id is None),
+        "cashiers": cashiers,
+        "metric_labels": [METRIC_LABELS[m] for m in METRICS],
+        "may_run": _allows(request, Action.FORECASTING_RUN),
+        "may_draft": _allows(request, Action.PURCHASING_MANAGE),
+    }
+    return render(request, "forecasting/overview.html", context)
+
+
+def _local(moment: datetime | None) -> str:
+    """In the shop's own time (the template's date filter would show the server's)."""
+    return localtime(moment, business_zone()).strftime("%-d %b %Y, %H:%M") if moment else ""
+
+
+def _trust(mase: float | None, naive: float | None) -> str:
+    """MASE beside seasonal naive's, in words an owner reads."""
+    if mase is None or naive is None or naive <= 0:
+        return "Too little history was held out to say how accurate these are."
+    change = 1 - mase / naive
+    if change >= 0:
+        return (
+            f"On the last 28 days, held out, these forecasts erred {change:.0%} less than "
+            "“the same weekday last week”."
+        )
+    return (
+        f"On the last 28 days, held out, these forecasts erred {-change:.0%} more than “the "
+        "same weekday last week”: read them with care."
+    )
+
+
+def _act(request: HttpRequest, action: Action, work: Callable[[], str]) -> HttpResponseRedirect:
+    """Runs a service for the page and comes back to it with what happened, or with the
+    service's refusal as the API would have said it."""
+    _require(request, action)
+    try:
+        messages.success(request, work())
+    except DukaError as error:
+        messages.error(request, error.message)
+    return redirect("forecasting-page:overview")
+
+
+@login_required
+@require_POST
+def train(request: HttpRequest) -> HttpResponseRedirect:
+    def queue() -> str:
+        run = forecast_run_request(actor=request.user)
+        return f"Training run {run.pk} is {run.status}: this page shows it when it is done."
+
+    return _act(request, Action.FORECASTING_RUN, queue)
+
+
+@login_required
+@require_POST
+def draft_orders(request: HttpRequest) -> HttpResponseRedirect:
+    def draft() -> str:
+        orders = reorder_draft_orders(actor=request.user)
+        if not orders:
+            return "Nothing to draft: no suggestion has a supplier yet."
+        count = len(orders)
+        return f"{count} draft purchase order(s), one per supplier: review them before placing."
+
+    return _act(request, Action.PURCHASING_MANAGE, draft)
