@@ -14,7 +14,6 @@ from contextlib import suppress
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -33,14 +32,10 @@ from billing.services.subscriptions import (
 from saas_platform.errors import DukaError, NotFound
 from saas_platform.tenancy import current_business
 from shared_apps.tenants.links import tenant_url
-from tenant_apps.staff.access import Action, role_allows
+from tenant_apps.staff.access import Action
+from tenant_apps.staff.page_access import page_allows, page_require
 
 INVOICES_SHOWN = 24
-
-
-def _require(request: HttpRequest, action: Action) -> None:
-    if not role_allows(getattr(request.user, "role", ""), action):
-        raise PermissionDenied("Your role does not allow this.")
 
 
 def _back() -> HttpResponseRedirect:
@@ -50,7 +45,7 @@ def _back() -> HttpResponseRedirect:
 @login_required
 @require_GET
 def account(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.BILLING_VIEW)
+    page_require(request, Action.BILLING_VIEW)
     tenant = current_business()
     now = timezone.now()
     upcoming = None
@@ -64,7 +59,7 @@ def account(request: HttpRequest) -> HttpResponse:
         "offers": overview.plan_offers(tenant=tenant),
         "invoices": selectors.invoice_list(tenant=tenant)[:INVOICES_SHOWN],
         "credit_notes": selectors.credit_note_list(tenant=tenant)[:INVOICES_SHOWN],
-        "may_manage": role_allows(getattr(request.user, "role", ""), Action.BILLING_MANAGE),
+        "may_manage": page_allows(request, Action.BILLING_MANAGE),
         "timings": CHANGE_TIMINGS,
     }
     return render(request, "billing/account.html", context)
@@ -73,7 +68,7 @@ def account(request: HttpRequest) -> HttpResponse:
 def _act(request: HttpRequest, done: str, action: object) -> HttpResponseRedirect:
     """Runs ``action`` (a service call) for the owner and comes back to the page with ``done``
     or with the service's refusal, as the API would have said it."""
-    _require(request, Action.BILLING_MANAGE)
+    page_require(request, Action.BILLING_MANAGE)
     try:
         action()  # type: ignore[operator]
     except DukaError as error:
@@ -88,7 +83,7 @@ def _act(request: HttpRequest, done: str, action: object) -> HttpResponseRedirec
 def subscription_plan(request: HttpRequest) -> HttpResponseRedirect:
     form = PlanChangeForm(request.POST)
     if not form.is_valid():
-        _require(request, Action.BILLING_MANAGE)
+        page_require(request, Action.BILLING_MANAGE)
         messages.error(request, "Choose a plan, and now or at the end of the period.")
         return _back()
     plan, when = form.cleaned_data["plan"], form.cleaned_data["when"]
@@ -124,7 +119,7 @@ def subscription_reactivate_page(request: HttpRequest) -> HttpResponseRedirect:
 def payment_method_setup(request: HttpRequest) -> HttpResponseRedirect:
     """Sends the owner to the gateway's own page to save a method; the gateway sends them back
     to :func:`payment_method_return`, an address of ours, never one a request names."""
-    _require(request, Action.BILLING_MANAGE)
+    page_require(request, Action.BILLING_MANAGE)
     tenant = current_business()
     try:
         session = account_start_setup(
@@ -142,7 +137,7 @@ def payment_method_return(request: HttpRequest) -> HttpResponseRedirect:
     """Where the gateway sends the owner back: saves the method of this business's own pending
     setup (its reference is ours, never read from the address) and so charges what is unpaid.
     Safe to reach twice, or before the gateway is done (nothing is saved then)."""
-    _require(request, Action.BILLING_MANAGE)
+    page_require(request, Action.BILLING_MANAGE)
     tenant = current_business()
     account_row = selectors.billing_account_of(tenant)
     saved = None

@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.timezone import localtime
@@ -25,7 +24,8 @@ from tenant_apps.forecasting.reorder import latest_run, reorder_draft_orders, re
 from tenant_apps.forecasting.selectors import forecast_run_list
 from tenant_apps.forecasting.services import forecast_run_request
 from tenant_apps.sales.anomalies import METRICS, anomaly_report
-from tenant_apps.staff.access import Action, role_allows
+from tenant_apps.staff.access import Action
+from tenant_apps.staff.page_access import page_allows, page_require
 
 ANOMALY_DAYS = 30
 METRIC_LABELS = {
@@ -38,25 +38,16 @@ METRIC_LABELS = {
 SUGGESTIONS_SHOWN = 200
 
 
-def _allows(request: HttpRequest, action: Action) -> bool:
-    return role_allows(getattr(request.user, "role", ""), action)
-
-
-def _require(request: HttpRequest, action: Action) -> None:
-    if not _allows(request, action):
-        raise PermissionDenied("Your role does not allow this.")
-
-
 @login_required
 @require_GET
 def overview(request: HttpRequest) -> HttpResponse:
-    _require(request, Action.FORECASTING_VIEW)
+    page_require(request, Action.FORECASTING_VIEW)
     run = latest_run()
     newest = forecast_run_list().first()
     suggestions = [s for s in reorder_suggestions() if s.quantity > 0]
     today = business_today()
     cashiers = None
-    if _allows(request, Action.SALES_ANOMALIES):
+    if page_allows(request, Action.SALES_ANOMALIES):
         report = anomaly_report(start=today - timedelta(days=ANOMALY_DAYS - 1), end=today)
         cashiers = [
             {
@@ -78,8 +69,8 @@ def overview(request: HttpRequest) -> HttpResponse:
         "without_supplier": sum(1 for s in suggestions if s.supplier_id is None),
         "cashiers": cashiers,
         "metric_labels": [METRIC_LABELS[m] for m in METRICS],
-        "may_run": _allows(request, Action.FORECASTING_RUN),
-        "may_draft": _allows(request, Action.PURCHASING_MANAGE),
+        "may_run": page_allows(request, Action.FORECASTING_RUN),
+        "may_draft": page_allows(request, Action.PURCHASING_MANAGE),
     }
     return render(request, "forecasting/overview.html", context)
 
@@ -108,7 +99,7 @@ def _trust(mase: float | None, naive: float | None) -> str:
 def _act(request: HttpRequest, action: Action, work: Callable[[], str]) -> HttpResponseRedirect:
     """Runs a service for the page and comes back to it with what happened, or with the
     service's refusal as the API would have said it."""
-    _require(request, action)
+    page_require(request, action)
     try:
         messages.success(request, work())
     except DukaError as error:

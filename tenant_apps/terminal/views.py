@@ -16,7 +16,8 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 
 from saas_platform.tenancy import current_business
 from tenant_apps.inventory.selectors import location_list
-from tenant_apps.staff.access import Action, role_allows
+from tenant_apps.staff.access import Action
+from tenant_apps.staff.page_access import page_allows
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SHELL_DIR = STATIC_DIR / "terminal"
@@ -32,8 +33,8 @@ def home(request: HttpRequest) -> HttpResponse:
             "tenant": current_business(),
             "locations": location_list(active_only=True),
             # Links to the pages the person's role may open.
-            "may_forecast": role_allows(getattr(request.user, "role", ""), Action.FORECASTING_VIEW),
-            "may_bill": role_allows(getattr(request.user, "role", ""), Action.BILLING_VIEW),
+            "may_forecast": page_allows(request, Action.FORECASTING_VIEW),
+            "may_bill": page_allows(request, Action.BILLING_VIEW),
         },
     )
 
