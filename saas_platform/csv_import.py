@@ -12,8 +12,10 @@ import io
 from collections.abc import Sequence
 from decimal import Decimal, InvalidOperation
 
+from django.db import models
+
 from saas_platform.errors import DukaError, FieldErrorCollector, ValidationFailed
-from saas_platform.limits import shown
+from saas_platform.limits import decimal_problem, shown
 
 
 def csv_text(content: bytes | str) -> str:
@@ -78,6 +80,22 @@ def cell_number(text: str) -> Decimal | None:
     except InvalidOperation:
         return None
     return value if value.is_finite() else None
+
+
+def cell_amount(
+    text: str, model: type[models.Model], field: str
+) -> tuple[Decimal | None, tuple[str, str] | None]:
+    """A cell's amount for ``model.field``: the value, or the problem (code, message) that
+    refuses it: not a number, too large or too precise for the column, or negative."""
+    value = cell_number(text)
+    if value is None:
+        return None, ("invalid", f"“{shown(text)}” is not a number.")
+    problem = decimal_problem(value, model, field)
+    if problem is not None:
+        return None, problem
+    if value < 0:
+        return None, ("negative", "An amount cannot be negative.")
+    return value, None
 
 
 def refuse_rows(errors: FieldErrorCollector) -> None:

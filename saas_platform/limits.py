@@ -12,7 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from decimal import Decimal
+from typing import Any, cast
+
+from django.db import models
 
 from saas_platform.errors import ValidationFailed
 
@@ -144,3 +147,17 @@ def json_loads(text: str | bytes) -> Any:
         raise InvalidJson(shown(str(error))) from error
     check_limits(value)
     return value
+
+
+def decimal_problem(value: Decimal, model: type[models.Model], name: str) -> tuple[str, str] | None:
+    """Why ``value`` cannot be stored in a decimal column (``code, message``), or None."""
+    column = cast("models.DecimalField[Any, Any]", model._meta.get_field(name))
+    digits, places = int(column.max_digits or 0), int(column.decimal_places or 0)
+    if not value.is_finite():
+        return "invalid", "A number is required."
+    # Range first: quantizing 1E+30 to 4 places needs more precision than Decimal keeps.
+    if abs(value) >= Decimal(10) ** (digits - places):
+        return "out_of_range", f"At most {digits - places} digits before the decimal point."
+    if value != value.quantize(Decimal(1).scaleb(-places)):
+        return "max_decimal_places", f"At most {places} decimal places."
+    return None

@@ -23,11 +23,12 @@ from typing import Any
 
 from django.db import transaction
 
-from saas_platform.csv_import import cell_number, csv_records, refuse_rows, rekeyed
+from saas_platform.csv_import import cell_amount, csv_records, refuse_rows, rekeyed
 from saas_platform.errors import DukaError, FieldErrorCollector, ValidationFailed
 from saas_platform.limits import (
     MAX_TEXT_LENGTH,
     InvalidJson,
+    decimal_problem,
     has_control_characters,
     json_loads,
     shown,
@@ -52,7 +53,6 @@ from tenant_apps.catalog.services import (
     category_ensure_path,
     category_path_problems,
     column_length,
-    decimal_problem,
     product_create,
     product_update,
     variant_attributes_problems,
@@ -173,16 +173,9 @@ class _Reader:
         self.errors.add(f"row {number}.{column}", code, message)
 
     def amount(self, number: int, column: str, text: str) -> Decimal | None:
-        value = cell_number(text)
-        if value is None:
-            self.error(number, column, "invalid", f"“{shown(text)}” is not a number.")
-            return None
-        problem = decimal_problem(value, ProductPrice, "price")
+        value, problem = cell_amount(text, ProductPrice, "price")
         if problem is not None:
-            self.error(number, column, problem[0], problem[1])
-            return None
-        if value < 0:
-            self.error(number, column, "negative", "An amount cannot be negative.")
+            self.error(number, column, *problem)
         return value
 
     def text(self, number: int, column: str, text: str, limit: int) -> str:

@@ -15,6 +15,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
+from saas_platform.limits import decimal_problem
 from saas_platform.locking import lock_row, lock_rows
 from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.barcodes import classify
@@ -96,20 +97,6 @@ def _fits(
     if len(value) > limit:
         errors.add(field, "too_long", f"At most {limit} characters.")
     return value
-
-
-def decimal_problem(value: Decimal, model: type[models.Model], name: str) -> tuple[str, str] | None:
-    """Why ``value`` cannot be stored in a decimal column (``code, message``), or None."""
-    column = cast("models.DecimalField[Any, Any]", model._meta.get_field(name))
-    digits, places = int(column.max_digits or 0), int(column.decimal_places or 0)
-    if not value.is_finite():
-        return "invalid", "A number is required."
-    # Range first: quantizing 1E+30 to 4 places needs more precision than Decimal keeps.
-    if abs(value) >= Decimal(10) ** (digits - places):
-        return "out_of_range", f"At most {digits - places} digits before the decimal point."
-    if value != value.quantize(Decimal(1).scaleb(-places)):
-        return "max_decimal_places", f"At most {places} decimal places."
-    return None
 
 
 def _amount(value: Decimal, field: str, errors: FieldErrorCollector) -> Decimal:

@@ -22,13 +22,12 @@ from django.db.models import Count, Max, Min
 
 from billing.entitlements import require
 from billing.models import Feature
-from saas_platform.csv_import import cell_number, csv_records, refuse_rows
+from saas_platform.csv_import import cell_amount, csv_records, refuse_rows
 from saas_platform.errors import FieldErrorCollector
 from saas_platform.limits import has_control_characters, shown
 from saas_platform.safe_csv import unescaped
 from saas_platform.tenancy import business_currency, business_today, local_date
 from tenant_apps.catalog.models import Product
-from tenant_apps.catalog.services import decimal_problem
 from tenant_apps.forecasting.models import SalesHistoryDay
 from tenant_apps.inventory.models import Location, LocationKind
 from tenant_apps.sales.models import Sale, SaleStatus
@@ -101,17 +100,9 @@ class _Reader:
         return day
 
     def amount(self, number: int, column: str, text: str, field: str) -> Decimal | None:
-        value = cell_number(text)
-        if value is None:
-            self.error(number, column, "invalid", f"“{shown(text)}” is not a number.")
-            return None
-        if value < 0:
-            self.error(number, column, "negative", "Cannot be negative.")
-            return None
-        problem = decimal_problem(value, SalesHistoryDay, field)
+        value, problem = cell_amount(text, SalesHistoryDay, field)
         if problem is not None:
-            self.error(number, column, problem[0], problem[1])
-            return None
+            self.error(number, column, *problem)
         return value
 
     def row(self, number: int, cells: dict[str, str]) -> _Day | None:
