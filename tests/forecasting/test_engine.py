@@ -21,6 +21,7 @@ from tenant_apps.forecasting.engine import (
     forecast,
     mase,
 )
+from tenant_apps.forecasting.engine.frequency import calendar, resolve
 from tenant_apps.forecasting.engine.selection import WEIGHTS, blend_errors, choose_weights
 from tenant_apps.forecasting.engine.synthetic import generate_sales
 from tests.forecasting.conftest import QUICK
@@ -140,6 +141,19 @@ def test_the_country_s_public_holidays_are_a_feature() -> None:
     # then the holiday is forecast higher only when the model knows the calendar
     assert with_holidays > 1.25
     assert with_holidays > without + 0.2
+
+
+def test_a_week_is_named_by_its_last_day_and_counts_the_holidays_inside_it() -> None:
+    # given weeks named by their Sunday, as pandas' "W" names them: the week of 19-25 December
+    # 2016 holds Christmas; the week of 26 December-1 January, Christmas observed (Monday 26)
+    # and New Year's Day
+    sundays = pd.Series(pd.to_datetime(["2016-12-18", "2016-12-25", "2017-01-01"]))
+    weekly = resolve("W", sundays)
+    periods = weekly.index_of(sundays)
+    # when the US calendar of those weeks is built
+    features = calendar(weekly, int(periods[0]), int(periods[-1]), "US")
+    # then each week counts the public holidays of its own seven days
+    assert features["holidays"].tolist() == [0, 1, 2]
 
 
 def test_an_unknown_country_is_refused(sales: pd.DataFrame) -> None:

@@ -91,7 +91,9 @@ def forecast(
 
     ``history``: long frame with ``unique_id``, ``ds``, ``y`` and optionally ``price``,
     ``discount``, ``category``, ``in_stock`` (False or 0 on stock-out days: their sales say
-    nothing of demand). ``freq``: "D", "W", "MS" or "M". ``features``: future ``price`` and
+    nothing of demand). ``freq``: "D", "W", "MS" or "M"; a weekly date names the week that
+    ends on it (pandas' "W" convention), whose seven days give its holiday count: label ISO
+    weeks by their Sunday, not their Monday. ``features``: future ``price`` and
     ``discount`` by ``unique_id`` and ``ds`` (else the last known value carries forward).
     ``country``: ISO code whose public holidays become features. A series with fewer than
     ``min_history`` observed periods (default two seasons plus the horizon) gets seasonal
