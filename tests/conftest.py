@@ -174,10 +174,9 @@ def member() -> Callable[..., User]:
 
     def make(tenant: Tenant, role: str, **fields: Any) -> User:
         email = fields.pop("email", f"{role}{next(_staff_numbers)}@staff.example.com")
+        fields.setdefault("full_name", f"{role.title()} Person")
         with schema_context(tenant.schema_name):
-            return User.objects.create_user(
-                email, STRONG_PASSWORD, full_name=f"{role.title()} Person", role=role, **fields
-            )
+            return User.objects.create_user(email, STRONG_PASSWORD, role=role, **fields)
 
     return make
 
@@ -190,6 +189,20 @@ def jwt_client(tenant_client: Callable[[Tenant], Client]) -> Callable[[Tenant, s
     def make(tenant: Tenant, email: str) -> Client:
         client = tenant_client(tenant)
         client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {access_token_for(tenant, email)}"
+        return client
+
+    return make
+
+
+@pytest.fixture
+def session_client(tenant_client: Callable[[Tenant], Client]) -> Callable[[Tenant, str], Client]:
+    """A client of ``tenant``'s host signed in with a session (a page's browser) as ``email``."""
+
+    def make(tenant: Tenant, email: str) -> Client:
+        client = tenant_client(tenant)
+        with schema_context(tenant.schema_name):
+            # The session is stored in the business's own schema.
+            client.force_login(User.objects.get(email__iexact=email))
         return client
 
     return make

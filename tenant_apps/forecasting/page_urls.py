@@ -10,4 +10,9 @@ urlpatterns = [
     path("forecasts/", pages.overview, name="overview"),
     path("forecasts/train/", pages.train, name="train"),
     path("forecasts/draft-orders/", pages.draft_orders, name="draft-orders"),
+    path(
+        "forecasts/cashiers/<int:person>/<str:metric>/",
+        pages.cashier_evidence,
+        name="cashier-evidence",
+    ),
 ]

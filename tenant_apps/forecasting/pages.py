@@ -9,23 +9,27 @@ The page reads what the API reads and its two forms call the same services as th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.utils.timezone import localtime
 from django.views.decorators.http import require_GET, require_POST
+from moneyed import Money
 
 from saas_platform.errors import DukaError
+from saas_platform.money import format_amount
 from saas_platform.tenancy import business_today, business_zone, current_business
 from tenant_apps.forecasting.reorder import latest_run, reorder_draft_orders, reorder_suggestions
 from tenant_apps.forecasting.selectors import forecast_run_list
 from tenant_apps.forecasting.services import forecast_run_request
-from tenant_apps.sales.anomalies import METRICS, anomaly_report
+from tenant_apps.sales.anomalies import METRICS, anomaly_evidence, anomaly_report
+from tenant_apps.sales.receipts.data import receipt_path
 from tenant_apps.staff.access import Action
 from tenant_apps.staff.page_access import page_allows, page_require
+from tenant_apps.staff.selectors import staff_get
 
 ANOMALY_DAYS = 30
 METRIC_LABELS = {
@@ -45,15 +49,17 @@ def overview(request: HttpRequest) -> HttpResponse:
     run = latest_run()
     newest = forecast_run_list().first()
     suggestions = [s for s in reorder_suggestions() if s.quantity > 0]
-    today = business_today()
     cashiers = None
     if page_allows(request, Action.SALES_ANOMALIES):
-        report = anomaly_report(start=today - timedelta(days=ANOMALY_DAYS - 1), end=today)
+        start, end = _anomaly_period()
+        report = anomaly_report(start=start, end=end)
         cashiers = [
             {
+                "id": c.cashier_id,
                 "name": c.name or c.email,
                 "sales": c.sales,
-                "counts": [c.metrics[m].count for m in METRICS],
+                # (metric, count, flagged): each count links to the sales behind it
+                "counts": [(m, c.metrics[m].count, m in c.flagged) for m in METRICS],
                 "flagged": [METRIC_LABELS[m] for m in c.flagged],
             }
             for c in report.cashiers
@@ -73,6 +79,46 @@ def overview(request: HttpRequest) -> HttpResponse:
         "may_draft": page_allows(request, Action.PURCHASING_MANAGE),
     }
     return render(request, "forecasting/overview.html", context)
+
+
+@login_required
+@require_GET
+def cashier_evidence(request: HttpRequest, person: int, metric: str) -> HttpResponse:
+    """The sales (or drawer openings) behind one count of the cashiers table, each linked to
+    its receipt: what an owner reads before speaking to the cashier."""
+    page_require(request, Action.SALES_ANOMALIES)
+    cashier = staff_get(person)
+    if metric not in METRICS or cashier is None:
+        raise Http404("No such person or signal.")
+    start, end = _anomaly_period()
+    tenant = current_business()
+    rows = [
+        {
+            "at": _local(item.at),
+            "receipt": item.receipt_number,
+            "url": receipt_path(tenant, item.sale_uuid) if item.sale_uuid else "",
+            "amount": format_amount(Money(item.amount, tenant.currency))
+            if item.amount is not None
+            else "",
+            "detail": item.detail,
+        }
+        for item in anomaly_evidence(cashier_id=cashier.pk, metric=metric, start=start, end=end)
+    ]
+    context = {
+        "tenant": tenant,
+        "cashier": cashier.full_name or cashier.email,
+        "metric": METRIC_LABELS[metric],
+        "start": start,
+        "end": end,
+        "rows": rows,
+    }
+    return render(request, "forecasting/cashier_evidence.html", context)
+
+
+def _anomaly_period() -> tuple[date, date]:
+    """The last ANOMALY_DAYS days, today included, in the shop's own calendar."""
+    today = business_today()
+    return today - timedelta(days=ANOMALY_DAYS - 1), today
 
 
 def _local(moment: datetime | None) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.test import Client
-from django_tenants.utils import schema_context
 
 from devtools.billing_fakes import BillingFakes, start_billing_fakes
 from saas_platform.tenancy import use_public_schema
@@ -71,17 +70,3 @@ def billing_fakes(billing_fakes_server: BillingFakes, settings: Any) -> BillingF
     for name, value in billing_fakes_server.settings().items():
         setattr(settings, name, value)
     return billing_fakes_server
-
-
-@pytest.fixture
-def session_client(tenant_client: Callable[[Tenant], Client]) -> Callable[[Tenant, str], Client]:
-    """A client of ``tenant``'s host signed in with a session (a page's browser) as ``email``."""
-
-    def make(tenant: Tenant, email: str) -> Client:
-        client = tenant_client(tenant)
-        with schema_context(tenant.schema_name):
-            # The session is stored in the business's own schema.
-            client.force_login(User.objects.get(email__iexact=email))
-        return client
-
-    return make

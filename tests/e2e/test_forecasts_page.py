@@ -4,11 +4,13 @@ cashiers table; on a phone the tables scroll inside the page; a cashier may not 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from django.utils.timezone import localtime
 from django_tenants.utils import tenant_context
 from moneyed import Money
@@ -22,8 +24,10 @@ from tenant_apps.forecasting.models import ForecastRun
 from tenant_apps.forecasting.services import forecast_run_execute
 from tenant_apps.inventory.models import Location
 from tenant_apps.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier
+from tenant_apps.sales.models import Register, SaleStatus
 from tests.e2e.till import Shop, shot, stock_up
 from tests.support.billing import put_on_plan
+from tests.support.sales import sale_row
 from tests.support.tenants import STRONG_PASSWORD
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -117,3 +121,38 @@ def test_the_owner_reads_the_forecasts_and_drafts_the_orders(
     page.context.clear_cookies()
     _sign_in(page, shop, cashier.email)
     expect(page.locator("body")).to_contain_text("not allow")
+
+
+def test_the_owner_opens_the_sales_behind_a_flagged_count(
+    page: Page,
+    make_tenant: Callable[..., Tenant],
+    shop_of: Callable[[Tenant], Shop],
+    member: Callable[..., User],
+) -> None:
+    tenant = make_tenant(business_name="Duka la Juma", slug="duka-la-juma")
+    put_on_plan(tenant, "growth")
+    cashiers = [member(tenant, Role.CASHIER, full_name=f"Cashier {n}") for n in range(4)]
+    with tenant_context(tenant):
+        till = Register.objects.get(code="TILL1")
+        for index, cashier in enumerate(cashiers):
+            for n in range(12):
+                voided = index == 3 and n < 6
+                sale_row(till, cashier, **({
+                    "status": SaleStatus.VOIDED, "voided_at": timezone.now(),
+                    "voided_by": cashier, "void_reason": "wrong item scanned",
+                } if voided else {}))  # fmt: skip
+    shop = shop_of(tenant)
+
+    _sign_in(page, shop, tenant.owner_email)
+    flagged = page.locator("#anomalies a.flagged-count")
+    expect(flagged).to_have_text("6")
+    flagged.click()
+
+    expect(page.locator("h1")).to_have_text("Voids: Cashier 3")
+    expect(page.locator("#evidence tbody tr")).to_have_count(6)
+    expect(page.locator("#evidence")).to_contain_text("Voided: wrong item scanned")
+    page.set_viewport_size({"width": 1024, "height": 700})
+    shot(page, "forecasts-04-evidence")
+    page.locator("#evidence a").first.click()
+    expect(page).to_have_url(re.compile(r"/r/[0-9a-f-]{36}/"))
+    expect(page.locator("body")).to_contain_text("Duka la Juma")

@@ -6,7 +6,6 @@ services have their own tests); the no-sale key is used through the API."""
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Callable
 from datetime import timedelta
 from decimal import Decimal
@@ -23,12 +22,10 @@ from shared_apps.users.models import Role, User
 from tenant_apps.catalog.models import Product
 from tenant_apps.sales.anomalies import MIN_CASHIERS, Z_FLAG, is_flagged, robust_z_scores
 from tenant_apps.sales.models import Register, Sale, SaleLine, SaleStatus
+from tests.support.sales import sale_row
 from tests.support.urls import tenant_path
 
 pytestmark = pytest.mark.django_db
-
-_receipts = itertools.count(1)
-
 
 # --- the statistic, without a database ----------------------------------------------------
 
@@ -70,28 +67,6 @@ def test_a_single_outlier_cannot_move_the_norm() -> None:
 # --- from the owner's side ----------------------------------------------------------------
 
 
-def _sale(till: Register, cashier: User, **fields: Any) -> Sale:
-    currency = "KES"  # the test business's
-    zero = Money(Decimal(0), currency)
-    total = Money(Decimal("250"), currency)
-    return Sale.objects.create(
-        register=till,
-        status=fields.pop("status", SaleStatus.COMPLETED),
-        receipt_number=next(_receipts),
-        cashier=cashier,
-        prices_include_tax=True,
-        subtotal=total,
-        discount_total=fields.pop("discount_total", zero),
-        tax_total=zero,
-        total=total,
-        paid_total=total,
-        change_due=zero,
-        cost_total=zero,
-        completed_at=timezone.now() - timedelta(hours=1),
-        **fields,
-    )
-
-
 @pytest.fixture
 def shop(
     business: Tenant, member: Callable[..., User], make_product: Callable[..., Product]
@@ -106,7 +81,7 @@ def shop(
             suspicious = index == 3
             for n in range(40):
                 voided = (suspicious and n < 8) or (not suspicious and n == 0)
-                sale = _sale(
+                sale = sale_row(
                     till,
                     cashier,
                     discount_total=Money(Decimal(25 if suspicious and n < 10 else 0), "KES"),
@@ -187,7 +162,7 @@ def test_no_sale_drawer_openings_through_the_till_count_against_who_opened(
         till = Register.objects.get(code="TILL1")
         for person in people:
             for _ in range(30):
-                _sale(till, person)
+                sale_row(till, person)
     for index, person in enumerate(people):
         client = jwt_client(business, person.email)
         for n in range(9 if index == 0 else 0):
@@ -230,3 +205,52 @@ def test_an_unknown_metric_is_404_and_a_reversed_period_400(owner_client: Client
 
     assert (unknown.status_code, unknown.json()["error"]["code"]) == (404, "metric_not_found")
     assert reversed_period.status_code == 400
+
+
+# --- on the owner's forecasting page ------------------------------------------------------
+
+
+def test_the_page_links_each_count_to_the_sales_behind_it_with_their_receipts(
+    shop: dict[str, Any], session_client: Callable[[Tenant, str], Client]
+) -> None:
+    tenant, odd = shop["tenant"], shop["cashiers"][3]
+    owner = session_client(tenant, tenant.owner_email)
+    evidence_path = tenant_path("forecasting-page:cashier-evidence", person=odd.pk, metric="voids")
+
+    overview = owner.get(tenant_path("forecasting-page:overview"))
+    evidence = owner.get(evidence_path)
+
+    assert overview.status_code == 200
+    assert f'href="{evidence_path}" class="flagged-count">8<' in overview.content.decode()
+    assert evidence.status_code == 200
+    html = evidence.content.decode()
+    assert html.count("Voided: customer changed mind") == 8
+    with tenant_context(tenant):
+        receipts = Sale.objects.filter(voided_by=odd).values_list("receipt_number", "uuid")
+        for number, uuid in receipts:
+            assert f"/r/{uuid}/" in html and f">{number}</a>" in html
+    assert "250.00" in html
+
+
+def test_only_the_owner_opens_the_evidence_and_unknown_signals_are_404(
+    shop: dict[str, Any],
+    member: Callable[..., User],
+    session_client: Callable[[Tenant, str], Client],
+) -> None:
+    tenant, odd = shop["tenant"], shop["cashiers"][3]
+    owner = session_client(tenant, tenant.owner_email)
+    manager = session_client(tenant, member(tenant, Role.MANAGER).email)
+
+    refused = manager.get(
+        tenant_path("forecasting-page:cashier-evidence", person=odd.pk, metric="voids")
+    )
+    unknown_metric = owner.get(
+        tenant_path("forecasting-page:cashier-evidence", person=odd.pk, metric="smiles")
+    )
+    unknown_person = owner.get(
+        tenant_path("forecasting-page:cashier-evidence", person=987654, metric="voids")
+    )
+
+    assert refused.status_code == 403
+    assert "Voided" not in refused.content.decode()
+    assert (unknown_metric.status_code, unknown_person.status_code) == (404, 404)

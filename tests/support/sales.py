@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import itertools
 import uuid
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
 
 from django.test import Client
+from django.utils import timezone
 from django_tenants.utils import tenant_context
 from moneyed import Money
 
 from shared_apps.tenants.models import Tenant
-from tenant_apps.sales.models import Register
+from shared_apps.users.models import User
+from tenant_apps.sales.models import Register, Sale, SaleStatus
 from tenant_apps.sales.services.tills import shift_open
 from tests.support.people import owner_of
 from tests.support.urls import tenant_path
@@ -47,3 +51,31 @@ def cart(till: Register, *lines: tuple[int, str], tenders: list[dict[str, Any]] 
 
 def amount(value: dict[str, str]) -> Decimal:
     return Decimal(value["amount"])
+
+
+_row_receipts = itertools.count(1)
+
+
+def sale_row(till: Register, cashier: User, **fields: Any) -> Sale:
+    """A completed sale of 250 KES an hour ago written as a row, for the tests that read what
+    sales leave behind (reports, anomaly signals) rather than how checkout makes them;
+    ``fields`` override any column (status, voided_at, discount_total...)."""
+    currency = "KES"  # the test business's
+    zero = Money(Decimal(0), currency)
+    total = Money(Decimal("250"), currency)
+    return Sale.objects.create(
+        register=till,
+        status=fields.pop("status", SaleStatus.COMPLETED),
+        receipt_number=next(_row_receipts),
+        cashier=cashier,
+        prices_include_tax=True,
+        subtotal=total,
+        discount_total=fields.pop("discount_total", zero),
+        tax_total=zero,
+        total=total,
+        paid_total=total,
+        change_due=zero,
+        cost_total=zero,
+        completed_at=timezone.now() - timedelta(hours=1),
+        **fields,
+    )

@@ -7,6 +7,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.crypto import constant_time_compare, salted_hmac
 from moneyed import Money
 
@@ -105,8 +106,15 @@ def receipt_link_valid(tenant: Tenant, sale_uuid: str, token: str) -> bool:
 
 
 def receipt_url(tenant: Tenant, sale_uuid: str) -> str:
+    """The receipt's link for a message or a QR code: absolute, on the business's host."""
     token = receipt_link_token(tenant, sale_uuid)
     return tenant_url(tenant, "terminal:receipt-page", sale_uuid=sale_uuid, token=token)
+
+
+def receipt_path(tenant: Tenant, sale_uuid: str) -> str:
+    """The receipt's link for a page already on the business's host (whatever its port)."""
+    token = receipt_link_token(tenant, sale_uuid)
+    return reverse("terminal:receipt-page", kwargs={"sale_uuid": sale_uuid, "token": token})
 
 
 def receipt_settings() -> ReceiptSettings:
