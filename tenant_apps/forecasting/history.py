@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pandas as pd
-from django.db.models import F, Sum
+from django.db.models import F, QuerySet, Sum
 from django.db.models.functions import TruncDate
 
 from saas_platform.tenancy import business_today, business_zone, start_of_day
@@ -32,19 +32,32 @@ def split_series_id(value: str) -> tuple[int, int]:
     return int(product), int(location)
 
 
-def sales_history(*, today: date | None = None, days: int = HISTORY_DAYS) -> pd.DataFrame:
+def sales_history(
+    *,
+    today: date | None = None,
+    days: int = HISTORY_DAYS,
+    product_id: int | None = None,
+    location_id: int | None = None,
+) -> pd.DataFrame:
     """``unique_id`` ("product:location"), ``ds``, ``y``, ``price``, ``discount``, ``category``
     for the ``days`` before ``today`` (the business's today by default, itself left out: it is
-    not over)."""
+    not over); only one product's or location's series when they are given."""
     today = today or business_today()
     first = today - timedelta(days=days)
+    lines = SaleLine.objects.filter(
+        sale__status=SaleStatus.COMPLETED,
+        sale__completed_at__gte=start_of_day(first),
+        sale__completed_at__lt=start_of_day(today),
+    )
+    imported = SalesHistoryDay.objects.filter(day__gte=first)
+    if product_id is not None:
+        lines = lines.filter(product_id=product_id)
+        imported = imported.filter(product_id=product_id)
+    if location_id is not None:
+        lines = lines.filter(sale__register__location_id=location_id)
+        imported = imported.filter(location_id=location_id)
     rows = (
-        SaleLine.objects.filter(
-            sale__status=SaleStatus.COMPLETED,
-            sale__completed_at__gte=start_of_day(first),
-            sale__completed_at__lt=start_of_day(today),
-        )
-        .annotate(ds=TruncDate("sale__completed_at", tzinfo=business_zone()))
+        lines.annotate(ds=TruncDate("sale__completed_at", tzinfo=business_zone()))
         .values("ds", "product_id", location_id=F("sale__register__location_id"))
         .annotate(
             y=Sum("quantity"),
@@ -55,7 +68,7 @@ def sales_history(*, today: date | None = None, days: int = HISTORY_DAYS) -> pd.
         )
         .order_by()
     )
-    frame = pd.DataFrame.from_records([*rows, *_imported(first, today)])
+    frame = pd.DataFrame.from_records([*rows, *_imported(imported, today)])
     columns = ["unique_id", "ds", "y", "price", "discount", "category"]
     if frame.empty:
         return pd.DataFrame(columns=columns)
@@ -75,12 +88,12 @@ def sales_history(*, today: date | None = None, days: int = HISTORY_DAYS) -> pd.
     return _dense(frame, last=pd.Timestamp(today - timedelta(days=1)))[columns]
 
 
-def _imported(first: date, today: date) -> list[dict[str, Any]]:
+def _imported(days: QuerySet[SalesHistoryDay], today: date) -> list[dict[str, Any]]:
     """Days imported from the business's previous system, shaped as the sales rows above.
     The import ends them before the first sale in Duka; the filter on that day keeps a sale
     made later with an earlier date (an offline sale synced late) from being counted twice."""
     end = min(history_end(), today)
-    rows = SalesHistoryDay.objects.filter(day__gte=first, day__lt=end).values_list(
+    rows = days.filter(day__lt=end).values_list(
         "day", "product_id", "location_id", "units", "gross", "discount", "product__category_id"
     )
     return [

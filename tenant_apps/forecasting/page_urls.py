@@ -11,6 +11,11 @@ urlpatterns = [
     path("forecasts/train/", pages.train, name="train"),
     path("forecasts/draft-orders/", pages.draft_orders, name="draft-orders"),
     path(
+        "forecasts/products/<int:product>/<int:location>/",
+        pages.product_forecast,
+        name="product",
+    ),
+    path(
         "forecasts/cashiers/<int:person>/<str:metric>/",
         pages.cashier_evidence,
         name="cashier-evidence",

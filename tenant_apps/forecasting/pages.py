@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,9 +23,14 @@ from moneyed import Money
 from saas_platform.errors import DukaError
 from saas_platform.money import format_amount
 from saas_platform.tenancy import business_today, business_zone, current_business
+from tenant_apps.catalog.selectors import product_find
+from tenant_apps.forecasting.chart import forecast_chart
+from tenant_apps.forecasting.history import sales_history
+from tenant_apps.forecasting.models import ProductForecast
 from tenant_apps.forecasting.reorder import latest_run, reorder_draft_orders, reorder_suggestions
-from tenant_apps.forecasting.selectors import forecast_run_list
+from tenant_apps.forecasting.selectors import forecast_list, forecast_run_list
 from tenant_apps.forecasting.services import forecast_run_request
+from tenant_apps.inventory.selectors import location_find
 from tenant_apps.sales.anomalies import METRICS, anomaly_evidence, anomaly_report
 from tenant_apps.sales.receipts.data import receipt_path
 from tenant_apps.staff.access import Action
@@ -40,6 +46,14 @@ METRIC_LABELS = {
     "no_sales": "No-sale openings",
 }
 SUGGESTIONS_SHOWN = 200
+PAST_DAYS = 56  # the chart's sold days before the forecast: eight weeks of weekly pattern
+METHODS = {
+    "lightgbm": "the model, trained on all your products' sales",
+    "blend": "a blend of the model and “the same weekday last week”, which erred least on "
+    "the weeks before",
+    "seasonal_naive": "“the same weekday last week”: too little history for the model, or the "
+    "model did no better on the weeks before",
+}
 
 
 @login_required
@@ -79,6 +93,39 @@ def overview(request: HttpRequest) -> HttpResponse:
         "may_draft": page_allows(request, Action.PURCHASING_MANAGE),
     }
     return render(request, "forecasting/overview.html", context)
+
+
+@login_required
+@require_GET
+def product_forecast(request: HttpRequest, product: int, location: int) -> HttpResponse:
+    """One product's forecast at one shop: the last eight weeks sold and the next 28 days
+    (median and high case) as a chart, then day by day."""
+    page_require(request, Action.FORECASTING_VIEW)
+    item, place = product_find(product), location_find(location)
+    if item is None or place is None:
+        raise Http404("No such product or shop.")
+    days = list(forecast_list(run=latest_run(), product_id=item.pk, location_id=place.pk))
+    sold = sales_history(days=PAST_DAYS, product_id=item.pk, location_id=place.pk)
+    past = [(ds.date(), float(y)) for ds, y in zip(sold["ds"], sold["y"], strict=True)]
+    future = [(day.day, float(day.p50), float(day.p90)) for day in days]
+    context = {
+        "tenant": current_business(),
+        "product": item,
+        "location": place,
+        "days": days,
+        "chart": forecast_chart(past, future) if past or future else None,
+        "method": METHODS.get(days[0].method, days[0].method) if days else "",
+        "week": _totals(days[:7]),
+        "month": _totals(days),
+    }
+    return render(request, "forecasting/product.html", context)
+
+
+def _totals(days: list[ProductForecast]) -> dict[str, Decimal]:
+    return {
+        "p50": sum((day.p50 for day in days), Decimal(0)),
+        "p90": sum((day.p90 for day in days), Decimal(0)),
+    }
 
 
 @login_required

@@ -100,6 +100,17 @@ def test_the_owner_reads_the_forecasts_and_drafts_the_orders(
     page.set_viewport_size({"width": 1024, "height": 1100})
     shot(page, "forecasts-01-owner")
 
+    page.click("#reorder a:text('Unga 2kg')")
+    expect(page.locator("h1")).to_contain_text("Unga 2kg")
+    expect(page.locator("#chart polyline.median")).to_have_count(1)
+    expect(page.locator("#chart polyline.past")).to_have_count(1)
+    expect(page.locator("#days tbody tr")).to_have_count(28)
+    shot(page, "forecasts-05-product")
+    page.set_viewport_size({"width": 390, "height": 844})
+    shot(page, "forecasts-06-product-phone")
+    page.set_viewport_size({"width": 1024, "height": 1100})
+    page.go_back()
+
     page.click("#draft-orders")
     expect(page.locator(".messages")).to_contain_text("draft purchase order(s), one per supplier")
     with tenant_context(tenant):

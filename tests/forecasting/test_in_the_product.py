@@ -216,3 +216,38 @@ def test_another_business_sees_none_of_it_and_a_cashier_cannot_train(
     assert cashier.status_code == 403
     with tenant_context(business):
         assert ProductForecast.objects.filter(run=run).count() == 3 * 28
+
+
+def test_a_product_s_page_charts_eight_weeks_sold_and_the_28_days_forecast(
+    business: Tenant,
+    stocked: list[Product],
+    member: Callable[..., Any],
+    session_client: Callable[[Tenant, str], Client],
+) -> None:
+    with tenant_context(business):
+        run = forecast_run_execute(run_id=ForecastRun.objects.create().pk)
+        assert run is not None
+        store = Location.objects.get(code="STORE")
+        item = stocked[2]
+        days = list(ProductForecast.objects.filter(run=run, product=item).order_by("day"))
+    path = tenant_path("forecasting-page:product", product=item.pk, location=store.pk)
+    owner = session_client(business, business.owner_email)
+    cashier = session_client(business, member(business, Role.CASHIER).email)
+
+    answer = owner.get(path)
+    refused = cashier.get(path)
+    missing = owner.get(tenant_path("forecasting-page:product", product=987654, location=store.pk))
+
+    assert answer.status_code == 200
+    html = answer.content.decode()
+    chart = answer.context["chart"]
+    # eight weeks sold (every day of them had a sale), the forecast's 28 days, its band
+    assert len(chart.past.split()) == 56 and len(chart.median.split()) == 28
+    assert len(chart.band.split()) == 56
+    assert f'points="{chart.median}"' in html
+    assert html.count("<tr><td>") == 28
+    week = sum((day.p50 for day in days[:7]), Decimal(0))
+    assert answer.context["week"]["p50"] == week
+    assert f"{week:.1f}".rstrip("0").rstrip(".") in html
+    assert refused.status_code == 403 and "<svg" not in refused.content.decode()
+    assert missing.status_code == 404
