@@ -7,14 +7,13 @@ from the held-out points."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Unpack
 
 import numpy as np
 import pandas as pd
 
-from .model import BLEND, FALLBACK, Settings, fit_predict, quantile_column, to_frame
+from .model import BLEND, FALLBACK, ForecastOptions, fit_predict, quantile_column, to_frame
 from .naive import seasonal_errors, seasonal_naive
 
 
@@ -54,18 +53,10 @@ class BacktestResult:
 
 
 def backtest(
-    history: pd.DataFrame,
-    horizon: int,
-    freq: str,
-    quantiles: Sequence[float] = (0.5, 0.9),
-    features: pd.DataFrame | None = None,
-    country: str | None = None,
-    *,
-    seed: int = 0,
-    min_history: int | None = None,
-    settings: Settings | None = None,
+    history: pd.DataFrame, horizon: int, freq: str, **options: Unpack[ForecastOptions]
 ) -> BacktestResult:
-    """Scores ``forecast`` on the last ``horizon`` points of each series (see the module).
+    """Scores ``forecast`` on the last ``horizon`` points of each series (see the module),
+    called with the same keyword options (``quantiles``, ``features``, ``country``…).
 
     MASE of a series = mean |actual - p50 served| over its held-out points / the mean absolute error
     of seasonal naive (season 7 daily, 52 weekly, 12 monthly) inside its training part, or of
@@ -78,14 +69,11 @@ def backtest(
     train = frame[from_end.to_numpy() >= horizon]
     if train.empty:
         raise ValueError("no series has more than horizon points")
-    if features is None:
+    if options.get("features") is None:
         # The held-out rows' own prices and discounts are known in advance (planned promotions).
         known = [c for c in ("price", "discount") if c in held.columns]
-        features = held[["unique_id", "ds", *known]] if known else None
-    run = fit_predict(
-        train, horizon, freq, quantiles, features, country,
-        seed=seed, min_history=min_history, settings=settings,
-    )  # fmt: skip
+        options["features"] = held[["unique_id", "ds", *known]] if known else None
+    run = fit_predict(train, horizon, freq, **options)
     predicted = to_frame(run)
     panel = run.panel
     hist = panel.history()

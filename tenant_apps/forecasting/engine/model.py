@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 import numpy as np
 import pandas as pd
@@ -104,30 +104,32 @@ def forecast(
     0 to 1; seasonal naive has the rest).
     """
     run = fit_predict(
-        history, horizon, freq, quantiles, features, country,
+        history, horizon, freq, quantiles=quantiles, features=features, country=country,
         seed=seed, min_history=min_history, settings=settings,
     )  # fmt: skip
     return to_frame(run)
 
 
+class ForecastOptions(TypedDict, total=False):
+    """What ``forecast`` takes after ``history, horizon, freq``, by keyword, for the entry
+    points that pass it along (``forecast_with_models``, ``backtest``): one list, one set of
+    defaults (``fit_predict``'s)."""
+
+    quantiles: Sequence[float]
+    features: pd.DataFrame | None
+    country: str | None
+    seed: int
+    min_history: int | None
+    settings: Settings | None
+
+
 def forecast_with_models(
-    history: pd.DataFrame,
-    horizon: int,
-    freq: str,
-    quantiles: Sequence[float] = (0.5, 0.9),
-    features: pd.DataFrame | None = None,
-    country: str | None = None,
-    *,
-    seed: int = 0,
-    settings: Settings | None = None,
+    history: pd.DataFrame, horizon: int, freq: str, **options: Unpack[ForecastOptions]
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """What ``forecast`` returns, and the trained boosters in LightGBM's text format by
     quantile column (``{"p50": ..., "p90": ...}``; empty when every series fell back), so a
     caller can keep the model it forecast with (``lightgbm.Booster(model_str=...)``)."""
-    run = fit_predict(
-        history, horizon, freq, quantiles, features, country,
-        seed=seed, min_history=None, settings=settings,
-    )  # fmt: skip
+    run = fit_predict(history, horizon, freq, **options)
     return to_frame(run), {quantile_column(q): text for q, text in run.models.items()}
 
 
@@ -145,14 +147,15 @@ def fit_predict(
     history: pd.DataFrame,
     horizon: int,
     freq: str,
-    quantiles: Sequence[float],
-    features: pd.DataFrame | None,
-    country: str | None,
     *,
-    seed: int,
-    min_history: int | None,
-    settings: Settings | None,
+    quantiles: Sequence[float] = (0.5, 0.9),
+    features: pd.DataFrame | None = None,
+    country: str | None = None,
+    seed: int = 0,
+    min_history: int | None = None,
+    settings: Settings | None = None,
 ) -> Run:
+    """The work behind ``forecast`` (which documents the arguments), kept as a ``Run``."""
     qs = sorted({float(q) for q in quantiles})
     if not qs or any(not 0 < q < 1 for q in qs):
         raise ValueError("quantiles must be between 0 and 1")
