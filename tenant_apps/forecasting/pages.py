@@ -28,7 +28,7 @@ from tenant_apps.forecasting.chart import forecast_chart
 from tenant_apps.forecasting.history import sales_history
 from tenant_apps.forecasting.models import ProductForecast
 from tenant_apps.forecasting.reorder import latest_run, reorder_draft_orders, reorder_suggestions
-from tenant_apps.forecasting.selectors import forecast_list, forecast_run_list
+from tenant_apps.forecasting.selectors import forecast_list, forecast_run_list, forecast_search
 from tenant_apps.forecasting.services import forecast_run_request
 from tenant_apps.inventory.selectors import location_find
 from tenant_apps.sales.anomalies import METRICS, anomaly_evidence, anomaly_report
@@ -46,6 +46,7 @@ METRIC_LABELS = {
     "no_sales": "No-sale openings",
 }
 SUGGESTIONS_SHOWN = 200
+FOUND_SHOWN = 50
 PAST_DAYS = 56  # the chart's sold days before the forecast: eight weeks of weekly pattern
 METHODS = {
     "lightgbm": "the model, trained on all your products' sales",
@@ -63,6 +64,8 @@ def overview(request: HttpRequest) -> HttpResponse:
     run = latest_run()
     newest = forecast_run_list().first()
     suggestions = [s for s in reorder_suggestions() if s.quantity > 0]
+    query = request.GET.get("q", "")[:100]
+    found = forecast_search(run=run, text=query, first_day=business_today(), limit=FOUND_SHOWN + 1)
     cashiers = None
     if page_allows(request, Action.SALES_ANOMALIES):
         start, end = _anomaly_period()
@@ -84,6 +87,9 @@ def overview(request: HttpRequest) -> HttpResponse:
         "active": newest if newest and newest.status in ("queued", "running") else None,
         "trust": _trust(run.mase, run.mase_naive) if run else None,
         "trained_at": _local(run.finished_at if run else None),
+        "query": query,
+        "found": found[:FOUND_SHOWN],
+        "found_more": len(found) > FOUND_SHOWN,
         "suggestions": suggestions[:SUGGESTIONS_SHOWN],
         "suggestions_total": len(suggestions),
         "without_supplier": sum(1 for s in suggestions if s.supplier_id is None),
@@ -205,7 +211,7 @@ def _act(request: HttpRequest, action: Action, work: Callable[[], str]) -> HttpR
 def train(request: HttpRequest) -> HttpResponseRedirect:
     def queue() -> str:
         run = forecast_run_request(actor=request.user)
-        return f"Training run {run.pk} is {run.status}: this page shows it when it is done."
+        return f"Training run {run.pk} asked for: this page shows its forecasts when it is done."
 
     return _act(request, Action.FORECASTING_RUN, queue)
 

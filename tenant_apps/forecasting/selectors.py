@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TypedDict
+
+from django.db.models import Q, QuerySet, Sum
 
 from saas_platform.errors import NotFound
 from tenant_apps.forecasting.models import ForecastRun, ProductForecast
@@ -29,3 +33,32 @@ def forecast_list(
     if location_id is not None:
         rows = rows.filter(location_id=location_id)
     return rows.order_by("product_id", "location_id", "day")
+
+
+class ProductForecastSummary(TypedDict):
+    product_id: int
+    product__name: str
+    product__sku: str
+    location_id: int
+    location__name: str
+    week: Decimal
+
+
+def forecast_search(
+    *, run: ForecastRun | None, text: str, first_day: date, limit: int = 50
+) -> list[ProductForecastSummary]:
+    """Products of ``run``'s forecasts whose name or SKU contains ``text``, each with its
+    location and the median units of its first seven days from ``first_day``, by name."""
+    if run is None or not text.strip():
+        return []
+    needle = text.strip()
+    rows = (
+        ProductForecast.objects.filter(run=run)
+        .filter(Q(product__name__icontains=needle) | Q(product__sku__icontains=needle))
+        .values("product_id", "product__name", "product__sku", "location_id", "location__name")
+        .annotate(
+            week=Sum("p50", filter=Q(day__gte=first_day, day__lt=first_day + timedelta(days=7)))
+        )
+        .order_by("product__name", "location__name")
+    )
+    return list(rows[:limit])

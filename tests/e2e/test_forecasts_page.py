@@ -110,6 +110,13 @@ def test_the_owner_reads_the_forecasts_and_drafts_the_orders(
     shot(page, "forecasts-06-product-phone")
     page.set_viewport_size({"width": 1024, "height": 1100})
     page.go_back()
+    # A product with nothing to order is found by name.
+    page.fill("#q", "match")
+    page.click("#find button")
+    page.click("#find a:text('Matches')")
+    expect(page.locator("h1")).to_contain_text("Matches")
+    expect(page.locator("#chart polyline.median")).to_have_count(1)
+    page.goto(f"{shop.url}/forecasts/")
 
     page.click("#draft-orders")
     expect(page.locator(".messages")).to_contain_text("draft purchase order(s), one per supplier")
@@ -118,7 +125,7 @@ def test_the_owner_reads_the_forecasts_and_drafts_the_orders(
         assert drafts.count() == 1
         assert {line.product.sku for line in drafts.get().lines.all()} <= {"UNGA-2KG", "SUGAR-1KG"}
     page.click("#train")
-    expect(page.locator(".messages")).to_contain_text("Training run")
+    expect(page.locator(".messages")).to_contain_text("asked for")
     expect(page.locator("#active")).to_contain_text("queued")
     page.set_viewport_size({"width": 390, "height": 844})
     expect(page.locator("#model")).to_be_visible()

@@ -251,3 +251,28 @@ def test_a_product_s_page_charts_eight_weeks_sold_and_the_28_days_forecast(
     assert f"{week:.1f}".rstrip("0").rstrip(".") in html
     assert refused.status_code == 403 and "<svg" not in refused.content.decode()
     assert missing.status_code == 404
+
+
+def test_any_forecast_product_is_found_by_name_or_sku_on_the_page(
+    business: Tenant, stocked: list[Product], session_client: Callable[[Tenant, str], Client]
+) -> None:
+    with tenant_context(business):
+        run = forecast_run_execute(run_id=ForecastRun.objects.create().pk)
+        assert run is not None
+        store = Location.objects.get(code="STORE")
+    owner = session_client(business, business.owner_email)
+    overview = tenant_path("forecasting-page:overview")
+
+    by_name = owner.get(overview, {"q": "item 1"})
+    by_sku = owner.get(overview, {"q": stocked[2].sku.lower()})
+    nothing = owner.get(overview, {"q": "zzz"})
+
+    link = tenant_path("forecasting-page:product", product=stocked[1].pk, location=store.pk)
+    assert [f["product_id"] for f in by_name.context["found"]] == [stocked[1].pk]
+    assert f'href="{link}"' in by_name.content.decode()
+    assert [f["product_id"] for f in by_sku.context["found"]] == [stocked[2].pk]
+    with tenant_context(business):
+        week = ProductForecast.objects.filter(run=run, product=stocked[2]).order_by("day")[:7]
+        assert by_sku.context["found"][0]["week"] == sum((d.p50 for d in week), Decimal(0))
+    assert nothing.context["found"] == []
+    assert "No forecast product matches" in nothing.content.decode()
