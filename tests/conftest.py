@@ -56,7 +56,8 @@ def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -
     with django_db_blocker.unblock():
         unpark_spares()  # hidden by a test of the pool that did not finish
         top_up_spares()
-        use_public_schema()
+        # With --reuse-db, the last run's last transactional test flushed the public seeds.
+        restore_public_seeds()
 
 
 @pytest.fixture(autouse=True)
@@ -66,17 +67,35 @@ def _renamed_spares_restart_their_ids() -> Iterator[None]:
 
 
 @pytest.fixture(autouse=True)
-def _spares_back_after_transactional_tests(
+def _transactional_tests_find_seeds_and_leave_spares(
     request: pytest.FixtureRequest, django_db_blocker: DjangoDbBlocker
 ) -> Iterator[None]:
-    # A transactional test commits what it does, so the spares it renamed (or dropped) are gone
-    # for good; clone new ones here, outside any test, so the rolled-back tests keep renaming.
-    yield
+    """Around a transactional test, which commits what it does and ends by flushing every
+    public table (pytest-django's flush runs after this fixture's teardown):
+
+    - before it, the rows migrations seed in public tables (plans, tax rates, the root domain)
+      are put back, committed, so no test depends on whether one of these ran before it;
+    - after it, new spares replace those it renamed or dropped, cloned outside any test, so the
+      rolled-back tests keep renaming.
+
+    pytest-django runs the rolled-back tests first, which find the seeds from migrations or
+    ``django_db_setup``."""
     marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
+    transactional = bool(marker and marker.kwargs.get("transaction"))
+    if transactional:
+        with django_db_blocker.unblock():
+            restore_public_seeds()
+    yield
+    if transactional:
         with django_db_blocker.unblock():
             top_up_spares()
             use_public_schema()
+
+
+def restore_public_seeds() -> None:
+    use_public_schema()
+    ensure_catalog()
+    ensure_public_tenant()
 
 
 @pytest.fixture(autouse=True, scope="session")
