@@ -16,7 +16,7 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
 from saas_platform.limits import decimal_problem
-from saas_platform.locking import lock_row, lock_rows
+from saas_platform.locking import lock_found, lock_rows
 from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.barcodes import classify
 from tenant_apps.catalog.models import (
@@ -671,9 +671,7 @@ def product_create(*, fields: ProductFields) -> Product:
 
 @transaction.atomic
 def product_update(*, product_id: int, fields: ProductFields) -> Product:
-    product = lock_row(Product, pk=product_id)
-    if product is None:
-        raise NotFound("No such product.")
+    product = lock_found(Product, pk=product_id, missing="No such product.")
     errors = FieldErrorCollector()
     return _save_product(product, fields, errors)
 
@@ -692,9 +690,7 @@ def product_set_active(*, product_id: int, active: bool) -> Product:
 
 @transaction.atomic
 def product_image_set(*, product_id: int, image: UploadedFile) -> Product:
-    product = lock_row(Product, pk=product_id)
-    if product is None:
-        raise NotFound("No such product.")
+    product = lock_found(Product, pk=product_id, missing="No such product.")
     old_name = product.image.name if product.image else ""
     extension = (
         (image.name or "").rsplit(".", 1)[-1].lower() if "." in (image.name or "") else "img"
