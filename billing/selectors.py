@@ -22,6 +22,7 @@ from billing.models import (
     TaxRate,
 )
 from saas_platform.errors import NotFound
+from saas_platform.list_filters import filter_given
 from shared_apps.tenants.models import Tenant
 
 
@@ -128,10 +129,7 @@ def console_invoice_list(
     transaction that issues them and are never listed."""
     invoices = past_due_invoices() if past_due else Invoice.objects.all()
     invoices = invoices.exclude(status=InvoiceStatus.DRAFT).select_related("tenant")
-    if tenant_slug:
-        invoices = invoices.filter(tenant__slug=tenant_slug)
-    if status:
-        invoices = invoices.filter(status=status)
+    invoices = filter_given(invoices, tenant__slug=tenant_slug, status=status)
     return invoices.order_by("-issued_for", "-id")
 
 

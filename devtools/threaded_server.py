@@ -4,6 +4,7 @@ and `make run`."""
 
 from __future__ import annotations
 
+import signal
 import threading
 from collections.abc import Callable
 from socketserver import ThreadingMixIn
@@ -47,6 +48,15 @@ class ThreadedServer:
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=5)
+
+
+def stop_on_signal() -> threading.Event:
+    """An event that Ctrl-C or SIGTERM sets: what a fake run from the command line waits on
+    before it stops."""
+    stopped = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stopped.set())
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    return stopped
 
 
 class _LoggingApp(Protocol):

@@ -20,6 +20,8 @@ from typing import Any, TypeVar, overload
 
 from django.db.models import Model, QuerySet
 
+from saas_platform.errors import NotFound
+
 _M = TypeVar("_M", bound=Model)
 _R = TypeVar("_R")
 
@@ -59,3 +61,16 @@ def lock_row(rows: type[Model] | QuerySet[Any, Any], /, **filters: Any) -> Any:
     """Locks the row of ``rows`` matching ``filters`` and returns it, or None when there is none
     (when several match, the first by primary key)."""
     return _rows(rows).select_for_update(of=("self",)).filter(**filters).order_by("pk").first()
+
+
+@overload
+def lock_found(rows: QuerySet[Any, _R], /, *, missing: str, **filters: Any) -> _R: ...
+@overload
+def lock_found(rows: type[_M], /, *, missing: str, **filters: Any) -> _M: ...
+def lock_found(rows: type[Model] | QuerySet[Any, Any], /, *, missing: str, **filters: Any) -> Any:
+    """``lock_row`` for the row a caller asked for by its key: none is a 404 that says
+    ``missing`` ("No such shift.")."""
+    found = lock_row(rows, **filters)
+    if found is None:
+        raise NotFound(missing)
+    return found

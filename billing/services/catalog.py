@@ -21,7 +21,7 @@ from billing.models import (
 from billing.requests import ChargeInput
 from billing.tiers import parse_tiers
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.locking import lock_found
 
 # The plan fields a platform owner may set (code is fixed once made: subscriptions name it).
 PLAN_FIELDS = (
@@ -95,9 +95,7 @@ def plan_create(*, code: str, prices: Mapping[str, Decimal], **fields: Any) -> P
 def plan_update(*, code: str, prices: Mapping[str, Decimal] | None = None, **changes: Any) -> Plan:
     """Edits a plan. A base fee given is set; fees of currencies not given stay. Existing
     subscriptions see the new limits and fees at once (a plan is a reference, not a copy)."""
-    plan = lock_row(Plan, code=code)
-    if plan is None:
-        raise NotFound(f"No plan {code}.")
+    plan = lock_found(Plan, code=code, missing=f"No plan {code}.")
     if plan.is_default and changes.get("is_default") is False:
         raise ValidationFailed.for_field(
             "is_default", "default_plan", "Make another plan the default instead."
@@ -196,9 +194,9 @@ def charge_create(*, plan_code: str, data: ChargeInput) -> Charge:
 @transaction.atomic
 def charge_replace(*, plan_code: str, charge_id: int, data: ChargeInput) -> Charge:
     """Replaces a charge's model, free units and prices (its metric stays)."""
-    charge = lock_row(Charge, pk=charge_id, plan__code=plan_code)
-    if charge is None:
-        raise NotFound("No such charge on this plan.")
+    charge = lock_found(
+        Charge, pk=charge_id, plan__code=plan_code, missing="No such charge on this plan."
+    )
     _check_charge(data)
     charge.model = data.model
     charge.free_units = data.free_units

@@ -14,8 +14,8 @@ from billing.minor_units import from_minor
 from billing.models import CreditNote, Invoice, InvoiceStatus
 from billing.numbering import CREDIT_NOTE, next_document_number
 from billing.services.collection import invoice_mark_paid
-from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.errors import Conflict, ValidationFailed
+from saas_platform.locking import lock_found
 from saas_platform.money import format_amount, minor_unit_exponent
 
 CREDITABLE = (InvoiceStatus.FINALIZED, InvoiceStatus.PAID, InvoiceStatus.UNCOLLECTIBLE)
@@ -50,9 +50,9 @@ def credit_note_issue(
         )
     if not reason.strip():
         raise ValidationFailed.for_field("reason", "required", "Say why the credit is given.")
-    invoice = lock_row(Invoice.objects.select_related("tenant"), pk=invoice_id)
-    if invoice is None:
-        raise NotFound("No such invoice.")
+    invoice = lock_found(
+        Invoice.objects.select_related("tenant"), pk=invoice_id, missing="No such invoice."
+    )
     if invoice.status not in CREDITABLE:
         raise Conflict(f"A {invoice.status} invoice cannot be credited.", code="not_creditable")
     if amount is not None:

@@ -12,8 +12,8 @@ from typing import Any
 from django.db import transaction
 
 from billing.models import TaxRate
-from saas_platform.errors import Conflict, FieldErrorCollector, NotFound
-from saas_platform.locking import lock_row
+from saas_platform.errors import Conflict, FieldErrorCollector
+from saas_platform.locking import lock_found
 from shared_apps.tenants.validators import is_country
 
 NAME_MAX_LENGTH = 40
@@ -66,9 +66,7 @@ def tax_rate_create(*, country: str, name: str, rate: Decimal, is_active: bool =
 @transaction.atomic
 def tax_rate_update(*, country: str, **changes: Any) -> TaxRate:
     """Sets what ``changes`` names of ``name``, ``rate`` and ``is_active``."""
-    tax = lock_row(TaxRate, country=country.upper())
-    if tax is None:
-        raise NotFound(f"No tax rate for {country[:10]}.")
+    tax = lock_found(TaxRate, country=country.upper(), missing=f"No tax rate for {country[:10]}.")
     changes = {k: v for k, v in changes.items() if k in ("name", "rate", "is_active")}
     errors = FieldErrorCollector()
     _check(errors, changes)

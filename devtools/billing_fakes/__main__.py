@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import threading
 
 from devtools.billing_fakes import paystack_fake, stripe_fake
 from devtools.billing_fakes.paystack_fake import PaystackFake
 from devtools.billing_fakes.server import start_billing_fakes
 from devtools.billing_fakes.stripe_fake import StripeFake
+from devtools.threaded_server import stop_on_signal
 
 
 def main() -> None:
@@ -42,10 +41,7 @@ def main() -> None:
     print("Paystack pay page: card 4084 0840 8408 4081 or M-Pesa 0712 340 123.")
     print(f"Webhooks: stripe → {args.stripe_webhook or 'outbox only'}, ", end="")
     print(f"paystack → {args.paystack_webhook or 'outbox only'}")
-    stopped = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    stopped.wait()
+    stop_on_signal().wait()
     fakes.stop()
 
 

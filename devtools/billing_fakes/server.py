@@ -7,19 +7,17 @@ from __future__ import annotations
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from typing import Any
 
 from devtools.billing_fakes.core import GatewayFake, Request, Response, Route, reply
 from devtools.billing_fakes.paystack_fake import PREFIX as PAYSTACK_PREFIX
 from devtools.billing_fakes.paystack_fake import PaystackFake
 from devtools.billing_fakes.stripe_fake import StripeFake
-from devtools.payments_sandbox.core import request_from
+from devtools.payments_sandbox.core import LoggedWsgiApp
 from devtools.threaded_server import ServedFakes, ThreadedServer
 
 
-class BillingFakesApp:
+class BillingFakesApp(LoggedWsgiApp):
     """Routes each request to the fake that owns its path, checking the secret key and the
     outage knob of API calls first; logs every request."""
 
@@ -33,18 +31,6 @@ class BillingFakesApp:
             for fake in (stripe, paystack)
             for route in fake.routes()
         ]
-
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        request = request_from(environ)
-        with self._lock:
-            self.requests.append(request.logged())
-        response = self._dispatch(request)
-        start_response(
-            f"{response.status} {HTTPStatus(response.status).phrase}", response.wsgi_headers()
-        )
-        return [response.body]
 
     def _dispatch(self, request: Request) -> Response:
         wrong_method = False

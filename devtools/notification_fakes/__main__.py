@@ -12,8 +12,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
-import threading
 
 from devtools.notification_fakes.fakes import (
     SMS_CREDENTIALS,
@@ -22,6 +20,7 @@ from devtools.notification_fakes.fakes import (
     WhatsAppFake,
 )
 from devtools.notification_fakes.server import start_notification_fakes
+from devtools.threaded_server import stop_on_signal
 
 
 def main() -> None:
@@ -56,9 +55,7 @@ def main() -> None:
     print(f"Fake WhatsApp Cloud API on {fakes.whatsapp_api_base} (WHATSAPP_API_BASE)", flush=True)
     print(f"Delivery reports: sms → {args.sms_report_url or 'outbox only'}, ", end="")
     print(f"whatsapp → {args.whatsapp_report_url or 'outbox only'}", flush=True)
-    stopped = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    stopped = stop_on_signal()
     seen = 0
     reported = {"sms": 0, "whatsapp": 0}
     while not stopped.wait(1.0):

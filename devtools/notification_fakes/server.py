@@ -5,33 +5,19 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterable
-from http import HTTPStatus
 from typing import Any
 
 from devtools.notification_fakes.fakes import SMS_PREFIX, WHATSAPP_PREFIX, SmsFake, WhatsAppFake
-from devtools.payments_sandbox.core import Request, Response, reply, request_from
+from devtools.payments_sandbox.core import LoggedWsgiApp, Request, Response, reply
 from devtools.threaded_server import ServedFakes, ThreadedServer
 
 
-class NotificationFakesApp:
+class NotificationFakesApp(LoggedWsgiApp):
     def __init__(self, sms: SmsFake, whatsapp: WhatsAppFake) -> None:
         self.sms = sms
         self.whatsapp = whatsapp
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        request = request_from(environ)
-        with self._lock:
-            self.requests.append(request.logged())
-        response = self._dispatch(request)
-        start_response(
-            f"{response.status} {HTTPStatus(response.status).phrase}", response.wsgi_headers()
-        )
-        return [response.body]
 
     def _dispatch(self, request: Request) -> Response:
         fake: SmsFake | WhatsAppFake

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import signal
-import threading
 
 from devtools.payments_sandbox.core import SCENARIOS
 from devtools.payments_sandbox.server import start_sandbox
+from devtools.threaded_server import stop_on_signal
 
 
 def main() -> None:
@@ -39,10 +38,7 @@ def main() -> None:
         print(f"  {number}: {scenario.label}")
     print(f"Credentials: GET {sandbox.url}/__sandbox__/credentials")
     print(json.dumps(webhooks or {"webhooks": "none configured"}))
-    stopped = threading.Event()
-    signal.signal(signal.SIGINT, lambda *_: stopped.set())
-    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
-    stopped.wait()
+    stop_on_signal().wait()
     sandbox.stop()
 
 

@@ -24,6 +24,7 @@ import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from http import HTTPStatus
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo
@@ -192,23 +193,42 @@ def reply(status: int, value: Any) -> Response:
     return Response(status, dumps(value))
 
 
-STATUS_TEXT = {
-    200: "OK",
-    201: "Created",
-    302: "Found",
-    400: "Bad Request",
-    401: "Unauthorized",
-    404: "Not Found",
-    405: "Method Not Allowed",
-    415: "Unsupported Media Type",
-    500: "Internal Server Error",
-}
+def _reason(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return "Status"
+
+
+class LoggedWsgiApp:
+    """The WSGI entry every fake shares (the sandbox, billing_fakes, notification_fakes):
+    reads the request, logs it, hands it to the subclass's ``_dispatch`` and answers."""
+
+    requests: list[dict[str, Any]]
+    _lock: Any  # a Lock or an RLock
+
+    def __call__(
+        self, environ: dict[str, Any], start_response: Callable[..., Any]
+    ) -> Iterable[bytes]:
+        request = request_from(environ)
+        if self._logs(request):
+            with self._lock:
+                self.requests.append(request.logged())
+        response = self._dispatch(request)
+        start_response(f"{response.status} {_reason(response.status)}", response.wsgi_headers())
+        return [response.body]
+
+    def _logs(self, request: Request) -> bool:
+        return True
+
+    def _dispatch(self, request: Request) -> Response:
+        raise NotImplementedError
 
 
 Route = tuple[str, re.Pattern[str], Callable[..., Response]]
 
 
-class SandboxCore:
+class SandboxCore(LoggedWsgiApp):
     """The WSGI application and the state every provider shares, guarded by one lock.
 
     A provider's module subclasses it: ``_provider_routes`` adds its endpoints and
@@ -268,19 +288,9 @@ class SandboxCore:
 
     # --- WSGI -----------------------------------------------------------------------------
 
-    def __call__(
-        self, environ: dict[str, Any], start_response: Callable[..., Any]
-    ) -> Iterable[bytes]:
-        request = request_from(environ)
-        if not request.path.startswith("/__sandbox__/"):
-            with self._lock:
-                self.requests.append(request.logged())
-        response = self._dispatch(request)
-        start_response(
-            f"{response.status} {STATUS_TEXT.get(response.status, 'Status')}",
-            response.wsgi_headers(),
-        )
-        return [response.body]
+    def _logs(self, request: Request) -> bool:
+        # The control endpoints are the tests' own calls, not traffic to record.
+        return not request.path.startswith("/__sandbox__/")
 
     def _dispatch(self, request: Request) -> Response:
         allowed = False

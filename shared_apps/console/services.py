@@ -12,8 +12,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django_tenants.utils import get_public_schema_name, schema_context
 
-from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.errors import Conflict, ValidationFailed
+from saas_platform.locking import lock_found, lock_row
 from saas_platform.tenancy import use_public_schema
 from shared_apps.console.selectors import console_status_before_suspension
 from shared_apps.tenants.models import Tenant, TenantStatus
@@ -66,9 +66,7 @@ def _status_change(
     use_public_schema()
     with transaction.atomic():
         # Locked before the check so that two owners clicking at once record one change.
-        locked = lock_row(Tenant, pk=tenant.pk)
-        if locked is None:
-            raise NotFound("No such business.")
+        locked = lock_found(Tenant, pk=tenant.pk, missing="No such business.")
         return tenant_set_status(
             tenant=locked, status=new_status(locked), reason=reason, actor_email=actor_email
         )

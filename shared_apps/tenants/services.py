@@ -11,8 +11,8 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django_tenants.utils import schema_context
 
-from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.errors import Conflict, FieldErrorCollector, ValidationFailed
+from saas_platform.locking import lock_found
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.models import Domain, Tenant, TenantStatus, TenantStatusChange
@@ -137,9 +137,7 @@ def tenant_set_status(
         raise ValidationFailed("The platform itself has no status to change.")
     use_public_schema()
     with transaction.atomic():
-        locked = lock_row(Tenant, pk=tenant.pk)
-        if locked is None:
-            raise NotFound("No such business.")
+        locked = lock_found(Tenant, pk=tenant.pk, missing="No such business.")
         previous = locked.status
         locked.status = status
         locked.status_reason = reason

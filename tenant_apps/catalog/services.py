@@ -16,7 +16,7 @@ from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
 from saas_platform.limits import decimal_problem
-from saas_platform.locking import lock_row, lock_rows
+from saas_platform.locking import lock_found, lock_rows
 from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.barcodes import classify
 from tenant_apps.catalog.models import (
@@ -132,6 +132,15 @@ def _check_free(
         clashes = clashes.exclude(pk=exclude)
     if clashes.exists():
         raise _duplicate(field, f"There is already a {label} “{value}”.")
+
+
+def _save_unique(row: M, *, field: str, label: str) -> M:
+    """Saves a row whose ``field`` no other row of its kind has (case ignored): a clash is a
+    409, found before the write or, for a concurrent one, by the unique constraint."""
+    value = getattr(row, field)
+    _check_free(type(row), field=field, value=value, label=label, exclude=row.pk)
+    _saved(row.save, field=field, message=f"{label.capitalize()} “{value}” exists.")
+    return row
 
 
 def _delete_unless_used(row: models.Model, *, users: QuerySet[Any], what: str) -> None:
@@ -299,10 +308,7 @@ def brand_create(*, name: str) -> Brand:
         _not_blank(name, "name", errors), field="name", errors=errors, model=Brand, name="name"
     )
     errors.raise_if_any()
-    _check_free(Brand, field="name", value=name, label="brand")
-    return _saved(
-        lambda: Brand.objects.create(name=name), field="name", message=f"Brand “{name}” exists."
-    )
+    return _save_unique(Brand(name=name), field="name", label="brand")
 
 
 @transaction.atomic
@@ -313,8 +319,7 @@ def brand_update(*, brand_id: int, name: str) -> Brand:
         _not_blank(name, "name", errors), field="name", errors=errors, model=Brand, name="name"
     )
     errors.raise_if_any()
-    _check_free(Brand, field="name", value=brand.name, label="brand", exclude=brand.pk)
-    _saved(brand.save, field="name", message=f"Brand “{brand.name}” exists.")
+    _save_unique(brand, field="name", label="brand")
     _products_changed(Product.objects.filter(brand_id=brand.pk))
     return brand
 
@@ -331,11 +336,8 @@ def unit_create(*, code: str, name: str, is_fractional: bool = False) -> Unit:
     code = _not_blank(code, "code", errors)
     name = _not_blank(name, "name", errors)
     errors.raise_if_any()
-    _check_free(Unit, field="code", value=code, label="unit")
-    return _saved(
-        lambda: Unit.objects.create(code=code, name=name, is_fractional=is_fractional),
-        field="code",
-        message=f"Unit “{code}” exists.",
+    return _save_unique(
+        Unit(code=code, name=name, is_fractional=is_fractional), field="code", label="unit"
     )
 
 
@@ -362,8 +364,7 @@ def unit_update(*, unit_id: int, changes: UnitChanges) -> Unit:
             )
         unit.is_fractional = changes["is_fractional"]
     errors.raise_if_any()
-    _check_free(Unit, field="code", value=unit.code, label="unit", exclude=unit.pk)
-    _saved(unit.save, field="code", message=f"Unit “{unit.code}” exists.")
+    _save_unique(unit, field="code", label="unit")
     _products_changed(Product.objects.filter(unit_id=unit.pk))
     return unit
 
@@ -383,6 +384,7 @@ def _check_rate(rate: Decimal, errors: FieldErrorCollector) -> Decimal:
 
 def _make_sole_default(tax_rate: TaxRate) -> None:
     # The partial unique index allows one default: clear the old one before setting the new.
+    # (A name clash found later, when the tax rate is saved, rolls this back with the rest.)
     previous = TaxRate.objects.filter(is_default=True).exclude(pk=tax_rate.pk)
     _products_changed(Product.objects.filter(tax_rate__in=previous))
     previous.update(is_default=False)
@@ -394,12 +396,10 @@ def tax_rate_create(*, name: str, rate: Decimal, is_default: bool = False) -> Ta
     name = _not_blank(name, "name", errors)
     rate = _check_rate(rate, errors)
     errors.raise_if_any()
-    _check_free(TaxRate, field="name", value=name, label="tax rate")
     tax_rate = TaxRate(name=name, rate=rate, is_default=is_default)
     if is_default:
         _make_sole_default(tax_rate)
-    _saved(tax_rate.save, field="name", message=f"Tax rate “{name}” exists.")
-    return tax_rate
+    return _save_unique(tax_rate, field="name", label="tax rate")
 
 
 class TaxRateChanges(TypedDict, total=False):
@@ -423,11 +423,10 @@ def tax_rate_update(*, tax_rate_id: int, changes: TaxRateChanges) -> TaxRate:
             "Make another tax rate the default instead; there is always one default.",
         )
     errors.raise_if_any()
-    _check_free(TaxRate, field="name", value=tax_rate.name, label="tax rate", exclude=tax_rate.pk)
     if changes.get("is_default"):
         _make_sole_default(tax_rate)
         tax_rate.is_default = True
-    _saved(tax_rate.save, field="name", message=f"Tax rate “{tax_rate.name}” exists.")
+    _save_unique(tax_rate, field="name", label="tax rate")
     _products_changed(Product.objects.filter(tax_rate_id=tax_rate.pk))
     return tax_rate
 
@@ -649,6 +648,14 @@ def _check_product(product: Product, errors: FieldErrorCollector) -> None:
         raise _duplicate("sku", f"SKU {product.sku} is already used by another product.")
 
 
+def _save_product(product: Product, fields: ProductFields, errors: FieldErrorCollector) -> Product:
+    _apply(product, fields, errors)
+    _check_product(product, errors)
+    errors.raise_if_any()
+    _saved(product.save, field="sku", message=f"SKU {product.sku} is already used.")
+    return product
+
+
 @transaction.atomic
 def product_create(*, fields: ProductFields) -> Product:
     """Creates a product. Without ``tax_rate_id`` it gets the default tax rate."""
@@ -659,24 +666,14 @@ def product_create(*, fields: ProductFields) -> Product:
             errors.add(required.removesuffix("_id"), "required", "This field is required.")
     if "tax_rate_id" not in fields:
         product.tax_rate = tax_rate_default()
-    _apply(product, fields, errors)
-    _check_product(product, errors)
-    errors.raise_if_any()
-    _saved(product.save, field="sku", message=f"SKU {product.sku} is already used.")
-    return product
+    return _save_product(product, fields, errors)
 
 
 @transaction.atomic
 def product_update(*, product_id: int, fields: ProductFields) -> Product:
-    product = lock_row(Product, pk=product_id)
-    if product is None:
-        raise NotFound("No such product.")
+    product = lock_found(Product, pk=product_id, missing="No such product.")
     errors = FieldErrorCollector()
-    _apply(product, fields, errors)
-    _check_product(product, errors)
-    errors.raise_if_any()
-    _saved(product.save, field="sku", message=f"SKU {product.sku} is already used.")
-    return product
+    return _save_product(product, fields, errors)
 
 
 @transaction.atomic
@@ -693,9 +690,7 @@ def product_set_active(*, product_id: int, active: bool) -> Product:
 
 @transaction.atomic
 def product_image_set(*, product_id: int, image: UploadedFile) -> Product:
-    product = lock_row(Product, pk=product_id)
-    if product is None:
-        raise NotFound("No such product.")
+    product = lock_found(Product, pk=product_id, missing="No such product.")
     old_name = product.image.name if product.image else ""
     extension = (
         (image.name or "").rsplit(".", 1)[-1].lower() if "." in (image.name or "") else "img"

@@ -24,7 +24,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.locking import lock_found
 from saas_platform.money import round_money
 from saas_platform.phones import phone_normalise
 from saas_platform.tenancy import business_currency, business_today
@@ -536,9 +536,11 @@ def loyalty_reverse(*, customer_id: int, points: int, reference: str) -> None:
     if points == 0:
         return
     with transaction.atomic():
-        before = lock_row(Customer.objects.values_list("loyalty_points", flat=True), pk=customer_id)
-        if before is None:
-            raise NotFound("No such customer.")
+        before = lock_found(
+            Customer.objects.values_list("loyalty_points", flat=True),
+            pk=customer_id,
+            missing="No such customer.",
+        )
         Customer.objects.filter(pk=customer_id).update(
             loyalty_points=Greatest(F("loyalty_points") - points, 0), updated_at=timezone.now()
         )

@@ -8,6 +8,7 @@ from django.db.models import DecimalField, ExpressionWrapper, F, QuerySet, Sum
 
 from saas_platform.changes import changed_since
 from saas_platform.errors import NotFound
+from saas_platform.list_filters import filter_given
 from tenant_apps.inventory.models import (
     Batch,
     Location,
@@ -35,10 +36,7 @@ def stock_level_list(
     levels = StockLevel.objects.select_related("product", "location").order_by(
         "location__code", "product__name", "pk"
     )
-    if location_id:
-        levels = levels.filter(location_id=location_id)
-    if product_id:
-        levels = levels.filter(product_id=product_id)
+    levels = filter_given(levels, location_id=location_id, product_id=product_id)
     if low_only:
         levels = levels.filter(
             low_stock_threshold__isnull=False, quantity__lte=F("low_stock_threshold")
@@ -50,13 +48,7 @@ def movement_list(
     *, product_id: int | None = None, location_id: int | None = None, reason: str = ""
 ) -> QuerySet[StockMovement]:
     movements = StockMovement.objects.select_related("product", "location", "created_by")
-    if product_id:
-        movements = movements.filter(product_id=product_id)
-    if location_id:
-        movements = movements.filter(location_id=location_id)
-    if reason:
-        movements = movements.filter(reason=reason)
-    return movements
+    return filter_given(movements, product_id=product_id, location_id=location_id, reason=reason)
 
 
 def transfer_list() -> QuerySet[Transfer]:

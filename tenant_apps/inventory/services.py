@@ -19,7 +19,7 @@ from moneyed import Money
 from billing.entitlements import require
 from billing.models import Limit
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from saas_platform.locking import lock_row, lock_rows
+from saas_platform.locking import lock_found, lock_row, lock_rows
 from shared_apps.users.actors import person_or_none
 from tenant_apps.catalog.models import Product
 from tenant_apps.inventory.alerts import stock_alerts_refresh
@@ -234,10 +234,11 @@ def transfer_create(
 def _lock_transfer(transfer_id: int) -> Transfer:
     # Not its two Location rows (lock_row locks the transfer's own row only): every concurrent
     # stock movement's deferred foreign-key check needs them at commit — a deadlock.
-    transfer = lock_row(Transfer.objects.select_related("source", "destination"), pk=transfer_id)
-    if transfer is None:
-        raise NotFound("No such transfer.")
-    return transfer
+    return lock_found(
+        Transfer.objects.select_related("source", "destination"),
+        pk=transfer_id,
+        missing="No such transfer.",
+    )
 
 
 @transaction.atomic
@@ -360,10 +361,9 @@ def count_open(
 
 
 def _lock_count(count_id: int) -> StockCount:
-    found = lock_row(StockCount.objects.select_related("location"), pk=count_id)
-    if found is None:
-        raise NotFound("No such stock count.")
-    return found
+    return lock_found(
+        StockCount.objects.select_related("location"), pk=count_id, missing="No such stock count."
+    )
 
 
 @transaction.atomic
@@ -496,9 +496,7 @@ def _close_reservation(reservation: Reservation, status: str) -> None:
 
 @transaction.atomic
 def reservation_release(*, reservation_id: int) -> Reservation:
-    reservation = lock_row(Reservation, pk=reservation_id)
-    if reservation is None:
-        raise NotFound("No such reservation.")
+    reservation = lock_found(Reservation, pk=reservation_id, missing="No such reservation.")
     if reservation.status != ReservationStatus.ACTIVE:
         raise Conflict(f"This reservation is {reservation.status}.", code="reservation_closed")
     _close_reservation(reservation, ReservationStatus.RELEASED)
@@ -510,11 +508,11 @@ def reservation_fulfil(
     *, reservation_id: int, reason: str, reference: str = "", actor: object = None
 ) -> list[Consumed]:
     """Takes a reserved quantity out of stock (the sale it was held for went through)."""
-    reservation = lock_row(
-        Reservation.objects.select_related("product", "location"), pk=reservation_id
+    reservation = lock_found(
+        Reservation.objects.select_related("product", "location"),
+        pk=reservation_id,
+        missing="No such reservation.",
     )
-    if reservation is None:
-        raise NotFound("No such reservation.")
     if reservation.status != ReservationStatus.ACTIVE:
         raise Conflict(f"This reservation is {reservation.status}.", code="reservation_closed")
     consumed = stock_remove(
@@ -554,9 +552,7 @@ def reservations_expire(*, now: datetime | None = None) -> int:
 @transaction.atomic
 def stock_alert_resolve(*, alert_id: int) -> StockAlert:
     """Dismisses an alert by hand (e.g. an expiring batch that was donated)."""
-    alert = lock_row(StockAlert, pk=alert_id)
-    if alert is None:
-        raise NotFound("No such alert.")
+    alert = lock_found(StockAlert, pk=alert_id, missing="No such alert.")
     if alert.status != AlertStatus.ACTIVE:
         raise Conflict("This alert is already resolved.", code="alert_resolved")
     alert.status = AlertStatus.RESOLVED

@@ -18,8 +18,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrorCollector, NotFound
-from saas_platform.locking import lock_row
+from saas_platform.errors import Conflict, FieldErrorCollector
+from saas_platform.locking import lock_found
 from saas_platform.money import round_money
 from saas_platform.tenancy import business_currency
 from shared_apps.users.actors import person_or_none
@@ -144,9 +144,7 @@ def entry_reverse(*, entry_id: int, date: date, memo: str = "", actor: Any = Non
     """Cancels an entry by posting its mirror image; the original stays as it was."""
     with transaction.atomic():
         # The row lock makes two reversals of one entry queue; the second then sees the first.
-        original = lock_row(JournalEntry, pk=entry_id)
-        if original is None:
-            raise NotFound("No such journal entry.")
+        original = lock_found(JournalEntry, pk=entry_id, missing="No such journal entry.")
         if original.reversal_of_id is not None:
             raise Conflict(
                 "This entry is itself a reversal; post a new entry instead.",

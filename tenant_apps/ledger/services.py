@@ -9,8 +9,8 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from moneyed import Money
 
-from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.errors import Conflict, FieldErrorCollector, ValidationFailed
+from saas_platform.locking import lock_found
 from saas_platform.money import round_money
 from saas_platform.tenancy import business_currency, business_today
 from shared_apps.users.actors import person_or_none
@@ -51,9 +51,7 @@ def account_create(*, code: str, name: str, type: str, role: str | None = None) 
 def account_update(
     *, account_id: int, name: str | None = None, is_active: bool | None = None
 ) -> Account:
-    account = lock_row(Account, pk=account_id)
-    if account is None:
-        raise NotFound("No such account.")
+    account = lock_found(Account, pk=account_id, missing="No such account.")
     if name is not None:
         account.name = name.strip()
     if is_active is not None:

@@ -8,6 +8,7 @@ from datetime import time
 from django.db.models import QuerySet
 
 from saas_platform.errors import NotFound
+from saas_platform.list_filters import filter_given
 from shared_apps.users.models import User
 from tenant_apps.notifications.kinds import STAFF_KIND_CHANNELS, default_enabled, kinds_for_role
 from tenant_apps.notifications.models import (
@@ -21,15 +22,13 @@ from tenant_apps.notifications.services import notification_settings_get
 def notification_list(
     *, kind: str = "", status: str = "", channel: str = "", delivery_status: str = ""
 ) -> QuerySet[Notification]:
-    rows = Notification.objects.all()
-    if delivery_status:
-        rows = rows.filter(delivery_status=delivery_status)
-    if kind:
-        rows = rows.filter(kind=kind)
-    if status:
-        rows = rows.filter(status=status)
-    if channel:
-        rows = rows.filter(channel=channel)
+    rows = filter_given(
+        Notification.objects.all(),
+        delivery_status=delivery_status,
+        kind=kind,
+        status=status,
+        channel=channel,
+    )
     return rows.order_by("-created_at", "-pk")
 
 

@@ -9,6 +9,7 @@ from django.db.models import QuerySet
 
 from saas_platform.changes import changed_since
 from saas_platform.errors import NotFound
+from saas_platform.list_filters import filter_given
 from tenant_apps.payments.models import C2BPayment, Payment, ProviderAccount
 
 
@@ -19,13 +20,9 @@ def payment_list(
     purpose_ref: str = "",
     updated_since: datetime | None = None,
 ) -> QuerySet[Payment]:
-    payments = Payment.objects.all()
-    if status:
-        payments = payments.filter(status=status)
-    if purpose:
-        payments = payments.filter(purpose=purpose)
-    if purpose_ref:
-        payments = payments.filter(purpose_ref=purpose_ref)
+    payments = filter_given(
+        Payment.objects.all(), status=status, purpose=purpose, purpose_ref=purpose_ref
+    )
     return changed_since(payments, updated_since).prefetch_related("refunds")
 
 

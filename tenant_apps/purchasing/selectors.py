@@ -23,6 +23,7 @@ from django.db.models import (
 )
 
 from saas_platform.changes import changed_since
+from saas_platform.list_filters import filter_given
 from saas_platform.money import DECIMAL_PLACES, MAX_DIGITS
 from tenant_apps.purchasing.models import (
     PAYABLE_STATUSES,
@@ -64,12 +65,7 @@ def _orders() -> QuerySet[PurchaseOrder]:
 def purchase_order_list(
     *, status: str | None = None, supplier_id: int | None = None
 ) -> QuerySet[PurchaseOrder]:
-    orders = _orders()
-    if status:
-        orders = orders.filter(status=status)
-    if supplier_id:
-        orders = orders.filter(supplier_id=supplier_id)
-    return orders
+    return filter_given(_orders(), status=status, supplier_id=supplier_id)
 
 
 def purchase_order_get(order_id: int) -> PurchaseOrder | None:
@@ -94,11 +90,7 @@ def supplier_invoice_list(
     *, supplier_id: int | None = None, status: str | None = None
 ) -> QuerySet[SupplierInvoice]:
     invoices = SupplierInvoice.objects.select_related("supplier", "order")
-    if supplier_id:
-        invoices = invoices.filter(supplier_id=supplier_id)
-    if status:
-        invoices = invoices.filter(status=status)
-    return invoices
+    return filter_given(invoices, supplier_id=supplier_id, status=status)
 
 
 def supplier_invoice_get(invoice_id: int) -> SupplierInvoice | None:

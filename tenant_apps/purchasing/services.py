@@ -19,7 +19,7 @@ from django.utils import timezone
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
-from saas_platform.locking import lock_row, lock_rows
+from saas_platform.locking import lock_found, lock_rows
 from saas_platform.money import money, round_money
 from saas_platform.tenancy import business_today, local_date
 from shared_apps.users.actors import person_or_none
@@ -141,10 +141,7 @@ def supplier_create(
 
 
 def _locked_supplier(supplier_id: int) -> Supplier:
-    supplier = lock_row(Supplier, pk=supplier_id)
-    if supplier is None:
-        raise NotFound("No such supplier.")
-    return supplier
+    return lock_found(Supplier, pk=supplier_id, missing="No such supplier.")
 
 
 @transaction.atomic
@@ -263,10 +260,7 @@ def purchase_order_create(
 
 
 def _locked_order(order_id: int) -> PurchaseOrder:
-    order = lock_row(PurchaseOrder, pk=order_id)
-    if order is None:
-        raise NotFound("No such purchase order.")
-    return order
+    return lock_found(PurchaseOrder, pk=order_id, missing="No such purchase order.")
 
 
 def _refuse(order: PurchaseOrder, action: str, code: str) -> Conflict:

@@ -11,6 +11,7 @@ from moneyed import Money
 
 from saas_platform.changes import changed_since
 from saas_platform.errors import Conflict, NotFound
+from saas_platform.list_filters import filter_given
 from saas_platform.money import round_money
 from tenant_apps.sales.models import (
     CashMovement,
@@ -55,17 +56,15 @@ def sale_list(
     customer_id: int | None = None,
     updated_since: datetime | None = None,
 ) -> QuerySet[Sale]:
-    sales = Sale.objects.select_related("register", "customer", "cashier").order_by(
-        "-created_at", "-pk"
+    sales = filter_given(
+        Sale.objects.select_related("register", "customer", "cashier").order_by(
+            "-created_at", "-pk"
+        ),
+        status=status,
+        register_id=register_id,
+        shift_id=shift_id,
+        customer_id=customer_id,
     )
-    if status:
-        sales = sales.filter(status=status)
-    if register_id:
-        sales = sales.filter(register_id=register_id)
-    if shift_id:
-        sales = sales.filter(shift_id=shift_id)
-    if customer_id:
-        sales = sales.filter(customer_id=customer_id)
     return changed_since(sales, updated_since)
 
 

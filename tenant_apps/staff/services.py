@@ -28,7 +28,7 @@ from saas_platform.errors import (
     NotFound,
     ValidationFailed,
 )
-from saas_platform.locking import lock_row, lock_rows
+from saas_platform.locking import lock_found, lock_rows
 from shared_apps.tenants.links import tenant_url
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role, User
@@ -200,9 +200,7 @@ def staff_set_own_pin(*, user: User, pin: str) -> None:
     """
     _check_pin(pin)
     with transaction.atomic():
-        locked = lock_row(User, pk=user.pk)
-        if locked is None:
-            raise NotFound("No such staff member.")
+        locked = lock_found(User, pk=user.pk, missing="No such staff member.")
         locked.pin_hash = make_password(pin)
         locked.pin_reset_required = False
         locked.save(update_fields=["pin_hash", "pin_reset_required"])
@@ -215,9 +213,7 @@ def staff_reset_pin(*, actor: User, user_id: int) -> User:
     if actor.role != Role.OWNER:
         raise Forbidden("Only an owner can reset someone's PIN.", code="owner_only")
     with transaction.atomic():
-        user = lock_row(User, pk=user_id)
-        if user is None:
-            raise NotFound("No such staff member.")
+        user = lock_found(User, pk=user_id, missing="No such staff member.")
         user.pin_hash = ""
         user.pin_reset_required = True
         user.save(update_fields=["pin_hash", "pin_reset_required"])
@@ -272,9 +268,7 @@ def api_key_create(
 
 def api_key_revoke(*, api_key_id: int) -> ApiKey:
     with transaction.atomic():
-        api_key = lock_row(ApiKey, pk=api_key_id)
-        if api_key is None:
-            raise NotFound("No such API key.")
+        api_key = lock_found(ApiKey, pk=api_key_id, missing="No such API key.")
         if api_key.revoked_at is None:
             api_key.revoked_at = timezone.now()
             api_key.save(update_fields=["revoked_at"])

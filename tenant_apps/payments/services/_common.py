@@ -6,7 +6,7 @@ from __future__ import annotations
 import secrets
 
 from saas_platform.errors import NotFound
-from saas_platform.locking import lock_row
+from saas_platform.locking import lock_found
 from saas_platform.tenancy import current_business
 from shared_apps.tenants.links import tenant_url
 from tenant_apps.payments.gateways.base import Gateway
@@ -26,17 +26,11 @@ def gateway_for(provider: str) -> Gateway:
 
 
 def payment_locked(payment_id: int) -> Payment:
-    payment = lock_row(Payment, pk=payment_id)
-    if payment is None:
-        raise NotFound("No such payment.")
-    return payment
+    return lock_found(Payment, pk=payment_id, missing="No such payment.")
 
 
 def refund_locked(refund_id: int) -> PaymentRefund:
-    refund = lock_row(PaymentRefund, pk=refund_id)
-    if refund is None:
-        raise NotFound("No such refund.")
-    return refund
+    return lock_found(PaymentRefund, pk=refund_id, missing="No such refund.")
 
 
 def payment_row(payment_id: int) -> Payment:

@@ -16,8 +16,8 @@ from django.db import transaction
 from django.db.models import F, Sum
 from moneyed import Money
 
-from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.errors import Conflict, ValidationFailed
+from saas_platform.locking import lock_found
 from saas_platform.money import minor_unit_exponent
 from saas_platform.tenancy import business_today
 from shared_apps.users.actors import person_or_none
@@ -68,11 +68,11 @@ def sale_return_create(
     if not reason.strip():
         raise ValidationFailed.for_field("reason", "blank", "Say why the goods came back.")
     with transaction.atomic():
-        sale = lock_row(
-            Sale.objects.select_related("register__location", "customer"), uuid=sale_uuid
+        sale = lock_found(
+            Sale.objects.select_related("register__location", "customer"),
+            uuid=sale_uuid,
+            missing="No such sale.",
         )
-        if sale is None:
-            raise NotFound("No such sale.")
         existing = SaleReturn.objects.filter(uuid=return_uuid).first()
         if existing is not None:  # the same return, sent twice at once, waited on the lock
             return existing, False

@@ -19,7 +19,7 @@ from django.db import transaction
 from moneyed import Money
 
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.locking import lock_found, lock_row
 from saas_platform.money import round_money
 from tenant_apps.customers.models import Customer
 from tenant_apps.customers.services import credit_charge, loyalty_redeem, loyalty_value
@@ -222,9 +222,9 @@ def sale_tender_retry(
             raise NotFound("No such sale.")
         if sale.status != SaleStatus.AWAITING_PAYMENT:
             raise Conflict(f"This sale is {sale.status}.", code="sale_not_open")
-        tender = lock_row(Tender, pk=tender_id, sale=sale)
-        if tender is None:
-            raise NotFound("No such payment on this sale.")
+        tender = lock_found(
+            Tender, pk=tender_id, sale=sale, missing="No such payment on this sale."
+        )
         if tender.status != TenderStatus.FAILED:
             raise Conflict("Only a failed payment can be replaced.", code="tender_not_failed")
         if method not in (TenderMethod.CASH, *GATEWAY_METHODS):

@@ -13,7 +13,7 @@ from moneyed import Money
 from billing.entitlements import require
 from billing.models import Limit
 from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.locking import lock_found
 from saas_platform.money import round_money
 from shared_apps.users.actors import person_or_none
 from tenant_apps.inventory.models import Location, LocationKind
@@ -102,9 +102,7 @@ def shift_open(*, register_id: int, opening_float: Money, actor: Any) -> Shift:
 
 
 def _open_shift(shift_id: int) -> Shift:
-    shift = lock_row(Shift, pk=shift_id)
-    if shift is None:
-        raise NotFound("No such shift.")
+    shift = lock_found(Shift, pk=shift_id, missing="No such shift.")
     if shift.status != ShiftStatus.OPEN:
         raise Conflict("This shift is closed.", code="shift_closed")
     return shift

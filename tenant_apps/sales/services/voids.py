@@ -8,8 +8,8 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from saas_platform.errors import Conflict, NotFound, ValidationFailed
-from saas_platform.locking import lock_row
+from saas_platform.errors import Conflict, ValidationFailed
+from saas_platform.locking import lock_found
 from saas_platform.tenancy import business_today
 from shared_apps.users.actors import person_or_none
 from tenant_apps.customers.selectors import loyalty_points_earned
@@ -30,9 +30,11 @@ def sale_void(*, sale_uuid: str, reason: str, actor: Any) -> Sale:
     if not reason.strip():
         raise ValidationFailed.for_field("reason", "blank", "Say why the sale is voided.")
     with transaction.atomic():
-        sale = lock_row(Sale.objects.select_related("register__location", "shift"), uuid=sale_uuid)
-        if sale is None:
-            raise NotFound("No such sale.")
+        sale = lock_found(
+            Sale.objects.select_related("register__location", "shift"),
+            uuid=sale_uuid,
+            missing="No such sale.",
+        )
         if sale.status == SaleStatus.VOIDED:
             return sale  # voiding twice is a no-op, not an error
         tenders = list(sale.tenders.all())
