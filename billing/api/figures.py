@@ -15,8 +15,8 @@ from billing import figures
 from billing.api.console_shared import ConsoleApi, TenantRefSerializer
 from saas_platform.api.fields import MoneyField
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.period import PlatformPeriodSerializer, period_of
-from saas_platform.api.shaping import shown, validated
+from saas_platform.api.period import PlatformPeriodSerializer, requested_period
+from saas_platform.api.shaping import shown
 
 
 class FiguresPeriodSerializer(PlatformPeriodSerializer):
@@ -109,7 +109,7 @@ class FiguresApi(ConsoleApi):
 
     @extend_schema(parameters=[FiguresPeriodSerializer], responses=FiguresOutput)
     def get(self, request: Request) -> Response:
-        period = period_of(validated(FiguresPeriodSerializer, request.query_params))
+        period = requested_period(request, FiguresPeriodSerializer)
         return shown(FiguresOutput, figures.platform_figures(start=period.start, end=period.end))
 
 

@@ -13,8 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from saas_platform.api.pagination import list_schema, paginated
-from saas_platform.api.period import PeriodSerializer, period_of
-from saas_platform.api.shaping import validated
+from saas_platform.api.period import PeriodSerializer, requested_period
 from saas_platform.errors import NotFound
 from tenant_apps.sales.anomalies import METRICS, anomaly_evidence, anomaly_report
 from tenant_apps.sales.reports import MAX_DAYS
@@ -86,7 +85,7 @@ class AnomalyReportApi(APIView):
         operation_id="sales_anomaly_report",
     )
     def get(self, request: Request) -> Response:
-        period = period_of(validated(AnomalyPeriodParams, request.query_params))
+        period = requested_period(request, AnomalyPeriodParams)
         report = anomaly_report(start=period.start, end=period.end)
         body = {
             "start": report.start,
@@ -116,7 +115,7 @@ class AnomalyEvidenceApi(APIView):
     def get(self, request: Request, cashier_id: int, metric: str) -> Response:
         if metric not in METRICS:
             raise NotFound(f"No anomaly metric {metric!r}.", code="metric_not_found")
-        period = period_of(validated(AnomalyPeriodParams, request.query_params))
+        period = requested_period(request, AnomalyPeriodParams)
         evidence = anomaly_evidence(
             cashier_id=cashier_id, metric=metric, start=period.start, end=period.end
         )
