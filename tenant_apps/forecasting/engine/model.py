@@ -144,22 +144,16 @@ def quantile_column(q: float) -> str:
 
 
 def fit_predict(
-    history: pd.DataFrame,
-    horizon: int,
-    freq: str,
-    *,
-    quantiles: Sequence[float] = (0.5, 0.9),
-    features: pd.DataFrame | None = None,
-    country: str | None = None,
-    seed: int = 0,
-    min_history: int | None = None,
-    settings: Settings | None = None,
+    history: pd.DataFrame, horizon: int, freq: str, **options: Unpack[ForecastOptions]
 ) -> Run:
-    """The work behind ``forecast`` (which documents the arguments), kept as a ``Run``."""
-    qs = sorted({float(q) for q in quantiles})
+    """The work behind ``forecast`` (which documents the options and their defaults), kept
+    as a ``Run``."""
+    qs = sorted({float(q) for q in options.get("quantiles", (0.5, 0.9))})
     if not qs or any(not 0 < q < 1 for q in qs):
         raise ValueError("quantiles must be between 0 and 1")
-    settings = settings or Settings()
+    features, country = options.get("features"), options.get("country")
+    seed, min_history = options.get("seed", 0), options.get("min_history")
+    settings = options.get("settings") or Settings()
     panel = build(history, freq=freq, horizon=horizon, future=features)
     season = panel.freq.season
     needed = 2 * season + horizon if min_history is None else min_history

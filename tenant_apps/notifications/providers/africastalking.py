@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import hmac
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, ClassVar
 from urllib.parse import parse_qs
 
 from django.conf import settings
@@ -44,17 +45,17 @@ from tenant_apps.notifications.providers.base import (
 TAKEN = frozenset({100, 101, 102})
 
 
+@dataclass(kw_only=True)
 class AfricasTalkingSms:
-    name = "africastalking"
+    name: ClassVar[str] = "africastalking"
+    base_url: str
+    username: str
+    api_key: str
+    sender_id: str
+    timeout: float
 
-    def __init__(
-        self, *, base_url: str, username: str, api_key: str, sender_id: str, timeout: float
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.username = username
-        self.api_key = api_key
-        self.sender_id = sender_id
-        self.timeout = timeout
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
 
     @classmethod
     def from_settings(cls) -> AfricasTalkingSms:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import ClassVar, Protocol
 
 import httpx
 
@@ -70,7 +70,7 @@ def report_text(value: object, *, limit: int = 200) -> str:
 
 
 class TextProvider(Protocol):
-    name: str
+    name: ClassVar[str]  # the provider, as the notification log names it
 
     def send(self, *, to: str, text: str) -> SendResult:
         """Sends ``text`` to ``to`` (E.164); raises ``ProviderError``."""

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from django.conf import settings
 
@@ -52,27 +53,19 @@ from tenant_apps.notifications.providers.base import (
 )
 
 
+@dataclass(kw_only=True)
 class WhatsAppCloud:
-    name = "whatsapp_cloud"
+    name: ClassVar[str] = "whatsapp_cloud"
+    base_url: str
+    version: str
+    phone_number_id: str
+    token: str
+    template: str
+    language: str
+    timeout: float
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        version: str,
-        phone_number_id: str,
-        token: str,
-        template: str,
-        language: str,
-        timeout: float,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.version = version
-        self.phone_number_id = phone_number_id
-        self.token = token
-        self.template = template
-        self.language = language
-        self.timeout = timeout
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
 
     @classmethod
     def from_settings(cls) -> WhatsAppCloud:
