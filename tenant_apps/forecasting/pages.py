@@ -30,7 +30,7 @@ from tenant_apps.forecasting.models import ProductForecast
 from tenant_apps.forecasting.reorder import latest_run, reorder_draft_orders, reorder_suggestions
 from tenant_apps.forecasting.selectors import forecast_list, forecast_run_list, forecast_search
 from tenant_apps.forecasting.services import forecast_run_request
-from tenant_apps.inventory.selectors import location_find
+from tenant_apps.inventory.selectors import location_find, stock_level_list
 from tenant_apps.sales.anomalies import METRICS, anomaly_evidence, anomaly_report
 from tenant_apps.sales.receipts.data import receipt_path
 from tenant_apps.staff.access import Action
@@ -114,6 +114,8 @@ def product_forecast(request: HttpRequest, product: int, location: int) -> HttpR
     sold = sales_history(days=PAST_DAYS, product_id=item.pk, location_id=place.pk)
     past = [(ds.date(), float(y)) for ds, y in zip(sold["ds"], sold["y"], strict=True)]
     future = [(day.day, float(day.p50), float(day.p90)) for day in days]
+    level = stock_level_list(location_id=place.pk, product_id=item.pk).first()
+    available = level.quantity - level.reserved if level else Decimal(0)
     context = {
         "tenant": current_business(),
         "product": item,
@@ -121,10 +123,23 @@ def product_forecast(request: HttpRequest, product: int, location: int) -> HttpR
         "days": days,
         "chart": forecast_chart(past, future) if past or future else None,
         "method": METHODS.get(days[0].method, days[0].method) if days else "",
+        "available": available,
+        "cover": _days_of_cover(available, days),
         "week": _totals(days[:7]),
         "month": _totals(days),
     }
     return render(request, "forecasting/product.html", context)
+
+
+def _days_of_cover(available: Decimal, days: list[ProductForecast]) -> int | None:
+    """How many whole forecast days ``available`` units last at the median; None when they
+    outlast the forecast."""
+    left = available
+    for count, day in enumerate(days):
+        left -= day.p50
+        if left < 0:
+            return count
+    return None
 
 
 def _totals(days: list[ProductForecast]) -> dict[str, Decimal]:

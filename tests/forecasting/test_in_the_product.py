@@ -230,6 +230,9 @@ def test_a_product_s_page_charts_eight_weeks_sold_and_the_28_days_forecast(
         store = Location.objects.get(code="STORE")
         item = stocked[2]
         days = list(ProductForecast.objects.filter(run=run, product=item).order_by("day"))
+        StockLevel.objects.update_or_create(
+            product=item, location=store, defaults={"quantity": Decimal(25), "reserved": 5}
+        )
     path = tenant_path("forecasting-page:product", product=item.pk, location=store.pk)
     owner = session_client(business, business.owner_email)
     cashier = session_client(business, member(business, Role.CASHIER).email)
@@ -248,6 +251,13 @@ def test_a_product_s_page_charts_eight_weeks_sold_and_the_28_days_forecast(
     assert html.count("<tr><td>") == 28
     week = sum((day.p50 for day in days[:7]), Decimal(0))
     assert answer.context["week"]["p50"] == week
+    # 20 available (25 less 5 reserved) last as many whole days as the median covers
+    running, covered = Decimal(20), 0
+    while running - days[covered].p50 >= 0:
+        running -= days[covered].p50
+        covered += 1
+    assert (answer.context["available"], answer.context["cover"]) == (20, covered)
+    assert f"lasts about {covered} day" in html
     assert f"{week:.1f}".rstrip("0").rstrip(".") in html
     assert refused.status_code == 403 and "<svg" not in refused.content.decode()
     assert missing.status_code == 404
