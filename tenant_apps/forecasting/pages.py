@@ -1,8 +1,10 @@
-"""The owner's and manager's forecasting page, ``/forecasts/`` on the business's own host:
-how far to trust the forecasts, what to order now (and the drafts of those orders), and, for
-the owner, the cashiers whose voids, refunds, discounts or drawer openings stand out.
+"""The owner's and manager's forecasting pages, ``/forecasts/`` on the business's own host:
+how far to trust the forecasts, a search for any product's forecast, what to order now (and
+the drafts of those orders), and, for the owner, the cashiers whose voids, refunds, discounts
+or drawer openings stand out; then a product's own page (its chart, stock and days) and the
+sales behind a cashier's count.
 
-The page reads what the API reads and its two forms call the same services as the API
+The pages read what the API reads and their two forms call the same services as the API
 (docs/forecasting.md, "The page"): training is queued for the worker, never run in the request.
 """
 
