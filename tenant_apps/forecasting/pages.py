@@ -118,6 +118,7 @@ def product_forecast(request: HttpRequest, product: int, location: int) -> HttpR
     future = [(day.day, float(day.p50), float(day.p90)) for day in days]
     level = stock_level_list(location_id=place.pk, product_id=item.pk).first()
     available = level.quantity - level.reserved if level else Decimal(0)
+    (suggestion,) = reorder_suggestions(location_id=place.pk, product_id=item.pk) or (None,)
     context = {
         "tenant": current_business(),
         "product": item,
@@ -126,6 +127,7 @@ def product_forecast(request: HttpRequest, product: int, location: int) -> HttpR
         "chart": forecast_chart(past, future) if past or future else None,
         "method": METHODS.get(days[0].method, days[0].method) if days else "",
         "available": available,
+        "suggestion": suggestion,
         "cover": _days_of_cover(available, days),
         "week": _totals(days[:7]),
         "month": _totals(days),

@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import F, Max, Sum
 
+from saas_platform.list_filters import filter_given
 from tenant_apps.catalog.models import Barcode, Product
 from tenant_apps.forecasting.models import ForecastRun, ProductForecast, RunStatus
 from tenant_apps.inventory.models import Location, StockLevel
@@ -85,14 +86,16 @@ def _on_order() -> dict[tuple[int, int], Decimal]:
     return {(r["product_id"], r["location_id"]): r["open"] for r in rows}
 
 
-def reorder_suggestions(*, location_id: int | None = None) -> list[ReorderSuggestion]:
-    """What to order now, by the latest forecasts; empty before the first run."""
+def reorder_suggestions(
+    *, location_id: int | None = None, product_id: int | None = None
+) -> list[ReorderSuggestion]:
+    """What to order now, by the latest forecasts (of one location or product when given);
+    empty before the first run."""
     run = latest_run()
     if run is None:
         return []
     forecasts = ProductForecast.objects.filter(run=run).order_by("product_id", "location_id", "day")
-    if location_id is not None:
-        forecasts = forecasts.filter(location_id=location_id)
+    forecasts = filter_given(forecasts, location_id=location_id, product_id=product_id)
     daily: dict[tuple[int, int], list[tuple[Decimal, Decimal]]] = defaultdict(list)
     for product, location, p50, p90 in forecasts.values_list(
         "product_id", "location_id", "p50", "p90"

@@ -222,6 +222,7 @@ def test_a_product_s_page_charts_eight_weeks_sold_and_the_28_days_forecast(
     business: Tenant,
     stocked: list[Product],
     member: Callable[..., Any],
+    owner_client: Client,
     session_client: Callable[[Tenant, str], Client],
 ) -> None:
     with tenant_context(business):
@@ -258,6 +259,11 @@ def test_a_product_s_page_charts_eight_weeks_sold_and_the_28_days_forecast(
         covered += 1
     assert (answer.context["available"], answer.context["cover"]) == (20, covered)
     assert f"lasts about {covered} day" in html
+    # what to order, as the reorder list says it
+    listed = owner_client.get(tenant_path("forecasting:reorder-list")).json()["results"]
+    (mine,) = [r for r in listed if r["product_id"] == item.pk]
+    assert answer.context["suggestion"].quantity == Decimal(mine["quantity"]) > 0
+    assert 'id="to-order"><strong>' in html
     assert f"{week:.1f}".rstrip("0").rstrip(".") in html
     assert refused.status_code == 403 and "<svg" not in refused.content.decode()
     assert missing.status_code == 404
