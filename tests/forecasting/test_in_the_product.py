@@ -262,6 +262,8 @@ def test_a_product_s_page_charts_eight_weeks_sold_and_the_28_days_forecast(
     # what to order, as the reorder list says it
     listed = owner_client.get(tenant_path("forecasting:reorder-list")).json()["results"]
     (mine,) = [r for r in listed if r["product_id"] == item.pk]
+    one = owner_client.get(tenant_path("forecasting:reorder-list"), {"product": item.pk}).json()
+    assert one["results"] == [mine] and len(listed) > 1
     assert answer.context["suggestion"].quantity == Decimal(mine["quantity"]) > 0
     assert 'id="to-order"><strong>' in html
     assert f"{week:.1f}".rstrip("0").rstrip(".") in html

@@ -178,12 +178,14 @@ class ReorderSuggestionListApi(APIView):
         ReorderSuggestionSerializer,
         "ReorderSuggestionList",
         operation_id="reorder_suggestions",
-        parameters=[LocationQuerySerializer],
+        parameters=[ForecastQuerySerializer],  # the forecasts' own filters: product, location
     )
     def get(self, request: Request) -> Response:
-        query = validated(LocationQuerySerializer, request.query_params)
-        rows = [asdict(s) for s in reorder_suggestions(location_id=query.get("location"))]
-        return paginated(request, rows, ReorderSuggestionSerializer)
+        query = validated(ForecastQuerySerializer, request.query_params)
+        suggestions = reorder_suggestions(
+            location_id=query.get("location"), product_id=query.get("product")
+        )
+        return paginated(request, [asdict(s) for s in suggestions], ReorderSuggestionSerializer)
 
 
 class ReorderDraftApi(APIView):
