@@ -16,7 +16,7 @@ from django.utils import timezone
 from django_tenants.utils import tenant_context
 from moneyed import Money
 
-from saas_platform.tenancy import business_today
+from saas_platform.tenancy import business_today, business_zone
 from shared_apps.tenants.models import Tenant
 from shared_apps.users.models import Role
 from tenant_apps.catalog.models import Product
@@ -184,8 +184,10 @@ def test_the_history_must_end_before_the_first_sale_in_duka(
             tax_total=total * 0, total=total, paid_total=total, change_due=total * 0,
             cost_total=total * 0, completed_at=first_sale,
         )  # fmt: skip
-    late = (first_sale + timedelta(days=2)).date().isoformat()
-    early = (first_sale - timedelta(days=2)).date().isoformat()
+        # The shop's own calendar day (Nairobi), not the server's: from 21:00 UTC they differ.
+        first_day = timezone.localtime(first_sale, business_zone()).date()
+    late = (first_day + timedelta(days=2)).isoformat()
+    early = (first_day - timedelta(days=2)).isoformat()
 
     refused = owner_client.post(HISTORY, _csv([f"{late},{flour.sku},,1,10,"]),
                                 content_type="text/csv")  # fmt: skip
@@ -194,7 +196,7 @@ def test_the_history_must_end_before_the_first_sale_in_duka(
     assert refused.status_code == 400
     assert list(refused.json()["error"]["fields"]) == ["row 2.date"]
     assert taken["days"] == 1
-    assert taken["ends_before"] == first_sale.date().isoformat()
+    assert taken["ends_before"] == first_day.isoformat()
 
 
 def test_owners_and_managers_only_plan_with_forecasting_only_no_other_business_sees_it(
