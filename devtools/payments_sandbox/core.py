@@ -13,6 +13,7 @@ are either posted after ``callback_delay`` seconds (development) or only recorde
 
 from __future__ import annotations
 
+import abc
 import base64
 import binascii
 import itertools
@@ -200,7 +201,7 @@ def _reason(status: int) -> str:
         return "Status"
 
 
-class LoggedWsgiApp:
+class LoggedWsgiApp(abc.ABC):
     """The WSGI entry every fake shares (the sandbox, billing_fakes, notification_fakes):
     reads the request, logs it, hands it to the subclass's ``_dispatch`` and answers."""
 
@@ -221,8 +222,9 @@ class LoggedWsgiApp:
     def _logs(self, request: Request) -> bool:
         return True
 
+    @abc.abstractmethod
     def _dispatch(self, request: Request) -> Response:
-        raise NotImplementedError
+        """The fake's answer to ``request`` (each fake routes its own paths)."""
 
 
 Route = tuple[str, re.Pattern[str], Callable[..., Response]]

@@ -32,7 +32,8 @@ from tenant_apps.forecasting.models import ProductForecast
 from tenant_apps.forecasting.reorder import latest_run, reorder_draft_orders, reorder_suggestions
 from tenant_apps.forecasting.selectors import forecast_list, forecast_run_list, forecast_search
 from tenant_apps.forecasting.services import forecast_run_request
-from tenant_apps.inventory.selectors import location_find, stock_level_list
+from tenant_apps.inventory.selectors import location_find
+from tenant_apps.inventory.stock import stock_available
 from tenant_apps.sales.anomalies import METRICS, anomaly_evidence, anomaly_report
 from tenant_apps.sales.receipts.data import receipt_path
 from tenant_apps.staff.access import Action
@@ -116,8 +117,7 @@ def product_forecast(request: HttpRequest, product: int, location: int) -> HttpR
     sold = sales_history(days=PAST_DAYS, product_id=item.pk, location_id=place.pk)
     past = [(ds.date(), float(y)) for ds, y in zip(sold["ds"], sold["y"], strict=True)]
     future = [(day.day, float(day.p50), float(day.p90)) for day in days]
-    level = stock_level_list(location_id=place.pk, product_id=item.pk).first()
-    available = level.quantity - level.reserved if level else Decimal(0)
+    available = stock_available(item, place)
     (suggestion,) = reorder_suggestions(location_id=place.pk, product_id=item.pk) or (None,)
     context = {
         "tenant": current_business(),

@@ -57,29 +57,33 @@ def latest_run() -> ForecastRun | None:
     return ForecastRun.objects.filter(status=RunStatus.DONE).order_by("-finished_at").first()
 
 
-def _last_suppliers() -> dict[int, Supplier]:
-    """Each product's most recent supplier (the order it was last on)."""
+def _last_suppliers(product_id: int | None) -> dict[int, Supplier]:
+    """Each product's (or the one's) most recent supplier (the order it was last on)."""
     lines = (
-        PurchaseOrderLine.objects.select_related("order__supplier")
+        filter_given(PurchaseOrderLine.objects.all(), product_id=product_id)
+        .select_related("order__supplier")
         .order_by("product_id", "-order__created_at", "-order_id")
         .distinct("product_id")
     )
     return {line.product_id: line.order.supplier for line in lines}
 
 
-def _packs() -> dict[int, Decimal]:
-    rows = Barcode.objects.values("product_id").annotate(pack=Max("pack_quantity"))
+def _packs(product_id: int | None) -> dict[int, Decimal]:
+    barcodes = filter_given(Barcode.objects.all(), product_id=product_id)
+    rows = barcodes.values("product_id").annotate(pack=Max("pack_quantity"))
     return {row["product_id"]: row["pack"] for row in rows}
 
 
-def _available() -> dict[tuple[int, int], Decimal]:
-    rows = StockLevel.objects.values("product_id", "location_id", "quantity", "reserved")
+def _available(product_id: int | None) -> dict[tuple[int, int], Decimal]:
+    levels = filter_given(StockLevel.objects.all(), product_id=product_id)
+    rows = levels.values("product_id", "location_id", "quantity", "reserved")
     return {(r["product_id"], r["location_id"]): r["quantity"] - r["reserved"] for r in rows}
 
 
-def _on_order() -> dict[tuple[int, int], Decimal]:
+def _on_order(product_id: int | None) -> dict[tuple[int, int], Decimal]:
     rows = (
-        PurchaseOrderLine.objects.filter(order__status__in=RECEIVABLE_STATUSES)
+        filter_given(PurchaseOrderLine.objects.all(), product_id=product_id)
+        .filter(order__status__in=RECEIVABLE_STATUSES)
         .values("product_id", location_id=F("order__destination_id"))
         .annotate(open=Sum(F("quantity_ordered") - F("quantity_received")))
     )
@@ -101,8 +105,9 @@ def reorder_suggestions(
         "product_id", "location_id", "p50", "p90"
     ):
         daily[(product, location)].append((p50, p90))
-    suppliers, packs = _last_suppliers(), _packs()
-    available, on_order = _available(), _on_order()
+    # Read for the one product when the caller names it (a product's page), not for all.
+    suppliers, packs = _last_suppliers(product_id), _packs(product_id)
+    available, on_order = _available(product_id), _on_order(product_id)
     names = dict(Product.objects.filter(pk__in={p for p, _ in daily}).values_list("pk", "name"))
     places = dict(Location.objects.values_list("pk", "name"))
     suggestions = []

@@ -38,9 +38,10 @@ def port_of(live_server: LiveServer) -> int:
     return int(live_server.url.rsplit(":", 1)[1])
 
 
-def shot(page: Page, name: str) -> None:
+def shot(page: Page, name: str, *, full_page: bool = False) -> None:
+    """The viewport (or the whole page, top to bottom) as tests/e2e/artifacts/<name>.png."""
     ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"))
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=full_page)
 
 
 def stock_up(
