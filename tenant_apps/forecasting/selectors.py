@@ -7,6 +7,7 @@ from typing import TypedDict
 from django.db.models import Q, QuerySet, Sum
 
 from saas_platform.errors import NotFound
+from saas_platform.list_filters import filter_given
 from tenant_apps.forecasting.models import ForecastRun, ProductForecast
 
 
@@ -28,10 +29,7 @@ def forecast_list(
     if run is None:
         return ProductForecast.objects.none()
     rows = ProductForecast.objects.filter(run=run).select_related("product", "location")
-    if product_id is not None:
-        rows = rows.filter(product_id=product_id)
-    if location_id is not None:
-        rows = rows.filter(location_id=location_id)
+    rows = filter_given(rows, product_id=product_id, location_id=location_id)
     return rows.order_by("product_id", "location_id", "day")
 
 
