@@ -34,28 +34,25 @@ from saas_platform.errors import FieldErrorCollector, ValidationFailed
 from tenant_apps.notifications.models import DeliveryStatus
 from tenant_apps.notifications.providers.base import (
     DeliveryReport,
+    HttpTextProvider,
     ProviderError,
     SendResult,
     message_id_valid,
     post,
     report_text,
     status_failure,
+    unreadable_answer,
 )
 
 TAKEN = frozenset({100, 101, 102})
 
 
 @dataclass(kw_only=True)
-class AfricasTalkingSms:
+class AfricasTalkingSms(HttpTextProvider):
     name: ClassVar[str] = "africastalking"
-    base_url: str
     username: str
     api_key: str
     sender_id: str
-    timeout: float
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
 
     @classmethod
     def from_settings(cls) -> AfricasTalkingSms:
@@ -109,11 +106,7 @@ def _first_recipient(response: Any) -> dict[str, Any]:
             raise ProviderError(
                 f"The SMS provider sent nothing: {message[:200]}", code="rejected"
             ) from None
-        raise ProviderError(
-            "The SMS provider answered 2xx with a body we cannot read.",
-            code="bad_answer",
-            unknown=True,
-        ) from None
+        raise unreadable_answer("The SMS provider") from None
     return recipient
 
 

@@ -77,6 +77,19 @@ class TextProvider(Protocol):
         ...
 
 
+@dataclass(kw_only=True)
+class HttpTextProvider:
+    """A text provider reached over HTTP: the platform configures its base URL and how long a
+    call may take. Each provider adds its account's fields and its ``send``."""
+
+    base_url: str
+    timeout: float
+
+    def __post_init__(self) -> None:
+        # Paths are joined to it with "/": a configured trailing slash would double it.
+        self.base_url = self.base_url.rstrip("/")
+
+
 def post(
     provider: str,
     url: str,
@@ -104,6 +117,14 @@ def post(
             code="answer_lost",
             unknown=True,
         ) from exc
+
+
+def unreadable_answer(provider: str) -> ProviderError:
+    """The error for a 2xx answer we cannot read: the provider took the request, so the message
+    may well have gone (``unknown``: never send it again)."""
+    return ProviderError(
+        f"{provider} answered 2xx with a body we cannot read.", code="bad_answer", unknown=True
+    )
 
 
 def status_failure(provider: str, response: httpx.Response, detail: str) -> ProviderError:

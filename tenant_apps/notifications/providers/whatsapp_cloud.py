@@ -44,28 +44,25 @@ from saas_platform.limits import InvalidJson, json_loads
 from tenant_apps.notifications.models import DeliveryStatus
 from tenant_apps.notifications.providers.base import (
     DeliveryReport,
+    HttpTextProvider,
     ProviderError,
     SendResult,
     message_id_valid,
     post,
     report_text,
     status_failure,
+    unreadable_answer,
 )
 
 
 @dataclass(kw_only=True)
-class WhatsAppCloud:
+class WhatsAppCloud(HttpTextProvider):
     name: ClassVar[str] = "whatsapp_cloud"
-    base_url: str
     version: str
     phone_number_id: str
     token: str
     template: str
     language: str
-    timeout: float
-
-    def __post_init__(self) -> None:
-        self.base_url = self.base_url.rstrip("/")
 
     @classmethod
     def from_settings(cls) -> WhatsAppCloud:
@@ -112,11 +109,7 @@ class WhatsAppCloud:
         try:
             message_id = response.json()["messages"][0]["id"]
         except (ValueError, KeyError, IndexError, TypeError):
-            raise ProviderError(
-                "WhatsApp answered 2xx with a body we cannot read.",
-                code="bad_answer",
-                unknown=True,
-            ) from None
+            raise unreadable_answer("WhatsApp") from None
         return SendResult(provider=self.name, message_id=str(message_id))
 
 
