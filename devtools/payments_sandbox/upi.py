@@ -226,14 +226,26 @@ class UpiSandbox(SandboxCore):
             },
         )
 
-    def rzp_payment(self, request: Request, pid: str) -> Response:
-        _body, error = self._rzp_guard(request, needs_body=False)
+    def _rzp_payment_call(
+        self, request: Request, pid: str, *, needs_body: bool
+    ) -> tuple[Any, dict[str, Any]] | Response:
+        """``_rzp_guard`` for a call on one payment, then that payment's entry: the body and the
+        entry, or the answer to give. The caller holds the lock, so the entry it gets is the
+        one it changes."""
+        body, error = self._rzp_guard(request, needs_body=needs_body)
         if error:
             return error
+        entry = self.rzp_payments.get(pid)
+        if entry is None:
+            return self._rzp_error("The id provided does not exist", "id")
+        return body, entry
+
+    def rzp_payment(self, request: Request, pid: str) -> Response:
         with self._lock:
-            entry = self.rzp_payments.get(pid)
-            if entry is None:
-                return self._rzp_error("The id provided does not exist", "id")
+            found = self._rzp_payment_call(request, pid, needs_body=False)
+            if isinstance(found, Response):
+                return found
+            _body, entry = found
             scenario: Scenario = entry["scenario"]
             if scenario.callback is None:
                 answer = scenario.query_answer(entry["queries"])
@@ -250,13 +262,11 @@ class UpiSandbox(SandboxCore):
             return reply(200, entry["payment"])
 
     def rzp_refund(self, request: Request, pid: str) -> Response:
-        body, error = self._rzp_guard(request, needs_body=True)
-        if error:
-            return error
         with self._lock:
-            entry = self.rzp_payments.get(pid)
-            if entry is None:
-                return self._rzp_error("The id provided does not exist", "id")
+            found = self._rzp_payment_call(request, pid, needs_body=True)
+            if isinstance(found, Response):
+                return found
+            body, entry = found
             payment = entry["payment"]
             amount = body.get("amount", payment["amount"] - payment["amount_refunded"])
             if payment["status"] not in ("captured", "refunded"):
