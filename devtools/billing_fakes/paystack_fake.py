@@ -267,6 +267,17 @@ class PaystackFake(GatewayFake):
     def _authorization_view(authorization: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in authorization.items() if k != "customer_code"}
 
+    def _requested_transaction(
+        self, body: dict[str, Any], customer: dict[str, Any], **fields: Any
+    ) -> dict[str, Any]:
+        """A new transaction a request (initialize, charge) asks for on ``customer``'s behalf,
+        carrying the request's metadata as Paystack does."""
+        return self._new_transaction(
+            customer_code=customer["customer_code"],
+            metadata=body.get("metadata") or {},
+            **fields,
+        )
+
     def _new_transaction(self, **fields: Any) -> dict[str, Any]:
         tx = {
             "id": next(self._ids),
@@ -303,12 +314,12 @@ class PaystackFake(GatewayFake):
             if reference in self.transactions:
                 return _fail(400, "Duplicate Transaction Reference")
             customer = self._customer_for(str(body["email"]))
-            tx = self._new_transaction(
+            tx = self._requested_transaction(
+                body,
+                customer,
                 reference=reference,
                 amount=amount,
                 currency=currency,
-                customer_code=customer["customer_code"],
-                metadata=body.get("metadata") or {},
                 callback_url=str(body.get("callback_url") or ""),
                 channels=list(body.get("channels") or ["card"]),
             )
@@ -356,12 +367,12 @@ class PaystackFake(GatewayFake):
                 return _fail(400, "Currency not supported by merchant")
             if reference in self.transactions:
                 return _fail(400, "Duplicate Transaction Reference")
-            tx = self._new_transaction(
+            tx = self._requested_transaction(
+                body,
+                customer,
                 reference=reference,
                 amount=amount,
                 currency=currency,
-                customer_code=customer["customer_code"],
-                metadata=body.get("metadata") or {},
                 channel=authorization["channel"],
                 authorization_code=authorization["authorization_code"],
             )
