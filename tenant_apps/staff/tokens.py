@@ -7,7 +7,7 @@ that reads a token checks it against the schema of the request's host.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from django.utils import timezone
 from rest_framework import exceptions
@@ -30,9 +30,26 @@ class WrongTenantToken(exceptions.AuthenticationFailed):
     default_code = "token_wrong_tenant"
 
 
+TokenT = TypeVar("TokenT", bound=Token)
+
+
 def ensure_token_is_for_this_tenant(token: Token | UntypedToken) -> None:
     if token.get(SCHEMA_CLAIM) != current_schema():
         raise WrongTenantToken()
+
+
+def token_of_this_tenant(raw: Any, kind: type[TokenT]) -> TokenT:
+    """``raw`` (as a request gave it) read as a ``kind`` token and checked to be this
+    business's: a token that does not read (forged, expired, of another type) is a 401
+    ``token_not_valid``, another business's a 401 ``token_wrong_tenant``."""
+    try:
+        token = kind(raw)
+    except Exception as exc:
+        raise exceptions.AuthenticationFailed(
+            "The refresh token is invalid or expired.", code="token_not_valid"
+        ) from exc
+    ensure_token_is_for_this_tenant(token)
+    return token
 
 
 def refresh_token_for(user: Any, *, method: str = BY_PASSWORD) -> RefreshToken:
@@ -71,11 +88,5 @@ class TenantTokenObtainPairSerializer(TokenObtainPairSerializer):
 
 class TenantTokenRefreshSerializer(TokenRefreshSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, str]:
-        try:
-            refresh = UntypedToken(attrs["refresh"])
-        except Exception as exc:
-            raise exceptions.AuthenticationFailed(
-                "The refresh token is invalid or expired.", code="token_not_valid"
-            ) from exc
-        ensure_token_is_for_this_tenant(refresh)
+        token_of_this_tenant(attrs["refresh"], UntypedToken)
         return super().validate(attrs)

@@ -28,8 +28,8 @@ from tenant_apps.staff.services import password_reset_request, pin_matches
 from tenant_apps.staff.tokens import (
     BY_PIN,
     TenantTokenRefreshSerializer,
-    ensure_token_is_for_this_tenant,
     refresh_token_for,
+    token_of_this_tenant,
 )
 
 INVALID_CREDENTIALS = "The e-mail or password is wrong."
@@ -107,14 +107,7 @@ class LogoutApi(CredentialsApi):
     @extend_schema(request=InputSerializer, responses={200: None})
     def post(self, request: Request) -> Response:
         data = validated(self.InputSerializer, request.data)
-        try:
-            token = RefreshToken(data["refresh"])
-        except Exception as exc:
-            raise exceptions.AuthenticationFailed(
-                "The refresh token is invalid or expired.", code="token_not_valid"
-            ) from exc
-        ensure_token_is_for_this_tenant(token)
-        token.blacklist()
+        token_of_this_tenant(data["refresh"], RefreshToken).blacklist()
         return Response({"detail": "Logged out."})
 
 
