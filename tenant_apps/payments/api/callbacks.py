@@ -7,6 +7,8 @@ expects, and junk is a 4xx, never a 500.
 
 from __future__ import annotations
 
+from typing import Protocol
+
 from drf_spectacular.utils import extend_schema
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -51,34 +53,32 @@ def _answer(outcome: CallbackOutcome) -> Response:
     raise CallbackUnavailable()
 
 
+class _PostHandler(Protocol):
+    def __call__(self, *, token: str, body: bytes, headers: dict[str, str]) -> CallbackOutcome: ...
+
+
+def _handled(handle: _PostHandler, request: Request, token: str) -> Response:
+    """A provider's post at its tokened URL, given whole (raw body and headers: a signature is
+    over the bytes as sent) to the service that handles it, and answered by ``_answer``."""
+    return _answer(handle(token=token, body=raw_body(request), headers=raw_headers(request)))
+
+
 class PaymentCallbackApi(InboundPostApi):
     @extend_schema(operation_id="payments_callback", **INBOUND_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        return _answer(
-            payment_callback_handle(
-                token=token, body=raw_body(request), headers=raw_headers(request)
-            )
-        )
+        return _handled(payment_callback_handle, request, token)
 
 
 class RefundCallbackApi(InboundPostApi):
     @extend_schema(operation_id="payments_refund_callback", **INBOUND_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        return _answer(
-            refund_callback_handle(
-                token=token, body=raw_body(request), headers=raw_headers(request)
-            )
-        )
+        return _handled(refund_callback_handle, request, token)
 
 
 class ProviderWebhookApi(InboundPostApi):
     @extend_schema(operation_id="payments_provider_webhook", **INBOUND_SCHEMA)
     def post(self, request: Request, token: str) -> Response:
-        return _answer(
-            provider_webhook_handle(
-                token=token, body=raw_body(request), headers=raw_headers(request)
-            )
-        )
+        return _handled(provider_webhook_handle, request, token)
 
 
 class C2BValidationApi(InboundPostApi):
