@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from devtools.fault_knobs import FaultKnobs
 from devtools.payments_sandbox.core import Request, Response, dumps, reply
 from devtools.webhook_delivery import Delivery, WebhookSender
 
@@ -38,7 +39,7 @@ def now() -> int:
     return int(time.time())
 
 
-class GatewayFake(WebhookSender):
+class GatewayFake(WebhookSender, FaultKnobs):
     """State and knobs one fake gateway has. Subclasses add their endpoints (``routes``), their
     state (``_reset_state``, called with the lock held), the key check (``authorized`` and
     ``unauthorized``) and their error shape (``outage``)."""
@@ -57,8 +58,7 @@ class GatewayFake(WebhookSender):
         with self._lock:
             self.charges: list[dict[str, Any]] = []
             self._reset_webhooks()
-            self._failures: list[int] = []
-            self._late: list[float] = []
+            self._reset_faults()
             self._reset_state()
 
     def _reset_state(self) -> None:
@@ -81,27 +81,7 @@ class GatewayFake(WebhookSender):
     def outage(self, status: int) -> Response:
         return reply(status, {"error": "the fake is failing on purpose"})
 
-    def take_failure(self) -> int | None:
-        with self._lock:
-            return self._failures.pop(0) if self._failures else None
-
-    # --- knobs -----------------------------------------------------------------------------
-
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
-        """The next ``count`` API calls answer ``status`` (an outage), whatever they ask."""
-        with self._lock:
-            self._failures.extend([status] * count)
-
-    def answer_late(self, seconds: float, count: int = 1) -> None:
-        """The next ``count`` API calls do their work at once (a charge is made and recorded)
-        but answer only ``seconds`` later: the caller's process can die in between, as a
-        worker killed mid-charge would. Replaces any earlier setting (``count=0`` clears it)."""
-        with self._lock:
-            self._late = [seconds] * count
-
-    def take_lateness(self) -> float:
-        with self._lock:
-            return self._late.pop(0) if self._late else 0.0
+    # --- records (the knobs, fail_next and answer_late, are FaultKnobs') ----------------------
 
     def charges_for(self, reference: str) -> list[dict[str, Any]]:
         with self._lock:

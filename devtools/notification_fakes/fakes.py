@@ -38,6 +38,7 @@ from urllib.parse import parse_qs, urlencode
 
 import httpx
 
+from devtools.fault_knobs import FaultKnobs
 from devtools.payments_sandbox.core import Request, Response, reply
 from devtools.webhook_delivery import Delivery, WebhookSender
 
@@ -57,7 +58,7 @@ _WA_ID = re.compile(r"[1-9][0-9]{6,14}")
 FORM = "application/x-www-form-urlencoded"
 
 
-class _Fake(WebhookSender):
+class _Fake(WebhookSender, FaultKnobs):
     def __init__(
         self, *, report_url: str = "", auto_report: bool = False, report_delay: float = 1.0
     ) -> None:
@@ -73,29 +74,9 @@ class _Fake(WebhookSender):
     def reset(self) -> None:
         with self._lock:
             self.messages: list[dict[str, Any]] = []
-            self._failures: list[int] = []
-            self._late: list[float] = []
+            self._reset_faults()
             self._rejections: list[tuple[int, str]] = []
             self._reset_webhooks()
-
-    def fail_next(self, count: int = 1, status: int = 500) -> None:
-        """The next ``count`` calls answer ``status`` and take nothing (an outage)."""
-        with self._lock:
-            self._failures.extend([status] * count)
-
-    def answer_late(self, seconds: float, count: int = 1) -> None:
-        """The next ``count`` calls take the message (recorded) but answer ``seconds`` later:
-        the caller may die in between. Replaces any earlier setting (``count=0`` clears)."""
-        with self._lock:
-            self._late = [seconds] * count
-
-    def take_failure(self) -> int | None:
-        with self._lock:
-            return self._failures.pop(0) if self._failures else None
-
-    def take_lateness(self) -> float:
-        with self._lock:
-            return self._late.pop(0) if self._late else 0.0
 
     def sent_to(self, recipient: str) -> list[dict[str, Any]]:
         with self._lock:
