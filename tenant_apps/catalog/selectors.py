@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
@@ -13,6 +14,7 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
+    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -33,6 +35,8 @@ from tenant_apps.catalog.models import (
     TaxRate,
     Unit,
 )
+
+M = TypeVar("M", bound=Model)
 
 PATH_SEPARATOR = "/"
 # Levels of the category tree, the top level included ("Drinks/Soda/Diet" has three): every
@@ -283,32 +287,29 @@ def barcode_lookup(code: str) -> Barcode | None:
 # --- One row by id: NotFound (a 404) when there is none ------------------------------------------
 
 
+def row_get(model: type[M], pk: int, label: str) -> M:
+    """The ``model`` row with id ``pk``; ``NotFound`` ("No such {label}.") when there is none.
+    The services read what they change through it too."""
+    found = model._default_manager.filter(pk=pk).first()
+    if found is None:
+        raise NotFound(f"No such {label}.")
+    return found
+
+
 def brand_get(brand_id: int) -> Brand:
-    brand = Brand.objects.filter(pk=brand_id).first()
-    if brand is None:
-        raise NotFound("No such brand.")
-    return brand
+    return row_get(Brand, brand_id, "brand")
 
 
 def unit_get(unit_id: int) -> Unit:
-    unit = Unit.objects.filter(pk=unit_id).first()
-    if unit is None:
-        raise NotFound("No such unit.")
-    return unit
+    return row_get(Unit, unit_id, "unit")
 
 
 def tax_rate_get(tax_rate_id: int) -> TaxRate:
-    tax_rate = TaxRate.objects.filter(pk=tax_rate_id).first()
-    if tax_rate is None:
-        raise NotFound("No such tax rate.")
-    return tax_rate
+    return row_get(TaxRate, tax_rate_id, "tax rate")
 
 
 def price_list_get(price_list_id: int) -> PriceList:
-    price_list = PriceList.objects.filter(pk=price_list_id).first()
-    if price_list is None:
-        raise NotFound("No such price list.")
-    return price_list
+    return row_get(PriceList, price_list_id, "price list")
 
 
 def product_find(product_id: int) -> Product | None:
