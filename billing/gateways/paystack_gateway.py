@@ -85,6 +85,12 @@ _BRANDS = {
 _REFERENCE = re.compile(r"[A-Za-z0-9.=-]+")
 
 
+def _usable_reference(reference: str) -> None:
+    """Refuses, before any call, a reference Paystack would refuse."""
+    if not _REFERENCE.fullmatch(reference):
+        raise GatewayError("A Paystack reference allows only letters, digits, '-', '.', '='.")
+
+
 class _AnyData(BaseModel):
     """Accepts whatever ``data`` Paystack sends: we read ``Response.raw``, and pypaystack2's
     stricter models only log warnings when Paystack adds or omits a field."""
@@ -259,8 +265,7 @@ class PaystackGateway:
             raise GatewayError(f"Paystack setup is not offered in {currency}.")
         if not reference.startswith(SETUP_REFERENCE_PREFIX):
             reference = SETUP_REFERENCE_PREFIX + reference
-        if not _REFERENCE.fullmatch(reference):
-            raise GatewayError("A Paystack reference allows only letters, digits, '-', '.', '='.")
+        _usable_reference(reference)
         _, body = self._send(
             lambda: self._transactions.initialize(
                 amount=amount,
@@ -326,8 +331,7 @@ class PaystackGateway:
         reference: str,
         description: str,
     ) -> ChargeResult:
-        if not _REFERENCE.fullmatch(reference):
-            raise GatewayError("A Paystack reference allows only letters, digits, '-', '.', '='.")
+        _usable_reference(reference)
         status, body = self._send(
             lambda: self._transactions.charge(
                 amount=amount_minor,
