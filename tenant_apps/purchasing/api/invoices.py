@@ -13,6 +13,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.query import query_id
 from saas_platform.api.shaping import OutputModelSerializer, or_404, shown, validated
 from saas_platform.money import money
 from saas_platform.tenancy import business_today
@@ -83,9 +84,8 @@ class SupplierInvoiceListCreateApi(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        supplier = request.query_params.get("supplier", "")
         invoices = supplier_invoice_list(
-            supplier_id=int(supplier) if supplier.isdigit() else None,
+            supplier_id=query_id(request, "supplier"),
             status=request.query_params.get("status") or None,
         )
         return paginated(request, invoices, SupplierInvoiceOutputSerializer)

@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 
 from saas_platform.api.fields import MoneyField, amount, quantity
 from saas_platform.api.pagination import list_schema, paginated
+from saas_platform.api.query import query_id
 from saas_platform.api.shaping import OutputModelSerializer, or_404, shown, validated
 from tenant_apps.catalog.api.serializers import ProductRefSerializer
 from tenant_apps.inventory.api.common import LocationRefSerializer
@@ -117,10 +118,9 @@ class PurchaseOrderListCreateApi(APIView):
         ],
     )
     def get(self, request: Request) -> Response:
-        supplier = request.query_params.get("supplier", "")
         orders = purchase_order_list(
             status=request.query_params.get("status") or None,
-            supplier_id=int(supplier) if supplier.isdigit() else None,
+            supplier_id=query_id(request, "supplier"),
         )
         return paginated(request, orders, PurchaseOrderOutputSerializer)
 
