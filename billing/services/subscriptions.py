@@ -94,32 +94,6 @@ def _new_plan(code: str, subscription: Subscription) -> Plan:
     return plan
 
 
-def _prorated(
-    subscription: Subscription,
-    *,
-    kind: str,
-    plan: Plan,
-    price: Money,
-    fraction: Decimal,
-    description: str,
-    start: datetime,
-    end: datetime,
-) -> None:
-    """Records ``fraction`` of ``plan``'s ``price`` (rounded to the minor unit) as an adjustment
-    of ``kind`` for ``start`` to ``end``; nothing when that rounds to nothing."""
-    amount = round_money(price * fraction)
-    if amount.amount > 0:
-        SubscriptionAdjustment.objects.create(
-            subscription=subscription,
-            kind=kind,
-            plan=plan,
-            amount=amount,
-            description=description,
-            period_start=start,
-            period_end=end,
-        )
-
-
 def _prorate(subscription: Subscription, new: Plan, now: datetime) -> None:
     """A credit for the unused part of the old base fee and a charge for the new one over the
     rest of the period (a new period from now when the interval changes)."""
@@ -129,31 +103,33 @@ def _prorate(subscription: Subscription, new: Plan, now: datetime) -> None:
     new_price = plan_price(new, subscription.currency) or Money(0, subscription.currency)
     start, end = subscription.current_period_start, subscription.current_period_end
     left = remaining_fraction(start, end, now)
-    _prorated(
-        subscription,
-        kind=AdjustmentKind.CREDIT,
-        plan=old,
-        price=old_price,
-        fraction=left,
-        description=f"Unused {old.name} from {now:%Y-%m-%d}",
-        start=now,
-        end=end,
-    )
+    credit = round_money(old_price * left)
+    if credit.amount > 0:
+        SubscriptionAdjustment.objects.create(
+            subscription=subscription,
+            kind=AdjustmentKind.CREDIT,
+            plan=old,
+            amount=credit,
+            description=f"Unused {old.name} from {now:%Y-%m-%d}",
+            period_start=now,
+            period_end=end,
+        )
     if new.interval != old.interval:
         # A different rhythm: the new plan's first full period starts now.
         start, end, left = now, period_end(now, new.interval), Decimal(1)
         subscription.current_period_start, subscription.current_period_end = start, end
         subscription.next_invoice_at = end
-    _prorated(
-        subscription,
-        kind=AdjustmentKind.CHARGE,
-        plan=new,
-        price=new_price,
-        fraction=left,
-        description=f"{new.name} from {now:%Y-%m-%d}",
-        start=now,
-        end=end,
-    )
+    charge = round_money(new_price * left)
+    if charge.amount > 0:
+        SubscriptionAdjustment.objects.create(
+            subscription=subscription,
+            kind=AdjustmentKind.CHARGE,
+            plan=new,
+            amount=charge,
+            description=f"{new.name} from {now:%Y-%m-%d}",
+            period_start=now,
+            period_end=end,
+        )
 
 
 def _refuse_while_suspended(subscription: Subscription) -> None:
