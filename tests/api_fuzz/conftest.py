@@ -170,7 +170,8 @@ def operations_denied_to(role: str, document: dict[str, Any]) -> list[str]:
         for method, operation in item.items():
             if not isinstance(operation, dict):
                 continue
-            view = getattr(resolve(a_path_of(template, operation)).func, "cls", None)
+            route = resolve(a_path_of(template, operation), urlconf=settings.ROOT_URLCONF)
+            view = getattr(route.func, "cls", None)
             if view is None or HasAction not in view.permission_classes:
                 continue
             needed = required_action(view, method.upper())
