@@ -81,8 +81,13 @@ def _publish(messages: Sequence[OutboxMessage]) -> int:
     went = 0
     try:
         # A connection of its own to the configured broker, not the app's pool: a pool
-        # connection broken by an outage would be handed out again.
-        with app.connection_for_write(settings.CELERY_BROKER_URL) as connection:
+        # connection broken by an outage would be handed out again. One try, no retries: kombu
+        # would otherwise keep a request waiting some six seconds for a broker that is away,
+        # and the outbox already is the retry (beat drains it every few seconds).
+        with app.connection_for_write(
+            settings.CELERY_BROKER_URL,
+            transport_options={**app.conf.broker_transport_options, "max_retries": 0},
+        ) as connection:
             for message in messages:
                 _declare(connection, message.queue)
                 with schema_context(message.schema_name):

@@ -14,6 +14,7 @@ from django_tenants.utils import schema_context
 from saas_platform.errors import Conflict, FieldErrorCollector, ValidationFailed
 from saas_platform.locking import lock_found
 from saas_platform.tenancy import use_public_schema
+from shared_apps.outbox.services import outbox_send
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.models import Domain, Tenant, TenantStatus, TenantStatusChange
 from shared_apps.tenants.seed_hooks import registered_seed_hooks
@@ -121,9 +122,10 @@ def tenant_signup(
         and how in ("pool", "clone")
         and ((strategy or settings.TENANT_PROVISIONING_STRATEGY) == "pool")
     ):
-        from shared_apps.tenants.tasks import refill_schema_pool
-
-        transaction.on_commit(refill_schema_pool.delay)
+        # Through the outbox, as all work a request queues: with the broker away, the signup
+        # still answers (and the refill goes when the broker is back), where a direct .delay()
+        # raised from the commit hook after the business was already made.
+        outbox_send("tenants.refill_schema_pool")
     return tenant
 
 

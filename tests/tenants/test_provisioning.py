@@ -10,6 +10,7 @@ from django.db import connection
 from django_tenants.utils import schema_context
 
 from saas_platform.errors import ValidationFailed
+from shared_apps.outbox.models import OutboxMessage
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.models import Domain, Tenant
 from shared_apps.tenants.seed_hooks import register_seed_hook, unregister_seed_hook
@@ -155,3 +156,4 @@ def test_signup_queues_a_pool_refill_after_commit(
 
     assert len(callbacks) == 1
     assert schema_pool.spare_schemas() == []
+    assert OutboxMessage.objects.filter(task_name="tenants.refill_schema_pool").count() == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -10,9 +11,11 @@ from django.contrib.auth import authenticate
 from django.test import Client
 from django_tenants.utils import schema_context
 
+from shared_apps.outbox.models import OutboxMessage
 from shared_apps.tenants.models import Domain, Tenant, TenantStatus
 from shared_apps.users.models import Role, User
 from tenant_apps.inventory.models import Location
+from tests.support.brokers import PrivateRedis
 from tests.support.tenants import STRONG_PASSWORD, schema_count, schema_exists, signup_data
 from tests.support.urls import root_path
 
@@ -195,3 +198,22 @@ def test_signup_is_not_served_on_a_business_host(make_tenant: Any, tenant_client
     assert response.status_code == 404
     assert response.json()["error"]["code"] == "not_found"
     assert not Tenant.objects.filter(slug="from-tenant-host").exists()
+
+
+def test_a_signup_while_the_broker_is_down_answers_and_leaves_the_pool_refill_waiting(
+    root_client: Client,
+    broker: PrivateRedis,
+    settings: Any,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
+    settings.TENANT_SCHEMA_POOL_SIZE = 2
+    broker.stop()
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(root_client, payload(slug="no-broker"))
+
+    # The business is made and told so; the refill it queued waits in the outbox for the drain.
+    assert response.status_code == 201, response.content
+    assert Tenant.objects.filter(slug="no-broker").exists()
+    (waiting,) = OutboxMessage.objects.filter(task_name="tenants.refill_schema_pool")
+    assert (waiting.schema_name, waiting.failures) == ("public", 1)
