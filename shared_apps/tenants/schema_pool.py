@@ -27,6 +27,8 @@ from shared_apps.tenants.schema_clone import clone_schema
 logger = logging.getLogger(__name__)
 
 SPARE_PREFIX = "spare_"
+# The task that tops the pool up (shared_apps/tenants/tasks.py); a signup queues it.
+REFILL_TASK = "tenants.refill_schema_pool"
 
 
 def template_schema() -> str:

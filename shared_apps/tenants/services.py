@@ -125,7 +125,7 @@ def tenant_signup(
         # Through the outbox, as all work a request queues: with the broker away, the signup
         # still answers (and the refill goes when the broker is back), where a direct .delay()
         # raised from the commit hook after the business was already made.
-        outbox_send("tenants.refill_schema_pool")
+        outbox_send(schema_pool.REFILL_TASK)
     return tenant
 
 
