@@ -38,6 +38,7 @@ from tests.support.people import access_token_for
 from tests.support.tenants import (
     STRONG_PASSWORD,
     drop_schemas,
+    is_transactional,
     restart_ids_of_claimed_spares,
     signup_data,
     top_up_spares,
@@ -82,8 +83,7 @@ def _transactional_tests_find_seeds_and_leave_spares(
 
     pytest-django runs the rolled-back tests first, which find the seeds from migrations or
     ``django_db_setup``."""
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction"))
+    transactional = is_transactional(request)
     if transactional:
         with django_db_blocker.unblock():
             restore_public_seeds()
@@ -146,8 +146,7 @@ def public_tenant(db: None) -> Tenant:
 @pytest.fixture
 def make_tenant(db: None, request: pytest.FixtureRequest) -> Iterator[Callable[..., Tenant]]:
     made: list[str] = []
-    marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction"))
+    transactional = is_transactional(request)
 
     def make(**overrides: str) -> Tenant:
         # Signup puts a business on the default plan, as in production: the plans must be there

@@ -5,12 +5,15 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connection
 
 from shared_apps.tenants import schema_pool
 from shared_apps.tenants.services import SignupData
+
+if TYPE_CHECKING:  # the benchmarks use this module too, without pytest
+    import pytest
 
 STRONG_PASSWORD = "Correct-Horse-Battery-42"
 
@@ -163,3 +166,10 @@ def restart_ids_of_claimed_spares(
     if claimed:
         restart_ids(claimed.group(2))
     return result
+
+
+def is_transactional(request: pytest.FixtureRequest) -> bool:
+    """Whether the test commits what it does (``django_db(transaction=True)``): its schemas
+    and renamed spares outlive it, and the fixtures that made them put things back."""
+    marker = request.node.get_closest_marker("django_db")
+    return bool(marker and marker.kwargs.get("transaction"))

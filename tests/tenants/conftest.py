@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.support.tenants import park_spares, unpark_spares
+from tests.support.tenants import is_transactional, park_spares, unpark_spares
 
 
 @pytest.fixture
@@ -17,6 +17,5 @@ def no_spares(db: None, request: pytest.FixtureRequest) -> Iterator[None]:
     rollback brings them back; after a transactional one, they are put back here."""
     parked = park_spares()
     yield
-    marker = request.node.get_closest_marker("django_db")
-    if marker and marker.kwargs.get("transaction"):
+    if is_transactional(request):
         unpark_spares(parked)
