@@ -46,6 +46,11 @@ from tests.support.tenants import (
 )
 from tests.support.workers import start_worker, stop_worker
 
+# Each test process (pytest-xdist runs one per core) and each Celery worker it starts trains
+# LightGBM on one thread: two threads per process on shared cores made the forecasting tests
+# about 1.8x slower (a parallel step waits for a thread that is not running).
+os.environ.setdefault("FORECAST_THREADS", "1")
+
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: DjangoDbBlocker) -> None:

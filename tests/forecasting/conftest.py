@@ -10,7 +10,8 @@ from tenant_apps.forecasting.engine.synthetic import generate_sales
 
 # Fewer, coarser trees than a business's nightly run: the tests check behaviour, not accuracy
 # to the last percent, and must stay fast on two shared cores.
-QUICK = Settings(num_boost_round=80, learning_rate=0.1, num_threads=2)
+# Threads: the default, which tests/conftest.py sets to one per test process.
+QUICK = Settings(num_boost_round=80, learning_rate=0.1)
 
 
 @pytest.fixture(scope="module")

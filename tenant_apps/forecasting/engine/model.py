@@ -50,7 +50,11 @@ class Settings:
     feature_fraction: float = 0.8
     bagging_fraction: float = 0.5
     max_train_rows: int = 400_000
-    num_threads: int = 2
+    # LightGBM's threads: the cores one training may have to itself. A host that runs
+    # several trainings at once (worker concurrency, test processes) gives each fewer through
+    # FORECAST_THREADS: more threads than free cores make every parallel step wait for a
+    # thread that is not running.
+    num_threads: int = field(default_factory=lambda: int(os.environ.get("FORECAST_THREADS", 2)))
     # Validation windows (each one horizon long, the latest first) for choosing between the
     # model and seasonal naive; 0 serves the model to every series with enough history. Each
     # window is one more training of the median booster alone, so there are only as many as
