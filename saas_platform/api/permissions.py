@@ -33,12 +33,28 @@ def request_allows(request: Any, *actions: Action) -> bool:
         return False
     if is_api_key_request(request):
         return any(scope_allows(request.auth.scopes, action) for action in actions)
-    return any(role_allows(getattr(user, "role", ""), action) for action in actions)
+    return _role_allows_any(getattr(user, "role", ""), actions)
 
 
-def required_action(view: Any, method: str) -> Needed | None:
+def required_action(view: Any, method: str) -> tuple[Action, ...] | None:
+    """The actions any of which lets a caller use ``view`` by ``method``; None: any signed-in
+    person or key may."""
     per_method: dict[str, Needed] = getattr(view, "required_actions", {})
-    return per_method.get(method, getattr(view, "required_action", None))
+    needed = per_method.get(method, getattr(view, "required_action", None))
+    if needed is None:
+        return None
+    return needed if isinstance(needed, tuple) else (needed,)
+
+
+def role_may_use(role: str, view: Any, method: str) -> bool:
+    """Whether a person of ``role`` passes ``view``'s check for ``method``, whatever else the
+    request holds (the API fuzzing reads which operations a role is refused outright)."""
+    actions = required_action(view, method)
+    return actions is None or _role_allows_any(role, actions)
+
+
+def _role_allows_any(role: str, actions: tuple[Action, ...]) -> bool:
+    return any(role_allows(role, action) for action in actions)
 
 
 class HasAction(BasePermission):
@@ -50,10 +66,9 @@ class HasAction(BasePermission):
         user = request.user
         if not (user and user.is_authenticated):
             return False  # DRF answers 401 for unauthenticated requests
-        needed = required_action(view, request.method or "GET")
-        if needed is None:
+        actions = required_action(view, request.method or "GET")
+        if actions is None:
             return True  # any signed-in person or key (e.g. "who am I")
-        actions = needed if isinstance(needed, tuple) else (needed,)
         if is_api_key_request(request):
             self.message = f"This API key lacks the scope for {' or '.join(actions)}."
         return request_allows(request, *actions)

@@ -29,7 +29,7 @@ from django_tenants.utils import tenant_context
 from schemathesis.schemas import BaseSchema
 from werkzeug.test import Client as WsgiClient
 
-from saas_platform.api.permissions import HasAction, required_action
+from saas_platform.api.permissions import HasAction, role_may_use
 from saas_platform.tenancy import use_public_schema
 from shared_apps.tenants.models import Tenant
 from shared_apps.tenants.services import tenant_domain_for
@@ -39,7 +39,6 @@ from tenant_apps.customers.demo import seed_demo_customers
 from tenant_apps.inventory.demo import seed_demo_stock
 from tenant_apps.purchasing.demo import seed_demo_purchasing
 from tenant_apps.sales import demo as sales_demo
-from tenant_apps.staff.access import role_allows
 from tests.support.billing import put_on_plan
 from tests.support.people import access_token_for, owner_of
 from tests.support.tenants import STRONG_PASSWORD
@@ -174,11 +173,7 @@ def operations_denied_to(role: str, document: dict[str, Any]) -> list[str]:
             view = getattr(route.func, "cls", None)
             if view is None or HasAction not in view.permission_classes:
                 continue
-            needed = required_action(view, method.upper())
-            if needed is None:
-                continue
-            actions = needed if isinstance(needed, tuple) else (needed,)
-            if not any(role_allows(role, action) for action in actions):
+            if not role_may_use(role, view, method.upper()):
                 denied.append(operation["operationId"])
     return denied
 
