@@ -21,13 +21,10 @@ from typing import Any, TypeVar, overload
 from django.db.models import Model, QuerySet
 
 from saas_platform.errors import NotFound
+from saas_platform.rows import query_of
 
 _M = TypeVar("_M", bound=Model)
 _R = TypeVar("_R")
-
-
-def _rows(rows: type[Model] | QuerySet[Any, Any]) -> QuerySet[Any, Any]:
-    return rows._default_manager.all() if isinstance(rows, type) else rows
 
 
 @overload
@@ -49,7 +46,7 @@ def lock_rows(
     ``skip_locked`` leaves out rows another transaction holds, for work that any worker may do
     (expiring reservations); ``limit`` takes at most that many, the first by primary key.
     """
-    locked = _rows(rows).select_for_update(of=("self",), skip_locked=skip_locked).order_by("pk")
+    locked = query_of(rows).select_for_update(of=("self",), skip_locked=skip_locked).order_by("pk")
     return list(locked if limit is None else locked[:limit])
 
 
@@ -60,7 +57,7 @@ def lock_row(rows: type[_M], /, **filters: Any) -> _M | None: ...
 def lock_row(rows: type[Model] | QuerySet[Any, Any], /, **filters: Any) -> Any:
     """Locks the row of ``rows`` matching ``filters`` and returns it, or None when there is none
     (when several match, the first by primary key)."""
-    return _rows(rows).select_for_update(of=("self",)).filter(**filters).order_by("pk").first()
+    return query_of(rows).select_for_update(of=("self",)).filter(**filters).order_by("pk").first()
 
 
 @overload

@@ -6,7 +6,6 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import TypeVar
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db.models import (
@@ -14,7 +13,6 @@ from django.db.models import (
     Exists,
     F,
     IntegerField,
-    Model,
     OuterRef,
     Prefetch,
     Q,
@@ -24,7 +22,7 @@ from django.db.models import (
 )
 
 from saas_platform.changes import changed_since
-from saas_platform.errors import NotFound
+from saas_platform.rows import row_found
 from tenant_apps.catalog.models import (
     Barcode,
     Brand,
@@ -35,8 +33,6 @@ from tenant_apps.catalog.models import (
     TaxRate,
     Unit,
 )
-
-M = TypeVar("M", bound=Model)
 
 PATH_SEPARATOR = "/"
 # Levels of the category tree, the top level included ("Drinks/Soda/Diet" has three): every
@@ -287,29 +283,20 @@ def barcode_lookup(code: str) -> Barcode | None:
 # --- One row by id: NotFound (a 404) when there is none ------------------------------------------
 
 
-def row_get(model: type[M], pk: int, label: str) -> M:
-    """The ``model`` row with id ``pk``; ``NotFound`` ("No such {label}.") when there is none.
-    The services read what they change through it too."""
-    found = model._default_manager.filter(pk=pk).first()
-    if found is None:
-        raise NotFound(f"No such {label}.")
-    return found
-
-
 def brand_get(brand_id: int) -> Brand:
-    return row_get(Brand, brand_id, "brand")
+    return row_found(Brand, pk=brand_id, missing="No such brand.")
 
 
 def unit_get(unit_id: int) -> Unit:
-    return row_get(Unit, unit_id, "unit")
+    return row_found(Unit, pk=unit_id, missing="No such unit.")
 
 
 def tax_rate_get(tax_rate_id: int) -> TaxRate:
-    return row_get(TaxRate, tax_rate_id, "tax rate")
+    return row_found(TaxRate, pk=tax_rate_id, missing="No such tax rate.")
 
 
 def price_list_get(price_list_id: int) -> PriceList:
-    return row_get(PriceList, price_list_id, "price list")
+    return row_found(PriceList, pk=price_list_id, missing="No such price list.")
 
 
 def product_find(product_id: int) -> Product | None:

@@ -17,6 +17,7 @@ from moneyed import Money
 from saas_platform.errors import Conflict, FieldErrorCollector, NotFound, ValidationFailed
 from saas_platform.limits import decimal_problem
 from saas_platform.locking import lock_found, lock_rows
+from saas_platform.rows import row_found
 from saas_platform.tenancy import business_currency
 from tenant_apps.catalog.barcodes import classify
 from tenant_apps.catalog.models import (
@@ -33,7 +34,6 @@ from tenant_apps.catalog.models import (
 from tenant_apps.catalog.selectors import (
     MAX_CATEGORY_DEPTH,
     PATH_SEPARATOR,
-    row_get,
     tax_rate_default,
 )
 
@@ -274,7 +274,7 @@ def category_update(*, category_id: int, changes: CategoryChanges) -> Category:
 
 @transaction.atomic
 def category_delete(*, category_id: int) -> None:
-    category = row_get(Category, category_id, "category")
+    category = row_found(Category, pk=category_id, missing="No such category.")
     if category.children.exists() or category.products.exists():
         raise _in_use(f"Category “{category.name}” has subcategories or products and")
     category.delete()
@@ -307,7 +307,7 @@ def brand_create(*, name: str) -> Brand:
 
 @transaction.atomic
 def brand_update(*, brand_id: int, name: str) -> Brand:
-    brand = row_get(Brand, brand_id, "brand")
+    brand = row_found(Brand, pk=brand_id, missing="No such brand.")
     errors = FieldErrorCollector()
     brand.name = _fits(
         _not_blank(name, "name", errors), field="name", errors=errors, model=Brand, name="name"
@@ -320,7 +320,7 @@ def brand_update(*, brand_id: int, name: str) -> Brand:
 
 @transaction.atomic
 def brand_delete(*, brand_id: int) -> None:
-    brand = row_get(Brand, brand_id, "brand")
+    brand = row_found(Brand, pk=brand_id, missing="No such brand.")
     _delete_unless_used(brand, users=brand.products.all(), what=f"Brand “{brand.name}”")
 
 
@@ -343,7 +343,7 @@ class UnitChanges(TypedDict, total=False):
 
 @transaction.atomic
 def unit_update(*, unit_id: int, changes: UnitChanges) -> Unit:
-    unit = row_get(Unit, unit_id, "unit")
+    unit = row_found(Unit, pk=unit_id, missing="No such unit.")
     errors = FieldErrorCollector()
     if "code" in changes:
         unit.code = _not_blank(changes["code"], "code", errors)
@@ -365,7 +365,7 @@ def unit_update(*, unit_id: int, changes: UnitChanges) -> Unit:
 
 @transaction.atomic
 def unit_delete(*, unit_id: int) -> None:
-    unit = row_get(Unit, unit_id, "unit")
+    unit = row_found(Unit, pk=unit_id, missing="No such unit.")
     _delete_unless_used(unit, users=unit.products.all(), what=f"Unit “{unit.code}”")
 
 
@@ -404,7 +404,7 @@ class TaxRateChanges(TypedDict, total=False):
 
 @transaction.atomic
 def tax_rate_update(*, tax_rate_id: int, changes: TaxRateChanges) -> TaxRate:
-    tax_rate = row_get(TaxRate, tax_rate_id, "tax rate")
+    tax_rate = row_found(TaxRate, pk=tax_rate_id, missing="No such tax rate.")
     errors = FieldErrorCollector()
     if "name" in changes:
         tax_rate.name = _not_blank(changes["name"], "name", errors)
@@ -427,7 +427,7 @@ def tax_rate_update(*, tax_rate_id: int, changes: TaxRateChanges) -> TaxRate:
 
 @transaction.atomic
 def tax_rate_delete(*, tax_rate_id: int) -> None:
-    tax_rate = row_get(TaxRate, tax_rate_id, "tax rate")
+    tax_rate = row_found(TaxRate, pk=tax_rate_id, missing="No such tax rate.")
     if tax_rate.is_default:
         raise Conflict("The default tax rate cannot be deleted.", code="default_tax_rate")
     _delete_unless_used(tax_rate, users=tax_rate.products.all(), what=f"Tax rate “{tax_rate.name}”")
@@ -450,7 +450,7 @@ def price_list_create(*, code: str, name: str) -> PriceList:
 
 @transaction.atomic
 def price_list_update(*, price_list_id: int, name: str) -> PriceList:
-    price_list = row_get(PriceList, price_list_id, "price list")
+    price_list = row_found(PriceList, pk=price_list_id, missing="No such price list.")
     errors = FieldErrorCollector()
     price_list.name = _not_blank(name, "name", errors)
     errors.raise_if_any()
@@ -461,7 +461,7 @@ def price_list_update(*, price_list_id: int, name: str) -> PriceList:
 
 @transaction.atomic
 def price_list_delete(*, price_list_id: int) -> None:
-    price_list = row_get(PriceList, price_list_id, "price list")
+    price_list = row_found(PriceList, pk=price_list_id, missing="No such price list.")
     _delete_unless_used(
         price_list, users=price_list.prices.all(), what=f"Price list “{price_list.name}”"
     )
@@ -472,7 +472,7 @@ def product_price_set(
     *, product_id: int, price_list_id: int, price: Decimal, min_quantity: Decimal = Decimal(1)
 ) -> ProductPrice:
     """Sets the product's price on a list from ``min_quantity`` up (creates or replaces)."""
-    product = row_get(Product, product_id, "product")
+    product = row_found(Product, pk=product_id, missing="No such product.")
     errors = FieldErrorCollector()
     price_list = _ref(
         PriceList, price_list_id, field="price_list", errors=errors, label="price list"
@@ -673,7 +673,7 @@ def product_update(*, product_id: int, fields: ProductFields) -> Product:
 @transaction.atomic
 def product_set_active(*, product_id: int, active: bool) -> Product:
     """Products are deactivated, never deleted: sales, stock and purchases point at them."""
-    product = row_get(Product, product_id, "product")
+    product = row_found(Product, pk=product_id, missing="No such product.")
     product.is_active = active
     product.save(update_fields=["is_active", "updated_at"])
     # A parent's variants follow it; reactivating the parent brings them all back.
@@ -702,7 +702,7 @@ def product_image_set(*, product_id: int, image: UploadedFile) -> Product:
 
 @transaction.atomic
 def barcode_add(*, product_id: int, code: str, pack_quantity: Decimal = Decimal(1)) -> Barcode:
-    product = row_get(Product, product_id, "product")
+    product = row_found(Product, pk=product_id, missing="No such product.")
     errors = FieldErrorCollector()
     try:
         code, symbology = classify(code)
